@@ -1,0 +1,57 @@
+"""Start-up: settings → database (migrated) → programme → catalogs → engine → inbound pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.pipeline import Clock, Pipeline
+from bot.secret_key import resolve_secret_key
+from bot.settings import Settings, SettingsError
+from conversations.engine import Engine
+from conversations.flows import build_engine
+from conversations.programme import Programme, ProgrammeError, load_programme
+from db import migrate
+from db.connection import Store
+from db.personal_data import PersonalDataCipher
+from locales import Catalogs
+
+__all__ = ["Jaring", "open_jaring", "read_programme", "utc_now"]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(slots=True)
+class Jaring:
+    settings: Settings
+    store: Store
+    programme: Programme
+    catalogs: Catalogs
+    engine: Engine
+    pipeline: Pipeline
+    cipher: PersonalDataCipher
+
+    async def close(self) -> None:
+        await self.store.close()
+
+
+def read_programme(settings: Settings) -> Programme:
+    path = settings.program_file
+    try:
+        return load_programme(path.read_text(encoding="utf-8"), source=str(path))
+    except ProgrammeError as exc:
+        raise SettingsError(f"invalid programme file (JARING_PROGRAM_FILE): {exc}") from exc
+
+
+async def open_jaring(settings: Settings, clock: Clock = utc_now, *, run_migrations: bool = True) -> Jaring:
+    programme = read_programme(settings)
+    cipher = PersonalDataCipher(resolve_secret_key(settings))
+    store = Store.from_url(settings.resolved_database_url)
+    if run_migrations:
+        await migrate.ensure_current(store.engine)
+    catalogs = Catalogs.load()
+    engine = build_engine()
+    pipeline = Pipeline(store, engine, catalogs, programme, clock)
+    return Jaring(settings, store, programme, catalogs, engine, pipeline, cipher)

@@ -1,0 +1,163 @@
+"""The inbound path, the same for every channel:
+
+store the message id (a duplicate stops here) → find or create the contact → lock its conversation →
+step the pure engine → save the new state, the effects and the outgoing messages in ONE transaction →
+wake the outbox worker, which delivers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.effects import Audit, Effect, RecordConsent, SetLanguage, SetOptOut
+from conversations.engine import Engine, Outcome
+from conversations.flow import ContactInfo, Context
+from conversations.flows.privacy import CONSENT_PURPOSE, NOTICE_VERSION
+from conversations.inbound import Inbound
+from conversations.messages import Reply, msg
+from conversations.programme import Programme
+from conversations.state import SessionState
+from db.connection import Store
+from db.models import Contact
+from db.repositories import audit, consent, contacts, conversation_sessions, inbox, outbox
+from locales import Catalogs
+
+__all__ = ["Clock", "HandleResult", "Pipeline"]
+
+Clock = Callable[[], datetime]
+log = logging.getLogger(__name__)
+
+
+class HandleResult(StrEnum):
+    HANDLED = "handled"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"  # the step raised: the person got an apology, the inbox row says so
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedReply:
+    body: str
+    choices: tuple[dict[str, str], ...]
+
+
+class Pipeline:
+    def __init__(
+        self,
+        store: Store,
+        engine: Engine,
+        catalogs: Catalogs,
+        programme: Programme,
+        clock: Clock,
+        on_outbox: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.store = store
+        self.engine = engine
+        self.catalogs = catalogs
+        self.programme = programme
+        self.clock = clock
+        self.on_outbox = on_outbox
+
+    async def handle(self, inbound: Inbound) -> HandleResult:
+        try:
+            async with self.store.transaction() as session:
+                result = await self._handle(session, inbound)
+        except Exception as exc:  # a bug in a step must not lose the message or leave the person waiting
+            log.exception("step failed: channel=%s message=%s", inbound.channel, inbound.message_id)
+            result = await self._record_failure(inbound, type(exc).__name__)
+        if result is not HandleResult.DUPLICATE:
+            self.on_outbox()
+        return result
+
+    async def _handle(self, session: AsyncSession, inbound: Inbound) -> HandleResult:
+        now = self.clock()
+        inbox_id = await inbox.record_inbound(session, inbound.channel, inbound.message_id, now)
+        if inbox_id is None:
+            return HandleResult.DUPLICATE
+        contact = await contacts.get_or_create_contact(session, inbound.channel, inbound.sender_id, now)
+        contact.last_inbound_at = now
+        contact.unreachable = False  # they wrote to us, so they can be reached again
+        if inbound.phone:
+            contact.phone = inbound.phone
+        row = await conversation_sessions.lock_session(session, contact.id)
+        state = SessionState(row.flow, row.flow_version, row.step, row.data, row.revision)
+        outcome = self.engine.handle(state, inbound, await self._context(session, contact, now))
+        await self._apply(session, contact, outcome.effects, now)
+        await conversation_sessions.save_session(
+            session,
+            contact.id,
+            row.revision,
+            flow=outcome.state.flow,
+            flow_version=outcome.state.flow_version,
+            step=outcome.state.step,
+            data=outcome.state.data,
+            now=now,
+        )
+        await self._enqueue(session, contact, self.render(outcome), now, inbox_id)
+        await inbox.set_outcome(session, inbox_id, contact.id, "processed")
+        return HandleResult.HANDLED
+
+    async def _context(self, session: AsyncSession, contact: Contact, now: datetime) -> Context:
+        latest = await consent.latest_consent(session, contact.id, CONSENT_PURPOSE)
+        consented = latest is not None and latest.granted and latest.notice_version == NOTICE_VERSION
+        info = ContactInfo(
+            channel=contact.channel,
+            roles=frozenset(contact.roles),
+            consented=consented,
+            consented_at=latest.recorded_at if latest is not None and consented else None,
+            opted_out=contact.opted_out,
+            phone=contact.phone,
+        )
+        return Context(now=now, language=contact.language, programme=self.programme, contact=info, renderer=self.catalogs)
+
+    async def _apply(self, session: AsyncSession, contact: Contact, effects: Sequence[Effect], now: datetime) -> None:
+        for effect in effects:
+            match effect:
+                case SetLanguage(language=language):
+                    contact.language = language
+                case SetOptOut(opted_out=opted_out):
+                    contact.opted_out = opted_out
+                case RecordConsent(purpose=purpose, notice_version=version, granted=granted):
+                    await consent.record_consent(session, contact.id, purpose, version, granted, now)
+                case Audit(action=action, detail=detail):
+                    await audit.record_audit(session, action, now, actor_contact_id=contact.id, detail=detail)
+
+    def render(self, outcome: Outcome) -> list[RenderedReply]:
+        return [self.render_reply(reply, outcome.language) for reply in outcome.replies]
+
+    def render_reply(self, reply: Reply, language: str) -> RenderedReply:
+        body = "\n\n".join(self.catalogs.render(part, language) for part in reply.parts)
+        choices = tuple({"id": c.id, "label": self.catalogs.render(c.label, language)} for c in reply.choices)
+        return RenderedReply(body, choices)
+
+    async def _enqueue(
+        self, session: AsyncSession, contact: Contact, replies: Sequence[RenderedReply], now: datetime, inbox_id: int | None
+    ) -> None:
+        for reply in replies:
+            await outbox.enqueue(
+                session,
+                contact_id=contact.id,
+                channel=contact.channel,
+                recipient=contact.channel_id,
+                body=reply.body,
+                choices=reply.choices,
+                now=now,
+                inbox_id=inbox_id,
+            )
+
+    async def _record_failure(self, inbound: Inbound, error: str) -> HandleResult:
+        now = self.clock()
+        async with self.store.transaction() as session:
+            inbox_id = await inbox.record_inbound(session, inbound.channel, inbound.message_id, now, status="failed")
+            if inbox_id is None:
+                return HandleResult.DUPLICATE
+            contact = await contacts.get_or_create_contact(session, inbound.channel, inbound.sender_id, now)
+            await inbox.set_outcome(session, inbox_id, contact.id, "failed", error)
+            apology = self.render_reply(Reply.of(msg("engine.error")), contact.language)
+            await self._enqueue(session, contact, [apology], now, inbox_id)
+        return HandleResult.FAILED

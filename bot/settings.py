@@ -1,0 +1,64 @@
+"""Settings from the environment and `.env`. A missing or invalid one stops start-up with one line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["PROJECT_DIR", "Settings", "SettingsError", "load_settings"]
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_PROGRAMME = PROJECT_DIR / "programmes" / "kota-pekalongan.toml"
+
+
+class SettingsError(ValueError):
+    """One line naming the setting and what is wrong with it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(default=Path("data"), validation_alias="JARING_DATA_DIR")
+    database_url: str = Field(default="", validation_alias="DATABASE_URL")
+    program_file: Path = Field(default=DEFAULT_PROGRAMME, validation_alias="JARING_PROGRAM_FILE")
+    secret_key: str = Field(default="", validation_alias="JARING_SECRET_KEY", repr=False)
+    environment: Literal["development", "production"] = Field(default="development", validation_alias="JARING_ENV")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", validation_alias="JARING_LOG_LEVEL")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{(self.data_dir / 'jaring.db').resolve()}"
+
+
+_ENV_NAMES = {
+    name: str(field.validation_alias) for name, field in Settings.model_fields.items() if field.validation_alias
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "settings"
+        raise SettingsError(f"invalid setting {_ENV_NAMES.get(field, field)}: {error['msg']}") from exc
+    if settings.environment == "production" and not settings.secret_key:
+        raise SettingsError("missing setting JARING_SECRET_KEY: required when JARING_ENV=production")
+    if not settings.program_file.is_file():
+        raise SettingsError(f"invalid setting JARING_PROGRAM_FILE: no file at {settings.program_file}")
+    return settings

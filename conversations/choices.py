@@ -1,0 +1,60 @@
+"""Matching an answer to the choices offered: by button, by number, by label or alias, with typos."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz, process
+
+from conversations.text import normalise
+
+__all__ = ["LabelledChoice", "match_choice"]
+
+_NUMBER = re.compile(r"^(?:no|nomor|nomer|pilih|angka|number)?\s*(\d{1,3})$")
+_TYPO_CUTOFF = 80.0
+
+
+class LabelledChoice:
+    """A choice with every text that may name it (labels in each language, aliases), normalised."""
+
+    __slots__ = ("id", "names")
+
+    def __init__(self, id: str, names: Sequence[str]) -> None:
+        self.id = id
+        self.names = tuple(dict.fromkeys(n for n in (normalise(name) for name in names) if n))
+
+
+def match_choice(
+    text: str, button_id: str | None, choices: Sequence[LabelledChoice]
+) -> str | None:
+    """The id of the choice meant, or None when the answer does not clearly name one."""
+    if not choices:
+        return None
+    if button_id is not None:
+        return button_id if any(c.id == button_id for c in choices) else None
+    answer = normalise(text)
+    if not answer:
+        return None
+    number = _NUMBER.match(answer)
+    if number:
+        index = int(number.group(1))
+        return choices[index - 1].id if 1 <= index <= len(choices) else None
+    exact = [c.id for c in choices if answer in c.names]
+    if len(exact) == 1:
+        return exact[0]
+    starting = {c.id for c in choices for name in c.names if len(answer) >= 3 and name.startswith(answer)}
+    if len(starting) == 1:
+        return starting.pop()
+    return _closest(answer, choices)
+
+
+def _closest(answer: str, choices: Sequence[LabelledChoice]) -> str | None:
+    names = [(name, c.id) for c in choices for name in c.names]
+    best = process.extract(answer, [n for n, _ in names], scorer=fuzz.ratio, limit=2)
+    if not best or best[0][1] < _TYPO_CUTOFF:
+        return None
+    winner = names[best[0][2]][1]
+    if len(best) > 1 and names[best[1][2]][1] != winner and best[1][1] >= best[0][1] - 5:
+        return None  # two different choices are about as close: better to ask again than guess
+    return winner

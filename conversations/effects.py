@@ -1,0 +1,37 @@
+"""What a conversation step asks the outside world to do. The store applies these in the same
+transaction as the new conversation state, so a step's consequences are all-or-nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["Audit", "Effect", "RecordConsent", "SetLanguage", "SetOptOut"]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordConsent:
+    purpose: str
+    notice_version: str
+    granted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SetLanguage:
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetOptOut:
+    """Stop (True) or resume (False) announcements to this person."""
+
+    opted_out: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    action: str
+    detail: Mapping[str, str] = field(default_factory=dict)
+
+
+Effect = RecordConsent | SetLanguage | SetOptOut | Audit

@@ -1,0 +1,212 @@
+"""The engine: (flows, state, inbound message, context) → (new state, replies, effects). No I/O.
+
+It handles what every conversation shares: the global words, the main menu, asking again after a
+wrong answer, consent before personal data, and restarting politely after a deploy changed a flow.
+What a flow says and checks is in the flow's own module."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from conversations.choices import LabelledChoice, match_choice
+from conversations.effects import Effect, RecordConsent, SetLanguage, SetOptOut
+from conversations.flow import Answer, Context, Data, Finish, Flow, Goto, Invalid, Step, Transition
+from conversations.global_words import GlobalWord, is_greeting, recognise
+from conversations.inbound import Inbound, InboundKind
+from conversations.messages import Choice, Msg, Reply, msg
+from conversations.state import IDLE, SessionState
+from conversations.text import MAX_INPUT_CHARS, normalise
+
+__all__ = ["CONSENT_FLOW", "LANGUAGES", "MENU_FLOW", "Engine", "Outcome"]
+
+MENU_FLOW = "menu"
+CONSENT_FLOW = "privacy"
+LANGUAGES = ("id", "en")
+_MENU_STEP = "choose"
+# A flow that hands over to another this many times in one message is a bug, not a conversation.
+_MAX_HANDOVERS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    state: SessionState
+    replies: tuple[Reply, ...]
+    effects: tuple[Effect, ...] = ()
+    language: str = "id"  # the language to render the replies in (after any switch)
+
+
+@dataclass(slots=True)
+class _Turn:
+    """What one inbound message has produced so far."""
+
+    ctx: Context
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+
+    def say(self, *replies: Reply) -> None:
+        self.replies.extend(replies)
+
+    def apply(self, effects: Sequence[Effect]) -> None:
+        """Record effects, and let those that change the context count for the rest of the turn."""
+        for effect in effects:
+            self.effects.append(effect)
+            if isinstance(effect, SetLanguage):
+                self.ctx = replace(self.ctx, language=effect.language)
+            elif isinstance(effect, RecordConsent):
+                contact = replace(self.ctx.contact, consented=effect.granted)
+                self.ctx = replace(self.ctx, contact=contact)
+            elif isinstance(effect, SetOptOut):
+                self.ctx = replace(self.ctx, contact=replace(self.ctx.contact, opted_out=effect.opted_out))
+
+    def outcome(self, state: SessionState) -> Outcome:
+        return Outcome(state, tuple(self.replies), tuple(self.effects), self.ctx.language)
+
+
+class Engine:
+    def __init__(self, flows: Sequence[Flow], menu: Sequence[str]) -> None:
+        self.flows: Mapping[str, Flow] = {f.id: f for f in flows}
+        missing = [flow_id for flow_id in (*menu, CONSENT_FLOW) if flow_id not in self.flows]
+        if missing:
+            raise ValueError(f"flows not defined: {', '.join(missing)}")
+        self.menu = tuple(menu)
+
+    # ---- entry point -------------------------------------------------------------------------
+
+    def handle(self, state: SessionState, inbound: Inbound, ctx: Context) -> Outcome:
+        turn = _Turn(ctx)
+        text = inbound.text[:MAX_INPUT_CHARS].strip()
+        word = recognise(text) if inbound.kind is InboundKind.TEXT else None
+        if word is not None:
+            return turn.outcome(self._global_word(word, state, turn))
+        if inbound.kind is InboundKind.UNSUPPORTED:
+            turn.say(Reply.of(msg("engine.unsupported")))
+            return turn.outcome(self._ask_again(state, turn))
+        if state.idle or (state.flow == MENU_FLOW):
+            return turn.outcome(self._from_menu(state, text, inbound.choice_id, turn))
+        flow = self.flows.get(state.flow or "")
+        step = flow.steps.get(state.step or "") if flow else None
+        if flow is None or step is None or flow.version != state.flow_version:
+            turn.say(Reply.of(msg("engine.flow_restarted")))
+            if flow is None:
+                return turn.outcome(self._show_menu(turn))
+            return turn.outcome(self._start(flow, {}, turn))
+        answer = self._answer(step, state.data, text, inbound, turn)
+        if answer is None:
+            turn.say(self._reask(step, state.data, turn, msg("engine.pick_a_number")))
+            return turn.outcome(state)
+        transition = step.on_answer(turn.ctx, state.data, answer)
+        return turn.outcome(self._follow(flow, state, transition, turn))
+
+    # ---- global words ------------------------------------------------------------------------
+
+    def _global_word(self, word: GlobalWord, state: SessionState, turn: _Turn) -> SessionState:
+        match word:
+            case GlobalWord.MENU:
+                return self._show_menu(turn)
+            case GlobalWord.CANCEL:
+                said = "engine.cancelled" if not state.idle and state.flow != MENU_FLOW else "engine.nothing_to_cancel"
+                turn.say(Reply.of(msg(said)))
+                return self._show_menu(turn)
+            case GlobalWord.HELP:
+                turn.say(Reply.of(msg("engine.help")))
+                return self._ask_again(state, turn, quiet_when_idle=True)
+            case GlobalWord.LANGUAGE:
+                other = "en" if turn.ctx.language == "id" else "id"
+                turn.apply((SetLanguage(other),))
+                turn.say(Reply.of(msg("engine.language_switched")))
+                return self._ask_again(state, turn, quiet_when_idle=True)
+            case GlobalWord.STOP:
+                turn.apply((SetOptOut(True),))
+                turn.say(Reply.of(msg("engine.announcements_stopped")))
+                return self._ask_again(state, turn, quiet_when_idle=True)
+            case GlobalWord.RESUME:
+                turn.apply((SetOptOut(False),))
+                turn.say(Reply.of(msg("engine.announcements_resumed")))
+                return self._ask_again(state, turn, quiet_when_idle=True)
+
+    # ---- the main menu -----------------------------------------------------------------------
+
+    def menu_choices(self, ctx: Context) -> tuple[Choice, ...]:
+        entries = (self.flows[flow_id] for flow_id in self.menu)
+        return tuple(
+            Choice(flow.id, flow.title, flow.aliases) for flow in entries if flow.in_menu(ctx.contact)
+        )
+
+    def _menu_reply(self, turn: _Turn, *before: Msg) -> Reply:
+        return Reply.of(*before, msg("engine.menu", programme=turn.ctx.programme.name), choices=self.menu_choices(turn.ctx))
+
+    def _show_menu(self, turn: _Turn, *before: Msg) -> SessionState:
+        turn.say(self._menu_reply(turn, *before))
+        return SessionState(MENU_FLOW, 1, _MENU_STEP)
+
+    def _from_menu(self, state: SessionState, text: str, button: str | None, turn: _Turn) -> SessionState:
+        choices = self.menu_choices(turn.ctx)
+        picked = match_choice(text, button, self._labelled(choices, turn.ctx))
+        if picked is not None:
+            return self._start(self.flows[picked], {}, turn)
+        if state.idle and (is_greeting(text) or not normalise(text)):
+            return self._show_menu(turn, msg("engine.greeting", programme=turn.ctx.programme.name))
+        return self._show_menu(turn, msg("engine.not_understood"))
+
+    # ---- running flows -----------------------------------------------------------------------
+
+    def _start(self, flow: Flow, data: Data, turn: _Turn, depth: int = 0) -> SessionState:
+        if flow.needs_consent and not turn.ctx.contact.consented:
+            flow, data = self.flows[CONSENT_FLOW], {"then": flow.id}
+        state = SessionState(flow.id, flow.version, None, data)
+        return self._follow(flow, state, flow.start(turn.ctx, data), turn, depth)
+
+    def _follow(
+        self, flow: Flow, state: SessionState, transition: Transition, turn: _Turn, depth: int = 0
+    ) -> SessionState:
+        if isinstance(transition, Invalid):
+            step = flow.steps[state.step or ""]
+            turn.say(self._reask(step, state.data, turn, transition.problem))
+            return state
+        turn.apply(transition.effects)
+        turn.say(*transition.say)
+        if isinstance(transition, Goto):
+            data = state.data if transition.data is None else transition.data
+            step = flow.steps[transition.step]
+            turn.say(step.ask(turn.ctx, data))
+            return SessionState(flow.id, flow.version, transition.step, data, state.revision)
+        if transition.then is not None and depth < _MAX_HANDOVERS:
+            return self._start(self.flows[transition.then], transition.then_data, turn, depth + 1)
+        if turn.replies:
+            last = turn.replies[-1]
+            if not last.choices:
+                turn.replies[-1] = Reply((*last.parts, msg("engine.type_menu")))
+        return IDLE
+
+    def _answer(self, step: Step, data: Data, text: str, inbound: Inbound, turn: _Turn) -> Answer | None:
+        choices = step.ask(turn.ctx, data).choices
+        if not choices:
+            return Answer(text=text, phone=inbound.phone)
+        picked = match_choice(text, inbound.choice_id, self._labelled(choices, turn.ctx))
+        if picked is None and not step.free_text:
+            return None
+        return Answer(text=text, choice=picked, phone=inbound.phone)
+
+    def _reask(self, step: Step, data: Data, turn: _Turn, problem: Msg) -> Reply:
+        question = step.ask(turn.ctx, data)
+        return Reply((problem, *question.parts), question.choices)
+
+    def _ask_again(self, state: SessionState, turn: _Turn, quiet_when_idle: bool = False) -> SessionState:
+        """After an interruption, repeat the question the person was answering."""
+        flow = self.flows.get(state.flow or "")
+        step = flow.steps.get(state.step or "") if flow else None
+        if flow is not None and step is not None and flow.version == state.flow_version:
+            turn.say(step.ask(turn.ctx, state.data))
+            return state
+        if quiet_when_idle and state.idle:
+            return state
+        return self._show_menu(turn)
+
+    @staticmethod
+    def _labelled(choices: Sequence[Choice], ctx: Context) -> list[LabelledChoice]:
+        render = ctx.renderer.render
+        return [
+            LabelledChoice(c.id, (*(render(c.label, lang) for lang in LANGUAGES), *c.aliases))
+            for c in choices
+        ]

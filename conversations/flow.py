@@ -1,0 +1,109 @@
+"""How a conversation is declared: a flow is a set of named steps, each with a question (`ask`) and
+what to do with the answer (`on_answer`). Read a flow module top to bottom to know what it says."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from conversations.effects import Effect
+from conversations.messages import Msg, Renderer, Reply
+from conversations.programme import Programme
+from conversations.state import Json
+
+__all__ = [
+    "Answer",
+    "ContactInfo",
+    "Context",
+    "Data",
+    "Finish",
+    "Flow",
+    "Goto",
+    "Invalid",
+    "Step",
+    "Transition",
+]
+
+Data = Mapping[str, Json]
+
+
+@dataclass(frozen=True, slots=True)
+class ContactInfo:
+    """What the core may know about the person writing."""
+
+    channel: str
+    roles: frozenset[str] = frozenset()
+    consented: bool = False  # has accepted the current privacy notice
+    consented_at: datetime | None = None
+    opted_out: bool = False
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    now: datetime
+    language: str
+    programme: Programme
+    contact: ContactInfo
+    renderer: Renderer
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    text: str  # what the person typed, trimmed and cut to a sane length
+    choice: str | None = None  # the id of the choice it named, when the step offered choices
+    phone: str | None = None  # a shared contact's number
+
+
+@dataclass(frozen=True, slots=True)
+class Goto:
+    step: str
+    data: Data | None = None  # None keeps the data as it is
+    say: tuple[Reply, ...] = ()
+    effects: tuple[Effect, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Invalid:
+    """The answer was not usable: say what was wrong and what to type, then ask again."""
+
+    problem: Msg
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    say: tuple[Reply, ...] = ()
+    effects: tuple[Effect, ...] = ()
+    then: str | None = None  # a flow to start next, with `then_data` as its data
+    then_data: Data = field(default_factory=dict)
+
+
+Transition = Goto | Invalid | Finish
+AskFn = Callable[[Context, Data], Reply]
+AnswerFn = Callable[[Context, Data, Answer], Transition]
+StartFn = Callable[[Context, Data], Transition]
+VisibleFn = Callable[[ContactInfo], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    ask: AskFn
+    on_answer: AnswerFn
+    free_text: bool = False  # with choices: also pass answers that name none of them to on_answer
+
+
+def _everyone(_: ContactInfo) -> bool:
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    id: str
+    version: int  # raise it when steps or data change shape: old sessions then restart politely
+    title: Msg  # its name in the main menu
+    start: StartFn
+    steps: Mapping[str, Step] = field(default_factory=dict)
+    needs_consent: bool = False  # show the privacy notice first, and record consent
+    in_menu: VisibleFn = _everyone
+    aliases: tuple[str, ...] = ()  # words that open it from anywhere outside a flow

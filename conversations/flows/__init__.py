@@ -1,0 +1,18 @@
+"""Every conversation Jaring holds, and the order of the main menu, in one place."""
+
+from __future__ import annotations
+
+from conversations.engine import Engine
+from conversations.flow import Flow
+from conversations.flows.about import about_flow
+from conversations.flows.privacy import privacy_flow
+from conversations.flows.settings import help_flow, language_flow
+
+__all__ = ["ALL_FLOWS", "MAIN_MENU", "build_engine"]
+
+ALL_FLOWS: tuple[Flow, ...] = (about_flow, privacy_flow, language_flow, help_flow)
+MAIN_MENU: tuple[str, ...] = ("about", "privacy", "language", "help")
+
+
+def build_engine() -> Engine:
+    return Engine(ALL_FLOWS, MAIN_MENU)

@@ -1,0 +1,47 @@
+"""Words that work in every state of every conversation."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from conversations.text import normalise
+
+__all__ = ["GlobalWord", "is_greeting", "recognise"]
+
+
+class GlobalWord(StrEnum):
+    MENU = "menu"
+    CANCEL = "batal"
+    HELP = "bantuan"
+    LANGUAGE = "bahasa"
+    STOP = "berhenti"
+    RESUME = "mulai"
+
+
+_WORDS: dict[str, GlobalWord] = {
+    **dict.fromkeys(("menu", "menu utama", "start", "main menu"), GlobalWord.MENU),
+    **dict.fromkeys(("batal", "batalkan", "cancel", "keluar", "gak jadi", "ga jadi", "nggak jadi"), GlobalWord.CANCEL),
+    **dict.fromkeys(("bantuan", "bantu", "help", "tolong", "panduan"), GlobalWord.HELP),
+    **dict.fromkeys(("bahasa", "language", "ganti bahasa", "change language"), GlobalWord.LANGUAGE),
+    **dict.fromkeys(("berhenti", "stop", "unsubscribe", "jangan kirim lagi"), GlobalWord.STOP),
+    **dict.fromkeys(("mulai", "mulai lagi", "resume", "subscribe"), GlobalWord.RESUME),
+}
+
+_GREETINGS = frozenset(
+    (
+        "halo", "hallo", "helo", "hai", "hay", "hi", "hello", "hey", "p", "ping", "permisi", "punten",
+        "assalamualaikum", "assalamu'alaikum", "assalamu alaikum", "asalamualaikum", "ass", "salam",
+        "selamat pagi", "selamat siang", "selamat sore", "selamat malam", "pagi", "siang", "sore",
+        "malam", "met pagi", "good morning", "halo jaring", "hai jaring", "min", "halo min", "kak",
+        "halo kak", "permisi min", "sugeng enjing", "nuwun sewu", "mas", "mbak", "pak", "bu",
+    )
+)
+
+
+def recognise(text: str) -> GlobalWord | None:
+    """The global word typed, alone (with or without a leading "/", as Telegram commands come)."""
+    return _WORDS.get(normalise(text).removeprefix("/").strip())
+
+
+def is_greeting(text: str) -> bool:
+    return normalise(text) in _GREETINGS

@@ -1,0 +1,217 @@
+"""The programme file: everything that varies by Pemda or by regulation, validated once at start-up.
+
+Figures live here, never in code or in translation strings. `load_programme` takes the TOML text, so
+the core stays free of file I/O; `bot` reads the file.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+__all__ = [
+    "Benefits",
+    "ClaimDocument",
+    "Claims",
+    "Eligibility",
+    "JkkBenefits",
+    "JkmBenefits",
+    "JobType",
+    "Office",
+    "Premium",
+    "Privacy",
+    "Programme",
+    "ProgrammeError",
+    "Quota",
+    "ScholarshipLevel",
+    "load_programme",
+]
+
+Rupiah = Annotated[int, Field(ge=0)]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=40)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class JobType(_Strict):
+    id: Slug
+    name: Annotated[str, Field(min_length=2)]
+    synonyms: tuple[str, ...] = ()
+
+
+class Eligibility(_Strict):
+    min_age: Annotated[int, Field(ge=0, le=120)]
+    max_age: Annotated[int, Field(ge=0, le=120)]
+    resident_only: bool = True
+    priority: tuple[Literal["breadwinner", "extremely_poor"], ...] = ()
+
+    @model_validator(mode="after")
+    def _band(self) -> Self:
+        if self.min_age > self.max_age:
+            raise ValueError(f"min_age ({self.min_age}) is above max_age ({self.max_age})")
+        return self
+
+
+class Premium(_Strict):
+    jkk: Rupiah
+    jkm: Rupiah
+    declared_income: Rupiah
+    paid_by: str
+
+    @property
+    def monthly(self) -> int:
+        return self.jkk + self.jkm
+
+
+class Quota(_Strict):
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    places: Annotated[int, Field(ge=0)]
+    note: str = ""
+
+
+class JkmBenefits(_Strict):
+    lump_sum: Rupiah
+    periodic_monthly: Rupiah
+    periodic_months: Annotated[int, Field(ge=0)]
+    funeral: Rupiah
+
+    @property
+    def periodic_total(self) -> int:
+        return self.periodic_monthly * self.periodic_months
+
+    @property
+    def total(self) -> int:
+        return self.lump_sum + self.periodic_total + self.funeral
+
+
+class JkkBenefits(_Strict):
+    death_income_multiple: Annotated[int, Field(ge=0)]
+    disability_income_multiple: Annotated[int, Field(ge=0)]
+    home_care_max: Rupiah
+    home_care_months: Annotated[int, Field(ge=0)]
+    transport_land_max: Rupiah
+    income_full_months: Annotated[int, Field(ge=0)]
+    income_after_percent: Annotated[int, Field(ge=0, le=100)]
+    claim_deadline_years: Annotated[int, Field(ge=0)]
+    accident_report_hours: Annotated[int, Field(ge=0)]
+
+
+class ScholarshipLevel(_Strict):
+    id: Slug
+    name: str
+    amount_per_year: Rupiah
+    years: Annotated[int, Field(ge=0)]
+
+
+class Scholarship(_Strict):
+    max_children: Annotated[int, Field(ge=0)]
+    min_membership_years_if_not_work_accident: Annotated[int, Field(ge=0)]
+    child_max_age: Annotated[int, Field(ge=0)]
+    levels: tuple[ScholarshipLevel, ...]
+
+    @property
+    def per_child_total(self) -> int:
+        return sum(level.amount_per_year * level.years for level in self.levels)
+
+
+class Benefits(_Strict):
+    jkm: JkmBenefits
+    jkk: JkkBenefits
+    scholarship: Scholarship
+
+    def jkk_death_total(self, declared_income: int) -> int:
+        return (
+            self.jkk.death_income_multiple * declared_income
+            + self.jkm.periodic_total
+            + self.jkm.funeral
+        )
+
+
+class ClaimDocument(_Strict):
+    id: Slug
+    name: str
+    how: str = ""
+
+
+class Claims(_Strict):
+    jkm_documents: tuple[ClaimDocument, ...]
+    jkk_documents: tuple[ClaimDocument, ...]
+    scholarship_documents: tuple[ClaimDocument, ...]
+    jkm_payment_working_days: Annotated[int, Field(ge=0)]
+    jkk_payment_working_days: Annotated[int, Field(ge=0)]
+
+
+class Office(_Strict):
+    id: Slug
+    kind: Literal["bpjs_branch", "dinas", "other"]
+    name: str
+    address: str = ""
+    hours: str = ""
+    phone: str = ""
+
+
+class Privacy(_Strict):
+    controller: str
+    retention_years: Annotated[int, Field(ge=1, le=30)]
+    contact: str
+
+
+class Programme(_Strict):
+    id: Slug
+    name: str
+    pemda: str
+    region_code: Annotated[str, Field(pattern=r"^\d{2}(\.\d{2})?$")]
+    description: str
+    call_centre: str
+    eligibility: Eligibility
+    premium: Premium
+    quotas: tuple[Quota, ...]
+    estimated_vulnerable_workers: Annotated[int, Field(ge=0)] | None = None
+    job_types: Annotated[tuple[JobType, ...], Field(min_length=1)]
+    benefits: Benefits
+    claims: Claims
+    offices: tuple[Office, ...]
+    privacy: Privacy
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Self:
+        for label, ids in (
+            ("job_types", [j.id for j in self.job_types]),
+            ("offices", [o.id for o in self.offices]),
+            ("quotas", [str(q.year) for q in self.quotas]),
+        ):
+            seen: set[str] = set()
+            for item in ids:
+                if item in seen:
+                    raise ValueError(f"{label}: '{item}' appears twice")
+                seen.add(item)
+        return self
+
+    def office(self, kind: str) -> Office | None:
+        return next((o for o in self.offices if o.kind == kind), None)
+
+    def quota_for(self, year: int) -> Quota | None:
+        return next((q for q in self.quotas if q.year == year), None)
+
+
+class ProgrammeError(ValueError):
+    """The programme file is invalid; the message names the field and the problem."""
+
+
+def load_programme(toml_text: str, source: str = "programme file") -> Programme:
+    try:
+        raw = tomllib.loads(toml_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProgrammeError(f"{source}: not valid TOML: {exc}") from exc
+    try:
+        return Programme.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in err['loc']) or '(top level)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ProgrammeError(f"{source}: {problems}") from exc

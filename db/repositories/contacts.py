@@ -1,0 +1,41 @@
+"""Contacts: one per person per channel."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Contact, ConversationSession
+from db.repositories._dialect import insert_ignoring_duplicates
+
+__all__ = ["find_contact", "get_or_create_contact"]
+
+
+async def find_contact(session: AsyncSession, channel: str, channel_id: str) -> Contact | None:
+    statement = select(Contact).where(Contact.channel == channel, Contact.channel_id == channel_id)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def get_or_create_contact(session: AsyncSession, channel: str, channel_id: str, now: datetime) -> Contact:
+    """The contact, created with an empty conversation if new. Safe when two messages race."""
+    await session.execute(
+        insert_ignoring_duplicates(session, Contact).values(
+            channel=channel,
+            channel_id=channel_id,
+            language="id",
+            roles=[],
+            opted_out=False,
+            unreachable=False,
+            created_at=now,
+        )
+    )
+    contact = await find_contact(session, channel, channel_id)
+    assert contact is not None
+    await session.execute(
+        insert_ignoring_duplicates(session, ConversationSession).values(
+            contact_id=contact.id, flow=None, flow_version=0, step=None, data={}, revision=0, updated_at=now
+        )
+    )
+    return contact

@@ -1,0 +1,122 @@
+"""The outbox: every outgoing message, claimed by the worker under a lease, with its delivery state.
+
+Only the oldest undelivered message of each contact can be claimed, so a person's messages always
+arrive in order, even when one of them has to wait for a retry."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from db.models import Contact, OutboxMessage
+
+__all__ = [
+    "OPEN_STATUSES",
+    "claim_due",
+    "enqueue",
+    "mark_failed",
+    "mark_sent",
+    "mark_recipient_unreachable",
+    "next_due_at",
+    "schedule_retry",
+]
+
+OPEN_STATUSES = ("pending", "sending")
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    contact_id: int,
+    channel: str,
+    recipient: str,
+    body: str,
+    choices: Sequence[Mapping[str, str]],
+    now: datetime,
+    kind: str = "reply",
+    inbox_id: int | None = None,
+) -> None:
+    session.add(
+        OutboxMessage(
+            contact_id=contact_id,
+            channel=channel,
+            recipient=recipient,
+            kind=kind,
+            body=body,
+            choices=[dict(c) for c in choices],
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            inbox_id=inbox_id,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+
+
+async def claim_due(
+    session: AsyncSession,
+    now: datetime,
+    *,
+    lease: timedelta,
+    limit: int,
+    channels: Collection[str] | None = None,
+) -> list[OutboxMessage]:
+    """Claim the due messages (each contact's oldest open one), marking them `sending` until the lease
+    ends; a worker that crashes mid-send leaves a lease that runs out and the message is sent again."""
+    earlier = aliased(OutboxMessage)
+    due = or_(
+        and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
+    )
+    waiting_behind_earlier = exists().where(
+        earlier.contact_id == OutboxMessage.contact_id,
+        earlier.id < OutboxMessage.id,
+        earlier.status.in_(OPEN_STATUSES),
+    )
+    statement = select(OutboxMessage).where(due, ~waiting_behind_earlier).order_by(OutboxMessage.id).limit(limit)
+    if channels is not None:
+        statement = statement.where(OutboxMessage.channel.in_(channels))
+    if session.bind.dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    rows = list((await session.execute(statement)).scalars())
+    for row in rows:
+        row.status = "sending"
+        row.lease_until = now + lease
+        row.attempts += 1
+        row.updated_at = now
+    return rows
+
+
+async def mark_sent(session: AsyncSession, message_id: int, provider_message_id: str | None, now: datetime) -> None:
+    await _set(session, message_id, now, status="sent", provider_message_id=provider_message_id, lease_until=None, last_error=None)
+
+
+async def schedule_retry(session: AsyncSession, message_id: int, at: datetime, error: str, now: datetime) -> None:
+    await _set(session, message_id, now, status="pending", next_attempt_at=at, lease_until=None, last_error=error[:500])
+
+
+async def mark_failed(session: AsyncSession, message_id: int, error: str, now: datetime) -> None:
+    await _set(session, message_id, now, status="failed", lease_until=None, last_error=error[:500])
+
+
+async def mark_recipient_unreachable(session: AsyncSession, message_id: int, reason: str) -> None:
+    """The person behind this message blocked the bot or is gone: nothing more is sent to them."""
+    recipient = select(OutboxMessage.contact_id).where(OutboxMessage.id == message_id).scalar_subquery()
+    await session.execute(
+        update(Contact).where(Contact.id == recipient).values(unreachable=True, unreachable_reason=reason[:200])
+    )
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    """When the earliest waiting message becomes due (for the worker's timer)."""
+    statement = select(OutboxMessage.next_attempt_at).where(OutboxMessage.status == "pending").order_by(OutboxMessage.next_attempt_at).limit(1)
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def _set(session: AsyncSession, message_id: int, now: datetime, **values: object) -> None:
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(updated_at=now, **values))

@@ -1,0 +1,68 @@
+"""What every channel's sender takes and answers. The outbox worker in `bot` drives the senders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+__all__ = [
+    "Delivered",
+    "Failed",
+    "OutgoingChoice",
+    "OutgoingMessage",
+    "RetryLater",
+    "SendResult",
+    "Sender",
+    "Unreachable",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingChoice:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    id: int
+    channel: str
+    recipient: str
+    body: str
+    choices: tuple[OutgoingChoice, ...] = ()
+    kind: str = "reply"
+    attempt: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    provider_message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RetryLater:
+    """Try again after this many seconds (a rate limit's retry_after, or backoff after an error)."""
+
+    after_seconds: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unreachable:
+    """The person blocked the bot or the account is gone: stop sending to them."""
+
+    reason: str
+
+
+SendResult = Delivered | RetryLater | Failed | Unreachable
+
+
+class Sender(Protocol):
+    channel: str
+
+    async def send(self, message: OutgoingMessage) -> SendResult: ...

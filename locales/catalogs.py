@@ -1,0 +1,86 @@
+"""Loads `locales/<lang>/LC_MESSAGES/jaring.po` and renders messages with their parameters.
+
+Message ids are keys ("privacy.notice"); the Indonesian catalog is the source every other language
+follows. Parameters use Python's `{name}` placeholders; rupiah and dates are formatted per language.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+from babel.dates import format_date
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+from conversations.messages import Money, Msg, Param
+
+__all__ = ["CATALOG_DIR", "Catalogs", "MissingMessage", "format_rupiah", "placeholders"]
+
+CATALOG_DIR = Path(__file__).resolve().parent
+DOMAIN = "jaring"
+SOURCE_LANGUAGE = "id"
+_BABEL_LOCALE = {"id": "id_ID", "en": "en"}
+_PLACEHOLDER = re.compile(r"(?<!\{)\{([a-z_][a-z0-9_]*)\}(?!\})")
+
+
+class MissingMessage(KeyError):
+    """A message key, or a placeholder's value, is missing."""
+
+
+def format_rupiah(amount: int, language: str) -> str:
+    return "Rp" + format_decimal(amount, locale=_BABEL_LOCALE.get(language, "id_ID"), group_separator=True)
+
+
+def placeholders(text: str) -> frozenset[str]:
+    return frozenset(_PLACEHOLDER.findall(text))
+
+
+class Catalogs:
+    def __init__(self, messages: Mapping[str, Mapping[str, str]]) -> None:
+        if SOURCE_LANGUAGE not in messages:
+            raise ValueError("the Indonesian catalog is required")
+        self.messages = messages
+
+    @classmethod
+    def load(cls, folder: Path = CATALOG_DIR) -> Catalogs:
+        messages: dict[str, dict[str, str]] = {}
+        for po_file in sorted(folder.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+            language = po_file.parent.parent.name
+            with po_file.open("rb") as handle:
+                catalog = read_po(handle, locale=_BABEL_LOCALE.get(language, language))
+            messages[language] = {
+                str(m.id): str(m.string) for m in catalog if m.id and isinstance(m.string, str) and m.string
+            }
+        return cls(messages)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.messages)
+
+    def template(self, key: str, language: str) -> str:
+        found = self.messages.get(language, {}).get(key) or self.messages[SOURCE_LANGUAGE].get(key)
+        if found is None:
+            raise MissingMessage(key)
+        return found
+
+    def render(self, message: Msg, language: str) -> str:
+        template = self.template(message.key, language)
+        values = {name: self._value(value, language) for name, value in message.params.items()}
+        try:
+            return template.format_map(values)
+        except KeyError as exc:
+            raise MissingMessage(f"{message.key}: no value for {exc}") from exc
+
+    def _value(self, value: Param, language: str) -> str:
+        if isinstance(value, Money):
+            return format_rupiah(value.rupiah, language)
+        if isinstance(value, date):
+            return format_date(value, format="long", locale=_BABEL_LOCALE.get(language, "id_ID"))
+        if isinstance(value, Msg):
+            return self.render(value, language)
+        if isinstance(value, tuple):
+            return "\n".join(self.render(item, language) for item in value)
+        return str(value)
