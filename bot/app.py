@@ -53,5 +53,5 @@ async def open_jaring(settings: Settings, clock: Clock = utc_now, *, run_migrati
         await migrate.ensure_current(store.engine)
     catalogs = Catalogs.load()
     engine = build_engine()
-    pipeline = Pipeline(store, engine, catalogs, programme, clock)
+    pipeline = Pipeline(store, engine, catalogs, programme, clock=clock)
     return Jaring(settings, store, programme, catalogs, engine, pipeline, cipher)

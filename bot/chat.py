@@ -23,7 +23,9 @@ def _worker(jaring: Jaring, sender: Sender) -> OutboxWorker:
     return OutboxWorker(jaring.store, {CHANNEL: sender}, jaring.pipeline.clock)
 
 
-async def chat_with_person(jaring: Jaring, person_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+async def chat_with_person(
+    jaring: Jaring, person_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> None:
     worker = _worker(jaring, PersonSender(stdout))
     stdout.write(BANNER)
     stdout.flush()
@@ -46,7 +48,9 @@ async def chat_with_person(jaring: Jaring, person_id: str, stdin: TextIO = sys.s
         await worker.drain()
 
 
-async def chat_jsonl(jaring: Jaring, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> int:
+async def chat_jsonl(
+    jaring: Jaring, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr
+) -> int:
     """Returns the number of input lines that could not be read (each reported on stderr)."""
     worker = _worker(jaring, JsonlSender(stdout))
     await worker.drain()

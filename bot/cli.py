@@ -13,11 +13,15 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jaring", description="Jaring: BPJS Ketenagakerjaan for vulnerable workers, as a chatbot.")
+    parser = argparse.ArgumentParser(
+        prog="jaring", description="Jaring: BPJS Ketenagakerjaan for vulnerable workers, as a chatbot."
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
-    chat.add_argument("--jsonl", action="store_true", help='read {"from", "text"} JSON lines, write {"to", "text", "choices"} lines')
+    chat.add_argument(
+        "--jsonl", action="store_true", help='read {"from", "text"} JSON lines, write {"to", "text", "choices"} lines'
+    )
     chat.add_argument("--as", dest="person", default="terminal", metavar="ID", help="who you are (default: terminal)")
 
     database = commands.add_parser("db", help="database migrations")
@@ -61,7 +65,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.app import read_programme
 
         p = read_programme(settings)
-        print(f"{settings.program_file}: OK — {p.name} ({p.pemda}), {len(p.job_types)} job types, premium Rp{p.premium.monthly:,}".replace(",", "."))
+        premium = f"Rp{p.premium.monthly:,}".replace(",", ".")
+        print(f"{settings.program_file}: OK — {p.name} ({p.pemda}), {len(p.job_types)} job types, premium {premium}")
         return 0
     from bot.app import open_jaring
     from bot.chat import chat_jsonl, chat_with_person

@@ -4,10 +4,11 @@ picks up retries and what a crash left behind. Each contact's messages go in ord
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from bot.pipeline import Clock
 from db.connection import Store
@@ -19,8 +20,8 @@ from handlers.sending import (
     OutgoingChoice,
     OutgoingMessage,
     RetryLater,
-    SendResult,
     Sender,
+    SendResult,
     Unreachable,
 )
 
@@ -36,7 +37,7 @@ class RetryPolicy:
     max_backoff_seconds: float = 300.0
 
     def backoff(self, attempt: int) -> float:
-        return min(self.first_backoff_seconds * 2 ** (attempt - 1), self.max_backoff_seconds)
+        return min(self.first_backoff_seconds * 2.0 ** (attempt - 1), self.max_backoff_seconds)
 
 
 class OutboxWorker:
@@ -71,10 +72,8 @@ class OutboxWorker:
                 await self.drain()
             except Exception:  # the database may be briefly unreachable: log, wait, go on
                 log.exception("outbox round failed")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=await self._seconds_until_next_due())
-            except TimeoutError:
-                pass
 
     async def drain(self) -> int:
         """Deliver everything due now; the number of send attempts made."""
@@ -111,7 +110,9 @@ class OutboxWorker:
                     case RetryLater(after_seconds=after, reason=reason) if message.attempt < self.retry.max_attempts:
                         await outbox.schedule_retry(session, message.id, now + timedelta(seconds=after), reason, now)
                     case RetryLater(reason=reason):
-                        await outbox.mark_failed(session, message.id, f"gave up after {message.attempt} attempts: {reason}", now)
+                        await outbox.mark_failed(
+                            session, message.id, f"gave up after {message.attempt} attempts: {reason}", now
+                        )
                     case Failed(reason=reason):
                         await outbox.mark_failed(session, message.id, reason, now)
                     case Unreachable(reason=reason):
@@ -136,4 +137,3 @@ def _outgoing(row: OutboxMessage) -> OutgoingMessage:
         kind=row.kind,
         attempt=row.attempts,
     )
-

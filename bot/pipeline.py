@@ -53,6 +53,7 @@ class Pipeline:
         engine: Engine,
         catalogs: Catalogs,
         programme: Programme,
+        *,
         clock: Clock,
         on_outbox: Callable[[], None] = lambda: None,
     ) -> None:
@@ -113,7 +114,9 @@ class Pipeline:
             opted_out=contact.opted_out,
             phone=contact.phone,
         )
-        return Context(now=now, language=contact.language, programme=self.programme, contact=info, renderer=self.catalogs)
+        return Context(
+            now=now, language=contact.language, programme=self.programme, contact=info, renderer=self.catalogs
+        )
 
     async def _apply(self, session: AsyncSession, contact: Contact, effects: Sequence[Effect], now: datetime) -> None:
         for effect in effects:
@@ -123,9 +126,11 @@ class Pipeline:
                 case SetOptOut(opted_out=opted_out):
                     contact.opted_out = opted_out
                 case RecordConsent(purpose=purpose, notice_version=version, granted=granted):
-                    await consent.record_consent(session, contact.id, purpose, version, granted, now)
+                    await consent.record_consent(
+                        session, contact.id, purpose=purpose, notice_version=version, granted=granted, now=now
+                    )
                 case Audit(action=action, detail=detail):
-                    await audit.record_audit(session, action, now, actor_contact_id=contact.id, detail=detail)
+                    await audit.record_audit(session, action, now=now, actor_contact_id=contact.id, detail=detail)
 
     def render(self, outcome: Outcome) -> list[RenderedReply]:
         return [self.render_reply(reply, outcome.language) for reply in outcome.replies]
@@ -136,7 +141,12 @@ class Pipeline:
         return RenderedReply(body, choices)
 
     async def _enqueue(
-        self, session: AsyncSession, contact: Contact, replies: Sequence[RenderedReply], now: datetime, inbox_id: int | None
+        self,
+        session: AsyncSession,
+        contact: Contact,
+        replies: Sequence[RenderedReply],
+        now: datetime,
+        inbox_id: int | None,
     ) -> None:
         for reply in replies:
             await outbox.enqueue(

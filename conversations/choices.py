@@ -25,9 +25,7 @@ class LabelledChoice:
         self.names = tuple(dict.fromkeys(n for n in (normalise(name) for name in names) if n))
 
 
-def match_choice(
-    text: str, button_id: str | None, choices: Sequence[LabelledChoice]
-) -> str | None:
+def match_choice(text: str, button_id: str | None, choices: Sequence[LabelledChoice]) -> str | None:
     """The id of the choice meant, or None when the answer does not clearly name one."""
     if not choices:
         return None

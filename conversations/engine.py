@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 
 from conversations.choices import LabelledChoice, match_choice
 from conversations.effects import Effect, RecordConsent, SetLanguage, SetOptOut
-from conversations.flow import Answer, Context, Data, Finish, Flow, Goto, Invalid, Step, Transition
+from conversations.flow import Answer, Context, Data, Flow, Goto, Invalid, Step, Transition
 from conversations.global_words import GlobalWord, is_greeting, recognise
 from conversations.inbound import Inbound, InboundKind
 from conversations.messages import Choice, Msg, Reply, msg
@@ -129,12 +129,12 @@ class Engine:
 
     def menu_choices(self, ctx: Context) -> tuple[Choice, ...]:
         entries = (self.flows[flow_id] for flow_id in self.menu)
-        return tuple(
-            Choice(flow.id, flow.title, flow.aliases) for flow in entries if flow.in_menu(ctx.contact)
-        )
+        return tuple(Choice(flow.id, flow.title, flow.aliases) for flow in entries if flow.in_menu(ctx.contact))
 
     def _menu_reply(self, turn: _Turn, *before: Msg) -> Reply:
-        return Reply.of(*before, msg("engine.menu", programme=turn.ctx.programme.name), choices=self.menu_choices(turn.ctx))
+        return Reply.of(
+            *before, msg("engine.menu", programme=turn.ctx.programme.name), choices=self.menu_choices(turn.ctx)
+        )
 
     def _show_menu(self, turn: _Turn, *before: Msg) -> SessionState:
         turn.say(self._menu_reply(turn, *before))
@@ -206,7 +206,4 @@ class Engine:
     @staticmethod
     def _labelled(choices: Sequence[Choice], ctx: Context) -> list[LabelledChoice]:
         render = ctx.renderer.render
-        return [
-            LabelledChoice(c.id, (*(render(c.label, lang) for lang in LANGUAGES), *c.aliases))
-            for c in choices
-        ]
+        return [LabelledChoice(c.id, (*(render(c.label, lang) for lang in LANGUAGES), *c.aliases)) for c in choices]

@@ -124,11 +124,7 @@ class Benefits(_Strict):
     scholarship: Scholarship
 
     def jkk_death_total(self, declared_income: int) -> int:
-        return (
-            self.jkk.death_income_multiple * declared_income
-            + self.jkm.periodic_total
-            + self.jkm.funeral
-        )
+        return self.jkk.death_income_multiple * declared_income + self.jkm.periodic_total + self.jkm.funeral
 
 
 class ClaimDocument(_Strict):
@@ -211,7 +207,6 @@ def load_programme(toml_text: str, source: str = "programme file") -> Programme:
         return Programme.model_validate(raw)
     except ValidationError as exc:
         problems = "; ".join(
-            f"{'.'.join(str(part) for part in err['loc']) or '(top level)'}: {err['msg']}"
-            for err in exc.errors()
+            f"{'.'.join(str(part) for part in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
         )
         raise ProgrammeError(f"{source}: {problems}") from exc

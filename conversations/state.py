@@ -8,7 +8,7 @@ from typing import TypeAlias
 
 __all__ = ["IDLE", "Json", "SessionState"]
 
-Json: TypeAlias = "str | int | float | bool | None | list[Json] | dict[str, Json]"
+Json: TypeAlias = "str | int | float | bool | list[Json] | dict[str, Json] | None"
 
 
 @dataclass(frozen=True, slots=True)

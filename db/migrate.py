@@ -15,7 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 if TYPE_CHECKING:
     from alembic.config import Config
 
-__all__ = ["HEAD_REVISION", "MIGRATIONS_DIR", "current_revision", "downgrade", "ensure_current", "head_revision", "upgrade"]
+__all__ = [
+    "HEAD_REVISION",
+    "MIGRATIONS_DIR",
+    "current_revision",
+    "downgrade",
+    "ensure_current",
+    "head_revision",
+    "upgrade",
+]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 HEAD_REVISION = "0001"  # the newest file in migrations/versions; a test keeps the two in step

@@ -16,7 +16,9 @@ __all__ = ["PersonalDataCipher"]
 class PersonalDataCipher:
     def __init__(self, key: bytes) -> None:
         self._fernet = Fernet(key)
-        self._index_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"jaring blind index v1").derive(key)
+        self._index_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"jaring blind index v1").derive(
+            key
+        )
 
     def encrypt(self, value: str) -> str:
         return self._fernet.encrypt(value.encode()).decode("ascii")

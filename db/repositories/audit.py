@@ -15,11 +15,14 @@ __all__ = ["record_audit"]
 async def record_audit(
     session: AsyncSession,
     action: str,
+    *,
     now: datetime,
     actor_contact_id: int | None = None,
     subject: str | None = None,
     detail: Mapping[str, str] | None = None,
 ) -> None:
     session.add(
-        AuditEntry(actor_contact_id=actor_contact_id, action=action, subject=subject, detail=dict(detail or {}), created_at=now)
+        AuditEntry(
+            actor_contact_id=actor_contact_id, action=action, subject=subject, detail=dict(detail or {}), created_at=now
+        )
     )

@@ -15,6 +15,7 @@ __all__ = ["latest_consent", "record_consent"]
 async def record_consent(
     session: AsyncSession,
     contact_id: int,
+    *,
     purpose: str,
     notice_version: str,
     granted: bool,

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ConversationSession
+from db.repositories._dialect import dialect_name
 
 __all__ = ["StaleSession", "lock_session", "save_session"]
 
@@ -22,7 +23,7 @@ async def lock_session(session: AsyncSession, contact_id: int) -> ConversationSe
     """The contact's conversation, locked for this transaction (FOR UPDATE on PostgreSQL; on SQLite the
     transaction began IMMEDIATE, which already serialises writers)."""
     statement = select(ConversationSession).where(ConversationSession.contact_id == contact_id)
-    if session.bind.dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         statement = statement.with_for_update()
     return (await session.execute(statement)).scalar_one()
 
@@ -42,7 +43,14 @@ async def save_session(
     result = await session.execute(
         update(ConversationSession)
         .where(ConversationSession.contact_id == contact_id, ConversationSession.revision == expected_revision)
-        .values(flow=flow, flow_version=flow_version, step=step, data=dict(data), revision=expected_revision + 1, updated_at=now)
+        .values(
+            flow=flow,
+            flow_version=flow_version,
+            step=step,
+            data=dict(data),
+            revision=expected_revision + 1,
+            updated_at=now,
+        )
         .returning(ConversationSession.revision)
     )
     revision = result.scalar_one_or_none()

@@ -25,7 +25,11 @@ async def record_inbound(
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def set_outcome(session: AsyncSession, inbox_id: int, contact_id: int | None, status: str, error: str | None = None) -> None:
+async def set_outcome(
+    session: AsyncSession, inbox_id: int, contact_id: int | None, status: str, error: str | None = None
+) -> None:
     await session.execute(
-        update(InboxMessage).where(InboxMessage.id == inbox_id).values(contact_id=contact_id, status=status, error=error)
+        update(InboxMessage)
+        .where(InboxMessage.id == inbox_id)
+        .values(contact_id=contact_id, status=status, error=error)
     )

@@ -13,14 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from db.models import Contact, OutboxMessage
+from db.repositories._dialect import dialect_name
 
 __all__ = [
     "OPEN_STATUSES",
     "claim_due",
     "enqueue",
     "mark_failed",
-    "mark_sent",
     "mark_recipient_unreachable",
+    "mark_sent",
     "next_due_at",
     "schedule_retry",
 ]
@@ -81,7 +82,7 @@ async def claim_due(
     statement = select(OutboxMessage).where(due, ~waiting_behind_earlier).order_by(OutboxMessage.id).limit(limit)
     if channels is not None:
         statement = statement.where(OutboxMessage.channel.in_(channels))
-    if session.bind.dialect.name == "postgresql":
+    if dialect_name(session) == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
     rows = list((await session.execute(statement)).scalars())
     for row in rows:
@@ -93,7 +94,15 @@ async def claim_due(
 
 
 async def mark_sent(session: AsyncSession, message_id: int, provider_message_id: str | None, now: datetime) -> None:
-    await _set(session, message_id, now, status="sent", provider_message_id=provider_message_id, lease_until=None, last_error=None)
+    await _set(
+        session,
+        message_id,
+        now,
+        status="sent",
+        provider_message_id=provider_message_id,
+        lease_until=None,
+        last_error=None,
+    )
 
 
 async def schedule_retry(session: AsyncSession, message_id: int, at: datetime, error: str, now: datetime) -> None:
@@ -114,7 +123,12 @@ async def mark_recipient_unreachable(session: AsyncSession, message_id: int, rea
 
 async def next_due_at(session: AsyncSession) -> datetime | None:
     """When the earliest waiting message becomes due (for the worker's timer)."""
-    statement = select(OutboxMessage.next_attempt_at).where(OutboxMessage.status == "pending").order_by(OutboxMessage.next_attempt_at).limit(1)
+    statement = (
+        select(OutboxMessage.next_attempt_at)
+        .where(OutboxMessage.status == "pending")
+        .order_by(OutboxMessage.next_attempt_at)
+        .limit(1)
+    )
     return (await session.execute(statement)).scalar_one_or_none()
 
 

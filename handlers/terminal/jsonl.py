@@ -25,12 +25,12 @@ def parse_jsonl_line(line: str, sequence: int, received_at: datetime, run_id: st
     except json.JSONDecodeError as exc:
         raise JsonlError(f"line {sequence}: not JSON ({exc.msg})") from exc
     if not isinstance(record, dict):
-        raise JsonlError(f"line {sequence}: expected an object with \"from\" and \"text\"")
+        raise JsonlError(f'line {sequence}: expected an object with "from" and "text"')
     sender, text = record.get("from"), record.get("text")
     if not isinstance(sender, str) or not sender.strip() or len(sender) > _MAX_ID_CHARS:
-        raise JsonlError(f"line {sequence}: \"from\" must be a non-empty string of at most {_MAX_ID_CHARS} characters")
+        raise JsonlError(f'line {sequence}: "from" must be a non-empty string of at most {_MAX_ID_CHARS} characters')
     if not isinstance(text, str):
-        raise JsonlError(f"line {sequence}: \"text\" must be a string")
+        raise JsonlError(f'line {sequence}: "text" must be a string')
     return Inbound(
         channel="terminal",
         sender_id=sender,
