@@ -45,12 +45,12 @@ def read_programme(settings: Settings) -> Programme:
         raise SettingsError(f"invalid programme file (JARING_PROGRAM_FILE): {exc}") from exc
 
 
-async def open_jaring(settings: Settings, clock: Clock = utc_now, *, run_migrations: bool = True) -> Jaring:
+async def open_jaring(settings: Settings, clock: Clock = utc_now, *, store: Store | None = None) -> Jaring:
+    """Everything the bot needs, with the database migrated. `store` overrides DATABASE_URL."""
     programme = read_programme(settings)
     cipher = PersonalDataCipher(resolve_secret_key(settings))
-    store = Store.from_url(settings.resolved_database_url)
-    if run_migrations:
-        await migrate.ensure_current(store.engine)
+    store = store or Store.from_url(settings.resolved_database_url)
+    await migrate.ensure_current(store.engine)
     catalogs = Catalogs.load()
     engine = build_engine()
     pipeline = Pipeline(store, engine, catalogs, programme, clock=clock)

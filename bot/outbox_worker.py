@@ -72,8 +72,11 @@ class OutboxWorker:
                 await self.drain()
             except Exception:  # the database may be briefly unreachable: log, wait, go on
                 log.exception("outbox round failed")
+            wait_seconds = await self._seconds_until_next_due()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=await self._seconds_until_next_due())
+                async with asyncio.timeout(wait_seconds):
+                    await self._wake.wait()
+
 
     async def drain(self) -> int:
         """Deliver everything due now; the number of send attempts made."""

@@ -48,11 +48,17 @@ def match_choice(text: str, button_id: str | None, choices: Sequence[LabelledCho
 
 
 def _closest(answer: str, choices: Sequence[LabelledChoice]) -> str | None:
-    names = [(name, c.id) for c in choices for name in c.names]
-    best = process.extract(answer, [n for n, _ in names], scorer=fuzz.ratio, limit=2)
-    if not best or best[0][1] < _TYPO_CUTOFF:
+    # Each choice is scored by its closest name, so a choice with many names cannot crowd a rival
+    # out of the comparison below.
+    scores: dict[str, float] = {}
+    for choice in choices:
+        found = process.extractOne(answer, choice.names, scorer=fuzz.ratio)
+        if found is not None:
+            scores[choice.id] = max(found[1], scores.get(choice.id, 0.0))
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    if not ranked or ranked[0][1] < _TYPO_CUTOFF:
         return None
-    winner = names[best[0][2]][1]
-    if len(best) > 1 and names[best[1][2]][1] != winner and best[1][1] >= best[0][1] - 5:
+    winner, score = ranked[0]
+    if len(ranked) > 1 and ranked[1][1] >= score - 5:
         return None  # two different choices are about as close: better to ask again than guess
     return winner

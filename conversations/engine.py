@@ -78,7 +78,7 @@ class Engine:
         text = inbound.text[:MAX_INPUT_CHARS].strip()
         word = recognise(text) if inbound.kind is InboundKind.TEXT else None
         if word is not None:
-            return turn.outcome(self._global_word(word, state, turn))
+            return turn.outcome(self._global_word(word, state, turn, greeted=is_greeting(text)))
         if inbound.kind is InboundKind.UNSUPPORTED:
             turn.say(Reply.of(msg("engine.unsupported")))
             return turn.outcome(self._ask_again(state, turn))
@@ -100,9 +100,11 @@ class Engine:
 
     # ---- global words ------------------------------------------------------------------------
 
-    def _global_word(self, word: GlobalWord, state: SessionState, turn: _Turn) -> SessionState:
+    def _global_word(self, word: GlobalWord, state: SessionState, turn: _Turn, *, greeted: bool) -> SessionState:
         match word:
             case GlobalWord.MENU:
+                if greeted:  # "/start", the first message every Telegram user sends
+                    return self._show_menu(turn, msg("engine.greeting", programme=turn.ctx.programme.name))
                 return self._show_menu(turn)
             case GlobalWord.CANCEL:
                 said = "engine.cancelled" if not state.idle and state.flow != MENU_FLOW else "engine.nothing_to_cancel"
@@ -145,7 +147,7 @@ class Engine:
         picked = match_choice(text, button, self._labelled(choices, turn.ctx))
         if picked is not None:
             return self._start(self.flows[picked], {}, turn)
-        if state.idle and (is_greeting(text) or not normalise(text)):
+        if is_greeting(text) or (state.idle and not normalise(text)):
             return self._show_menu(turn, msg("engine.greeting", programme=turn.ctx.programme.name))
         return self._show_menu(turn, msg("engine.not_understood"))
 
@@ -161,7 +163,9 @@ class Engine:
         self, flow: Flow, state: SessionState, transition: Transition, turn: _Turn, depth: int = 0
     ) -> SessionState:
         if isinstance(transition, Invalid):
-            step = flow.steps[state.step or ""]
+            step = flow.steps.get(state.step or "")
+            if step is None:  # a flow refused to start: say why, and offer the menu
+                return self._show_menu(turn, transition.problem)
             turn.say(self._reask(step, state.data, turn, transition.problem))
             return state
         turn.apply(transition.effects)
@@ -171,8 +175,10 @@ class Engine:
             step = flow.steps[transition.step]
             turn.say(step.ask(turn.ctx, data))
             return SessionState(flow.id, flow.version, transition.step, data, state.revision)
-        if transition.then is not None and depth < _MAX_HANDOVERS:
-            return self._start(self.flows[transition.then], transition.then_data, turn, depth + 1)
+        # `then` may come from saved data naming a flow a later deploy removed: finish instead of failing.
+        then = self.flows.get(transition.then) if transition.then is not None else None
+        if then is not None and depth < _MAX_HANDOVERS:
+            return self._start(then, transition.then_data, turn, depth + 1)
         if turn.replies:
             last = turn.replies[-1]
             if not last.choices:

@@ -19,7 +19,7 @@ class GlobalWord(StrEnum):
 
 
 _WORDS: dict[str, GlobalWord] = {
-    **dict.fromkeys(("menu", "menu utama", "start", "main menu"), GlobalWord.MENU),
+    **dict.fromkeys(("menu", "menu utama", "main menu", "start"), GlobalWord.MENU),
     **dict.fromkeys(("batal", "batalkan", "cancel", "keluar", "gak jadi", "ga jadi", "nggak jadi"), GlobalWord.CANCEL),
     **dict.fromkeys(("bantuan", "bantu", "help", "tolong", "panduan"), GlobalWord.HELP),
     **dict.fromkeys(("bahasa", "language", "ganti bahasa", "change language"), GlobalWord.LANGUAGE),
@@ -80,4 +80,6 @@ def recognise(text: str) -> GlobalWord | None:
 
 
 def is_greeting(text: str) -> bool:
-    return normalise(text) in _GREETINGS
+    """A greeting, or "/start": the first message every Telegram user sends."""
+    said = normalise(text)
+    return said in _GREETINGS or said in ("/start", "start")

@@ -7,9 +7,11 @@ the core stays free of file I/O; `bot` reads the file.
 from __future__ import annotations
 
 import tomllib
+from datetime import date, datetime
 from typing import Annotated, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 __all__ = [
     "Benefits",
@@ -163,6 +165,7 @@ class Programme(_Strict):
     region_code: Annotated[str, Field(pattern=r"^\d{2}(\.\d{2})?$")]
     description: str
     call_centre: str
+    timezone: str = "Asia/Jakarta"  # dates shown to people are in local time (WIB, WITA or WIT)
     eligibility: Eligibility
     premium: Premium
     quotas: tuple[Quota, ...]
@@ -186,6 +189,20 @@ class Programme(_Strict):
                     raise ValueError(f"{label}: '{item}' appears twice")
                 seen.add(item)
         return self
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone '{value}' (use e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura)"
+            ) from exc
+        return value
+
+    def local_date(self, moment: datetime) -> date:
+        return moment.astimezone(ZoneInfo(self.timezone)).date()
 
     def office(self, kind: str) -> Office | None:
         return next((o for o in self.offices if o.kind == kind), None)

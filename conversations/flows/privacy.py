@@ -32,7 +32,9 @@ def _ask_notice(ctx: Context, data: Data) -> Reply:
     )
     if ctx.contact.consented and ctx.contact.consented_at is not None:
         return Reply.of(
-            notice, msg("privacy.already_agreed", date=ctx.contact.consented_at.date()), choices=(KEEP, WITHDRAW)
+            notice,
+            msg("privacy.already_agreed", date=ctx.programme.local_date(ctx.contact.consented_at)),
+            choices=(KEEP, WITHDRAW),
         )
     return Reply.of(notice, msg("privacy.question"), choices=(AGREE, DECLINE))
 
