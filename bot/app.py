@@ -11,6 +11,7 @@ from bot.settings import Settings, SettingsError
 from conversations.engine import Engine
 from conversations.flows import build_engine
 from conversations.programme import Programme, ProgrammeError, load_programme
+from conversations.regions import Region, RegionError, parse_region
 from db import migrate
 from db.connection import Store
 from db.personal_data import PersonalDataCipher
@@ -29,6 +30,7 @@ class Jaring:
     store: Store
     programme: Programme
     catalogs: Catalogs
+    region: Region
     engine: Engine
     pipeline: Pipeline
     cipher: PersonalDataCipher
@@ -45,13 +47,21 @@ def read_programme(settings: Settings) -> Programme:
         raise SettingsError(f"invalid programme file (JARING_PROGRAM_FILE): {exc}") from exc
 
 
+def read_region(settings: Settings, programme: Programme) -> Region:
+    try:
+        return parse_region(settings.wilayah_file.read_text(encoding="utf-8"), programme.region_code)
+    except (OSError, RegionError) as exc:
+        raise SettingsError(f"invalid programme file (JARING_PROGRAM_FILE): region_code: {exc}") from exc
+
+
 async def open_jaring(settings: Settings, clock: Clock = utc_now, *, store: Store | None = None) -> Jaring:
     """Everything the bot needs, with the database migrated. `store` overrides DATABASE_URL."""
     programme = read_programme(settings)
+    region = read_region(settings, programme)
     cipher = PersonalDataCipher(resolve_secret_key(settings))
     store = store or Store.from_url(settings.resolved_database_url)
     await migrate.ensure_current(store.engine)
     catalogs = Catalogs.load()
     engine = build_engine()
     pipeline = Pipeline(store, engine, catalogs, programme, clock=clock)
-    return Jaring(settings, store, programme, catalogs, engine, pipeline, cipher)
+    return Jaring(settings, store, programme, catalogs, region, engine, pipeline, cipher)

@@ -29,6 +29,7 @@ async def chat_with_person(
     worker = _worker(jaring, PersonSender(stdout))
     stdout.write(BANNER)
     stdout.flush()
+    await worker.take_over()
     await worker.drain()  # anything a previous run queued but did not show
     while True:
         stdout.write("\nAnda: ")
@@ -53,7 +54,9 @@ async def chat_jsonl(
 ) -> int:
     """Returns the number of input lines that could not be read (each reported on stderr)."""
     worker = _worker(jaring, JsonlSender(stdout))
+    await worker.take_over()
     await worker.drain()
+
     run_id = uuid.uuid4().hex[:12]
     bad_lines = 0
     sequence = 0

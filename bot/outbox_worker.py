@@ -77,6 +77,11 @@ class OutboxWorker:
                 async with asyncio.timeout(wait_seconds):
                     await self._wake.wait()
 
+    async def take_over(self) -> int:
+        """For a process that alone owns its channels: re-send what a crashed predecessor left mid-send
+        (the person may see it twice; better than never). The number of messages taken over."""
+        async with self.store.transaction() as session:
+            return await outbox.release_leases(session, tuple(self.senders), self.clock())
 
     async def drain(self) -> int:
         """Deliver everything due now; the number of send attempts made."""

@@ -12,6 +12,7 @@ __all__ = ["PROJECT_DIR", "Settings", "SettingsError", "load_settings"]
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_PROGRAMME = PROJECT_DIR / "programmes" / "kota-pekalongan.toml"
+WILAYAH_FILE = PROJECT_DIR / "programmes" / "wilayah.csv"  # Kemendagri codes, MIT (WILAYAH-LICENSE.md)
 
 
 class SettingsError(ValueError):
@@ -24,6 +25,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("data"), validation_alias="JARING_DATA_DIR")
     database_url: str = Field(default="", validation_alias="DATABASE_URL")
     program_file: Path = Field(default=DEFAULT_PROGRAMME, validation_alias="JARING_PROGRAM_FILE")
+    wilayah_file: Path = Field(default=WILAYAH_FILE, validation_alias="JARING_WILAYAH_FILE")
     secret_key: str = Field(default="", validation_alias="JARING_SECRET_KEY", repr=False)
     environment: Literal["development", "production"] = Field(default="development", validation_alias="JARING_ENV")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", validation_alias="JARING_LOG_LEVEL")

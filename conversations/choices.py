@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, process
 
 from conversations.text import normalise
 
-__all__ = ["LabelledChoice", "match_choice"]
+__all__ = ["LabelledChoice", "looks_like_a_number", "match_choice"]
 
 _NUMBER = re.compile(r"^(?:no|nomor|nomer|pilih|angka|number)?\s*(\d{1,3})$")
 _TYPO_CUTOFF = 80.0
@@ -23,6 +23,11 @@ class LabelledChoice:
     def __init__(self, id: str, names: Sequence[str]) -> None:
         self.id = id
         self.names = tuple(dict.fromkeys(n for n in (normalise(name) for name in names) if n))
+
+
+def looks_like_a_number(text: str) -> bool:
+    """ "5", "no 5", "nomor 5": the person meant to pick by number."""
+    return _NUMBER.match(normalise(text)) is not None
 
 
 def match_choice(text: str, button_id: str | None, choices: Sequence[LabelledChoice]) -> str | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from conversations.choices import LabelledChoice, match_choice
+from conversations.choices import LabelledChoice, looks_like_a_number, match_choice
 from conversations.effects import Effect, RecordConsent, SetLanguage, SetOptOut
 from conversations.flow import Answer, Context, Data, Flow, Goto, Invalid, Step, Transition
 from conversations.global_words import GlobalWord, is_greeting, recognise
@@ -149,6 +149,8 @@ class Engine:
             return self._start(self.flows[picked], {}, turn)
         if is_greeting(text) or (state.idle and not normalise(text)):
             return self._show_menu(turn, msg("engine.greeting", programme=turn.ctx.programme.name))
+        if looks_like_a_number(text):  # but not one on the menu
+            return self._show_menu(turn, msg("engine.pick_a_number"))
         return self._show_menu(turn, msg("engine.not_understood"))
 
     # ---- running flows -----------------------------------------------------------------------

@@ -123,13 +123,22 @@ def test_greeting_in_the_menu_greets_again() -> None:
 
 
 @pytest.mark.parametrize("state", [IDLE, MENU], ids=["idle", "menu"])
-@pytest.mark.parametrize("text", ["apa ini", "saya mau daftar menu", "5", "nomor 0", "qwerty"])
+@pytest.mark.parametrize("text", ["apa ini", "saya mau daftar menu", "qwerty"])
 def test_unknown_text_shows_not_understood_and_menu(state: SessionState, text: str) -> None:
     outcome = ENGINE.handle(state, inbound(text), context())
     assert keys(outcome) == NOT_UNDERSTOOD_MENU
     assert choice_ids(outcome) == [MENU_IDS]
     assert outcome.state == MENU
     assert outcome.effects == ()
+
+
+@pytest.mark.parametrize("state", [IDLE, MENU], ids=["idle", "menu"])
+@pytest.mark.parametrize("text", ["5", "nomor 0", "no 12", "0"])
+def test_a_number_not_on_the_menu_asks_for_one_that_is(state: SessionState, text: str) -> None:
+    outcome = ENGINE.handle(state, inbound(text), context())
+    assert keys(outcome) == [["engine.pick_a_number", "engine.menu"]]
+    assert choice_ids(outcome) == [MENU_IDS]
+    assert outcome.state == MENU
 
 
 def test_menu_choices_carry_the_flow_titles() -> None:
@@ -183,7 +192,8 @@ def test_menu_button_starts_its_flow(flow_id: str) -> None:
 @pytest.mark.parametrize("choice_id", ["nope", "agree", "", "ABOUT"])
 def test_menu_button_not_offered_is_rejected(choice_id: str) -> None:
     outcome = ENGINE.handle(MENU, inbound("1", kind=InboundKind.CHOICE, choice_id=choice_id), context())
-    assert keys(outcome) == NOT_UNDERSTOOD_MENU
+    assert keys(outcome) == [["engine.pick_a_number", "engine.menu"]]
+
     assert outcome.state == MENU
 
 

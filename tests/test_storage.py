@@ -190,3 +190,13 @@ async def test_concurrent_claims_never_hand_out_the_same_message_twice(store: St
     batches = await asyncio.gather(*(claim_some() for _ in range(6)))
     claimed = [body for batch in batches for body in batch]
     assert len(claimed) == len(set(claimed)) == 20
+
+
+async def test_releasing_leases_makes_abandoned_messages_claimable_at_once(store: Store) -> None:
+    alice = await _contact(store, "alice")
+    await _enqueue(store, alice, "hello", "alice")
+    assert await _claim(store) == ["hello"]
+    async with store.transaction() as session:
+        assert await outbox.release_leases(session, ["telegram"], NOW) == 0  # another channel's are kept
+        assert await outbox.release_leases(session, ["whatsapp"], NOW) == 1
+    assert await _claim(store) == ["hello"]

@@ -23,6 +23,7 @@ __all__ = [
     "mark_recipient_unreachable",
     "mark_sent",
     "next_due_at",
+    "release_leases",
     "schedule_retry",
 ]
 
@@ -119,6 +120,17 @@ async def mark_recipient_unreachable(session: AsyncSession, message_id: int, rea
     await session.execute(
         update(Contact).where(Contact.id == recipient).values(unreachable=True, unreachable_reason=reason[:200])
     )
+
+
+async def release_leases(session: AsyncSession, channels: Collection[str], now: datetime) -> int:
+    """Make messages left `sending` by a process that died claimable again now, rather than when their
+    lease runs out. Only for channels a single process owns (the terminal); the number released."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.channel.in_(channels))
+        .values(status="pending", lease_until=None, next_attempt_at=now, updated_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def next_due_at(session: AsyncSession) -> datetime | None:
