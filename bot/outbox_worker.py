@@ -115,8 +115,13 @@ class OutboxWorker:
                 match result:
                     case Delivered(provider_message_id=provider_id):
                         await outbox.mark_sent(session, message.id, provider_id, now)
+                    case RetryLater(after_seconds=after, reason=reason, rate_limited=True):
+                        await outbox.schedule_retry(
+                            session, message.id, now + timedelta(seconds=after), reason, now, refund_attempt=True
+                        )
                     case RetryLater(after_seconds=after, reason=reason) if message.attempt < self.retry.max_attempts:
                         await outbox.schedule_retry(session, message.id, now + timedelta(seconds=after), reason, now)
+
                     case RetryLater(reason=reason):
                         await outbox.mark_failed(
                             session, message.id, f"gave up after {message.attempt} attempts: {reason}", now

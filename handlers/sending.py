@@ -41,10 +41,12 @@ class Delivered:
 
 @dataclass(frozen=True, slots=True)
 class RetryLater:
-    """Try again after this many seconds (a rate limit's retry_after, or backoff after an error)."""
+    """Try again after this many seconds (a rate limit's retry_after, or backoff after an error).
+    A rate limit is not the message's fault: it does not use up one of its attempts."""
 
     after_seconds: float
     reason: str
+    rate_limited: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -200,3 +200,32 @@ async def test_releasing_leases_makes_abandoned_messages_claimable_at_once(store
         assert await outbox.release_leases(session, ["telegram"], NOW) == 0  # another channel's are kept
         assert await outbox.release_leases(session, ["whatsapp"], NOW) == 1
     assert await _claim(store) == ["hello"]
+
+
+async def test_nothing_more_is_sent_to_an_unreachable_contact(store: Store) -> None:
+    alice, bob = await _contact(store, "alice"), await _contact(store, "bob")
+    await _enqueue(store, alice, "a1", "alice")
+    await _enqueue(store, alice, "a2", "alice")
+    await _enqueue(store, bob, "b1", "bob")
+    assert await _claim(store) == ["a1", "b1"]
+    async with store.transaction() as session:
+        a1 = (await session.execute(select(OutboxMessage).where(OutboxMessage.body == "a1"))).scalar_one()
+        await outbox.mark_failed(session, a1.id, "unreachable: 403", NOW)
+        await outbox.mark_recipient_unreachable(session, a1.id, "403 Forbidden: bot was blocked by the user")
+    assert await _claim(store, NOW + LEASE * 2) == ["b1"]  # b1's lease ran out; a2 is never sent
+    async with store.transaction() as session:
+        a2 = (await session.execute(select(OutboxMessage).where(OutboxMessage.body == "a2"))).scalar_one()
+    assert (a2.status, a2.last_error) == ("failed", "recipient unreachable: not sent")
+
+
+async def test_a_rate_limited_retry_does_not_use_up_an_attempt(store: Store) -> None:
+    alice = await _contact(store, "alice")
+    await _enqueue(store, alice, "hello", "alice")
+    await _claim(store)
+    async with store.transaction() as session:
+        row = (await session.execute(select(OutboxMessage))).scalar_one()
+        assert row.attempts == 1
+        await outbox.schedule_retry(session, row.id, NOW + timedelta(seconds=3), "429", NOW, refund_attempt=True)
+    async with store.transaction() as session:
+        row = (await session.execute(select(OutboxMessage))).scalar_one()
+    assert (row.attempts, row.status, row.next_attempt_at) == (0, "pending", NOW + timedelta(seconds=3))

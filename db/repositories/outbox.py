@@ -85,6 +85,7 @@ async def claim_due(
         statement = statement.where(OutboxMessage.channel.in_(channels))
     if dialect_name(session) == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
+    await _fail_for_unreachable_recipients(session, now)
     rows = list((await session.execute(statement)).scalars())
     for row in rows:
         row.status = "sending"
@@ -92,6 +93,16 @@ async def claim_due(
         row.attempts += 1
         row.updated_at = now
     return rows
+
+
+async def _fail_for_unreachable_recipients(session: AsyncSession, now: datetime) -> None:
+    """Nothing more is sent to someone who blocked the bot; writing to us again makes them reachable."""
+    unreachable = select(Contact.id).where(Contact.unreachable.is_(True))
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.contact_id.in_(unreachable))
+        .values(status="failed", last_error="recipient unreachable: not sent", updated_at=now)
+    )
 
 
 async def mark_sent(session: AsyncSession, message_id: int, provider_message_id: str | None, now: datetime) -> None:
@@ -106,8 +117,19 @@ async def mark_sent(session: AsyncSession, message_id: int, provider_message_id:
     )
 
 
-async def schedule_retry(session: AsyncSession, message_id: int, at: datetime, error: str, now: datetime) -> None:
-    await _set(session, message_id, now, status="pending", next_attempt_at=at, lease_until=None, last_error=error[:500])
+async def schedule_retry(
+    session: AsyncSession, message_id: int, at: datetime, error: str, now: datetime, *, refund_attempt: bool = False
+) -> None:
+    """Send again at `at`. `refund_attempt` for rate limits: waiting is not a failed attempt."""
+    values: dict[str, object] = {
+        "status": "pending",
+        "next_attempt_at": at,
+        "lease_until": None,
+        "last_error": error[:500],
+    }
+    if refund_attempt:
+        values["attempts"] = OutboxMessage.attempts - 1
+    await _set(session, message_id, now, **values)
 
 
 async def mark_failed(session: AsyncSession, message_id: int, error: str, now: datetime) -> None:
