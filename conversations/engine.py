@@ -11,11 +11,12 @@ from dataclasses import dataclass, field, replace
 
 from conversations.choices import LabelledChoice, looks_like_a_number, match_choice
 from conversations.effects import Effect, RecordConsent, SetLanguage, SetOptOut
-from conversations.flow import Answer, Context, Data, Flow, Goto, Invalid, Step, Transition
+from conversations.flow import Answer, Context, Data, Fetch, Flow, Goto, Invalid, Resume, Step, Transition
 from conversations.global_words import GlobalWord, is_greeting, recognise
 from conversations.inbound import Inbound, InboundKind
 from conversations.messages import Choice, Msg, Reply, msg
-from conversations.state import IDLE, SessionState
+from conversations.requests import Request
+from conversations.state import Json, SessionState
 from conversations.text import MAX_INPUT_CHARS, normalise
 
 __all__ = ["CONSENT_FLOW", "LANGUAGES", "MENU_FLOW", "Engine", "Outcome"]
@@ -34,6 +35,7 @@ class Outcome:
     replies: tuple[Reply, ...]
     effects: tuple[Effect, ...] = ()
     language: str = "id"  # the language to render the replies in (after any switch)
+    fetch: Request | None = None  # answer it, then call Engine.resume with the answer
 
 
 @dataclass(slots=True)
@@ -41,8 +43,10 @@ class _Turn:
     """What one inbound message has produced so far."""
 
     ctx: Context
+    paused: dict[str, Mapping[str, Json]]
     replies: list[Reply] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
+    fetch: Request | None = None
 
     def say(self, *replies: Reply) -> None:
         self.replies.extend(replies)
@@ -60,7 +64,8 @@ class _Turn:
                 self.ctx = replace(self.ctx, contact=replace(self.ctx.contact, opted_out=effect.opted_out))
 
     def outcome(self, state: SessionState) -> Outcome:
-        return Outcome(state, tuple(self.replies), tuple(self.effects), self.ctx.language)
+        final = replace(state, paused=dict(self.paused))
+        return Outcome(final, tuple(self.replies), tuple(self.effects), self.ctx.language, self.fetch)
 
 
 class Engine:
@@ -74,11 +79,17 @@ class Engine:
     # ---- entry point -------------------------------------------------------------------------
 
     def handle(self, state: SessionState, inbound: Inbound, ctx: Context) -> Outcome:
-        turn = _Turn(ctx)
+        turn = _Turn(ctx, dict(state.paused))
         text = inbound.text[:MAX_INPUT_CHARS].strip()
         word = recognise(text) if inbound.kind is InboundKind.TEXT else None
         if word is not None:
             return turn.outcome(self._global_word(word, state, turn, greeted=is_greeting(text)))
+        command = self._command(text) if inbound.kind is InboundKind.TEXT else None
+        if command is not None:
+            commanded, argument = command
+            self._pause(state, turn)
+            return turn.outcome(self._start(commanded, {"argument": argument}, turn))
+
         if inbound.kind is InboundKind.UNSUPPORTED:
             turn.say(Reply.of(msg("engine.unsupported")))
             return turn.outcome(self._ask_again(state, turn))
@@ -86,8 +97,9 @@ class Engine:
             return turn.outcome(self._from_menu(state, text, inbound.choice_id, turn))
         flow = self.flows.get(state.flow or "")
         step = flow.steps.get(state.step or "") if flow else None
-        if flow is None or step is None or flow.version != state.flow_version:
+        if flow is None or not isinstance(step, Step) or flow.version != state.flow_version:
             turn.say(Reply.of(msg("engine.flow_restarted")))
+            turn.paused.pop(state.flow or "", None)  # kept data of an old version may not fit the new one
             if flow is None:
                 return turn.outcome(self._show_menu(turn))
             return turn.outcome(self._start(flow, {}, turn))
@@ -98,16 +110,28 @@ class Engine:
         transition = step.on_answer(turn.ctx, state.data, answer)
         return turn.outcome(self._follow(flow, state, transition, turn))
 
+    def resume(self, state: SessionState, result: object, ctx: Context) -> Outcome:
+        """Go on after the pipeline answered the request of `Outcome.fetch`."""
+        turn = _Turn(ctx, dict(state.paused))
+        flow = self.flows.get(state.flow or "")
+        step = flow.steps.get(state.step or "") if flow else None
+        if flow is None or not isinstance(step, Resume):
+            raise ValueError(f"nothing waits for an answer at {state.flow}/{state.step}")
+        return turn.outcome(self._follow(flow, state, step.on_result(turn.ctx, state.data, result), turn))
+
     # ---- global words ------------------------------------------------------------------------
 
     def _global_word(self, word: GlobalWord, state: SessionState, turn: _Turn, *, greeted: bool) -> SessionState:
         match word:
             case GlobalWord.MENU:
+                self._pause(state, turn)
                 if greeted:  # "/start", the first message every Telegram user sends
                     return self._show_menu(turn, msg("engine.greeting", programme=turn.ctx.programme.name))
                 return self._show_menu(turn)
             case GlobalWord.CANCEL:
                 said = "engine.cancelled" if not state.idle and state.flow != MENU_FLOW else "engine.nothing_to_cancel"
+                if self._pause(state, turn):
+                    said = "engine.paused"
                 turn.say(Reply.of(msg(said)))
                 return self._show_menu(turn)
             case GlobalWord.HELP:
@@ -126,6 +150,22 @@ class Engine:
                 turn.apply((SetOptOut(False),))
                 turn.say(Reply.of(msg("engine.announcements_resumed")))
                 return self._ask_again(state, turn, quiet_when_idle=True)
+
+    def _command(self, text: str) -> tuple[Flow, str] | None:
+        """ "kode AB12CD", "/start AB12CD": a flow's command word followed by its argument."""
+        first, _, rest = text.partition(" ")
+        word, argument = normalise(first).removeprefix("/"), rest.strip()
+        if not argument:
+            return None
+        return next(((f, argument) for f in self.flows.values() if word in f.commands), None)
+
+    def _pause(self, state: SessionState, turn: _Turn) -> bool:
+        """Keep a resumable flow's data when the person leaves it halfway; whether anything was kept."""
+        flow = self.flows.get(state.flow or "")
+        if flow is None or not flow.resumable or not state.data or flow.version != state.flow_version:
+            return False
+        turn.paused[flow.id] = dict(state.data)
+        return True
 
     # ---- the main menu -----------------------------------------------------------------------
 
@@ -158,6 +198,8 @@ class Engine:
     def _start(self, flow: Flow, data: Data, turn: _Turn, depth: int = 0) -> SessionState:
         if flow.needs_consent and not turn.ctx.contact.consented:
             flow, data = self.flows[CONSENT_FLOW], {"then": flow.id}
+        elif not data and flow.id in turn.paused:
+            data = turn.paused.pop(flow.id)
         state = SessionState(flow.id, flow.version, None, data)
         return self._follow(flow, state, flow.start(turn.ctx, data), turn, depth)
 
@@ -166,17 +208,23 @@ class Engine:
     ) -> SessionState:
         if isinstance(transition, Invalid):
             step = flow.steps.get(state.step or "")
-            if step is None:  # a flow refused to start: say why, and offer the menu
+            if not isinstance(step, Step):  # a flow refused to start: say why, and offer the menu
                 return self._show_menu(turn, transition.problem)
             turn.say(self._reask(step, state.data, turn, transition.problem))
             return state
         turn.apply(transition.effects)
         turn.say(*transition.say)
+        if isinstance(transition, Fetch):
+            data = state.data if transition.data is None else transition.data
+            turn.fetch = transition.request
+            return SessionState(flow.id, flow.version, transition.step, data, state.revision)
         if isinstance(transition, Goto):
             data = state.data if transition.data is None else transition.data
             step = flow.steps[transition.step]
-            turn.say(step.ask(turn.ctx, data))
+            if isinstance(step, Step):
+                turn.say(step.ask(turn.ctx, data))
             return SessionState(flow.id, flow.version, transition.step, data, state.revision)
+        turn.paused.pop(flow.id, None)  # finished: nothing left to resume
         # `then` may come from saved data naming a flow a later deploy removed: finish instead of failing.
         then = self.flows.get(transition.then) if transition.then is not None else None
         if then is not None and depth < _MAX_HANDOVERS:
@@ -185,7 +233,7 @@ class Engine:
             last = turn.replies[-1]
             if not last.choices:
                 turn.replies[-1] = Reply((*last.parts, msg("engine.type_menu")))
-        return IDLE
+        return SessionState()
 
     def _answer(self, step: Step, data: Data, text: str, inbound: Inbound, turn: _Turn) -> Answer | None:
         choices = step.ask(turn.ctx, data).choices
@@ -204,7 +252,7 @@ class Engine:
         """After an interruption, repeat the question the person was answering."""
         flow = self.flows.get(state.flow or "")
         step = flow.steps.get(state.step or "") if flow else None
-        if flow is not None and step is not None and flow.version == state.flow_version:
+        if flow is not None and isinstance(step, Step) and flow.version == state.flow_version:
             turn.say(step.ask(turn.ctx, state.data))
             return state
         if quiet_when_idle and state.idle:

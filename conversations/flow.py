@@ -10,6 +10,8 @@ from datetime import datetime
 from conversations.effects import Effect
 from conversations.messages import Msg, Renderer, Reply
 from conversations.programme import Programme
+from conversations.regions import Region
+from conversations.requests import Request
 from conversations.state import Json
 
 __all__ = [
@@ -17,10 +19,12 @@ __all__ = [
     "ContactInfo",
     "Context",
     "Data",
+    "Fetch",
     "Finish",
     "Flow",
     "Goto",
     "Invalid",
+    "Resume",
     "Step",
     "Transition",
 ]
@@ -47,6 +51,7 @@ class Context:
     programme: Programme
     contact: ContactInfo
     renderer: Renderer
+    region: Region | None = None  # the programme's kecamatan and kelurahan
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +84,21 @@ class Finish:
     then_data: Data = field(default_factory=dict)
 
 
-Transition = Goto | Invalid | Finish
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """Ask the store (see requests.py), then go on at `step`, a `Resume` step, with the answer."""
+
+    request: Request
+    step: str
+    data: Data | None = None
+    say: tuple[Reply, ...] = ()
+    effects: tuple[Effect, ...] = ()
+
+
+Transition = Goto | Invalid | Finish | Fetch
 AskFn = Callable[[Context, Data], Reply]
 AnswerFn = Callable[[Context, Data, Answer], Transition]
+ResultFn = Callable[[Context, Data, object], Transition]
 StartFn = Callable[[Context, Data], Transition]
 VisibleFn = Callable[[ContactInfo], bool]
 
@@ -91,6 +108,13 @@ class Step:
     ask: AskFn
     on_answer: AnswerFn
     free_text: bool = False  # with choices: also pass answers that name none of them to on_answer
+
+
+@dataclass(frozen=True, slots=True)
+class Resume:
+    """A step that asks nothing: it receives the answer to a `Fetch`."""
+
+    on_result: ResultFn
 
 
 def _everyone(_: ContactInfo) -> bool:
@@ -103,7 +127,11 @@ class Flow:
     version: int  # raise it when steps or data change shape: old sessions then restart politely
     title: Msg  # its name in the main menu
     start: StartFn
-    steps: Mapping[str, Step] = field(default_factory=dict)
+    steps: Mapping[str, Step | Resume] = field(default_factory=dict)
     needs_consent: bool = False  # show the privacy notice first, and record consent
     in_menu: VisibleFn = _everyone
     aliases: tuple[str, ...] = ()  # words that open it from anywhere outside a flow
+    # Leaving it halfway (menu, batal, another flow) keeps its data; `start` gets it back next time.
+    resumable: bool = False
+    # First words that open it from anywhere with the rest as data["argument"]: "kode AB12CD".
+    commands: tuple[str, ...] = ()

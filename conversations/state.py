@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-__all__ = ["IDLE", "Json", "SessionState"]
+__all__ = ["IDLE", "SEALED_KEYS", "Json", "SessionState"]
+
+# Data keys whose values the store encrypts before saving a conversation (at any depth).
+SEALED_KEYS = frozenset({"nik"})
 
 Json: TypeAlias = "str | int | float | bool | list[Json] | dict[str, Json] | None"
 
@@ -18,6 +21,7 @@ class SessionState:
     step: str | None = None
     data: Mapping[str, Json] = field(default_factory=dict)
     revision: int = 0
+    paused: Mapping[str, Mapping[str, Json]] = field(default_factory=dict)  # flow id → its kept data
 
     @property
     def idle(self) -> bool:

@@ -265,7 +265,7 @@ def test_privacy_wrong_answer_asks_again(text: str) -> None:
     outcome = ENGINE.handle(state, inbound(text), context())
     assert keys(outcome) == [["engine.pick_a_number", *NOTICE]]
     assert choice_ids(outcome) == [["agree", "decline"]]
-    assert outcome.state is state
+    assert outcome.state == state
     assert outcome.effects == ()
 
 

@@ -1,0 +1,131 @@
+"""NIK (Nomor Induk Kependudukan): `PP KK CC DD MM YY SSSS` — province, kabupaten/kota, kecamatan, birth
+day (+40 for women), month, two-digit year, serial from 0001.
+
+The area code is where the NIK was first issued and never changes when someone moves, so a prefix
+outside the city is not a reason to refuse: the KTP address decides."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+__all__ = ["PROVINCE_CODES", "Nik", "NikProblem", "mask_nik", "parse_nik", "problems_with_birth_date"]
+
+# The 38 provinces in the Kemendagri list (a test keeps this equal to programmes/wilayah.csv).
+PROVINCE_CODES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "16",
+        "17",
+        "18",
+        "19",
+        "21",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "51",
+        "52",
+        "53",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "72",
+        "73",
+        "74",
+        "75",
+        "76",
+        "81",
+        "82",
+        "91",
+        "92",
+        "93",
+        "94",
+        "95",
+        "96",
+    }
+)
+_SEPARATORS = re.compile(r"[\s.\-_/]+")
+_WOMEN_ADD = 40
+
+
+class NikProblem(StrEnum):
+    NOT_16_DIGITS = "not_16_digits"
+    UNKNOWN_PROVINCE = "unknown_province"
+    BAD_DAY = "bad_day"
+    BAD_MONTH = "bad_month"
+    IMPOSSIBLE_DATE = "impossible_date"
+    SERIAL_ZERO = "serial_zero"
+    IN_THE_FUTURE = "in_the_future"
+    DATE_DIFFERS = "date_differs"  # the NIK's date is not the birth date given
+
+
+@dataclass(frozen=True, slots=True)
+class Nik:
+    digits: str
+    birth_date: date
+    female: bool
+
+    @property
+    def province(self) -> str:
+        return self.digits[:2]
+
+    @property
+    def regency_code(self) -> str:
+        """Kemendagri form, e.g. "33.75"."""
+        return f"{self.digits[:2]}.{self.digits[2:4]}"
+
+    @property
+    def masked(self) -> str:
+        return mask_nik(self.digits)
+
+
+def mask_nik(digits: str) -> str:
+    """3375••••••••0001: enough for a person to recognise their own NIK, not enough to use it."""
+    return digits[:4] + "•" * 8 + digits[-4:] if len(digits) == 16 else "•" * len(digits)
+
+
+def parse_nik(text: str, today: date) -> Nik | NikProblem:
+    digits = _SEPARATORS.sub("", text.strip())
+    if len(digits) != 16 or not digits.isascii() or not digits.isdigit():
+        return NikProblem.NOT_16_DIGITS
+    if digits[:2] not in PROVINCE_CODES:
+        return NikProblem.UNKNOWN_PROVINCE
+    day, month, year2 = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])
+    female = day > _WOMEN_ADD
+    if day == 0 or 31 < day <= _WOMEN_ADD or day > _WOMEN_ADD + 31:
+        return NikProblem.BAD_DAY
+    if not 1 <= month <= 12:
+        return NikProblem.BAD_MONTH
+    if digits[12:] == "0000":
+        return NikProblem.SERIAL_ZERO
+    year = 2000 + year2 if 2000 + year2 <= today.year else 1900 + year2
+    try:
+        born = date(year, month, day - _WOMEN_ADD if female else day)
+    except ValueError:
+        return NikProblem.IMPOSSIBLE_DATE
+    if born > today:
+        return NikProblem.IN_THE_FUTURE
+    return Nik(digits, born, female)
+
+
+def problems_with_birth_date(nik: Nik, birth_date: date) -> NikProblem | None:
+    """The NIK holds day, month and the last two digits of the year: they must agree with the birth
+    date the person gives (the century is the person's to say)."""
+    same = (nik.birth_date.day, nik.birth_date.month, nik.birth_date.year % 100) == (
+        birth_date.day,
+        birth_date.month,
+        birth_date.year % 100,
+    )
+    return None if same else NikProblem.DATE_DIFFERS
