@@ -63,5 +63,6 @@ async def open_jaring(settings: Settings, clock: Clock = utc_now, *, store: Stor
     await migrate.ensure_current(store.engine)
     catalogs = Catalogs.load()
     engine = build_engine()
-    pipeline = Pipeline(store, engine, catalogs, programme, clock=clock)
+    pipeline = Pipeline(store, engine, catalogs, programme, cipher=cipher, clock=clock, region=region)
+
     return Jaring(settings, store, programme, catalogs, region, engine, pipeline, cipher)

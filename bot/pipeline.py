@@ -15,6 +15,8 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.request_answers import RequestAnswerer
+from bot.sealing import seal, unseal
 from conversations.effects import Audit, Effect, RecordConsent, SetLanguage, SetOptOut
 from conversations.engine import Engine, Outcome
 from conversations.flow import ContactInfo, Context
@@ -22,16 +24,20 @@ from conversations.flows.privacy import CONSENT_PURPOSE, NOTICE_VERSION
 from conversations.inbound import Inbound
 from conversations.messages import Reply, msg
 from conversations.programme import Programme
+from conversations.regions import Region
 from conversations.state import SessionState
 from db.connection import Store
 from db.models import Contact
-from db.repositories import audit, consent, contacts, conversation_sessions, inbox, outbox
+from db.personal_data import PersonalDataCipher
+from db.repositories import audit, consent, contacts, conversation_sessions, inbox, outbox, roles
 from locales import Catalogs
 
 __all__ = ["Clock", "HandleResult", "Pipeline"]
 
 Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
+# Requests (look-ups, submissions) one message may cause; more is a loop in a flow, not a conversation.
+_MAX_REQUESTS = 4
 
 
 class HandleResult(StrEnum):
@@ -54,15 +60,20 @@ class Pipeline:
         catalogs: Catalogs,
         programme: Programme,
         *,
+        cipher: PersonalDataCipher,
         clock: Clock,
+        region: Region | None = None,
         on_outbox: Callable[[], None] = lambda: None,
     ) -> None:
         self.store = store
         self.engine = engine
         self.catalogs = catalogs
         self.programme = programme
+        self.cipher = cipher
         self.clock = clock
+        self.region = region
         self.on_outbox = on_outbox
+        self.answerer = RequestAnswerer(cipher, programme)
 
     async def handle(self, inbound: Inbound) -> HandleResult:
         try:
@@ -86,9 +97,26 @@ class Pipeline:
         if inbound.phone:
             contact.phone = inbound.phone
         row = await conversation_sessions.lock_session(session, contact.id)
-        state = SessionState(row.flow, row.flow_version, row.step, row.data, row.revision)
+        state = SessionState(
+            row.flow,
+            row.flow_version,
+            row.step,
+            unseal(row.data, self.cipher),
+            row.revision,
+            {flow: unseal(data, self.cipher) for flow, data in row.paused.items()},
+        )
         outcome = self.engine.handle(state, inbound, await self._context(session, contact, now))
         await self._apply(session, contact, outcome.effects, now)
+        replies = list(outcome.replies)
+        for _ in range(_MAX_REQUESTS):
+            if outcome.fetch is None:
+                break
+            answer = await self.answerer.answer(session, contact, outcome.fetch, now)
+            outcome = self.engine.resume(outcome.state, answer, await self._context(session, contact, now))
+            await self._apply(session, contact, outcome.effects, now)
+            replies.extend(outcome.replies)
+        else:
+            raise RuntimeError(f"a step made more than {_MAX_REQUESTS} requests for one message")
         await conversation_sessions.save_session(
             session,
             contact.id,
@@ -96,26 +124,34 @@ class Pipeline:
             flow=outcome.state.flow,
             flow_version=outcome.state.flow_version,
             step=outcome.state.step,
-            data=outcome.state.data,
+            data=seal(outcome.state.data, self.cipher),
+            paused={flow: seal(data, self.cipher) for flow, data in outcome.state.paused.items()},
             now=now,
         )
-        await self._enqueue(session, contact, self.render(outcome), now, inbox_id)
+        rendered = [self.render_reply(reply, outcome.language) for reply in replies]
+        await self._enqueue(session, contact, rendered, now, inbox_id)
         await inbox.set_outcome(session, inbox_id, contact.id, "processed")
         return HandleResult.HANDLED
 
     async def _context(self, session: AsyncSession, contact: Contact, now: datetime) -> Context:
         latest = await consent.latest_consent(session, contact.id, CONSENT_PURPOSE)
         consented = latest is not None and latest.granted and latest.notice_version == NOTICE_VERSION
+        grants = await roles.active_grants(session, contact.id)
         info = ContactInfo(
             channel=contact.channel,
-            roles=frozenset(contact.roles),
+            roles=frozenset(grant.role for grant in grants),
             consented=consented,
             consented_at=latest.recorded_at if latest is not None and consented else None,
             opted_out=contact.opted_out,
             phone=contact.phone,
         )
         return Context(
-            now=now, language=contact.language, programme=self.programme, contact=info, renderer=self.catalogs
+            now=now,
+            language=contact.language,
+            programme=self.programme,
+            contact=info,
+            renderer=self.catalogs,
+            region=self.region,
         )
 
     async def _apply(self, session: AsyncSession, contact: Contact, effects: Sequence[Effect], now: datetime) -> None:

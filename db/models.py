@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -27,7 +28,11 @@ __all__ = [
     "Contact",
     "ConversationSession",
     "InboxMessage",
+    "Invite",
     "OutboxMessage",
+    "Registration",
+    "RegistrationEvent",
+    "RoleGrant",
 ]
 
 NAMING_CONVENTION = {
@@ -56,7 +61,6 @@ class Contact(Base):
     channel: Mapped[str] = mapped_column(String(16))
     channel_id: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8), default="id")
-    roles: Mapped[list[str]] = mapped_column(JsonColumn, default=list)
     opted_out: Mapped[bool] = mapped_column(Boolean, default=False)
     unreachable: Mapped[bool] = mapped_column(Boolean, default=False)
     unreachable_reason: Mapped[str | None] = mapped_column(String(200))
@@ -73,6 +77,7 @@ class ConversationSession(Base):
     flow_version: Mapped[int] = mapped_column(Integer, default=0)
     step: Mapped[str | None] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JsonColumn, default=dict)
+    paused: Mapped[dict[str, Any]] = mapped_column(JsonColumn, default=dict)  # drafts left halfway, by flow
     revision: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -139,4 +144,89 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     subject: Mapped[str | None] = mapped_column(String(120))
     detail: Mapped[dict[str, str]] = mapped_column(JsonColumn, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RoleGrant(Base):
+    """A role (admin, verifier, rtrw) held by a contact, scoped to a kelurahan (and RT/RW) where it applies."""
+
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    kelurahan_code: Mapped[str | None] = mapped_column(String(16))
+    rt: Mapped[str | None] = mapped_column(String(3))
+    rw: Mapped[str | None] = mapped_column(String(3))
+    granted_by: Mapped[str] = mapped_column(String(100))
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Invite(Base):
+    """A one-time code that gives a role. Only a keyed hash of the code is kept."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    kelurahan_code: Mapped[str | None] = mapped_column(String(16))
+    rt: Mapped[str | None] = mapped_column(String(3))
+    rw: Mapped[str | None] = mapped_column(String(3))
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_by_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Registration(Base):
+    """A worker's registration. The NIK is stored only encrypted, with a keyed hash for duplicates; when
+    the person asks for deletion the personal fields are emptied and an anonymous row stays for totals."""
+
+    __tablename__ = "registrations"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    programme_id: Mapped[str] = mapped_column(String(40))
+    nik_cipher: Mapped[str | None] = mapped_column(Text)
+    nik_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str | None] = mapped_column(String(100))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    female: Mapped[bool | None] = mapped_column(Boolean)
+    kelurahan_code: Mapped[str] = mapped_column(String(16), index=True)
+    rt: Mapped[str | None] = mapped_column(String(3))
+    rw: Mapped[str | None] = mapped_column(String(3))
+    street: Mapped[str | None] = mapped_column(String(200))
+    job_type: Mapped[str] = mapped_column(String(40))
+    job_text: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    breadwinner: Mapped[bool | None] = mapped_column(Boolean)
+    poverty_register: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    status_reason: Mapped[str | None] = mapped_column(String(300))
+    kpj: Mapped[str | None] = mapped_column(String(11))
+    coverage_start: Mapped[date | None] = mapped_column(Date)
+    registrant_contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
+    operator_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    consent_via: Mapped[str] = mapped_column(String(16))
+    consent_notice_version: Mapped[str] = mapped_column(String(40))
+    consent_recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class RegistrationEvent(Base):
+    """The history of a registration's status: submitted, corrected, verified, approved, …"""
+
+    __tablename__ = "registration_events"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(300))
+    actor_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

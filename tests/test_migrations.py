@@ -10,7 +10,18 @@ from db import migrate
 from db.connection import Store
 from db.models import Base
 
-TABLES = {"contacts", "conversation_sessions", "inbox", "outbox", "consent_records", "audit_log"}
+TABLES = {
+    "contacts",
+    "conversation_sessions",
+    "inbox",
+    "outbox",
+    "consent_records",
+    "audit_log",
+    "registrations",
+    "registration_events",
+    "invites",
+    "role_grants",
+}
 
 
 async def _tables(store: Store) -> set[str]:

@@ -155,7 +155,7 @@ async def test_a_failing_step_apologises_and_keeps_the_conversation(jaring: Jari
         aliases=("rusak",),
     )
     engine = Engine((*ALL_FLOWS, broken), (*MAIN_MENU, "broken"))
-    pipeline = Pipeline(jaring.store, engine, jaring.catalogs, jaring.programme, clock=clock)
+    pipeline = Pipeline(jaring.store, engine, jaring.catalogs, jaring.programme, cipher=jaring.cipher, clock=clock)
     await pipeline.handle(said(clock, "rusak"))
     assert await pipeline.handle(said(clock, "jawaban apa saja", message_id="boom")) is HandleResult.FAILED
     apology = (await outbox_rows(jaring.store))[-1]
@@ -169,7 +169,7 @@ async def test_a_failing_step_apologises_and_keeps_the_conversation(jaring: Jari
 
 
 async def test_the_pipeline_works_the_same_on_every_database(store: Store, jaring: Jaring, clock: FixedClock) -> None:
-    pipeline = Pipeline(store, jaring.engine, jaring.catalogs, jaring.programme, clock=clock)
+    pipeline = Pipeline(store, jaring.engine, jaring.catalogs, jaring.programme, cipher=jaring.cipher, clock=clock)
     assert await pipeline.handle(said(clock, "halo", message_id="x")) is HandleResult.HANDLED
     assert await pipeline.handle(said(clock, "halo", message_id="x")) is HandleResult.DUPLICATE
     await pipeline.handle(said(clock, "2"))
@@ -180,7 +180,7 @@ async def test_the_pipeline_works_the_same_on_every_database(store: Store, jarin
 
 
 async def test_many_people_at_once_each_get_their_own_replies(store: Store, jaring: Jaring, clock: FixedClock) -> None:
-    pipeline = Pipeline(store, jaring.engine, jaring.catalogs, jaring.programme, clock=clock)
+    pipeline = Pipeline(store, jaring.engine, jaring.catalogs, jaring.programme, cipher=jaring.cipher, clock=clock)
 
     async def conversation(person: str) -> None:
         for text in ("halo", "2", "setuju", "bahasa"):
@@ -267,7 +267,14 @@ async def test_the_running_worker_is_woken_by_new_replies(jaring: Jaring, clock:
 
 def replace_on_outbox(pipeline: Pipeline, wake: object) -> Pipeline:
     assert callable(wake)
-    copy = Pipeline(pipeline.store, pipeline.engine, pipeline.catalogs, pipeline.programme, clock=pipeline.clock)
+    copy = Pipeline(
+        pipeline.store,
+        pipeline.engine,
+        pipeline.catalogs,
+        pipeline.programme,
+        cipher=pipeline.cipher,
+        clock=pipeline.clock,
+    )
     copy.on_outbox = wake
     return copy
 

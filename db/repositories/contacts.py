@@ -25,7 +25,6 @@ async def get_or_create_contact(session: AsyncSession, channel: str, channel_id:
             channel=channel,
             channel_id=channel_id,
             language="id",
-            roles=[],
             opted_out=False,
             unreachable=False,
             created_at=now,

@@ -37,6 +37,7 @@ async def save_session(
     flow_version: int,
     step: str | None,
     data: Mapping[str, Any],
+    paused: Mapping[str, Any] | None = None,
     now: datetime,
 ) -> int:
     """Save and return the new revision."""
@@ -44,6 +45,7 @@ async def save_session(
         update(ConversationSession)
         .where(ConversationSession.contact_id == contact_id, ConversationSession.revision == expected_revision)
         .values(
+            paused=dict(paused or {}),
             flow=flow,
             flow_version=flow_version,
             step=step,

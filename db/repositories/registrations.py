@@ -1,0 +1,122 @@
+"""Registrations and their status history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Registration, RegistrationEvent
+
+__all__ = [
+    "DuplicateNik",
+    "add_registration",
+    "erase_personal_data",
+    "find_by_nik_hash",
+    "get_registration",
+    "history",
+    "list_for_contact",
+    "list_operated_by",
+    "record_event",
+]
+
+# What deletion empties. Kelurahan, job type, status and dates stay, with no way back to the person.
+PERSONAL_FIELDS = (
+    "nik_cipher",
+    "nik_hash",
+    "full_name",
+    "birth_date",
+    "female",
+    "rt",
+    "rw",
+    "street",
+    "job_text",
+    "phone",
+    "kpj",
+)
+
+
+class DuplicateNik(Exception):
+    """The NIK is registered already (caught by the unique keyed hash, whatever the race)."""
+
+
+async def add_registration(
+    session: AsyncSession, fields: Mapping[str, Any], actor_contact_id: int | None, now: datetime
+) -> Registration:
+    registration = Registration(**fields, status="submitted", created_at=now, updated_at=now)
+    try:
+        async with session.begin_nested():
+            session.add(registration)
+            await session.flush()
+    except IntegrityError as exc:
+        raise DuplicateNik from exc
+    await record_event(session, registration.id, "submitted", actor_contact_id, now)
+    return registration
+
+
+async def find_by_nik_hash(session: AsyncSession, nik_hash: str) -> Registration | None:
+    return (await session.execute(select(Registration).where(Registration.nik_hash == nik_hash))).scalar_one_or_none()
+
+
+async def get_registration(session: AsyncSession, registration_id: int) -> Registration | None:
+    return await session.get(Registration, registration_id)
+
+
+async def list_for_contact(session: AsyncSession, contact_id: int) -> list[Registration]:
+    """Made by this person for themself, or made for them by a leader and linked to them."""
+    statement = select(Registration).where(
+        Registration.registrant_contact_id == contact_id, Registration.erased_at.is_(None)
+    )
+    return list((await session.execute(statement.order_by(Registration.id))).scalars())
+
+
+async def list_operated_by(session: AsyncSession, contact_id: int) -> list[Registration]:
+    statement = select(Registration).where(
+        Registration.operator_contact_id == contact_id,
+        Registration.erased_at.is_(None),
+        or_(Registration.registrant_contact_id.is_(None), Registration.registrant_contact_id != contact_id),
+    )
+    return list((await session.execute(statement.order_by(Registration.id))).scalars())
+
+
+async def record_event(
+    session: AsyncSession,
+    registration_id: int,
+    status: str,
+    actor_contact_id: int | None,
+    now: datetime,
+    *,
+    reason: str | None = None,
+) -> None:
+
+    session.add(
+        RegistrationEvent(
+            registration_id=registration_id,
+            status=status,
+            reason=reason,
+            actor_contact_id=actor_contact_id,
+            created_at=now,
+        )
+    )
+
+
+async def history(session: AsyncSession, registration_id: int) -> list[RegistrationEvent]:
+    statement = select(RegistrationEvent).where(RegistrationEvent.registration_id == registration_id)
+    return list((await session.execute(statement.order_by(RegistrationEvent.id))).scalars())
+
+
+async def erase_personal_data(
+    session: AsyncSession, registration: Registration, actor_contact_id: int | None, now: datetime
+) -> None:
+    for name in PERSONAL_FIELDS:
+        setattr(registration, name, None)
+    registration.status = "deleted"
+    registration.status_reason = None
+    registration.erased_at = now
+    registration.updated_at = now
+    registration.registrant_contact_id = None
+    await record_event(session, registration.id, "deleted", actor_contact_id, now)
