@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.pipeline import Clock, Pipeline
 from bot.secret_key import resolve_secret_key
 from bot.settings import Settings, SettingsError
 from conversations.engine import Engine
 from conversations.flows import build_engine
-from conversations.programme import Programme, ProgrammeError, load_programme
+from conversations.programme import Programme, ProgrammeError, base_of, load_programme
 from conversations.regions import Region, RegionError, parse_region
 from db import migrate
 from db.connection import Store
@@ -39,11 +40,20 @@ class Jaring:
         await self.store.close()
 
 
+def read_programme_file(path: Path) -> Programme:
+    """A programme file, with the national rules file it `extends` (looked for beside it)."""
+    text = path.read_text(encoding="utf-8")
+    base = base_of(text)
+    base_text = (path.parent / base).read_text(encoding="utf-8") if base else None
+    return load_programme(text, source=str(path), base_text=base_text)
+
+
 def read_programme(settings: Settings) -> Programme:
-    path = settings.program_file
     try:
-        return load_programme(path.read_text(encoding="utf-8"), source=str(path))
+        return read_programme_file(settings.program_file)
     except ProgrammeError as exc:
+        raise SettingsError(f"invalid programme file (JARING_PROGRAM_FILE): {exc}") from exc
+    except OSError as exc:
         raise SettingsError(f"invalid programme file (JARING_PROGRAM_FILE): {exc}") from exc
 
 

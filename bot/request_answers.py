@@ -128,10 +128,11 @@ class RequestAnswerer:
     async def _list(
         self, session: AsyncSession, contact: Contact, scope: str, now: datetime
     ) -> tuple[RegistrationView, ...]:
-        if scope == "operated":
-            rows = await registrations.list_operated_by(session, contact.id)
-        else:
-            rows = await registrations.list_for_contact(session, contact.id)
+        rows = []
+        if scope in ("mine", "all"):
+            rows += await registrations.list_for_contact(session, contact.id)
+        if scope in ("operated", "all"):
+            rows += await registrations.list_operated_by(session, contact.id)
         views = tuple([await self._view(session, row) for row in rows])
         if views:
             await audit.record_audit(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date, datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -28,6 +28,7 @@ __all__ = [
     "ProgrammeError",
     "Quota",
     "ScholarshipLevel",
+    "base_of",
     "load_programme",
 ]
 
@@ -46,16 +47,29 @@ class JobType(_Strict):
 
 
 class Eligibility(_Strict):
-    min_age: Annotated[int, Field(ge=0, le=120)]
-    max_age: Annotated[int, Field(ge=0, le=120)]
-    resident_only: bool = True
+    """What the eligibility check asks. A rule a programme does not have (no age band published, say)
+    is left out, and the check does not ask about it."""
+
+    min_age: Annotated[int, Field(ge=0, le=120)] | None = None
+    max_age: Annotated[int, Field(ge=0, le=120)] | None = None
+    resident_only: bool = True  # KTP of the city or regency (the KTP address decides, not the NIK)
     priority: tuple[Literal["breadwinner", "extremely_poor"], ...] = ()
+    poverty_register_required: bool = False  # only households in the poverty register (DTSEN) qualify
+    listed_jobs_only: bool = True  # work outside the list: the kelurahan decides, the bot does not refuse
 
     @model_validator(mode="after")
     def _band(self) -> Self:
-        if self.min_age > self.max_age:
+        if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
             raise ValueError(f"min_age ({self.min_age}) is above max_age ({self.max_age})")
         return self
+
+    @property
+    def asks_breadwinner(self) -> bool:
+        return "breadwinner" in self.priority
+
+    @property
+    def asks_poverty_register(self) -> bool:
+        return self.poverty_register_required or "extremely_poor" in self.priority
 
 
 class Premium(_Strict):
@@ -152,6 +166,13 @@ class Office(_Strict):
     phone: str = ""
 
 
+class FormerName(_Strict):
+    """A kelurahan or desa name people still use after a merger, and where it belongs now."""
+
+    name: str
+    kelurahan_code: Annotated[str, Field(pattern=r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")]
+
+
 class Privacy(_Strict):
     controller: str
     retention_years: Annotated[int, Field(ge=1, le=30)]
@@ -175,6 +196,8 @@ class Programme(_Strict):
     claims: Claims
     offices: tuple[Office, ...]
     privacy: Privacy
+    former_names: tuple[FormerName, ...] = ()
+    funding_note: str = ""  # how the premium is funded, when it is not simply the regional budget
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Self:
@@ -215,11 +238,21 @@ class ProgrammeError(ValueError):
     """The programme file is invalid; the message names the field and the problem."""
 
 
-def load_programme(toml_text: str, source: str = "programme file") -> Programme:
+def base_of(toml_text: str) -> str | None:
+    """The file a programme file `extends` (national rules), if it names one."""
     try:
-        raw = tomllib.loads(toml_text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ProgrammeError(f"{source}: not valid TOML: {exc}") from exc
+        named = tomllib.loads(toml_text).get("extends")
+    except tomllib.TOMLDecodeError:
+        return None
+    return named if isinstance(named, str) else None
+
+
+def load_programme(toml_text: str, source: str = "programme file", base_text: str | None = None) -> Programme:
+    """Validate a programme file; `base_text` is the file it extends, whose values it may override."""
+    raw = _parse(toml_text, source)
+    raw.pop("extends", None)
+    if base_text is not None:
+        raw = _merged(_parse(base_text, f"{source} (extends)"), raw)
     try:
         return Programme.model_validate(raw)
     except ValidationError as exc:
@@ -227,3 +260,19 @@ def load_programme(toml_text: str, source: str = "programme file") -> Programme:
             f"{'.'.join(str(part) for part in err['loc']) or '(top level)'}: {err['msg']}" for err in exc.errors()
         )
         raise ProgrammeError(f"{source}: {problems}") from exc
+
+
+def _parse(toml_text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(toml_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ProgrammeError(f"{source}: not valid TOML: {exc}") from exc
+
+
+def _merged(base: dict[str, Any], local: dict[str, Any]) -> dict[str, Any]:
+    """Tables are merged key by key; any other value in `local` replaces the base's."""
+    merged = dict(base)
+    for key, value in local.items():
+        below = merged.get(key)
+        merged[key] = _merged(below, value) if isinstance(below, dict) and isinstance(value, dict) else value
+    return merged

@@ -48,9 +48,9 @@ class SubmitRegistration:
 
 @dataclass(frozen=True, slots=True)
 class ListRegistrations:
-    """`mine`: made by or for this person; `operated`: entered by this person as RT/RW leader."""
+    """`mine`: made by or for this person; `operated`: entered by this person as RT/RW leader; `all`: both."""
 
-    scope: Literal["mine", "operated"]
+    scope: Literal["mine", "operated", "all"]
 
 
 @dataclass(frozen=True, slots=True)

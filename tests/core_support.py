@@ -3,15 +3,33 @@ builders for states, inbound messages and contexts. No database, no mocks of our
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
-from conversations.engine import MENU_FLOW, Outcome
+from bot.app import read_programme_file
+from conversations.engine import MENU_FLOW, Engine, Outcome
 from conversations.flow import ContactInfo, Context
 from conversations.inbound import Inbound, InboundKind
 from conversations.messages import Reply
-from conversations.programme import Programme, load_programme
+from conversations.programme import Programme
+from conversations.regions import Region, parse_region
+from conversations.requests import (
+    CheckNik,
+    CorrectRegistration,
+    Done,
+    EraseRegistration,
+    ListRegistrations,
+    NikCheck,
+    Redeemed,
+    RedeemInvite,
+    RegistrationView,
+    Request,
+    StatusEvent,
+    SubmitRegistration,
+    Submitted,
+)
 from conversations.state import SessionState
 from locales import Catalogs
 
@@ -27,7 +45,9 @@ __all__ = [
     "inbound",
     "keys",
     "programme",
+    "region",
     "render_reply",
+    "run",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,7 +60,7 @@ MENU = SessionState(MENU_FLOW, 1, "choose")
 
 @cache
 def programme() -> Programme:
-    return load_programme(PROGRAMME_FILE.read_text(encoding="utf-8"), source=str(PROGRAMME_FILE))
+    return read_programme_file(PROGRAMME_FILE)
 
 
 @cache
@@ -56,7 +76,9 @@ def context(language: str = "id", *, consented: bool = False, roles: frozenset[s
         consented=consented,
         consented_at=CONSENTED_AT if consented else None,
     )
-    return Context(now=NOW, language=language, programme=programme(), contact=contact, renderer=catalogs())
+    return Context(
+        now=NOW, language=language, programme=programme(), contact=contact, renderer=catalogs(), region=region()
+    )
 
 
 def inbound(
@@ -91,3 +113,61 @@ def render_reply(reply: Reply, language: str) -> tuple[str, list[str]]:
     """The body and choice labels, rendered exactly as bot.pipeline.Pipeline.render_reply does."""
     body = "\n\n".join(catalogs().render(part, language) for part in reply.parts)
     return body, [catalogs().render(choice.label, language) for choice in reply.choices]
+
+
+@cache
+def region() -> Region:
+    return parse_region((ROOT / "programmes" / "wilayah.csv").read_text(encoding="utf-8"), programme().region_code)
+
+
+SAMPLE_VIEW = RegistrationView(
+    id=7,
+    nik_masked="3375••••••••0001",
+    full_name="Siti Aminah",
+    birth_date=date(1985, 6, 5),
+    kelurahan_code="33.75.01.1002",
+    rt="003",
+    rw="005",
+    street="Jl. Sampangan Gg. 3",
+    job_type="buruh_batik",
+    job_text="",
+    phone="6281234567890",
+    breadwinner=True,
+    poverty_register="yes",
+    status="submitted",
+    history=(StatusEvent("submitted", NOW),),
+)
+
+
+def default_answer(request: Request) -> object:
+    """What the store would answer for a person with one registration and a valid invite."""
+    match request:
+        case CheckNik():
+            return NikCheck(registered=False)
+        case SubmitRegistration():
+            return Submitted(7)
+        case ListRegistrations():
+            return (SAMPLE_VIEW,)
+        case CorrectRegistration() | EraseRegistration():
+            return Done()
+        case RedeemInvite():
+            return Redeemed("rtrw", "33.75.01.1002", "003", "005")
+
+
+def run(
+    engine: Engine,
+    state: SessionState,
+    message: Inbound,
+    ctx: Context,
+    answer: Callable[[Request], object] = default_answer,
+) -> Outcome:
+    """Handle a message the way bot.pipeline does: answer each request and resume, collecting replies."""
+    outcome = engine.handle(state, message, ctx)
+    replies, effects = list(outcome.replies), list(outcome.effects)
+    for _ in range(4):
+        if outcome.fetch is None:
+            break
+        outcome = engine.resume(outcome.state, answer(outcome.fetch), ctx)
+        replies += outcome.replies
+        effects += outcome.effects
+    return Outcome(outcome.state, tuple(replies), tuple(effects), outcome.language, outcome.fetch)

@@ -37,7 +37,7 @@ def test_jsonl_answers_each_person(env: dict[str, str], tmp_path: Path) -> None:
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["to"] for line in lines] == ["a", "b"]
     assert "Menu utama" in lines[0]["text"]
-    assert lines[1]["choices"][0] == "Tentang program"
+    assert lines[1]["choices"][0] == "Cek kelayakan"
 
 
 def test_the_interactive_chat_answers_halo_with_the_menu_in_indonesian(env: dict[str, str], tmp_path: Path) -> None:
@@ -45,8 +45,8 @@ def test_the_interactive_chat_answers_halo_with_the_menu_in_indonesian(env: dict
     assert result.returncode == 0, result.stderr
     assert "Halo! Saya Jaring" in result.stdout
     assert "Menu utama. Balas dengan nomor pilihan Anda:" in result.stdout
-    assert "  1. Tentang program" in result.stdout
-    assert "  4. Bantuan" in result.stdout
+    assert "  1. Cek kelayakan" in result.stdout
+    assert "  8. Bantuan" in result.stdout
 
 
 def test_killing_the_process_between_messages_continues_the_conversation(env: dict[str, str], tmp_path: Path) -> None:
@@ -86,7 +86,10 @@ def test_a_bad_setting_stops_start_up_with_one_line_naming_it(env: dict[str, str
 
 def test_an_invalid_programme_file_names_the_field(env: dict[str, str], tmp_path: Path) -> None:
     broken = tmp_path / "programme.toml"
-    original = (Path(__file__).parent.parent / "programmes" / "kota-pekalongan.toml").read_text(encoding="utf-8")
+    programmes = Path(__file__).parent.parent / "programmes"
+    (tmp_path / "national-bpu.toml").write_text((programmes / "national-bpu.toml").read_text(encoding="utf-8"))
+    original = (programmes / "kota-pekalongan.toml").read_text(encoding="utf-8")
+
     broken.write_text(original.replace("min_age = 18", "min_age = 80"), encoding="utf-8")
     result = run(["programme", "check"], env | {"JARING_PROGRAM_FILE": str(broken)}, cwd=tmp_path)
     assert result.returncode == 2

@@ -74,11 +74,16 @@ async def test_a_greeting_gets_the_menu_through_the_outbox(jaring: Jaring, clock
     assert reply.body.startswith("Halo! Saya Jaring")
     assert "Menu utama" in reply.body
     assert [c["label"] for c in reply.choices] == [
+        "Cek kelayakan",
+        "Daftar",
+        "Cek status",
+        "Data saya",
         "Tentang program",
         "Privasi dan data pribadi",
         "Ganti bahasa (Language)",
         "Bantuan",
     ]
+
     assert (reply.status, reply.recipient, reply.channel) == ("pending", "warga-1", "terminal")
     person = await contact(jaring.store)
     assert person.last_inbound_at == clock()
@@ -93,7 +98,7 @@ async def test_the_same_message_delivered_twice_gets_one_reply(jaring: Jaring, c
 
 async def test_consent_is_recorded_with_the_notice_version_and_audited(jaring: Jaring, clock: FixedClock) -> None:
     await jaring.pipeline.handle(said(clock, "halo"))
-    await jaring.pipeline.handle(said(clock, "2"))
+    await jaring.pipeline.handle(said(clock, "privasi"))
     await jaring.pipeline.handle(said(clock, "setuju"))
     async with jaring.store.transaction() as session:
         record = (await session.execute(select(ConsentRecord))).scalar_one()
@@ -172,7 +177,7 @@ async def test_the_pipeline_works_the_same_on_every_database(store: Store, jarin
     pipeline = Pipeline(store, jaring.engine, jaring.catalogs, jaring.programme, cipher=jaring.cipher, clock=clock)
     assert await pipeline.handle(said(clock, "halo", message_id="x")) is HandleResult.HANDLED
     assert await pipeline.handle(said(clock, "halo", message_id="x")) is HandleResult.DUPLICATE
-    await pipeline.handle(said(clock, "2"))
+    await pipeline.handle(said(clock, "privasi"))
     await pipeline.handle(said(clock, "ya"))
     async with store.transaction() as session:
         assert (await session.execute(select(ConsentRecord.granted))).scalar_one() is True
@@ -183,7 +188,7 @@ async def test_many_people_at_once_each_get_their_own_replies(store: Store, jari
     pipeline = Pipeline(store, jaring.engine, jaring.catalogs, jaring.programme, cipher=jaring.cipher, clock=clock)
 
     async def conversation(person: str) -> None:
-        for text in ("halo", "2", "setuju", "bahasa"):
+        for text in ("halo", "privasi", "setuju", "bahasa"):
             await pipeline.handle(said(clock, text, sender=person))
 
     await asyncio.gather(*(conversation(f"p{n}") for n in range(10)))

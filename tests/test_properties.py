@@ -11,13 +11,29 @@ from conversations.engine import LANGUAGES, MENU_FLOW, Outcome
 from conversations.flows import ALL_FLOWS, build_engine
 from conversations.global_words import GlobalWord
 from conversations.inbound import Inbound, InboundKind
-from conversations.state import IDLE, SessionState
-from tests.core_support import MENU, context, inbound, render_reply
+from conversations.state import IDLE, Json, SessionState
+from tests.core_support import MENU, context, inbound, render_reply, run
 
 ENGINE = build_engine()
 MAX_BODY_CHARS = 4096
 MAX_LABEL_CHARS = 64
 MAX_CHOICE_ID_BYTES = 64  # Telegram callback_data
+
+DRAFT: dict[str, Json] = {
+    "for_other": False,
+    "nik": "3375014506850001",
+    "female": True,
+    "full_name": "Siti Aminah",
+    "birth_date": "1985-06-05",
+    "kelurahan_code": "33.75.01.1002",
+    "rt": "003",
+    "rw": "005",
+    "street": "Jl. Sampangan Gg. 3",
+    "job_type": "buruh_batik",
+    "phone": "6281234567890",
+    "breadwinner": True,
+    "poverty_register": "yes",
+}
 
 # Every place a person can be: idle, the menu, every step of every flow (with the data a step may
 # carry), and sessions a deploy has made stale. A new flow's steps are picked up here by themselves.
@@ -31,6 +47,25 @@ STATES: dict[str, SessionState] = {
     "stale-version": SessionState("privacy", 99, "notice"),
     "unknown-step": SessionState("language", 1, "gone"),
     "unknown-flow": SessionState("gone", 1, "gone", {"x": 1}),
+    "registration.summary+draft": SessionState("registration", 1, "summary", DRAFT),
+    "registration.birth_date+nik": SessionState("registration", 1, "birth_date", {"nik": "3375014506850001"}),
+    "registration.nik+birth_date": SessionState("registration", 1, "nik", {"birth_date": "1985-06-05"}),
+    "registration.change_which+draft": SessionState("registration", 1, "change_which", DRAFT),
+    "registration.kelurahan_confirm+two": SessionState(
+        "registration", 1, "kelurahan_confirm", {"kelurahan_candidates": ["33.75.01.1002", "33.75.02.1002"]}
+    ),
+    "registration.kelurahan_list+kecamatan": SessionState(
+        "registration", 1, "kelurahan_list", {"kecamatan_code": "33.75.01"}
+    ),
+    "registration.job_pick+candidates": SessionState(
+        "registration", 1, "job_pick", {"job_candidates": ["kuli_bangunan"]}
+    ),
+    "my_data.action+one": SessionState("my_data", 1, "action", {"registration_id": 7}),
+    "my_data.correct_value+nik": SessionState(
+        "my_data", 1, "correct_value", {"registration_id": 7, "correct_field": "nik"}
+    ),
+    "neighbours.pick+options": SessionState("neighbours", 1, "pick", {"options": [[7, "#7 Siti Aminah"]]}),
+    "paused-draft": SessionState(None, 0, None, {}, 0, {"registration": DRAFT}),
 }
 at_every_step = pytest.mark.parametrize("state", list(STATES.values()), ids=list(STATES))
 moderately = settings(max_examples=200, deadline=None)
@@ -49,8 +84,19 @@ _KNOWN = [
     "tidak",
     "privsi",
     "english",
+    "daftar",
+    "3375014506850001",
+    "17-08-1975",
+    "45",
+    "narik becak",
+    "Medono",
+    "kode ABCD2345",
+    "/start ABCD2345",
 ]
-_CHOICE_IDS = ["about", "privacy", "language", "help", "agree", "decline", "id", "en", MENU_FLOW]
+_CHOICE_IDS = [
+    *(f.id for f in ALL_FLOWS),
+    *("agree", "decline", "id", "en", MENU_FLOW, "yes", "no", "unknown", "list", "submit", "change", "7", "nik"),
+]
 
 known_words = st.sampled_from(_KNOWN)
 texts = st.one_of(
@@ -88,7 +134,9 @@ def _resumable(state: SessionState) -> bool:
 
 
 def _check(state: SessionState, message: Inbound, language: str, consented: bool) -> None:
-    outcome: Outcome = ENGINE.handle(state, message, context(language, consented=consented))
+    # A consenting person is also an RT/RW leader here, so the leaders' branches are reached too.
+    roles = frozenset({"rtrw"}) if consented else frozenset()
+    outcome: Outcome = run(ENGINE, state, message, context(language, consented=consented, roles=roles))
     assert outcome.replies, "every message gets an answer"
     assert outcome.language in LANGUAGES
     assert _resumable(outcome.state), outcome.state

@@ -18,6 +18,7 @@ from conversations.regions import RegionError, parse_region
 from db.personal_data import PersonalDataCipher
 
 PROGRAMME_TEXT = DEFAULT_PROGRAMME.read_text(encoding="utf-8")
+NATIONAL_TEXT = (DEFAULT_PROGRAMME.parent / "national-bpu.toml").read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -91,7 +92,7 @@ def test_a_given_key_is_used_and_a_malformed_one_refused(clean_env: Path, monkey
 
 
 def test_the_bundled_programme_has_the_figures_of_program_md() -> None:
-    p = load_programme(PROGRAMME_TEXT)
+    p = load_programme(PROGRAMME_TEXT, base_text=NATIONAL_TEXT)
     assert p.premium.monthly == 16_800
     assert (p.premium.jkk, p.premium.jkm) == (10_000, 6_800)
     assert p.benefits.jkm.total == 42_000_000
@@ -114,7 +115,7 @@ def test_the_bundled_programme_has_the_figures_of_program_md() -> None:
 @pytest.mark.parametrize(
     ("change", "named"),
     [
-        (("jkk = 10000", 'jkk = "sepuluh ribu"'), "premium.jkk: Input should be a valid integer"),
+        (("[premium]", '[premium]\njkm = "enam ribu"'), "premium.jkm: Input should be a valid integer"),
         (('id = "tukang_sampah"', 'id = "tukang_becak"'), "job_types: 'tukang_becak' appears twice"),
         (("max_age = 65", "max_age = 15"), "min_age (18) is above max_age (15)"),
         (('timezone = "Asia/Jakarta"', 'timezone = "Mars/Olympus"'), "timezone: Value error, unknown time zone"),
@@ -126,7 +127,8 @@ def test_an_invalid_programme_file_names_the_field_and_the_problem(change: tuple
     old, new = change
     assert old in PROGRAMME_TEXT
     with pytest.raises(ProgrammeError) as error:
-        load_programme(PROGRAMME_TEXT.replace(old, new, 1), source="kota.toml")
+        load_programme(PROGRAMME_TEXT.replace(old, new, 1), source="kota.toml", base_text=NATIONAL_TEXT)
+
     assert str(error.value).startswith("kota.toml: ")
     assert named in str(error.value)
 
@@ -172,3 +174,16 @@ def test_personal_data_is_encrypted_and_indexed_by_a_keyed_hash() -> None:
     assert cipher.blind_index("3375014506850001") == cipher.blind_index("3375014506850001")
     other = PersonalDataCipher(Fernet.generate_key())
     assert other.blind_index("3375014506850001") != cipher.blind_index("3375014506850001")
+
+
+def test_a_programme_file_takes_the_national_rules_and_may_override_them() -> None:
+    local = PROGRAMME_TEXT.replace("[premium]", "[premium]\ndeclared_income = 2000000", 1)
+    p = load_programme(local, base_text=NATIONAL_TEXT)
+    assert p.premium.declared_income == 2_000_000
+    assert p.premium.jkk == 10_000  # still from the national file
+    assert p.benefits.jkk_death_total(p.premium.declared_income) == 48 * 2_000_000 + 12_000_000 + 10_000_000
+
+
+def test_without_the_national_rules_a_programme_file_is_incomplete() -> None:
+    with pytest.raises(ProgrammeError, match=r"benefits: Field required"):
+        load_programme(PROGRAMME_TEXT, source="kota.toml")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conversations.flow import Context, Data, Finish, Flow, Transition
-from conversations.messages import Money, Reply, msg
+from conversations.messages import Money, Msg, Reply, msg
 
 __all__ = ["about_flow"]
 
@@ -20,13 +20,19 @@ def _start(ctx: Context, _: Data) -> Transition:
         premium=Money(p.premium.monthly),
         paid_by=p.premium.paid_by,
         jkm_total=Money(p.benefits.jkm.total),
-        min_age=p.eligibility.min_age,
-        max_age=p.eligibility.max_age,
+        who=_who(ctx),
         jobs=examples,
         job_count=len(p.job_types),
         call_centre=p.call_centre,
     )
     return Finish(say=(Reply.of(text),))
+
+
+def _who(ctx: Context) -> Msg:
+    rules = ctx.programme.eligibility
+    if rules.min_age is not None and rules.max_age is not None:
+        return msg("about.who_aged", min_age=rules.min_age, max_age=rules.max_age)
+    return msg("about.who")
 
 
 about_flow = Flow(

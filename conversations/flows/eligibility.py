@@ -1,0 +1,177 @@
+"""Cek kelayakan: asks only what the programme's rules need, one question per message, and no personal
+data. It screens; the kelurahan and the Dinas decide."""
+
+from __future__ import annotations
+
+from conversations.dates import age_on, parse_age, parse_date
+from conversations.flow import Answer, Context, Data, Finish, Flow, Goto, Invalid, Step, Transition
+from conversations.flows.common import NO, UNKNOWN, YES, YES_NO, YES_NO_UNKNOWN, updated
+from conversations.flows.jobs import OTHER_JOB, job_name, job_steps
+from conversations.flows.places import kelurahan_name, place_steps
+from conversations.messages import Money, Msg, Reply, msg
+
+__all__ = ["eligibility_flow"]
+
+
+def _start(_: Context, __: Data) -> Transition:
+    return Goto("age", {})
+
+
+# ---- age ---------------------------------------------------------------------------------------
+
+
+def _ask_age(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("eligibility.ask_age"))
+
+
+def _on_age(ctx: Context, data: Data, answer: Answer) -> Transition:
+    born = parse_date(answer.text, ctx.now.date())
+    age = age_on(born, ctx.now.date()) if born else parse_age(answer.text)
+    if age is None:
+        return Invalid(msg("eligibility.age_not_understood"))
+    rules = ctx.programme.eligibility
+    if (rules.min_age is not None and age < rules.min_age) or (rules.max_age is not None and age > rules.max_age):
+        return _not_eligible(
+            ctx, msg("eligibility.reason_age", age=age, min_age=rules.min_age or 0, max_age=rules.max_age or 0)
+        )
+    return Goto("working", updated(data, age=age))
+
+
+# ---- working -------------------------------------------------------------------------------------
+
+
+def _ask_working(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("eligibility.ask_working"), choices=YES_NO)
+
+
+def _on_working(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if answer.choice == NO.id:
+        return _not_eligible(ctx, msg("eligibility.reason_not_working"))
+    return Goto("job", updated(data, working=True))
+
+
+# ---- already a participant ---------------------------------------------------------------------
+
+
+def _ask_already(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("eligibility.ask_already_member"), choices=YES_NO_UNKNOWN)
+
+
+def _on_already(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if answer.choice == YES.id:
+        return _not_eligible(ctx, msg("eligibility.reason_already_member"), alternative="eligibility.check_membership")
+    already = "unknown" if answer.choice == UNKNOWN.id else "no"
+    return _continue(ctx, updated(data, already_member=already), _after_membership(ctx))
+
+
+def _after_membership(ctx: Context) -> str:
+    rules = ctx.programme.eligibility
+    if rules.asks_breadwinner:
+        return "breadwinner"
+    return "poverty" if rules.asks_poverty_register else "result"
+
+
+# ---- priority questions ------------------------------------------------------------------------
+
+
+def _ask_breadwinner(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("eligibility.ask_breadwinner"), choices=YES_NO)
+
+
+def _on_breadwinner(ctx: Context, data: Data, answer: Answer) -> Transition:
+    following = "poverty" if ctx.programme.eligibility.asks_poverty_register else "result"
+    return _continue(ctx, updated(data, breadwinner=answer.choice == YES.id), following)
+
+
+def _ask_poverty(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("eligibility.ask_poverty_register"), choices=YES_NO_UNKNOWN)
+
+
+def _on_poverty(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if answer.choice == NO.id and ctx.programme.eligibility.poverty_register_required:
+        return _not_eligible(ctx, msg("eligibility.reason_poverty_register"))
+    return _continue(ctx, updated(data, poverty_register=str(answer.choice)), "result")
+
+
+def _continue(ctx: Context, data: Data, step: str) -> Transition:
+    return _result(ctx, data) if step == "result" else Goto(step, data)
+
+
+# ---- the outcome -------------------------------------------------------------------------------
+
+
+def _result(ctx: Context, data: Data) -> Transition:
+    doubts: list[Msg] = []
+    if data.get("job_type") == OTHER_JOB:
+        doubts.append(msg("eligibility.doubt_job", job=str(data.get("job_text", ""))))
+    if data.get("already_member") == "unknown":
+        doubts.append(msg("eligibility.doubt_membership"))
+    if data.get("poverty_register") == UNKNOWN.id and ctx.programme.eligibility.poverty_register_required:
+        doubts.append(msg("eligibility.doubt_poverty_register"))
+    place = kelurahan_name(ctx, str(data.get("kelurahan_code", "")))
+    job = job_name(ctx, str(data.get("job_type", OTHER_JOB)))
+    if doubts:
+        verdict = msg("eligibility.result_check", job=job, place=place, doubts=tuple(doubts))
+    else:
+        verdict = msg("eligibility.result_likely", job=job, place=place, programme=ctx.programme.name)
+    said = (verdict, msg("eligibility.priority")) if _is_priority(ctx, data) else (verdict,)
+    return Goto("offer", data, say=(Reply.of(*said),))
+
+
+def _is_priority(ctx: Context, data: Data) -> bool:
+    rules = ctx.programme.eligibility
+    return ("breadwinner" in rules.priority and data.get("breadwinner") is True) or (
+        "extremely_poor" in rules.priority and data.get("poverty_register") == YES.id
+    )
+
+
+def _ask_offer(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("eligibility.offer_registration"), choices=YES_NO)
+
+
+def _on_offer(_: Context, data: Data, answer: Answer) -> Transition:
+    if answer.choice == YES.id:
+        prefill = {
+            key: data[key]
+            for key in ("job_type", "job_text", "kelurahan_code", "breadwinner", "poverty_register")
+            if key in data
+        }
+        return Finish(then="registration", then_data={"prefill": prefill})
+    return Finish(say=(Reply.of(msg("eligibility.maybe_later")),))
+
+
+def _not_eligible(ctx: Context, reason: Msg, alternative: str = "eligibility.alternative_bpu") -> Transition:
+    return Finish(
+        say=(
+            Reply.of(
+                msg("eligibility.not_eligible", programme=ctx.programme.name, reason=reason),
+                msg(alternative, premium=Money(ctx.programme.premium.monthly), call_centre=ctx.programme.call_centre),
+            ),
+        )
+    )
+
+
+def _outside(ctx: Context, _: Data) -> Transition:
+    if not ctx.programme.eligibility.resident_only:
+        return Invalid(msg("place.must_pick"))
+    region = ctx.region.name if ctx.region else ctx.programme.pemda
+    return _not_eligible(ctx, msg("eligibility.reason_outside", region=region))
+
+
+eligibility_flow = Flow(
+    id="eligibility",
+    version=1,
+    title=msg("eligibility.title"),
+    start=_start,
+    steps={
+        "age": Step(ask=_ask_age, on_answer=_on_age),
+        "working": Step(ask=_ask_working, on_answer=_on_working),
+        **job_steps(then=lambda _, data: Goto("kelurahan", data)),
+        **place_steps(then=lambda _, data: Goto("already_member", data), on_outside=_outside),
+        "already_member": Step(ask=_ask_already, on_answer=_on_already),
+        "breadwinner": Step(ask=_ask_breadwinner, on_answer=_on_breadwinner),
+        "poverty": Step(ask=_ask_poverty, on_answer=_on_poverty),
+        "offer": Step(ask=_ask_offer, on_answer=_on_offer),
+    },
+    aliases=("cek kelayakan", "kelayakan", "syarat", "apakah saya bisa", "bisa ikut"),
+)

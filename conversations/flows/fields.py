@@ -1,0 +1,203 @@
+"""The registration form's fields: how each is asked, checked and shown. Used when registering and
+when correcting a registration later, so both check the same way."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from conversations.dates import parse_date
+from conversations.flow import Context, Data
+from conversations.flows.common import NO, UNKNOWN, YES
+from conversations.flows.jobs import job_name
+from conversations.flows.places import kelurahan_name
+from conversations.messages import Msg, msg
+from conversations.nik import Nik, NikProblem, parse_nik, problems_with_birth_date
+from conversations.state import Json
+
+__all__ = ["FIELDS", "QUESTIONS", "Checked", "Field", "check_text_field", "field_value_text", "normalise_phone"]
+
+_NAME = re.compile(r"^[^\W\d_]+(?:[ .'\-,][^\W\d_]*)*$")
+_RT_RW = re.compile(r"^(?:rt|rw|no|nomor)?\.?\s*0*(\d{1,3})$")
+_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+_PHONE = re.compile(r"^(?:\+?62|0)(8\d{7,11})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    key: str  # in the draft
+    step: str  # the step that asks it
+    label: Msg  # its name on the summary and in "which field to change?"
+
+
+FIELDS: tuple[Field, ...] = (
+    Field("nik", "nik", msg("field.nik")),
+    Field("full_name", "full_name", msg("field.full_name")),
+    Field("birth_date", "birth_date", msg("field.birth_date")),
+    Field("kelurahan_code", "kelurahan", msg("field.kelurahan")),
+    Field("rt", "rt", msg("field.rt")),
+    Field("rw", "rw", msg("field.rw")),
+    Field("street", "street", msg("field.street")),
+    Field("job_type", "job", msg("field.job")),
+    Field("phone", "phone", msg("field.phone")),
+    Field("breadwinner", "breadwinner", msg("field.breadwinner")),
+    Field("poverty_register", "poverty", msg("field.poverty_register")),
+)
+
+
+# (field, asked about somebody else) → the question
+QUESTIONS = {
+    ("nik", False): "registration.ask_nik_self",
+    ("nik", True): "registration.ask_nik_other",
+    ("full_name", False): "registration.ask_full_name_self",
+    ("full_name", True): "registration.ask_full_name_other",
+    ("breadwinner", False): "registration.ask_breadwinner_self",
+    ("breadwinner", True): "registration.ask_breadwinner_other",
+    ("phone", True): "registration.ask_phone_other",
+    ("phone", False): "registration.ask_phone",
+    ("birth_date", False): "registration.ask_birth_date",
+    ("birth_date", True): "registration.ask_birth_date",
+    ("rt", False): "registration.ask_rt",
+    ("rt", True): "registration.ask_rt",
+    ("rw", False): "registration.ask_rw",
+    ("rw", True): "registration.ask_rw",
+    ("street", False): "registration.ask_street",
+    ("street", True): "registration.ask_street",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A checked answer: the values to store, or the problem to tell the person."""
+
+    values: dict[str, Json]
+    problem: Msg | None = None
+
+
+_NIK_PROBLEMS = {
+    NikProblem.NOT_16_DIGITS: msg("nik.not_16_digits"),
+    NikProblem.UNKNOWN_PROVINCE: msg("nik.unknown_province"),
+    NikProblem.BAD_DAY: msg("nik.bad_day"),
+    NikProblem.BAD_MONTH: msg("nik.bad_month"),
+    NikProblem.IMPOSSIBLE_DATE: msg("nik.impossible_date"),
+    NikProblem.SERIAL_ZERO: msg("nik.serial_zero"),
+    NikProblem.IN_THE_FUTURE: msg("nik.in_the_future"),
+    NikProblem.DATE_DIFFERS: msg("nik.date_differs"),
+}
+
+
+def check_text_field(ctx: Context, key: str, text: str, data: Data) -> Checked:
+    """Check a typed answer for one of the text fields (NIK, name, birth date, RT, RW, street, phone)."""
+    checker = _CHECKERS.get(key)
+    if checker is None:
+        raise ValueError(f"not a text field: {key}")
+    return checker(ctx, " ".join(text.split()), data)
+
+
+def _check_nik(ctx: Context, said: str, data: Data) -> Checked:
+    nik = parse_nik(said, ctx.now.date())
+    if isinstance(nik, NikProblem):
+        return Checked({}, _NIK_PROBLEMS[nik])
+    birth = _stored_date(data.get("birth_date"))
+    if birth is not None and problems_with_birth_date(nik, birth) is not None:
+        return Checked({}, msg("nik.date_differs_from_birth_date", nik_date=nik.birth_date))
+    return Checked({"nik": nik.digits, "female": nik.female})
+
+
+def _check_name(_: Context, said: str, __: Data) -> Checked:
+    if not 3 <= len(said) <= 100 or not _NAME.match(said):
+        return Checked({}, msg("registration.bad_name"))
+    return Checked({"full_name": said})
+
+
+def _check_birth_date(ctx: Context, said: str, data: Data) -> Checked:
+    born = parse_date(said, ctx.now.date())
+    if born is None:
+        return Checked({}, msg("registration.bad_birth_date"))
+    nik = _stored_nik(data, ctx.now.date())
+    if nik is not None and problems_with_birth_date(nik, born) is not None:
+        return Checked({}, msg("registration.birth_date_differs", nik_date=nik.birth_date))
+    return Checked({"birth_date": born.isoformat()})
+
+
+def _check_rt_rw(key: str) -> Callable[[Context, str, Data], Checked]:
+    def check(_: Context, said: str, __: Data) -> Checked:
+        number = _RT_RW.match(said.casefold())
+        if number is None or int(number.group(1)) == 0:
+            return Checked({}, msg("registration.bad_rt" if key == "rt" else "registration.bad_rw"))
+        return Checked({key: f"{int(number.group(1)):03d}"})
+
+    return check
+
+
+def _check_street(_: Context, said: str, __: Data) -> Checked:
+    if not 3 <= len(said) <= 200:
+        return Checked({}, msg("registration.bad_street"))
+    return Checked({"street": said})
+
+
+def _check_phone(_: Context, said: str, __: Data) -> Checked:
+    phone = normalise_phone(said)
+    if phone is None:
+        return Checked({}, msg("registration.bad_phone"))
+    return Checked({"phone": phone})
+
+
+_CHECKERS: dict[str, Callable[[Context, str, Data], Checked]] = {
+    "nik": _check_nik,
+    "full_name": _check_name,
+    "birth_date": _check_birth_date,
+    "rt": _check_rt_rw("rt"),
+    "rw": _check_rt_rw("rw"),
+    "street": _check_street,
+    "phone": _check_phone,
+}
+
+
+def normalise_phone(text: str) -> str | None:
+    """An Indonesian mobile number as 62…: "0812-3456-7890", "+62 812 3456 7890" → "6281234567890"."""
+    found = _PHONE.match(_PHONE_SEPARATORS.sub("", text))
+    return "62" + found.group(1) if found else None
+
+
+def field_value_text(ctx: Context, key: str, data: Data) -> Msg:
+    """How a stored value reads on the summary (the NIK masked)."""
+    value = data.get(key)
+    if value is None or value == "":
+        return msg("field.empty")
+    if key == "nik":
+        return msg("field.value", value=Nik(str(value), date.min, female=False).masked)
+    if key == "birth_date":
+        born = _stored_date(value)
+        return msg("field.date", date=born) if born else msg("field.empty")
+    if key == "kelurahan_code":
+        return msg("field.value", value=kelurahan_name(ctx, str(value)))
+    if key == "job_type":
+        name = job_name(ctx, str(value))
+        extra = data.get("job_text")
+        return (
+            msg("field.job_value", job=name, said=str(extra))
+            if extra and str(value) == "lainnya"
+            else msg("field.value", value=name)
+        )
+    if key == "phone":
+        return msg("field.value", value="0" + str(value)[2:] if str(value).startswith("62") else str(value))
+    if key in ("breadwinner", "poverty_register"):
+        answer = {True: YES.label, False: NO.label, YES.id: YES.label, NO.id: NO.label, UNKNOWN.id: UNKNOWN.label}
+        return answer.get(value, msg("field.empty")) if isinstance(value, (bool, str)) else msg("field.empty")
+    return msg("field.value", value=str(value))
+
+
+def _stored_date(value: Json) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _stored_nik(data: Data, today: date) -> Nik | None:
+    digits = data.get("nik")
+    nik = parse_nik(digits, today) if isinstance(digits, str) else None
+    return nik if isinstance(nik, Nik) else None

@@ -1,0 +1,171 @@
+"""Cek status, Data saya, Warga saya: a person's registrations, or those an RT/RW leader entered —
+each with its status history — and from there a correction, a deletion or the withdrawal of consent.
+Nobody sees a registration that is not theirs: the store answers only for the person asking."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from conversations.flow import Answer, ContactInfo, Context, Data, Fetch, Finish, Flow, Goto, Resume, Step, Transition
+from conversations.flows.common import updated
+from conversations.flows.corrections import correction_steps, describe_registration
+from conversations.flows.jobs import job_name
+from conversations.flows.places import kelurahan_name
+from conversations.flows.registration import LEADER_ROLE
+from conversations.flows.statuses import status_text
+from conversations.messages import Choice, Msg, Reply, msg
+from conversations.requests import ListRegistrations, RegistrationView
+from conversations.state import Json
+
+__all__ = ["my_data_flow", "neighbours_flow", "status_flow"]
+
+_SHOWN = 10  # registrations listed in one message
+_HISTORY = 5  # status changes shown for each
+_CHANGE = Choice("change", msg("mydata.change"), ("ubah", "perbaiki", "ganti"))
+_WITHDRAW = Choice("withdraw", msg("mydata.withdraw"), ("tarik", "tarik persetujuan"))
+_ERASE = Choice("erase", msg("mydata.erase"), ("hapus", "hapus data"))
+_DONE = Choice("done", msg("mydata.done"), ("selesai", "kembali", "sudah"))
+
+
+def _views(result: object) -> list[RegistrationView]:
+    return [v for v in result if isinstance(v, RegistrationView)] if isinstance(result, tuple) else []
+
+
+def _status_line(view: RegistrationView) -> Msg:
+    return status_text(view.status, view.status_reason, view.kpj)
+
+
+# ---- Cek status ----------------------------------------------------------------------------------
+
+
+def _status_start(_: Context, __: Data) -> Transition:
+    return Fetch(ListRegistrations("all"), step="show")
+
+
+def _status_show(ctx: Context, _: Data, result: object) -> Transition:
+    views = _views(result)
+    if not views:
+        return Finish(say=(Reply.of(msg("status.none")),))
+    items = tuple(
+        msg(
+            "status.item",
+            number=view.id,
+            name=view.full_name,
+            nik=view.nik_masked,
+            status=_status_line(view),
+            history=tuple(
+                msg(
+                    "status.history_line",
+                    date=ctx.programme.local_date(event.at),
+                    status=status_text(event.status, event.reason, view.kpj),
+                )
+                for event in view.history[-_HISTORY:]
+            ),
+        )
+        for view in views[-_SHOWN:]
+    )
+    more = (msg("status.more", count=len(views) - _SHOWN),) if len(views) > _SHOWN else ()
+    return Finish(say=(Reply.of(msg("status.title"), *items, *more),))
+
+
+status_flow = Flow(
+    id="status",
+    version=1,
+    title=msg("status.menu_title"),
+    start=_status_start,
+    steps={"show": Resume(on_result=_status_show)},
+    aliases=("cek status", "status", "status pendaftaran"),
+)
+
+
+# ---- Data saya and Warga saya: pick one, then act on it -----------------------------------------------
+
+
+def _pick_flow_steps(scope: Literal["mine", "operated"]) -> dict[str, Step | Resume]:
+    def loaded(ctx: Context, data: Data, result: object) -> Transition:
+        views = _views(result)
+        if not views:
+            return Finish(say=(Reply.of(msg("mydata.none" if scope == "mine" else "neighbours.none")),))
+        options: list[Json] = [
+            [view.id, f"#{view.id} {view.full_name} ({view.nik_masked})"] for view in views[-_SHOWN:]
+        ]
+        if len(views) == 1:
+            return _chosen(ctx, updated(data, options=options), views[0])
+        return Goto("pick", updated(data, options=options, views_shown=True))
+
+    def ask_pick(_: Context, data: Data) -> Reply:
+        return Reply.of(msg("mydata.pick" if scope == "mine" else "neighbours.pick"), choices=_option_choices(data))
+
+    def on_pick(_: Context, data: Data, answer: Answer) -> Transition:
+        if answer.choice is None or not answer.choice.isdecimal():  # the list was lost: load it again
+            return Fetch(ListRegistrations(scope), step="loaded", data={})
+        chosen = updated(data, registration_id=int(answer.choice))
+        return Fetch(ListRegistrations(scope), step="picked", data=chosen)
+
+    def picked(ctx: Context, data: Data, result: object) -> Transition:
+        view = next((v for v in _views(result) if v.id == data.get("registration_id")), None)
+        if view is None:
+            return Finish(say=(Reply.of(msg("correction.not_allowed")),))
+        return _chosen(ctx, data, view)
+
+    def ask_action(_: Context, __: Data) -> Reply:
+        actions = (_CHANGE, _WITHDRAW, _ERASE, _DONE) if scope == "mine" else (_CHANGE, _ERASE, _DONE)
+        return Reply.of(msg("mydata.what_next"), choices=actions)
+
+    def on_action(_: Context, data: Data, answer: Answer) -> Transition:
+        if answer.choice == _CHANGE.id:
+            return Goto("correct_which", data)
+        if answer.choice == _ERASE.id:
+            return Goto("confirm_erase", data)
+        if answer.choice == _WITHDRAW.id:
+            return Finish(then="privacy")
+        return Finish(say=(Reply.of(msg("mydata.finished")),))
+
+    return {
+        "loaded": Resume(on_result=loaded),
+        "pick": Step(ask=ask_pick, on_answer=on_pick),
+        "picked": Resume(on_result=picked),
+        "action": Step(ask=ask_action, on_answer=on_action),
+        **correction_steps(),
+    }
+
+
+def _chosen(ctx: Context, data: Data, view: RegistrationView) -> Transition:
+    place = kelurahan_name(ctx, view.kelurahan_code)
+    shown = describe_registration(view, place, job_name(ctx, view.job_type))
+    return Goto("action", updated(data, registration_id=view.id), say=(shown,))
+
+
+def _option_choices(data: Data) -> tuple[Choice, ...]:
+    found = data.get("options")
+    options = found if isinstance(found, list) else []
+    return tuple(
+        Choice(str(item[0]), msg("place.label", name=str(item[1])))
+        for item in options
+        if isinstance(item, list) and len(item) == 2
+    )
+
+
+my_data_flow = Flow(
+    id="my_data",
+    version=1,
+    title=msg("mydata.title"),
+    start=lambda _, __: Fetch(ListRegistrations("mine"), step="loaded"),
+    steps=_pick_flow_steps("mine"),
+    aliases=("data saya", "lihat data saya", "hapus data saya", "perbaiki data"),
+)
+
+
+def _leaders_only(contact: ContactInfo) -> bool:
+    return LEADER_ROLE in contact.roles
+
+
+neighbours_flow = Flow(
+    id="neighbours",
+    version=1,
+    title=msg("neighbours.title"),
+    start=lambda _, __: Fetch(ListRegistrations("operated"), step="loaded"),
+    steps=_pick_flow_steps("operated"),
+    in_menu=_leaders_only,
+    aliases=("warga saya",),
+)

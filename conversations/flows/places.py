@@ -1,0 +1,129 @@
+"""Steps that find the person's kelurahan: typed (typos and pre-merger names accepted, always
+confirmed), or picked from the kecamatan → kelurahan lists. Shared by eligibility and registration."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from conversations.flow import Answer, Context, Data, Goto, Invalid, Step, Transition
+from conversations.flows.common import NO, YES, YES_NO, updated
+from conversations.matching import best_matches
+from conversations.messages import Choice, Reply, msg
+from conversations.regions import Kelurahan, Region
+from conversations.state import Json
+
+__all__ = ["kelurahan_name", "place_steps"]
+
+_LIST = Choice("list", msg("place.show_list"), ("daftar", "lihat daftar", "list", "pilih dari daftar"))
+_OUTSIDE_WORDS = ("luar kota", "bukan warga", "luar daerah")
+
+
+def kelurahan_name(ctx: Context, code: str) -> str:
+    found = _find(ctx.region, code)
+    return found.name if found else code
+
+
+def place_steps(
+    then: Callable[[Context, Data], Transition], on_outside: Callable[[Context, Data], Transition]
+) -> dict[str, Step]:
+    """`then(ctx, data)` goes on once data["kelurahan_code"] is set; `on_outside` decides what happens
+    when the person says they do not live in the region."""
+
+    def done(ctx: Context, data: Data, code: str) -> Transition:
+        chosen = updated(data, kelurahan_code=code)
+        chosen.pop("kelurahan_candidates", None)
+        return then(ctx, chosen)
+
+    def ask_typed(ctx: Context, _: Data) -> Reply:
+        outside = Choice("outside", msg("place.outside", region=_region_name(ctx)), _OUTSIDE_WORDS)
+        return Reply.of(msg("place.ask"), choices=(_LIST, outside))
+
+    def on_typed(ctx: Context, data: Data, answer: Answer) -> Transition:
+        if answer.choice == "list":
+            return Goto("kecamatan_list", data)
+        if answer.choice == "outside":
+            return on_outside(ctx, data)
+        region = ctx.region
+        if region is None:
+            return Invalid(msg("place.unavailable"))
+        names = [(k.code, k.name) for k in region.all_kelurahan]
+        names += [(f.kelurahan_code, f.name) for f in ctx.programme.former_names]
+        sure, closest = best_matches(answer.text, names)
+        candidates: list[Json] = [sure.id] if sure else [c.id for c in closest]
+        if not candidates:
+            return Invalid(msg("place.not_found"))
+        return Goto("kelurahan_confirm", updated(data, kelurahan_candidates=candidates))
+
+    def ask_confirm(ctx: Context, data: Data) -> Reply:
+        codes = _candidates(data)
+        if len(codes) == 1:
+            return Reply.of(msg("place.confirm", place=_describe(ctx, codes[0])), choices=YES_NO)
+        options = tuple(Choice(code, msg("place.option", place=_describe(ctx, code))) for code in codes)
+        return Reply.of(
+            msg("place.which"), choices=(*options, Choice("none", msg("place.none_of_these"), ("bukan", "tidak ada")))
+        )
+
+    def on_confirm(ctx: Context, data: Data, answer: Answer) -> Transition:
+        codes = _candidates(data)
+        if len(codes) == 1 and answer.choice == YES.id:
+            return done(ctx, data, codes[0])
+        if answer.choice in codes:
+            return done(ctx, data, str(answer.choice))
+        if answer.choice in (NO.id, "none"):
+            return Goto("kecamatan_list", data)
+        return Invalid(msg("engine.pick_a_number"))
+
+    def ask_kecamatan(ctx: Context, _: Data) -> Reply:
+        region = ctx.region
+        kecamatan = region.kecamatan if region else ()
+        return Reply.of(
+            msg("place.pick_kecamatan"),
+            choices=tuple(Choice(k.code, msg("place.label", name=k.name)) for k in kecamatan),
+        )
+
+    def on_kecamatan(_: Context, data: Data, answer: Answer) -> Transition:
+        return Goto("kelurahan_list", updated(data, kecamatan_code=answer.choice))
+
+    def ask_kelurahan(ctx: Context, data: Data) -> Reply:
+        region = ctx.region
+        kecamatan = next(
+            (k for k in (region.kecamatan if region else ()) if k.code == data.get("kecamatan_code")), None
+        )
+        villages = kecamatan.kelurahan if kecamatan else ()
+        return Reply.of(
+            msg("place.pick_kelurahan", kecamatan=kecamatan.name if kecamatan else ""),
+            choices=tuple(Choice(k.code, msg("place.label", name=k.name)) for k in villages),
+        )
+
+    def on_kelurahan(ctx: Context, data: Data, answer: Answer) -> Transition:
+        return done(ctx, data, str(answer.choice))
+
+    return {
+        "kelurahan": Step(ask=ask_typed, on_answer=on_typed, free_text=True),
+        "kelurahan_confirm": Step(ask=ask_confirm, on_answer=on_confirm),
+        "kecamatan_list": Step(ask=ask_kecamatan, on_answer=on_kecamatan),
+        "kelurahan_list": Step(ask=ask_kelurahan, on_answer=on_kelurahan),
+    }
+
+
+def _candidates(data: Data) -> list[str]:
+    found = data.get("kelurahan_candidates")
+    return [str(code) for code in found] if isinstance(found, list) else []
+
+
+def _region_name(ctx: Context) -> str:
+    return ctx.region.name if ctx.region else ctx.programme.pemda
+
+
+def _find(region: Region | None, code: str) -> Kelurahan | None:
+    return next((k for k in (region.all_kelurahan if region else ()) if k.code == code), None)
+
+
+def _describe(ctx: Context, code: str) -> str:
+    """ "Noyontaansari, Kecamatan Pekalongan Timur" """
+    region = ctx.region
+    kelurahan = _find(region, code)
+    kecamatan = region.kecamatan_of(code) if region else None
+    if kelurahan is None:
+        return code
+    return f"{kelurahan.name}, Kecamatan {kecamatan.name}" if kecamatan else kelurahan.name
