@@ -105,6 +105,10 @@ class Engine:
             return turn.outcome(self._start(flow, {}, turn))
         answer = self._answer(step, state.data, text, inbound, turn)
         if answer is None:
+            other = self._named_flow(text, turn)
+            if other is not None:  # "cek status" typed in the middle of a question: go there
+                self._pause(state, turn)
+                return turn.outcome(self._start(other, {}, turn))
             turn.say(self._reask(step, state.data, turn, msg("engine.pick_a_number")))
             return turn.outcome(state)
         transition = step.on_answer(turn.ctx, state.data, answer)
@@ -158,6 +162,18 @@ class Engine:
         if not argument:
             return None
         return next(((f, argument) for f in self.flows.values() if word in f.commands), None)
+
+    def _named_flow(self, text: str, turn: _Turn) -> Flow | None:
+        """A menu entry named exactly by one of its words ("cek status", "daftar")."""
+        said = normalise(text)
+        return next(
+            (
+                f
+                for f in (self.flows[flow_id] for flow_id in self.menu)
+                if f.in_menu(turn.ctx.contact) and said in f.aliases
+            ),
+            None,
+        )
 
     def _pause(self, state: SessionState, turn: _Turn) -> bool:
         """Keep a resumable flow's data when the person leaves it halfway; whether anything was kept."""

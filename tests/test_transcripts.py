@@ -2,7 +2,13 @@
 path as every channel (inbox → engine → outbox → sender), on a fresh database with a fixed clock.
 
 A transcript file holds input lines `{"from", "text"}` and, after each, the lines the bot must send
-`{"to", "text", "choices"}`. To re-record after an intended change of wording, run
+`{"to", "text", "choices"}`. A few control lines set the scene:
+- `{"programme": "kota-malang.toml"}` (first line): run under another programme file;
+- `{"restart": true}`: stop the bot and start it again on the same database;
+- `{"invite": CODE, "role": …, "kelurahan": …, "rt": …, "rw": …}`: the Dinas made an invite code;
+- `{"status": ID, "becomes": STATUS, "reason": …}`: the Dinas changed a registration's status.
+
+To re-record after an intended change of wording, run
 `JARING_UPDATE_TRANSCRIPTS=1 uv run pytest tests/test_transcripts.py` and review the diff."""
 
 from __future__ import annotations
@@ -10,53 +16,91 @@ from __future__ import annotations
 import io
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.app import Jaring
+from bot.app import Jaring, open_jaring
 from bot.chat import chat_jsonl
+from bot.request_answers import invite_hash
+from bot.settings import PROJECT_DIR, Settings
+from bot.status_changes import change_status
+from db.repositories import invites
+from tests.conftest import FixedClock
 
 TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.jsonl"))
 UPDATE = os.environ.get("JARING_UPDATE_TRANSCRIPTS") == "1"
+Line = dict[str, Any]
 
 
-def _split(path: Path) -> tuple[list[str], list[dict[str, object]]]:
-    inputs, expected = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        record = json.loads(line)
-        if "from" in record:
-            inputs.append(json.dumps(record, ensure_ascii=False))
-        else:
-            expected.append(record)
-    return inputs, expected
+def _lines(path: Path) -> list[Line]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-async def _run(jaring: Jaring, inputs: list[str]) -> list[tuple[str, list[dict[str, object]]]]:
-    """Each input with the lines the bot sent in answer to it."""
-    exchanges = []
-    for line in inputs:
-        out = io.StringIO()
-        assert await chat_jsonl(jaring, io.StringIO(line + "\n"), out, io.StringIO()) == 0
-        exchanges.append((line, [json.loads(sent) for sent in out.getvalue().splitlines()]))
-    return exchanges
+def _write(path: Path, lines: list[Line]) -> None:
+    path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
 
 
-def _record(path: Path, exchanges: list[tuple[str, list[dict[str, object]]]]) -> None:
-    lines = [text for line, sent in exchanges for text in (line, *(json.dumps(s, ensure_ascii=False) for s in sent))]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+async def _control(jaring: Jaring, line: Line) -> None:
+    now = jaring.pipeline.clock()
+    async with jaring.store.transaction() as session:
+        if "invite" in line:
+            await invites.create_invite(
+                session,
+                invite_hash(jaring.cipher, line["invite"]),
+                line["role"],
+                created_by="test",
+                now=now,
+                expires_at=now + timedelta(days=14),
+                kelurahan_code=line.get("kelurahan"),
+                rt=line.get("rt"),
+                rw=line.get("rw"),
+            )
+        elif "status" in line:
+            await change_status(
+                session,
+                jaring.catalogs,
+                line["status"],
+                line["becomes"],
+                now=now,
+                actor="test",
+                reason=line.get("reason", ""),
+            )
+
+
+async def _say(jaring: Jaring, line: Line) -> list[Line]:
+    out = io.StringIO()
+    assert await chat_jsonl(jaring, io.StringIO(json.dumps(line) + "\n"), out, io.StringIO()) == 0
+    return [json.loads(sent) for sent in out.getvalue().splitlines()]
 
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=[p.stem for p in TRANSCRIPTS])
-async def test_transcript(path: Path, jaring: Jaring) -> None:
-    inputs, expected = _split(path)
-    exchanges = await _run(jaring, inputs)
+async def test_transcript(path: Path, settings: Settings, clock: FixedClock) -> None:
+    script = _lines(path)
+    if "programme" in script[0]:
+        settings = settings.model_copy(update={"program_file": PROJECT_DIR / "programmes" / script[0]["programme"]})
+    jaring = await open_jaring(settings, clock)
+    recorded: list[Line] = []
+    try:
+        for line in script:
+            if "to" in line:
+                continue  # expected output: compared below
+            recorded.append(line)
+            if "from" in line:
+                recorded += await _say(jaring, line)
+                clock.advance(minutes=1)
+            elif line.get("restart"):
+                await jaring.close()
+                jaring = await open_jaring(settings, clock)
+            elif "programme" not in line:
+                await _control(jaring, line)
+    finally:
+        await jaring.close()
     if UPDATE:
-        _record(path, exchanges)
-    actual = [sent for _, replies in exchanges for sent in replies]
-    assert actual == expected
+        _write(path, recorded)
+    assert [line for line in recorded if "to" in line] == [line for line in script if "to" in line]
 
 
 def test_there_are_transcripts() -> None:

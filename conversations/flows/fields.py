@@ -74,6 +74,7 @@ class Checked:
 
     values: dict[str, Json]
     problem: Msg | None = None
+    contradicts_nik: bool = False  # the birth date given is not the one inside the NIK
 
 
 _NIK_PROBLEMS = {
@@ -118,7 +119,8 @@ def _check_birth_date(ctx: Context, said: str, data: Data) -> Checked:
         return Checked({}, msg("registration.bad_birth_date"))
     nik = _stored_nik(data, ctx.now.date())
     if nik is not None and problems_with_birth_date(nik, born) is not None:
-        return Checked({}, msg("registration.birth_date_differs", nik_date=nik.birth_date))
+        return Checked({}, msg("registration.birth_date_differs", nik_date=nik.birth_date), contradicts_nik=True)
+
     return Checked({"birth_date": born.isoformat()})
 
 

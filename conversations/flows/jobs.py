@@ -31,9 +31,14 @@ def job_steps(then: Callable[[Context, Data], Transition]) -> dict[str, Step]:
         chosen.pop("job_candidates", None)
         return then(ctx, chosen)
 
-    def ask_typed(ctx: Context, _: Data) -> Reply:
+    def ask_typed(ctx: Context, data: Data) -> Reply:
         examples = ", ".join(j.name.lower() for j in ctx.programme.job_types[:3])
-        return Reply.of(msg("job.ask", examples=examples), choices=(_LIST,))
+        question = (
+            msg("job.ask_other", examples=examples)
+            if data.get("for_other") is True
+            else msg("job.ask", examples=examples)
+        )
+        return Reply.of(question, choices=(_LIST,))
 
     def on_typed(ctx: Context, data: Data, answer: Answer) -> Transition:
         if answer.choice == "list":

@@ -34,9 +34,10 @@ def place_steps(
         chosen.pop("kelurahan_candidates", None)
         return then(ctx, chosen)
 
-    def ask_typed(ctx: Context, _: Data) -> Reply:
+    def ask_typed(ctx: Context, data: Data) -> Reply:
         outside = Choice("outside", msg("place.outside", region=_region_name(ctx)), _OUTSIDE_WORDS)
-        return Reply.of(msg("place.ask"), choices=(_LIST, outside))
+        question = msg("place.ask_other") if data.get("for_other") is True else msg("place.ask")
+        return Reply.of(question, choices=(_LIST, outside))
 
     def on_typed(ctx: Context, data: Data, answer: Answer) -> Transition:
         if answer.choice == "list":

@@ -144,6 +144,8 @@ def _text_step(key: str) -> Step:
             checked = Checked({"phone": ""})
         else:
             checked = check_text_field(ctx, key, answer.text, data)
+        if checked.contradicts_nik and checked.problem is not None:
+            return Goto("which_is_wrong", data, say=(Reply.of(checked.problem),))
         if checked.problem is not None:
             return Invalid(checked.problem)
         new = updated(data, **checked.values)
@@ -152,6 +154,20 @@ def _text_step(key: str) -> Step:
         return Goto(_next(ctx, new), new)
 
     return Step(ask=ask, on_answer=on_answer)
+
+
+_DATE_WRONG = Choice("date", msg("registration.date_is_wrong"), ("tanggal", "tanggal lahir"))
+_NIK_WRONG = Choice("nik", msg("registration.nik_is_wrong"), ("nik", "nik salah"))
+
+
+def _ask_which_is_wrong(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("registration.ask_which_is_wrong"), choices=(_DATE_WRONG, _NIK_WRONG))
+
+
+def _on_which_is_wrong(_: Context, data: Data, answer: Answer) -> Transition:
+    if answer.choice == _NIK_WRONG.id:
+        return Goto("nik", {key: value for key, value in data.items() if key not in ("nik", "female")})
+    return Goto("birth_date", data)
 
 
 def _on_nik_checked(ctx: Context, data: Data, result: object) -> Transition:
@@ -248,6 +264,7 @@ registration_flow = Flow(
         "neighbour_consent": Step(ask=_ask_neighbour_consent, on_answer=_on_neighbour_consent),
         **{key: _text_step(key) for key in ("nik", "full_name", "birth_date", "rt", "rw", "street", "phone")},
         "nik_checked": Resume(on_result=_on_nik_checked),
+        "which_is_wrong": Step(ask=_ask_which_is_wrong, on_answer=_on_which_is_wrong),
         **place_steps(then=_go_next, on_outside=lambda _, __: Invalid(msg("registration.must_live_here"))),
         **job_steps(then=_go_next),
         "breadwinner": Step(ask=_ask_breadwinner, on_answer=_on_breadwinner),
