@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.request_answers import RequestAnswerer
 from bot.sealing import seal, unseal
 from conversations.effects import Audit, Effect, RecordConsent, SetLanguage, SetOptOut
-from conversations.engine import Engine, Outcome
+from conversations.engine import Engine
 from conversations.flow import ContactInfo, Context
 from conversations.flows.privacy import CONSENT_PURPOSE, NOTICE_VERSION
 from conversations.inbound import Inbound
@@ -168,8 +168,6 @@ class Pipeline:
                 case Audit(action=action, detail=detail):
                     await audit.record_audit(session, action, now=now, actor_contact_id=contact.id, detail=detail)
 
-    def render(self, outcome: Outcome) -> list[RenderedReply]:
-        return [self.render_reply(reply, outcome.language) for reply in outcome.replies]
 
     def render_reply(self, reply: Reply, language: str) -> RenderedReply:
         body = "\n\n".join(self.catalogs.render(part, language) for part in reply.parts)
