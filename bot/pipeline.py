@@ -168,7 +168,6 @@ class Pipeline:
                 case Audit(action=action, detail=detail):
                     await audit.record_audit(session, action, now=now, actor_contact_id=contact.id, detail=detail)
 
-
     def render_reply(self, reply: Reply, language: str) -> RenderedReply:
         body = "\n\n".join(self.catalogs.render(part, language) for part in reply.parts)
         choices = tuple({"id": c.id, "label": self.catalogs.render(c.label, language)} for c in reply.choices)

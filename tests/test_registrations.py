@@ -209,4 +209,3 @@ async def test_a_status_change_tells_the_worker_and_the_leader(jaring: Jaring, c
         f"Kabar pendaftaran nomor {row.id} (Siti Aminah): "
         "aktif sebagai peserta BPJS Ketenagakerjaan, nomor KPJ 12345678901."
     )
-
