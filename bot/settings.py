@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,7 @@ __all__ = ["PROJECT_DIR", "Settings", "SettingsError", "load_settings"]
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_PROGRAMME = PROJECT_DIR / "programmes" / "kota-pekalongan.toml"
 WILAYAH_FILE = PROJECT_DIR / "programmes" / "wilayah.csv"  # Kemendagri codes, MIT (WILAYAH-LICENSE.md)
+_TELEGRAM_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class SettingsError(ValueError):
@@ -20,7 +22,9 @@ class SettingsError(ValueError):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True, populate_by_name=True
+    )
 
     data_dir: Path = Field(default=Path("data"), validation_alias="JARING_DATA_DIR")
     database_url: str = Field(default="", validation_alias="DATABASE_URL")
@@ -29,6 +33,18 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", validation_alias="JARING_SECRET_KEY", repr=False)
     environment: Literal["development", "production"] = Field(default="development", validation_alias="JARING_ENV")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", validation_alias="JARING_LOG_LEVEL")
+
+    # `jaring serve`: the web app (webhooks, /healthz) and the channels.
+    host: str = Field(default="127.0.0.1", validation_alias="JARING_HOST")
+    port: int = Field(default=8080, ge=0, le=65535, validation_alias="JARING_PORT")
+    telegram_bot_token: str = Field(default="", validation_alias="TELEGRAM_BOT_TOKEN", repr=False)
+    telegram_api_base: str = Field(default="https://api.telegram.org", validation_alias="TELEGRAM_API_BASE")
+    telegram_webhook_url: str = Field(default="", validation_alias="TELEGRAM_WEBHOOK_URL")
+    telegram_webhook_secret: str = Field(default="", validation_alias="TELEGRAM_WEBHOOK_SECRET", repr=False)
+    telegram_messages_per_second: float = Field(default=30.0, gt=0, validation_alias="TELEGRAM_MESSAGES_PER_SECOND")
+    telegram_messages_per_second_per_chat: float = Field(
+        default=1.0, gt=0, validation_alias="TELEGRAM_MESSAGES_PER_SECOND_PER_CHAT"
+    )
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -40,6 +56,26 @@ class Settings(BaseSettings):
     def _supported_database(cls, value: str) -> str:
         if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("telegram_bot_token", "telegram_webhook_url", "telegram_webhook_secret")
+    @classmethod
+    def _strip(cls, value: str) -> str:
+        return value.strip()
+
+    @field_validator("telegram_api_base")
+    @classmethod
+    def _http_base(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with https:// (or http:// for a Bot API server on this machine)")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: str) -> str:
+        if value and not _TELEGRAM_SECRET.fullmatch(value):
+            raise ValueError("1 to 256 characters, only A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
 
     @property

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 __all__ = ["Store", "create_engine", "is_sqlite"]
 
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+SQLITE_BUSY_TIMEOUT_MS = 10_000  # for other processes on the same file (jaring db …, a second chat)
+SQLITE_QUEUE_TIMEOUT_S = 30.0  # how long a transaction may wait for the one connection
 
 
 def is_sqlite(url: str) -> bool:
@@ -28,6 +29,10 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    # SQLite has one writer and every transaction here writes: with one connection, transactions
+    # queue in the event loop instead of sleeping in SQLite's busy handler (which made the tail long
+    # and, under load, failed a message now and then with "database is locked"). See PERFORMANCE.md.
+    options = {"pool_size": 1, "max_overflow": 0, "pool_timeout": SQLITE_QUEUE_TIMEOUT_S, **options}
     engine = create_async_engine(url, **options)
     _tune_sqlite(engine)
     return engine

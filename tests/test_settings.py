@@ -187,3 +187,7 @@ def test_a_programme_file_takes_the_national_rules_and_may_override_them() -> No
 def test_without_the_national_rules_a_programme_file_is_incomplete() -> None:
     with pytest.raises(ProgrammeError, match=r"benefits: Field required"):
         load_programme(PROGRAMME_TEXT, source="kota.toml")
+
+
+def test_settings_can_be_given_by_field_name(clean_env: Path) -> None:
+    assert load_settings(log_level="debug", data_dir=clean_env / "elsewhere").data_dir == clean_env / "elsewhere"

@@ -20,6 +20,9 @@ async def find_contact(session: AsyncSession, channel: str, channel_id: str) -> 
 
 async def get_or_create_contact(session: AsyncSession, channel: str, channel_id: str, now: datetime) -> Contact:
     """The contact, created with an empty conversation if new. Safe when two messages race."""
+    found = await find_contact(session, channel, channel_id)
+    if found is not None:  # the usual case: one SELECT, no write
+        return found
     await session.execute(
         insert_ignoring_duplicates(session, Contact).values(
             channel=channel,
