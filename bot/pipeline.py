@@ -143,7 +143,9 @@ class Pipeline:
             consented=consented,
             consented_at=latest.recorded_at if latest is not None and consented else None,
             opted_out=contact.opted_out,
-            phone=contact.phone,
+            # On WhatsApp the sender id is the phone number: registration need not ask for it.
+            phone=contact.phone or (contact.channel_id if contact.channel == "whatsapp" else None),
+
         )
         return Context(
             now=now,
