@@ -6,8 +6,13 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.app import Jaring
+
 
 __all__ = ["main"]
 
@@ -31,6 +36,34 @@ def _parser() -> argparse.ArgumentParser:
     downgrade = db_commands.add_parser("downgrade", help="migrate back to a revision (base = empty)")
     downgrade.add_argument("revision")
     db_commands.add_parser("current", help="show the schema revision")
+
+    serve = commands.add_parser("serve", help="run every configured channel (Telegram) and the web app")
+    serve.add_argument("--host", help="address the web app listens on (default: JARING_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port the web app listens on (default: JARING_PORT or 8080)")
+
+    admin = commands.add_parser("admin", help="Dinas administrators")
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
+    admin_add = admin_commands.add_parser("add", help="make someone an admin: CHANNEL:ID, e.g. telegram:123456789")
+    admin_add.add_argument("address", metavar="CHANNEL:ID")
+
+    invite = commands.add_parser("invite", help="one-time invite codes that give a role")
+    invite_commands = invite.add_subparsers(dest="invite_command", required=True, metavar="ACTION")
+    invite_create = invite_commands.add_parser("create", help="make a code; the person sends `kode CODE` to the bot")
+    invite_create.add_argument("--role", required=True, choices=["rtrw", "verifier", "admin"])
+    invite_create.add_argument("--kelurahan", help="Kemendagri code, e.g. 33.75.01.1002")
+    invite_create.add_argument("--rt")
+    invite_create.add_argument("--rw")
+    invite_create.add_argument("--days", type=int, default=14, help="valid for this many days (default 14)")
+
+    registration = commands.add_parser("registration", help="registrations")
+    registration_commands = registration.add_subparsers(dest="registration_command", required=True, metavar="ACTION")
+    set_status = registration_commands.add_parser("status", help="change a registration's status (the people are told)")
+    set_status.add_argument("id", type=int)
+    set_status.add_argument(
+        "status", choices=["submitted", "returned", "verified", "approved", "waiting_list", "active", "rejected"]
+    )
+    set_status.add_argument("--reason", default="")
+    set_status.add_argument("--kpj", default="")
 
     commands.add_parser("secret-key", help="print a new key for JARING_SECRET_KEY")
     programme = commands.add_parser("programme", help="check the programme file")
@@ -62,17 +95,29 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "db":
         return await _database(args, settings)
     if args.command == "programme":
-        from bot.app import read_programme
+        from bot.app import read_programme, read_region
 
         p = read_programme(settings)
+        region = read_region(settings, p)
         premium = f"Rp{p.premium.monthly:,}".replace(",", ".")
         print(f"{settings.program_file}: OK — {p.name} ({p.pemda}), {len(p.job_types)} job types, premium {premium}")
+        places = f"{len(region.kecamatan)} kecamatan, {len(region.all_kelurahan)} kelurahan/desa"
+        print(f"region {region.code} {region.name}: {places}")
+
         return 0
+
+    if args.command == "serve":
+        from bot.serve import run_serve
+
+        return await run_serve(settings, host=args.host, port=args.port)
     from bot.app import open_jaring
     from bot.chat import chat_jsonl, chat_with_person
 
     jaring = await open_jaring(settings)
     try:
+        if args.command in ("admin", "invite", "registration"):
+            return await _administer(args, jaring)
+
         if args.jsonl:
             bad_lines = await chat_jsonl(jaring)
             return 1 if bad_lines else 0
@@ -96,3 +141,23 @@ async def _database(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     finally:
         await store.close()
+
+
+async def _administer(args: argparse.Namespace, jaring: Jaring) -> int:
+    from bot import admin_commands
+
+    try:
+        if args.command == "admin":
+            print(await admin_commands.add_admin(jaring, args.address))
+        elif args.command == "invite":
+            code = await admin_commands.create_invite(
+                jaring, args.role, kelurahan=args.kelurahan, rt=args.rt, rw=args.rw, days=args.days
+            )
+            print(f"Invite code: {code}  (valid {args.days} days, one use)")
+            print(f"The person sends to the bot:  kode {code}   (on Telegram also: t.me/<bot>?start={code})")
+        else:
+            print(await admin_commands.set_status(jaring, args.id, args.status, args.reason, args.kpj))
+    except (ValueError, LookupError) as exc:
+        print(f"jaring: {exc}", file=sys.stderr)
+        return 2
+    return 0

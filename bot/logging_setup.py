@@ -30,3 +30,7 @@ def configure_logging(level: str) -> None:
     root.setLevel(level)
     if level != "DEBUG":
         logging.getLogger("alembic").setLevel(logging.WARNING)
+    # httpx logs every URL it calls, and a Bot API URL holds the bot's token; python-telegram-bot
+    # logs each call's parameters (message text) at DEBUG. Neither belongs in our logs.
+    for chatty in ("httpx", "httpcore", "telegram"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)

@@ -60,19 +60,26 @@ class OutboxWorker:
         self.idle_wait_seconds = idle_wait_seconds
         self.retry = retry
         self._wake = asyncio.Event()
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
 
+    def stop(self) -> None:
+        """Make `run` return once the round in progress is done (sends are not cut off half way)."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
-        """Deliver until cancelled."""
-        while True:
+        """Deliver until stopped or cancelled."""
+        while not self._stopping:
             self._wake.clear()
+            wait_seconds = self.idle_wait_seconds
             try:
                 await self.drain()
+                wait_seconds = await self._seconds_until_next_due()
             except Exception:  # the database may be briefly unreachable: log, wait, go on
                 log.exception("outbox round failed")
-            wait_seconds = await self._seconds_until_next_due()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(wait_seconds):
                     await self._wake.wait()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import String, and_, cast, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -19,6 +19,7 @@ __all__ = [
     "OPEN_STATUSES",
     "claim_due",
     "enqueue",
+    "latest_sent_with_choices",
     "mark_failed",
     "mark_recipient_unreachable",
     "mark_sent",
@@ -161,6 +162,24 @@ async def next_due_at(session: AsyncSession) -> datetime | None:
         select(OutboxMessage.next_attempt_at)
         .where(OutboxMessage.status == "pending")
         .order_by(OutboxMessage.next_attempt_at)
+        .limit(1)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def latest_sent_with_choices(session: AsyncSession, channel: str, recipient: str) -> OutboxMessage | None:
+    """The newest message delivered to this person that offered choices: on Telegram, the keyboard
+    to take away once they have answered."""
+    contact = select(Contact.id).where(Contact.channel == channel, Contact.channel_id == recipient).scalar_subquery()
+    statement = (
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.contact_id == contact,
+            OutboxMessage.status == "sent",
+            OutboxMessage.provider_message_id.is_not(None),
+            cast(OutboxMessage.choices, String) != "[]",
+        )
+        .order_by(OutboxMessage.id.desc())
         .limit(1)
     )
     return (await session.execute(statement)).scalar_one_or_none()

@@ -1,0 +1,248 @@
+"""`jaring serve`: every configured channel, the outbox worker, and the web app, in one process.
+
+Start-up: settings checked → port bound → database opened (migrated) → web app listening → each
+channel started (Telegram: getMe, the command menu, setWebhook or deleteWebhook) → outbox worker →
+receiving (polling, or the webhook route). SIGINT/SIGTERM stop it in the reverse order: receiving
+stops (the update in hand is finished and stored), the web app answers the requests it has, the
+worker finishes its round and delivers what is due, the clients close, then the database."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import socket
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Protocol
+
+import uvicorn
+from starlette.routing import BaseRoute
+
+from bot.app import Jaring, open_jaring, utc_now
+from bot.outbox_worker import OutboxWorker, RetryPolicy
+from bot.pipeline import Clock
+from bot.settings import Settings, SettingsError
+from bot.telegram_channel import TelegramChannel
+from bot.web import create_web_app
+from db.connection import Store
+from handlers.sending import Sender
+
+__all__ = ["NO_CHANNEL", "Channel", "Service", "configured_channels", "run_serve", "serving"]
+
+log = logging.getLogger(__name__)
+
+NO_CHANNEL = (
+    "no channel to serve: set TELEGRAM_BOT_TOKEN (the token @BotFather gives you on Telegram; "
+    "see docs/TELEGRAM.md) to serve Telegram. `jaring chat` talks to the bot in this terminal without one."
+)
+_SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+class Channel(Protocol):
+    """What `jaring serve` runs for each channel (Telegram now; WhatsApp next)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def sender(self) -> Sender: ...
+
+    def routes(self) -> Sequence[BaseRoute]: ...
+
+    async def start(self) -> None: ...
+
+    async def run(self, stopping: asyncio.Event) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+def check_settings(settings: Settings) -> None:
+    """What `serve` needs beyond what every command needs; SettingsError names the setting."""
+    if not settings.telegram_bot_token:
+        raise SettingsError(NO_CHANNEL)
+    if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
+        raise SettingsError(
+            "missing setting TELEGRAM_WEBHOOK_SECRET: required with TELEGRAM_WEBHOOK_URL; 1 to 256 characters "
+            'of A-Z a-z 0-9 _ -, e.g. from: python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+        )
+
+
+def configured_channels(settings: Settings, jaring: Jaring, retry: RetryPolicy) -> list[Channel]:
+    channels: list[Channel] = []
+    if settings.telegram_bot_token:
+        channels.append(
+            TelegramChannel.from_settings(
+                settings, jaring.pipeline, jaring.store, clock=jaring.pipeline.clock, backoff=retry.backoff
+            )
+        )
+    return channels
+
+
+@dataclass(slots=True)
+class Service:
+    """A running `jaring serve`."""
+
+    jaring: Jaring
+    channels: Sequence[Channel]
+    worker: OutboxWorker
+    host: str
+    port: int
+    tasks: Sequence[asyncio.Task[None]]
+
+    async def wait(self, stop: asyncio.Event) -> None:
+        """Until `stop` is set. A part that ends by itself (it crashed) ends the wait with its error."""
+        stopper = asyncio.create_task(stop.wait())
+        try:
+            done, _ = await asyncio.wait({stopper, *self.tasks}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopper.cancel()
+        for task in done:
+            if task is not stopper:
+                task.result()  # raises what it died of
+                raise RuntimeError(f"{task.get_name()} stopped unexpectedly")
+
+
+@asynccontextmanager
+async def serving(
+    settings: Settings,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    clock: Clock = utc_now,
+    store: Store | None = None,
+) -> AsyncIterator[Service]:
+    """Everything started; leaving the block stops it gracefully. `port=0` picks a free port."""
+    check_settings(settings)
+    host = settings.host if host is None else host
+    listener = _listen(host, settings.port if port is None else port)
+    async with contextlib.AsyncExitStack() as stack:
+        stack.callback(listener.close)
+        jaring = await open_jaring(settings, clock, store=store)
+        stack.push_async_callback(jaring.close)
+
+        retry = RetryPolicy()
+        channels = configured_channels(settings, jaring, retry)
+        for channel in channels:
+            stack.push_async_callback(channel.close)
+        worker = OutboxWorker(jaring.store, {c.name: c.sender for c in channels}, clock, retry=retry)
+        jaring.pipeline.on_outbox = worker.wake
+
+        routes = [route for channel in channels for route in channel.routes()]
+        server = _Server(
+            uvicorn.Config(
+                create_web_app(jaring.store, [c.name for c in channels], routes),
+                lifespan="off",
+                log_config=None,
+                access_log=False,
+                timeout_graceful_shutdown=int(_SHUTDOWN_GRACE_SECONDS),
+            )
+        )
+        web = asyncio.create_task(server.serve(sockets=[listener]), name="web app")
+        stack.push_async_callback(_stop_web, server, web)
+        await _until_listening(server, web)
+
+        for channel in channels:
+            await channel.start()
+        delivering = asyncio.create_task(worker.run(), name="outbox worker")
+        stack.push_async_callback(_stop_worker, worker, delivering)
+
+        stopping = asyncio.Event()
+        receiving = [asyncio.create_task(c.run(stopping), name=f"{c.name} receiving") for c in channels]
+        stack.push_async_callback(_stop_receiving, stopping, receiving)
+
+        bound_port = listener.getsockname()[1]
+        log.info("serving %s; web app on http://%s:%s", ", ".join(c.name for c in channels), host, bound_port)
+        yield Service(jaring, channels, worker, host, bound_port, [web, delivering, *receiving])
+        log.info("stopping")
+
+
+async def run_serve(settings: Settings, *, host: str | None = None, port: int | None = None) -> int:
+    """The command: serve until SIGINT or SIGTERM (a second one stops at once)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def on_signal(signum: int) -> None:
+        stop.set()
+        loop.remove_signal_handler(signum)  # the next one gets the default: end now
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, on_signal, signum)
+    try:
+        async with serving(settings, host=host, port=port) as service:
+            await service.wait(stop)
+    finally:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
+    return 0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handlers: `run_serve` decides when the web app stops."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything starts, so a busy port fails fast and clearly."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP, not the default 0: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say
+    # they are TCP; without it every response waited ~40 ms for a delayed ACK.
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as exc:
+        listener.close()
+        raise SettingsError(
+            f"cannot listen on {host}:{port} (--host/--port, JARING_HOST/JARING_PORT): {exc.strerror or exc}"
+        ) from exc
+    return listener
+
+
+async def _until_listening(server: uvicorn.Server, web: asyncio.Task[None]) -> None:
+    while not server.started:
+        if web.done():
+            web.result()
+            raise RuntimeError("the web app did not start")
+        await asyncio.sleep(0.01)
+
+
+async def _stop_receiving(stopping: asyncio.Event, receiving: Sequence[asyncio.Task[None]]) -> None:
+    stopping.set()
+    await _finish(receiving)
+
+
+async def _stop_web(server: uvicorn.Server, web: asyncio.Task[None]) -> None:
+    server.should_exit = True
+    await _finish([web])
+
+
+async def _stop_worker(worker: OutboxWorker, delivering: asyncio.Task[None]) -> None:
+    worker.stop()
+    await _finish([delivering])
+    try:
+        async with asyncio.timeout(_SHUTDOWN_GRACE_SECONDS):
+            await worker.drain()  # replies to the last updates received
+    except Exception as exc:  # left in the outbox: the next start delivers them
+        log.warning("outbox not fully delivered at shutdown: %s", type(exc).__name__)
+
+
+async def _finish(tasks: Sequence[asyncio.Task[None]]) -> None:
+    """Wait for the tasks to end by themselves; cancel those that take longer than the grace period."""
+    if not tasks:
+        return
+    _, late = await asyncio.wait(tasks, timeout=_SHUTDOWN_GRACE_SECONDS)
+    for task in late:
+        task.cancel()
+    for task in tasks:
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        except Exception as exc:  # the type only: a database error's text may quote what was stored
+            log.error("%s failed: %s", task.get_name(), type(exc).__name__)

@@ -1,0 +1,106 @@
+"""An outgoing message → the Telegram messages that carry it.
+
+Plain text only (no parse_mode), so nothing a person typed can break the formatting. Choices become
+an inline keyboard, one numbered button per row (the text says "reply with the number", and typing
+the number works too); when an id does not fit in `callback_data` they become numbered lines. A text
+longer than Telegram allows is split at paragraph or line breaks; the keyboard goes on the last part."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers.sending import OutgoingChoice, OutgoingMessage
+
+__all__ = [
+    "MAX_BUTTONS",
+    "MAX_CALLBACK_DATA_BYTES",
+    "MAX_TEXT_LENGTH",
+    "TelegramText",
+    "fits_a_keyboard",
+    "render",
+    "split_text",
+    "telegram_length",
+]
+
+MAX_TEXT_LENGTH = 4096  # counted in UTF-16 code units, as Telegram counts
+MAX_CALLBACK_DATA_BYTES = 64
+MAX_BUTTONS = 100
+
+
+@dataclass(frozen=True, slots=True)
+class TelegramText:
+    """One sendMessage."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+def telegram_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fits_a_keyboard(choices: Sequence[OutgoingChoice]) -> bool:
+    return 0 < len(choices) <= MAX_BUTTONS and all(
+        0 < len(choice.id.encode("utf-8")) <= MAX_CALLBACK_DATA_BYTES for choice in choices
+    )
+
+
+def render(message: OutgoingMessage, limit: int = MAX_TEXT_LENGTH) -> list[TelegramText]:
+    """Empty when there is nothing to send (a blank body and no choices)."""
+    body = message.body.strip()
+    keyboard = None
+    if body and fits_a_keyboard(message.choices):  # a keyboard needs a text to hang from
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_numbered(n, c.label), callback_data=c.id)] for n, c in _enumerate(message.choices)]
+        )
+    elif message.choices:
+        lines = "\n".join(_numbered(n, c.label) for n, c in _enumerate(message.choices))
+        body = f"{body}\n\n{lines}" if body else lines
+    parts = split_text(body, limit)
+    if not parts:
+        return []
+    return [TelegramText(part) for part in parts[:-1]] + [TelegramText(parts[-1], keyboard)]
+
+
+def split_text(text: str, limit: int = MAX_TEXT_LENGTH) -> list[str]:
+    """Parts of at most `limit` (Telegram's length), cut at a blank line, else a line break, else a
+    space, else anywhere; no part is blank."""
+    parts: list[str] = []
+    rest = text.strip()
+    while telegram_length(rest) > limit:
+        head = _longest_prefix(rest, limit)
+        cut = _break_in(head)
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].strip()
+    if rest:
+        parts.append(rest)
+    return [part for part in parts if part]
+
+
+def _longest_prefix(text: str, limit: int) -> str:
+    length = 0
+    for index, char in enumerate(text):
+        length += 2 if ord(char) > 0xFFFF else 1
+        if length > limit:
+            return text[:index]
+    return text
+
+
+def _break_in(head: str) -> int:
+    """Where to cut `head`: after its last blank line, line break or space in its second half."""
+    for separator in ("\n\n", "\n", " "):
+        at = head.rfind(separator)
+        if at >= len(head) // 2:
+            return at + len(separator)
+    return max(len(head), 1)
+
+
+def _enumerate(choices: Sequence[OutgoingChoice]) -> list[tuple[int, OutgoingChoice]]:
+    return list(enumerate(choices, start=1))
+
+
+def _numbered(number: int, label: str) -> str:
+    return f"{number}. {label}"

@@ -1,0 +1,70 @@
+"""POST /webhook/telegram: Telegram's secret header checked in constant time, then the update handed
+to `process`, which stores it. Telegram gets 200 only once that has returned; any other answer makes
+it deliver the update again later."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from handlers.telegram.parsing import update_id_of
+
+__all__ = ["MAX_BODY_BYTES", "SECRET_HEADER", "WEBHOOK_PATH", "UpdateProcessor", "webhook_route"]
+
+WEBHOOK_PATH = "/webhook/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 (a header name)
+MAX_BODY_BYTES = 1_000_000  # an update is a few kilobytes
+
+UpdateProcessor = Callable[[Mapping[str, Any]], Awaitable[None]]
+log = logging.getLogger(__name__)
+
+
+def webhook_route(secret: str, process: UpdateProcessor, path: str = WEBHOOK_PATH) -> Route:
+    expected = secret.encode()
+
+    async def receive_update(request: Request) -> Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not expected or not hmac.compare_digest(given, expected):
+            return _error(401, "wrong or missing secret token")
+        body = await _body(request)
+        if body is None:
+            return _error(413, "body too large")
+        try:
+            update = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return _error(400, "body is not JSON")
+        if not isinstance(update, dict):
+            return _error(400, "body is not a JSON object")
+        try:
+            await process(update)
+        except Exception as exc:  # not stored: Telegram delivers it again later
+            log.error("telegram update %s not stored: %s", update_id_of(update), type(exc).__name__)
+            return _error(500, "not stored, try again")
+        return JSONResponse({"ok": True})
+
+    return Route(path, receive_update, methods=["POST"])
+
+
+async def _body(request: Request) -> bytes | None:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _error(status: int, reason: str) -> Response:
+    return JSONResponse({"ok": False, "error": reason}, status_code=status)

@@ -1,0 +1,364 @@
+"""A fake Telegram Bot API server, over real HTTP on 127.0.0.1 (a free port), for tests and benchmarks.
+
+It keeps what a bot sees of Telegram: updates waiting for getUpdates (a long poll that answers as
+soon as one arrives), the webhook and its secret, the messages sent and their keyboards, the taps
+answered, the command menu. It records every call, and answers a call with 429 (and retry_after),
+403 or 500 on demand. The real python-telegram-bot client talks to it through TELEGRAM_API_BASE.
+
+    fake = FakeTelegram()
+    await fake.start()                     # fake.url → TELEGRAM_API_BASE
+    fake.push(fake.text_update(42, "halo"))
+    await fake.wait_for(lambda: fake.sent_to(42), "a reply")
+    await fake.close()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import socket
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+__all__ = ["BOT_ID", "TOKEN", "Call", "FakeTelegram", "Sent"]
+
+TOKEN = "123456:TEST-fake-token"
+BOT_ID = 123456
+BOT = {"id": BOT_ID, "is_bot": True, "first_name": "Jaring", "username": "jaring_test_bot", "can_join_groups": True}
+MAX_TEXT = 4096
+
+_JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "scope"}
+_INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "max_connections"}
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    method: str
+    params: Mapping[str, Any]
+    at: float  # time.monotonic() when the request arrived
+    status: int
+
+
+@dataclass(slots=True)
+class Sent:
+    message_id: int
+    chat_id: int
+    text: str
+    reply_markup: dict[str, Any] | None
+    params: Mapping[str, Any]
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """(label, callback_data) of each inline button, in order."""
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [(button["text"], button.get("callback_data", "")) for row in rows for button in row]
+
+
+@dataclass(slots=True)
+class _Fault:
+    method: str
+    status: int
+    description: str
+    retry_after: int | None
+    chat_id: int | None
+    times: int | None  # None: every call
+
+
+@dataclass(slots=True)
+class _State:
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    confirmed: int = 0  # the highest offset a getUpdates confirmed
+    webhook: dict[str, Any] | None = None
+    commands: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    answered_taps: list[str] = field(default_factory=list)
+    messages: list[Sent] = field(default_factory=list)
+
+
+class FakeTelegram:
+    def __init__(self, token: str = TOKEN) -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self.webhook_answers: list[int] = []
+        self.state = _State()
+        self._faults: list[_Fault] = []
+        self._update_ids = itertools.count(1000)
+        self._message_ids = itertools.count(1)
+        self._changed = asyncio.Event()
+        self._closing = False
+        self._server: uvicorn.Server | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.url = ""
+        self._methods: dict[str, Callable[[Mapping[str, Any]], Awaitable[JSONResponse]]] = {
+            "getMe": self._get_me,
+            "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "setMyCommands": self._set_my_commands,
+            "answerCallbackQuery": self._answer_callback_query,
+            "sendMessage": self._send_message,
+            "editMessageReplyMarkup": self._edit_message_reply_markup,
+        }
+
+    # ---- running -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # so asyncio sets TCP_NODELAY
+        listener.bind(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+        app = Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])])
+        config = uvicorn.Config(app, lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=2)
+        self._server = _Server(config)
+        self._task = asyncio.create_task(self._server.serve(sockets=[listener]))
+        while not self._server.started:
+            if self._task.done():
+                self._task.result()
+            await asyncio.sleep(0.005)
+
+    async def close(self) -> None:
+        self._closing = True
+        self._wake()
+        if self._server is not None and self._task is not None:
+            self._server.should_exit = True
+            await self._task
+
+    # ---- what Telegram would send ------------------------------------------------------------
+
+    def update(self, **content: Any) -> dict[str, Any]:
+        return {"update_id": next(self._update_ids), **content}
+
+    def message(
+        self, chat_id: int, *, chat_type: str = "private", user_id: int | None = None, **content: Any
+    ) -> dict[str, Any]:
+        user = {"id": user_id or chat_id, "is_bot": False, "first_name": "Siti", "language_code": "id"}
+        chat = {"id": chat_id, "type": chat_type, "first_name": "Siti"}
+        if chat_type != "private":
+            chat = {"id": chat_id, "type": chat_type, "title": "RT 03"}
+        body = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat, "from": user}
+        return self.update(message={**body, **content})
+
+    def text_update(self, chat_id: int, text: str, **options: Any) -> dict[str, Any]:
+        return self.message(chat_id, text=text, **options)
+
+    def tap_update(self, chat_id: int, data: str, message_id: int) -> dict[str, Any]:
+        user = {"id": chat_id, "is_bot": False, "first_name": "Siti"}
+        message = {"message_id": message_id, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"}}
+        tap = {"id": f"tap-{next(self._update_ids)}", "from": user, "chat_instance": "1", "data": data}
+        return self.update(callback_query={**tap, "message": message})
+
+    # ---- delivering updates ------------------------------------------------------------------
+
+    def push(self, *updates: dict[str, Any]) -> None:
+        """Queue updates for getUpdates."""
+        self.state.pending.extend(updates)
+        self._wake()
+
+    async def deliver(self, update: Mapping[str, Any], *, secret: str | None = None) -> int:
+        """POST an update to the registered webhook, as Telegram does; the HTTP status it got.
+        `secret` overrides the registered secret token ("" sends none)."""
+        webhook = self.state.webhook
+        assert webhook is not None, "no webhook set"
+        token = webhook.get("secret_token", "") if secret is None else secret
+        headers = {"X-Telegram-Bot-Api-Secret-Token": token} if token else {}
+        async with httpx.AsyncClient(timeout=10) as client:
+            response = await client.post(webhook["url"], json=dict(update), headers=headers)
+        self.webhook_answers.append(response.status_code)
+        return response.status_code
+
+    # ---- failing on demand -------------------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        status: int,
+        *,
+        times: int | None = 1,
+        retry_after: int | None = None,
+        description: str | None = None,
+        chat_id: int | None = None,
+    ) -> None:
+        """The next `times` calls of `method` (to `chat_id`, if given) answer `status`."""
+        default = {
+            403: "Forbidden: bot was blocked by the user",
+            429: f"Too Many Requests: retry after {retry_after}",
+            500: "Internal Server Error",
+        }.get(status, "Bad Request")
+        self._faults.append(_Fault(method, status, description or default, retry_after, chat_id, times))
+
+    # ---- looking at what happened ------------------------------------------------------------
+
+    def sent_to(self, chat_id: int) -> list[Sent]:
+        return [m for m in self.state.messages if m.chat_id == chat_id]
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    async def wait_for(self, condition: Callable[[], object], what: str, within: float = 5.0) -> None:
+        """Until `condition()` is true; fails the test after `within` seconds, saying what was awaited."""
+        deadline = time.monotonic() + within
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {within} s waiting for {what}")
+            await asyncio.sleep(0.005)
+
+    # ---- the Bot API -------------------------------------------------------------------------
+
+    async def _endpoint(self, request: Request) -> JSONResponse:
+        method = request.path_params["method"]
+        params = _params(request.headers.get("content-type", ""), await request.body())
+        if request.path_params["token"] != self.token:
+            return self._record(method, params, _error(401, "Unauthorized"))
+        fault = self._fault(method, params)
+        if fault is not None:
+            return self._record(method, params, fault)
+        handler = self._methods.get(method)
+        if handler is None:
+            return self._record(method, params, _error(404, "Not Found"))
+        arrived = time.monotonic()
+        answer = await handler(params)
+        return self._record(method, params, answer, arrived)
+
+    def _record(
+        self, method: str, params: Mapping[str, Any], answer: JSONResponse, at: float | None = None
+    ) -> JSONResponse:
+        self.calls.append(Call(method, params, at or time.monotonic(), answer.status_code))
+        return answer
+
+    def _fault(self, method: str, params: Mapping[str, Any]) -> JSONResponse | None:
+        for fault in self._faults:
+            if fault.method != method or fault.chat_id not in (None, params.get("chat_id")):
+                continue
+            if fault.times is not None:
+                fault.times -= 1
+                if fault.times == 0:
+                    self._faults.remove(fault)
+            extra = {"parameters": {"retry_after": fault.retry_after}} if fault.retry_after is not None else {}
+            return _error(fault.status, fault.description, **extra)
+        return None
+
+    async def _get_me(self, _: Mapping[str, Any]) -> JSONResponse:
+        return _ok(BOT)
+
+    async def _get_updates(self, params: Mapping[str, Any]) -> JSONResponse:
+        if self.state.webhook is not None:
+            return _error(409, "Conflict: can't use getUpdates method while webhook is active")
+        offset = int(params.get("offset", 0))
+        if offset > 0:
+            self.state.pending = [u for u in self.state.pending if u["update_id"] >= offset]
+            self.state.confirmed = max(self.state.confirmed, offset)
+        deadline = time.monotonic() + float(params.get("timeout", 0))
+        while not self.state.pending and not self._closing and time.monotonic() < deadline:
+            changed = self._changed
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(deadline - time.monotonic()):
+                    await changed.wait()
+        return _ok(self.state.pending[: int(params.get("limit", 100))])
+
+    async def _set_webhook(self, params: Mapping[str, Any]) -> JSONResponse:
+        if params.get("drop_pending_updates") == "true":
+            self.state.pending.clear()
+        self.state.webhook = dict(params)
+        return _ok(True)
+
+    async def _delete_webhook(self, params: Mapping[str, Any]) -> JSONResponse:
+        if params.get("drop_pending_updates") == "true":
+            self.state.pending.clear()
+        self.state.webhook = None
+        return _ok(True)
+
+    async def _set_my_commands(self, params: Mapping[str, Any]) -> JSONResponse:
+        self.state.commands[params.get("language_code", "")] = params["commands"]
+        return _ok(True)
+
+    async def _answer_callback_query(self, params: Mapping[str, Any]) -> JSONResponse:
+        self.state.answered_taps.append(params["callback_query_id"])
+        return _ok(True)
+
+    async def _send_message(self, params: Mapping[str, Any]) -> JSONResponse:
+        text = str(params.get("text", ""))
+        if not text.strip():
+            return _error(400, "Bad Request: message text is empty")
+        if len(text.encode("utf-16-le")) // 2 > MAX_TEXT:
+            return _error(400, "Bad Request: message is too long")
+        markup = params.get("reply_markup")
+        for row in (markup or {}).get("inline_keyboard", []):
+            for button in row:
+                if not 1 <= len(button.get("callback_data", "").encode()) <= 64:
+                    return _error(400, "Bad Request: BUTTON_DATA_INVALID")
+        sent = Sent(next(self._message_ids), int(params["chat_id"]), text, markup, params)
+        self.state.messages.append(sent)
+        return _ok(_message_json(sent))
+
+    async def _edit_message_reply_markup(self, params: Mapping[str, Any]) -> JSONResponse:
+        found = [m for m in self.state.messages if m.message_id == params.get("message_id")]
+        if not found or found[0].chat_id != params.get("chat_id"):
+            return _error(400, "Bad Request: message to edit not found")
+        markup = params.get("reply_markup") or None
+        if markup == found[0].reply_markup:
+            return _error(400, "Bad Request: message is not modified")
+        found[0].reply_markup = markup
+        return _ok(_message_json(found[0]))
+
+    def _wake(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:  # never touch the test process's signal handlers
+        yield
+
+    async def main_loop(self) -> None:  # notice `should_exit` sooner than uvicorn's 0.1 s ticks
+        ticks = 0
+        while not await self.on_tick(ticks):
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+
+def _params(content_type: str, body: bytes) -> dict[str, Any]:
+    """python-telegram-bot posts form fields, with lists and objects as JSON text."""
+    if content_type.startswith("application/json"):
+        loaded = json.loads(body or b"{}")
+        return dict(loaded) if isinstance(loaded, dict) else {}
+    params: dict[str, Any] = {}
+    for name, value in parse_qsl(body.decode(), keep_blank_values=True):
+        if name in _JSON_FIELDS:
+            params[name] = json.loads(value)
+        elif name in _INT_FIELDS:
+            params[name] = int(value)
+        else:
+            params[name] = value
+    return params
+
+
+def _message_json(sent: Sent) -> dict[str, Any]:
+    message: dict[str, Any] = {
+        "message_id": sent.message_id,
+        "date": int(time.time()),
+        "chat": {"id": sent.chat_id, "type": "private"},
+        "from": BOT,
+        "text": sent.text,
+    }
+    if sent.reply_markup:
+        message["reply_markup"] = sent.reply_markup
+    return message
+
+
+def _ok(result: object) -> JSONResponse:
+    return JSONResponse({"ok": True, "result": result})
+
+
+def _error(status: int, description: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"ok": False, "error_code": status, "description": description, **extra}, status_code=status)
