@@ -8,7 +8,7 @@ import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.pipeline import Clock
 from db.connection import Store
@@ -106,7 +106,8 @@ class OutboxWorker:
             rows = await outbox.claim_due(
                 session, self.clock(), lease=self.lease, limit=self.batch_size, channels=tuple(self.senders)
             )
-            return [_outgoing(row) for row in rows]
+            wrote_last = await outbox.last_inbound_times(session, {row.contact_id for row in rows})
+            return [_outgoing(row, wrote_last.get(row.contact_id)) for row in rows]
 
     async def _send(self, message: OutgoingMessage) -> SendResult:
         try:
@@ -147,7 +148,7 @@ class OutboxWorker:
         return max(0.0, min(self.idle_wait_seconds, (due - self.clock()).total_seconds()))
 
 
-def _outgoing(row: OutboxMessage) -> OutgoingMessage:
+def _outgoing(row: OutboxMessage, last_inbound_at: datetime | None) -> OutgoingMessage:
     return OutgoingMessage(
         id=row.id,
         channel=row.channel,
@@ -156,4 +157,5 @@ def _outgoing(row: OutboxMessage) -> OutgoingMessage:
         choices=tuple(OutgoingChoice(c["id"], c["label"]) for c in row.choices),
         kind=row.kind,
         attempt=row.attempts,
+        last_inbound_at=last_inbound_at,
     )

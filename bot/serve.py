@@ -27,6 +27,7 @@ from bot.pipeline import Clock
 from bot.settings import Settings, SettingsError
 from bot.telegram_channel import TelegramChannel
 from bot.web import create_web_app
+from bot.whatsapp_channel import WhatsAppChannel
 from db.connection import Store
 from handlers.sending import Sender
 
@@ -36,13 +37,14 @@ log = logging.getLogger(__name__)
 
 NO_CHANNEL = (
     "no channel to serve: set TELEGRAM_BOT_TOKEN (the token @BotFather gives you on Telegram; "
-    "see docs/TELEGRAM.md) to serve Telegram. `jaring chat` talks to the bot in this terminal without one."
+    "see docs/TELEGRAM.md) to serve Telegram, or the WHATSAPP_ settings (docs/WHATSAPP.md) to serve WhatsApp. "
+    "`jaring chat` talks to the bot in this terminal without one."
 )
 _SHUTDOWN_GRACE_SECONDS = 10.0
 
 
 class Channel(Protocol):
-    """What `jaring serve` runs for each channel (Telegram now; WhatsApp next)."""
+    """What `jaring serve` runs for each channel (Telegram, WhatsApp)."""
 
     @property
     def name(self) -> str: ...
@@ -61,7 +63,10 @@ class Channel(Protocol):
 
 def check_settings(settings: Settings) -> None:
     """What `serve` needs beyond what every command needs; SettingsError names the setting."""
-    if not settings.telegram_bot_token:
+    missing = settings.whatsapp_missing
+    if 0 < len(missing) < 4:
+        raise SettingsError(f"missing setting {', '.join(missing)}: WhatsApp needs all four WHATSAPP_ settings")
+    if not settings.telegram_bot_token and not settings.whatsapp_configured:
         raise SettingsError(NO_CHANNEL)
     if settings.telegram_webhook_url and not settings.telegram_webhook_secret:
         raise SettingsError(
@@ -75,6 +80,12 @@ def configured_channels(settings: Settings, jaring: Jaring, retry: RetryPolicy) 
     if settings.telegram_bot_token:
         channels.append(
             TelegramChannel.from_settings(
+                settings, jaring.pipeline, jaring.store, clock=jaring.pipeline.clock, backoff=retry.backoff
+            )
+        )
+    if settings.whatsapp_configured:
+        channels.append(
+            WhatsAppChannel.from_settings(
                 settings, jaring.pipeline, jaring.store, clock=jaring.pipeline.clock, backoff=retry.backoff
             )
         )

@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     telegram_messages_per_second_per_chat: float = Field(
         default=1.0, gt=0, validation_alias="TELEGRAM_MESSAGES_PER_SECOND_PER_CHAT"
     )
+    whatsapp_token: str = Field(default="", validation_alias="WHATSAPP_TOKEN", repr=False)
+    whatsapp_phone_number_id: str = Field(default="", validation_alias="WHATSAPP_PHONE_NUMBER_ID")
+    whatsapp_app_secret: str = Field(default="", validation_alias="WHATSAPP_APP_SECRET", repr=False)
+    whatsapp_verify_token: str = Field(default="", validation_alias="WHATSAPP_VERIFY_TOKEN", repr=False)
+    whatsapp_api_base: str = Field(default="https://graph.facebook.com/v23.0", validation_alias="WHATSAPP_API_BASE")
+    whatsapp_template_name: str = Field(default="", validation_alias="WHATSAPP_TEMPLATE_NAME")
+    whatsapp_template_language: str = Field(default="id", validation_alias="WHATSAPP_TEMPLATE_LANGUAGE")
+    whatsapp_messages_per_second: float = Field(default=80.0, gt=0, validation_alias="WHATSAPP_MESSAGES_PER_SECOND")
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -58,17 +66,27 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
 
-    @field_validator("telegram_bot_token", "telegram_webhook_url", "telegram_webhook_secret")
+    @field_validator(
+        "telegram_bot_token",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        "whatsapp_token",
+        "whatsapp_phone_number_id",
+        "whatsapp_app_secret",
+        "whatsapp_verify_token",
+        "whatsapp_template_name",
+        "whatsapp_template_language",
+    )
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
 
-    @field_validator("telegram_api_base")
+    @field_validator("telegram_api_base", "whatsapp_api_base")
     @classmethod
     def _http_base(cls, value: str) -> str:
         value = value.strip().rstrip("/")
         if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with https:// (or http:// for a Bot API server on this machine)")
+            raise ValueError("must start with https:// (or http:// for an API server on this machine)")
         return value
 
     @field_validator("telegram_webhook_secret")
@@ -77,6 +95,21 @@ class Settings(BaseSettings):
         if value and not _TELEGRAM_SECRET.fullmatch(value):
             raise ValueError("1 to 256 characters, only A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value
+
+    @property
+    def whatsapp_missing(self) -> list[str]:
+        """The WhatsApp settings still unset (all four are needed to serve WhatsApp)."""
+        required = {
+            "WHATSAPP_TOKEN": self.whatsapp_token,
+            "WHATSAPP_PHONE_NUMBER_ID": self.whatsapp_phone_number_id,
+            "WHATSAPP_APP_SECRET": self.whatsapp_app_secret,
+            "WHATSAPP_VERIFY_TOKEN": self.whatsapp_verify_token,
+        }
+        return [name for name, value in required.items() if not value]
+
+    @property
+    def whatsapp_configured(self) -> bool:
+        return not self.whatsapp_missing
 
     @property
     def resolved_database_url(self) -> str:

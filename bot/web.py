@@ -1,7 +1,8 @@
 """The one web app `jaring serve` runs: every channel's webhook routes, and GET /healthz.
 
 A channel adds its webhook by returning Starlette routes from its `routes()` (Telegram:
-POST /webhook/telegram); nothing here changes when another channel arrives."""
+POST /webhook/telegram; WhatsApp: GET and POST /webhook/whatsapp); nothing here changes when another
+channel arrives."""
 
 from __future__ import annotations
 

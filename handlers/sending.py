@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 __all__ = [
@@ -32,6 +33,9 @@ class OutgoingMessage:
     choices: tuple[OutgoingChoice, ...] = ()
     kind: str = "reply"
     attempt: int = 1
+    # When the person last wrote to us (None: never). WhatsApp needs it: free-form messages may go
+    # only within 24 hours of it; a reply is inside that window by construction.
+    last_inbound_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
+from db.migrate import HEAD_REVISION
+
 JARING = str(Path(sys.executable).with_name("jaring"))
 pytestmark = pytest.mark.slow
 
@@ -98,10 +100,10 @@ def test_an_invalid_programme_file_names_the_field(env: dict[str, str], tmp_path
 
 
 def test_db_commands_migrate_down_and_up(env: dict[str, str], tmp_path: Path) -> None:
-    assert "schema revision: 0002" in run(["db", "upgrade"], env, cwd=tmp_path).stdout
+    assert f"schema revision: {HEAD_REVISION}" in run(["db", "upgrade"], env, cwd=tmp_path).stdout
     assert "schema revision: base (empty)" in run(["db", "downgrade", "base"], env, cwd=tmp_path).stdout
     assert "schema revision: base (empty)" in run(["db", "current"], env, cwd=tmp_path).stdout
-    assert "schema revision: 0002" in run(["db", "upgrade"], env, cwd=tmp_path).stdout
+    assert f"schema revision: {HEAD_REVISION}" in run(["db", "upgrade"], env, cwd=tmp_path).stdout
 
 
 def test_secret_key_prints_a_usable_key(env: dict[str, str]) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Contact, ConversationSession
 from db.repositories._dialect import insert_ignoring_duplicates
 
-__all__ = ["find_contact", "get_or_create_contact"]
+__all__ = ["find_contact", "get_or_create_contact", "set_business_user_id"]
 
 
 async def find_contact(session: AsyncSession, channel: str, channel_id: str) -> Contact | None:
@@ -41,3 +41,16 @@ async def get_or_create_contact(session: AsyncSession, channel: str, channel_id:
         )
     )
     return contact
+
+
+async def set_business_user_id(session: AsyncSession, channel: str, channel_id: str, business_user_id: str) -> None:
+    """Keep the business-scoped user id Meta sends beside the wa_id (no-op for an unknown contact)."""
+    await session.execute(
+        update(Contact)
+        .where(
+            Contact.channel == channel,
+            Contact.channel_id == channel_id,
+            or_(Contact.business_user_id.is_(None), Contact.business_user_id != business_user_id),
+        )
+        .values(business_user_id=business_user_id[:128])
+    )

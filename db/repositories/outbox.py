@@ -19,11 +19,13 @@ __all__ = [
     "OPEN_STATUSES",
     "claim_due",
     "enqueue",
+    "last_inbound_times",
     "latest_sent_with_choices",
     "mark_failed",
     "mark_recipient_unreachable",
     "mark_sent",
     "next_due_at",
+    "record_delivery_status",
     "release_leases",
     "schedule_retry",
 ]
@@ -183,6 +185,47 @@ async def latest_sent_with_choices(session: AsyncSession, channel: str, recipien
         .limit(1)
     )
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def last_inbound_times(session: AsyncSession, contact_ids: Collection[int]) -> dict[int, datetime | None]:
+    """When each contact last wrote to us (the WhatsApp 24-hour window starts then)."""
+    if not contact_ids:
+        return {}
+    statement = select(Contact.id, Contact.last_inbound_at).where(Contact.id.in_(set(contact_ids)))
+    return {row.id: row.last_inbound_at for row in (await session.execute(statement)).all()}
+
+
+# A delivery status moves forward only: statuses arrive out of order, and "read" says more than "sent".
+_PROGRESS = {"sent": 1, "delivered": 2, "read": 3}
+
+
+async def record_delivery_status(
+    session: AsyncSession, channel: str, provider_message_id: str, *, status: str, error: str | None, now: datetime
+) -> int | None:
+    """A status the provider reported (sent, delivered, read, failed) on the row it was sent as.
+    Never goes back: "delivered" after "read" changes nothing, and "failed" is kept only for a message
+    not yet delivered. The row's id when it changed; None for an unknown message or an older status."""
+    statement = select(OutboxMessage).where(
+        OutboxMessage.channel == channel, OutboxMessage.provider_message_id == provider_message_id
+    )
+    row = (await session.execute(statement)).scalars().first()
+    if row is None:
+        return None
+    current = _PROGRESS.get(row.status, 0)
+    if status in _PROGRESS:
+        if _PROGRESS[status] <= current:
+            return None
+        row.status = status
+        row.last_error = None
+    elif status == "failed":
+        if current >= _PROGRESS["delivered"]:
+            return None
+        row.status = "failed"
+        row.last_error = (error or "failed")[:500]
+    else:
+        return None
+    row.updated_at = now
+    return row.id
 
 
 async def _set(session: AsyncSession, message_id: int, now: datetime, **values: object) -> None:
