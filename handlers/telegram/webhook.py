@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from handlers.telegram.parsing import update_id_of
+from handlers.webhook_requests import error_response, read_body
 
 __all__ = ["MAX_BODY_BYTES", "SECRET_HEADER", "WEBHOOK_PATH", "UpdateProcessor", "webhook_route"]
 
@@ -32,39 +33,21 @@ def webhook_route(secret: str, process: UpdateProcessor, path: str = WEBHOOK_PAT
     async def receive_update(request: Request) -> Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not expected or not hmac.compare_digest(given, expected):
-            return _error(401, "wrong or missing secret token")
-        body = await _body(request)
+            return error_response(401, "wrong or missing secret token")
+        body = await read_body(request, MAX_BODY_BYTES)
         if body is None:
-            return _error(413, "body too large")
+            return error_response(413, "body too large")
         try:
             update = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            return _error(400, "body is not JSON")
+            return error_response(400, "body is not JSON")
         if not isinstance(update, dict):
-            return _error(400, "body is not a JSON object")
+            return error_response(400, "body is not a JSON object")
         try:
             await process(update)
         except Exception as exc:  # not stored: Telegram delivers it again later
             log.error("telegram update %s not stored: %s", update_id_of(update), type(exc).__name__)
-            return _error(500, "not stored, try again")
+            return error_response(500, "not stored, try again")
         return JSONResponse({"ok": True})
 
     return Route(path, receive_update, methods=["POST"])
-
-
-async def _body(request: Request) -> bytes | None:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _error(status: int, reason: str) -> Response:
-    return JSONResponse({"ok": False, "error": reason}, status_code=status)

@@ -21,6 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from handlers.webhook_requests import error_response, read_body
+
 __all__ = ["MAX_BODY_BYTES", "SIGNATURE_HEADER", "WEBHOOK_PATH", "PayloadProcessor", "sign", "webhook_routes"]
 
 WEBHOOK_PATH = "/webhook/whatsapp"
@@ -51,41 +53,23 @@ def webhook_routes(
         return PlainTextResponse(params.get("hub.challenge", ""))
 
     async def receive(request: Request) -> Response:
-        body = await _body(request)
+        body = await read_body(request, MAX_BODY_BYTES)
         if body is None:
-            return _error(413, "body too large")
+            return error_response(413, "body too large")
         given = request.headers.get(SIGNATURE_HEADER, "").encode()
         if not app_secret or not hmac.compare_digest(given, sign(body, app_secret).encode()):
-            return _error(401, "wrong or missing signature")
+            return error_response(401, "wrong or missing signature")
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):
-            return _error(400, "body is not JSON")
+            return error_response(400, "body is not JSON")
         if not isinstance(payload, dict):
-            return _error(400, "body is not a JSON object")
+            return error_response(400, "body is not a JSON object")
         try:
             await process(payload)
         except Exception as exc:  # not stored: Meta delivers it again later
             log.error("whatsapp payload not stored: %s", type(exc).__name__)
-            return _error(500, "not stored, try again")
+            return error_response(500, "not stored, try again")
         return JSONResponse({"ok": True})
 
     return [Route(path, verify, methods=["GET"]), Route(path, receive, methods=["POST"])]
-
-
-async def _body(request: Request) -> bytes | None:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY_BYTES:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _error(status: int, reason: str) -> Response:
-    return JSONResponse({"ok": False, "error": reason}, status_code=status)
