@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +33,7 @@ from db.personal_data import PersonalDataCipher
 from db.repositories import audit, consent, contacts, conversation_sessions, inbox, outbox, roles
 from locales import Catalogs
 
-__all__ = ["Clock", "HandleResult", "Pipeline"]
+__all__ = ["Clock", "HandleResult", "InboundHandler", "Pipeline"]
 
 Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
@@ -44,6 +45,12 @@ class HandleResult(StrEnum):
     HANDLED = "handled"
     DUPLICATE = "duplicate"
     FAILED = "failed"  # the step raised: the person got an apology, the inbox row says so
+
+
+class InboundHandler(Protocol):
+    """What a channel hands its messages to: the `Pipeline`, or a test's stand-in for it."""
+
+    async def handle(self, inbound: Inbound) -> HandleResult: ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,16 +14,15 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.routing import BaseRoute
 from telegram import BotCommand
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
-from bot.pipeline import Clock, HandleResult
+from bot.pipeline import Clock, HandleResult, InboundHandler
 from bot.settings import Settings, SettingsError
-from conversations.inbound import Inbound
 from db.connection import Store
 from db.repositories import outbox
 from handlers.sending import OutgoingChoice
@@ -46,7 +45,7 @@ from handlers.telegram.parsing import update_id_of
 from handlers.telegram.sender import retry_after_seconds
 from handlers.telegram.texts import COMMANDS, PRIVATE_CHAT_ONLY
 
-__all__ = ["InboundHandler", "TelegramChannel"]
+__all__ = ["TelegramChannel"]
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +55,6 @@ GROUP_NOTICE_EVERY_SECONDS = 300.0  # answer a busy group at most this often
 _MAX_POLL_BACKOFF_SECONDS = 30.0
 _SHUTDOWN_GRACE_SECONDS = 10.0
 _REMEMBERED_CHATS = 10_000
-
-
-class InboundHandler(Protocol):
-    """The inbound pipeline (`bot.pipeline.Pipeline`), or a test's stand-in for it."""
-
-    async def handle(self, inbound: Inbound) -> HandleResult: ...
 
 
 class TelegramChannel:

@@ -14,9 +14,8 @@ from typing import Any
 
 from starlette.routing import BaseRoute
 
-from bot.pipeline import Clock
+from bot.pipeline import Clock, InboundHandler
 from bot.settings import Settings
-from bot.telegram_channel import InboundHandler
 from db.connection import Store
 from db.repositories import contacts, outbox
 from handlers.whatsapp import (

@@ -15,8 +15,9 @@ from sqlalchemy import func, select
 
 from bot.app import Jaring
 from bot.outbox_worker import RetryPolicy
+from bot.pipeline import InboundHandler
 from bot.settings import Settings
-from bot.telegram_channel import InboundHandler, TelegramChannel
+from bot.telegram_channel import TelegramChannel
 from db import migrate
 from db.connection import Store
 from db.models import Contact, InboxMessage, OutboxMessage
