@@ -32,6 +32,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tests.waiting import wait_until
+
 __all__ = ["BOT_ID", "TOKEN", "Call", "FakeTelegram", "Sent"]
 
 TOKEN = "123456:TEST-fake-token"
@@ -205,12 +207,7 @@ class FakeTelegram:
         return [c for c in self.calls if c.method == method]
 
     async def wait_for(self, condition: Callable[[], object], what: str, within: float = 5.0) -> None:
-        """Until `condition()` is true; fails the test after `within` seconds, saying what was awaited."""
-        deadline = time.monotonic() + within
-        while not condition():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {within} s waiting for {what}")
-            await asyncio.sleep(0.005)
+        await wait_until(condition, what, within)
 
     # ---- the Bot API -------------------------------------------------------------------------
 

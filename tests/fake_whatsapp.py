@@ -36,6 +36,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tests.waiting import wait_until
+
 __all__ = ["API_VERSION", "APP_SECRET", "PHONE_NUMBER_ID", "TOKEN", "VERIFY_TOKEN", "Call", "FakeGraph", "Sent"]
 
 TOKEN = "EAAG-fake-system-user-token"
@@ -297,11 +299,7 @@ class FakeGraph:
         return [m for m in self.sent if m.to == wa_id]
 
     async def wait_for(self, condition: Callable[[], object], what: str, within: float = 5.0) -> None:
-        deadline = time.monotonic() + within
-        while not condition():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out after {within} s waiting for {what}")
-            await asyncio.sleep(0.005)
+        await wait_until(condition, what, within)
 
     # ---- the Graph API -----------------------------------------------------------------------
 
