@@ -32,10 +32,8 @@ import platform
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from concurrent.futures import Future
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +43,7 @@ from cryptography.fernet import Fernet
 from telegram import Bot, Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from bench.server_thread import ServerInThread
 from bot.serve import serving
 from bot.settings import Settings, load_settings
 from tests.fake_telegram import FakeTelegram
@@ -54,47 +53,17 @@ __all__ = ["main"]
 WEBHOOK_CONNECTIONS = 40
 
 
-class FakeInThread:
-    """The fake Bot API server on an event loop of its own, so its work does not sit on the loop of
-    the bot being measured (the GIL is still shared, equally for every contender)."""
+class FakeInThread(ServerInThread[FakeTelegram]):
+    """The fake Bot API server on a thread of its own."""
 
     def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.fake = self.call(self._start()).result()
-
-    async def _start(self) -> FakeTelegram:
-        fake = FakeTelegram()
-        await fake.start()
-        return fake
-
-    def call(self, work: Awaitable[Any]) -> Future[Any]:
-        async def run() -> Any:
-            return await work
-
-        return asyncio.run_coroutine_threadsafe(run(), self.loop)
+        super().__init__(FakeTelegram)
 
     def push_backlog(self, updates: Sequence[dict[str, Any]]) -> None:
         self.loop.call_soon_threadsafe(self.fake.push, *updates)
 
     def replies(self) -> int:
         return len(self.fake.state.messages)
-
-    def close(self) -> None:
-        self.call(self.fake.close()).result()
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join()
-        self.loop.close()
-
-
-@contextlib.contextmanager
-def fake_in_thread() -> Iterator[FakeInThread]:
-    server = FakeInThread()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +248,7 @@ async def measure(options: Options) -> dict[str, list[float]]:
     rates: dict[str, list[float]] = {name: [] for name in options.only}
     for _ in range(options.repeat):
         for name in options.only:
-            with fake_in_thread() as server:  # a fresh fake each run: no backlog or history carried over
+            with FakeInThread() as server:  # a fresh fake each run: no backlog or history carried over
                 seconds = await CONTENDERS[name](server, make_load(server, options.updates, options.chats))
             rates[name].append(options.updates / seconds)
     return rates

@@ -20,23 +20,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import platform
 import statistics
 import tempfile
-import threading
 import time
-from collections.abc import Awaitable, Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 from cryptography.fernet import Fernet
 
+from bench.server_thread import ServerInThread
 from bot.serve import serving
 from bot.settings import Settings, load_settings
 from tests.fake_whatsapp import APP_SECRET, VERIFY_TOKEN, FakeGraph
@@ -45,43 +41,14 @@ from tests.telegram_support import free_port
 __all__ = ["main"]
 
 
-class FakeInThread:
-    """The fake Graph API on an event loop of its own, so Meta's side does not run on the bot's loop."""
+class FakeInThread(ServerInThread[FakeGraph]):
+    """The fake Graph API on a thread of its own, so Meta's side does not run on the bot's loop."""
 
     def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
-        self.fake: FakeGraph = self.call(self._start()).result()
-
-    async def _start(self) -> FakeGraph:
-        fake = FakeGraph()
-        await fake.start()
-        return fake
-
-    def call(self, work: Awaitable[Any]) -> Future[Any]:
-        async def run() -> Any:
-            return await work
-
-        return asyncio.run_coroutine_threadsafe(run(), self.loop)
+        super().__init__(FakeGraph)
 
     def replies(self) -> int:
         return len(self.fake.sent)
-
-    def close(self) -> None:
-        self.call(self.fake.close()).result()
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join()
-        self.loop.close()
-
-
-@contextlib.contextmanager
-def fake_in_thread() -> Iterator[FakeInThread]:
-    server = FakeInThread()
-    try:
-        yield server
-    finally:
-        server.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +143,7 @@ async def run(messages: int, people: int, concurrency: int, repeat: int) -> None
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPU(s); SQLite")
     print(f"{messages} signed webhook messages from {people} people, {concurrency} requests in flight")
     runs: list[Run] = []
-    with fake_in_thread() as server:
+    with FakeInThread() as server:
         for number in range(1, repeat + 1):
             result = await one_run(server, messages, people, concurrency)
             runs.append(result)
