@@ -59,8 +59,12 @@ def read_programme(settings: Settings) -> Programme:
 
 def read_region(settings: Settings, programme: Programme) -> Region:
     try:
-        return parse_region(settings.wilayah_file.read_text(encoding="utf-8"), programme.region_code)
+        # The list covers all of Indonesia: keep only the region's lines while reading.
+        with settings.wilayah_file.open(encoding="utf-8") as rows:
+            own = "".join(row for row in rows if row.startswith(programme.region_code))
+        return parse_region(own, programme.region_code)
     except (OSError, RegionError) as exc:
+
         raise SettingsError(f"invalid programme file (JARING_PROGRAM_FILE): region_code: {exc}") from exc
 
 
