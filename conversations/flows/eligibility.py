@@ -10,7 +10,10 @@ from conversations.flows.jobs import OTHER_JOB, job_name, job_steps
 from conversations.flows.places import kelurahan_name, place_steps
 from conversations.messages import Money, Msg, Reply, msg
 
-__all__ = ["eligibility_flow"]
+__all__ = ["PREFILLED", "eligibility_flow"]
+
+# What a registration started from here does not need to ask again.
+PREFILLED = ("job_type", "job_text", "kelurahan_code", "breadwinner", "poverty_register")
 
 
 def _start(_: Context, __: Data) -> Transition:
@@ -131,11 +134,7 @@ def _ask_offer(_: Context, __: Data) -> Reply:
 
 def _on_offer(_: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == YES.id:
-        prefill = {
-            key: data[key]
-            for key in ("job_type", "job_text", "kelurahan_code", "breadwinner", "poverty_register")
-            if key in data
-        }
+        prefill = {key: data[key] for key in PREFILLED if key in data}
         return Finish(then="registration", then_data={"prefill": prefill})
     return Finish(say=(Reply.of(msg("eligibility.maybe_later")),))
 

@@ -14,7 +14,7 @@ from conversations.flows.common import NO, UNKNOWN, YES
 from conversations.flows.jobs import job_name
 from conversations.flows.places import kelurahan_name
 from conversations.messages import Msg, msg
-from conversations.nik import Nik, NikProblem, parse_nik, problems_with_birth_date
+from conversations.nik import Nik, NikProblem, mask_nik, parse_nik, problems_with_birth_date
 from conversations.state import Json
 
 __all__ = ["FIELDS", "QUESTIONS", "Checked", "Field", "check_text_field", "field_value_text", "normalise_phone"]
@@ -170,7 +170,8 @@ def field_value_text(ctx: Context, key: str, data: Data) -> Msg:
     if value is None or value == "":
         return msg("field.empty")
     if key == "nik":
-        return msg("field.value", value=Nik(str(value), date.min, female=False).masked)
+        return msg("field.value", value=mask_nik(str(value)))
+
     if key == "birth_date":
         born = _stored_date(value)
         return msg("field.date", date=born) if born else msg("field.empty")
