@@ -64,7 +64,6 @@ def read_region(settings: Settings, programme: Programme) -> Region:
             own = "".join(row for row in rows if row.startswith(programme.region_code))
         return parse_region(own, programme.region_code)
     except (OSError, RegionError) as exc:
-
         raise SettingsError(f"invalid programme file (JARING_PROGRAM_FILE): region_code: {exc}") from exc
 
 
