@@ -1,4 +1,7 @@
-"""Loads `locales/<lang>/LC_MESSAGES/jaring.po` and renders messages with their parameters.
+"""Loads `locales/<lang>/LC_MESSAGES/*.po` and renders messages with their parameters.
+
+`jaring.po` holds the conversations' shared texts; a larger subject has a file of its own
+(`benefits.po`, `claims.po`, …) so that each stays readable. A key may appear in only one file.
 
 Message ids are keys ("privacy.notice"); the Indonesian catalog is the source every other language
 follows. Parameters use Python's `{name}` placeholders; rupiah and dates are formatted per language.
@@ -20,7 +23,6 @@ from conversations.messages import Money, Msg, Param
 __all__ = ["CATALOG_DIR", "Catalogs", "MissingMessage", "format_rupiah", "placeholders"]
 
 CATALOG_DIR = Path(__file__).resolve().parent
-DOMAIN = "jaring"
 SOURCE_LANGUAGE = "id"
 _BABEL_LOCALE = {"id": "id_ID", "en": "en"}
 _PLACEHOLDER = re.compile(r"(?<!\{)\{([a-z_][a-z0-9_]*)\}(?!\})")
@@ -47,13 +49,16 @@ class Catalogs:
     @classmethod
     def load(cls, folder: Path = CATALOG_DIR) -> Catalogs:
         messages: dict[str, dict[str, str]] = {}
-        for po_file in sorted(folder.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        for po_file in sorted(folder.glob("*/LC_MESSAGES/*.po")):
             language = po_file.parent.parent.name
             with po_file.open("rb") as handle:
                 catalog = read_po(handle, locale=_BABEL_LOCALE.get(language, language))
-            messages[language] = {
-                str(m.id): str(m.string) for m in catalog if m.id and isinstance(m.string, str) and m.string
-            }
+            found = {str(m.id): str(m.string) for m in catalog if m.id and isinstance(m.string, str) and m.string}
+            known = messages.setdefault(language, {})
+            twice = sorted(found.keys() & known.keys())
+            if twice:
+                raise ValueError(f"{po_file}: keys already in another catalog file: {', '.join(twice)}")
+            known.update(found)
         return cls(messages)
 
     @property

@@ -31,8 +31,8 @@ NOT_USED_YET = {
 }
 
 
-def _po_file(language: str) -> Path:
-    return CATALOG_DIR / language / "LC_MESSAGES" / "jaring.po"
+def _po_files(language: str) -> list[Path]:
+    return sorted((CATALOG_DIR / language / "LC_MESSAGES").glob("*.po"))
 
 
 @cache
@@ -65,15 +65,31 @@ def test_every_key_is_in_every_catalog() -> None:
     assert _catalog_keys("en") == _catalog_keys("id")
 
 
+def test_every_language_has_the_same_catalog_files() -> None:
+    names = {language: [path.name for path in _po_files(language)] for language in LANGUAGES}
+    assert "jaring.po" in names["id"]
+    assert all(found == names["id"] for found in names.values()), names
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_empty_fuzzy_or_duplicate_entries(language: str) -> None:
-    with _po_file(language).open("rb") as handle:
-        entries = [m for m in read_po(handle) if m.id]
-    assert entries
-    assert [m.id for m in entries if not isinstance(m.string, str) or not m.string.strip()] == []
-    assert [m.id for m in entries if m.fuzzy] == []
-    msgids = re.findall(r'^msgid "(.+)"$', _po_file(language).read_text(encoding="utf-8"), flags=re.MULTILINE)
-    assert len(msgids) == len(set(msgids)) == len(entries)
+    for po_file in _po_files(language):
+        with po_file.open("rb") as handle:
+            entries = [m for m in read_po(handle) if m.id]
+        assert entries, po_file.name
+        assert [m.id for m in entries if not isinstance(m.string, str) or not m.string.strip()] == []
+        assert [m.id for m in entries if m.fuzzy] == []
+        msgids = re.findall(r'^msgid "(.+)"$', po_file.read_text(encoding="utf-8"), flags=re.MULTILINE)
+        assert len(msgids) == len(set(msgids)) == len(entries), po_file.name
+
+
+def test_a_key_in_two_catalog_files_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "id" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    for name in ("jaring.po", "other.po"):
+        (folder / name).write_text('msgid "same.key"\nmsgstr "Teks."\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"same\.key"):
+        Catalogs.load(tmp_path)
 
 
 @pytest.mark.parametrize("key", sorted(catalogs().messages["id"]))
