@@ -65,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     set_status.add_argument("--reason", default="")
     set_status.add_argument("--kpj", default="")
 
+    claims = commands.add_parser("claims", help="heirs' claim cases")
+    claims_commands = claims.add_subparsers(dest="claims_command", required=True, metavar="ACTION")
+    claims_commands.add_parser("remind", help="remind heirs whose case is idle (serve does this every hour)")
+    questions = commands.add_parser("questions", help="benefit questions")
+    questions_commands = questions.add_subparsers(dest="questions_command", required=True, metavar="ACTION")
+    unanswered = questions_commands.add_parser("unanswered", help="the newest questions the bot could not answer")
+    unanswered.add_argument("--limit", type=int, default=50)
     commands.add_parser("secret-key", help="print a new key for JARING_SECRET_KEY")
     programme = commands.add_parser("programme", help="check the programme file")
     programme.add_argument("action", choices=["check"])
@@ -117,6 +124,14 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         if args.command in ("admin", "invite", "registration"):
             return await _administer(args, jaring)
+        if args.command == "claims":
+            from bot.reminders import remind_idle_claims
+
+            sent = await remind_idle_claims(jaring, settings.claim_reminder_days, jaring.pipeline.clock())
+            print(f"{sent} reminder(s) queued; `jaring serve` delivers them.")
+            return 0
+        if args.command == "questions":
+            return await _unanswered(jaring, args.limit)
 
         if args.jsonl:
             bad_lines = await chat_jsonl(jaring)
@@ -125,6 +140,17 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     finally:
         await jaring.close()
+
+
+async def _unanswered(jaring: Jaring, limit: int) -> int:
+    from db.repositories.unanswered_questions import recent_questions
+
+    async with jaring.store.transaction() as session:
+        rows = await recent_questions(session, limit)
+    for row in rows:
+        print(f"{row.created_at:%Y-%m-%d %H:%M}  [{row.asked_in}]  {row.text}")
+    print(f"{len(rows)} question(s) the bot could not answer (newest first; long numbers masked).")
+    return 0
 
 
 async def _database(args: argparse.Namespace, settings: Settings) -> int:

@@ -18,19 +18,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.request_answers import RequestAnswerer
 from bot.sealing import seal, unseal
-from conversations.effects import Audit, Effect, RecordConsent, SetLanguage, SetOptOut
+from conversations.effects import Audit, Effect, RecordConsent, RecordUnansweredQuestion, SetLanguage, SetOptOut
 from conversations.engine import Engine
 from conversations.flow import ContactInfo, Context
 from conversations.flows.privacy import CONSENT_PURPOSE, NOTICE_VERSION
 from conversations.inbound import Inbound
 from conversations.messages import Reply, msg
+from conversations.nik import mask_digit_runs
 from conversations.programme import Programme
 from conversations.regions import Region
 from conversations.state import SessionState
 from db.connection import Store
 from db.models import Contact
 from db.personal_data import PersonalDataCipher
-from db.repositories import audit, consent, contacts, conversation_sessions, inbox, outbox, roles
+from db.repositories import audit, consent, contacts, conversation_sessions, inbox, outbox, roles, unanswered_questions
 from locales import Catalogs
 
 __all__ = ["Clock", "HandleResult", "InboundHandler", "Pipeline"]
@@ -80,7 +81,7 @@ class Pipeline:
         self.clock = clock
         self.region = region
         self.on_outbox = on_outbox
-        self.answerer = RequestAnswerer(cipher, programme)
+        self.answerer = RequestAnswerer(cipher, programme, catalogs)
 
     async def handle(self, inbound: Inbound) -> HandleResult:
         try:
@@ -175,6 +176,15 @@ class Pipeline:
                     )
                 case Audit(action=action, detail=detail):
                     await audit.record_audit(session, action, now=now, actor_contact_id=contact.id, detail=detail)
+                case RecordUnansweredQuestion(text=text, asked_in=asked_in):
+                    await unanswered_questions.add_question(
+                        session,
+                        contact.id,
+                        mask_digit_runs(text),
+                        language=contact.language,
+                        asked_in=asked_in,
+                        now=now,
+                    )
 
     def render_reply(self, reply: Reply, language: str) -> RenderedReply:
         body = "\n\n".join(self.catalogs.render(part, language) for part in reply.parts)

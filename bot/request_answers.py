@@ -9,6 +9,8 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.accident_reports import find_participant, submit_accident_report
+from bot.claim_cases import list_claim_cases, save_claim_case
 from conversations.flows.privacy import NOTICE_VERSION
 from conversations.nik import mask_nik
 from conversations.programme import Programme
@@ -18,7 +20,9 @@ from conversations.requests import (
     CorrectRegistration,
     Done,
     EraseRegistration,
+    FindParticipant,
     InviteRefused,
+    ListClaimCases,
     ListRegistrations,
     NikCheck,
     NotAllowed,
@@ -26,7 +30,9 @@ from conversations.requests import (
     RedeemInvite,
     RegistrationView,
     Request,
+    SaveClaimCase,
     StatusEvent,
+    SubmitAccidentReport,
     SubmitRegistration,
     Submitted,
 )
@@ -35,6 +41,7 @@ from db.models import Contact, Registration
 from db.personal_data import PersonalDataCipher
 from db.repositories import audit, invites, registrations, roles
 from db.repositories.registrations import DuplicateNik
+from locales import Catalogs
 
 __all__ = ["RequestAnswerer", "invite_hash"]
 
@@ -63,6 +70,7 @@ def invite_hash(cipher: PersonalDataCipher, code: str) -> str:
 class RequestAnswerer:
     cipher: PersonalDataCipher
     programme: Programme
+    catalogs: Catalogs  # for what a request sends to others (an accident report to the Dinas admins)
 
     async def answer(self, session: AsyncSession, contact: Contact, request: Request, now: datetime) -> object:
         match request:
@@ -78,6 +86,22 @@ class RequestAnswerer:
                 return await self._erase(session, contact, registration_id, now)
             case RedeemInvite(code=code):
                 return await self._redeem(session, contact, code, now)
+            case FindParticipant():
+                return await find_participant(session, self.cipher, self.programme, request)
+            case SubmitAccidentReport(report=report):
+                return await submit_accident_report(
+                    session,
+                    cipher=self.cipher,
+                    catalogs=self.catalogs,
+                    programme=self.programme,
+                    reporter=contact,
+                    report=report,
+                    now=now,
+                )
+            case SaveClaimCase():
+                return await save_claim_case(session, self.cipher, self.programme, contact, request, now=now)
+            case ListClaimCases():
+                return await list_claim_cases(session, contact)
 
     async def _check_nik(self, session: AsyncSession, contact: Contact, nik: str) -> NikCheck:
         found = await registrations.find_by_nik_hash(session, self.cipher.blind_index(nik))
@@ -167,6 +191,8 @@ class RequestAnswerer:
             kpj=row.kpj or "",
             on_behalf=row.consent_via == "operator",
             history=tuple(StatusEvent(e.status, e.created_at, e.reason or "") for e in events),
+            coverage_start=row.coverage_start,
+            registered_on=self.programme.local_date(row.created_at),
         )
 
     async def _owned(self, session: AsyncSession, contact: Contact, registration_id: int) -> Registration | None:

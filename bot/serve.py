@@ -24,6 +24,7 @@ from starlette.routing import BaseRoute
 from bot.app import Jaring, open_jaring, utc_now
 from bot.outbox_worker import OutboxWorker, RetryPolicy
 from bot.pipeline import Clock
+from bot.reminders import reminder_loop
 from bot.settings import Settings, SettingsError
 from bot.telegram_channel import TelegramChannel
 from bot.web import create_web_app
@@ -162,11 +163,14 @@ async def serving(
 
         stopping = asyncio.Event()
         receiving = [asyncio.create_task(c.run(stopping), name=f"{c.name} receiving") for c in channels]
-        stack.push_async_callback(_stop_receiving, stopping, receiving)
+        reminding = asyncio.create_task(
+            reminder_loop(jaring, settings.claim_reminder_days, stopping, worker.wake), name="claim reminders"
+        )
+        stack.push_async_callback(_stop_receiving, stopping, [*receiving, reminding])
 
         bound_port = listener.getsockname()[1]
         log.info("serving %s; web app on http://%s:%s", ", ".join(c.name for c in channels), host, bound_port)
-        yield Service(jaring, channels, worker, host, bound_port, [web, delivering, *receiving])
+        yield Service(jaring, channels, worker, host, bound_port, [web, delivering, *receiving, reminding])
         log.info("stopping")
 
 

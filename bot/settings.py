@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", validation_alias="JARING_LOG_LEVEL")
 
     # `jaring serve`: the web app (webhooks, /healthz) and the channels.
+    # An heir's claim case nobody has touched for this many days gets a reminder (once per idle spell).
+    claim_reminder_days: int = Field(default=3, ge=1, le=60, validation_alias="JARING_CLAIM_REMINDER_DAYS")
     host: str = Field(default="127.0.0.1", validation_alias="JARING_HOST")
     port: int = Field(default=8080, ge=0, le=65535, validation_alias="JARING_PORT")
     telegram_bot_token: str = Field(default="", validation_alias="TELEGRAM_BOT_TOKEN", repr=False)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +30,7 @@ async def change_status(
     actor_contact_id: int | None = None,
     reason: str = "",
     kpj: str = "",
+    coverage_start: date | None = None,
 ) -> Registration:
     if status not in STATUS_KEYS or status == "deleted":
         raise ValueError(f"unknown status {status!r}; one of {', '.join(k for k in STATUS_KEYS if k != 'deleted')}")
@@ -39,6 +40,8 @@ async def change_status(
     row.status, row.status_reason, row.updated_at = status, reason or None, now
     if kpj:
         row.kpj = kpj
+    if coverage_start is not None:
+        row.coverage_start = coverage_start
     await registrations.record_event(session, row.id, status, actor_contact_id, now, reason=reason or None)
     await audit.record_audit(
         session,
@@ -58,14 +61,5 @@ async def change_status(
             name=row.full_name or "-",
             status=status_text(status, reason, row.kpj or ""),
         )
-        await outbox.enqueue(
-            session,
-            contact_id=contact.id,
-            channel=contact.channel,
-            recipient=contact.channel_id,
-            body=catalogs.render(news, contact.language),
-            choices=[],
-            now=now,
-            kind="notification",
-        )
+        await outbox.notify(session, contact, catalogs.render(news, contact.language), now)
     return row

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Audit", "Effect", "RecordConsent", "SetLanguage", "SetOptOut"]
+__all__ = ["Audit", "Effect", "RecordConsent", "RecordUnansweredQuestion", "SetLanguage", "SetOptOut"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,4 +34,12 @@ class Audit:
     detail: Mapping[str, str] = field(default_factory=dict)
 
 
-Effect = RecordConsent | SetLanguage | SetOptOut | Audit
+@dataclass(frozen=True, slots=True)
+class RecordUnansweredQuestion:
+    """Keep a question the bot could not answer, for the admins (and the answers) to grow from."""
+
+    text: str
+    asked_in: str  # the flow and step, or "menu"
+
+
+Effect = RecordConsent | SetLanguage | SetOptOut | Audit | RecordUnansweredQuestion

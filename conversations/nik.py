@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-__all__ = ["PROVINCE_CODES", "Nik", "NikProblem", "mask_nik", "parse_nik", "problems_with_birth_date"]
+__all__ = [
+    "PROVINCE_CODES",
+    "Nik",
+    "NikProblem",
+    "mask_digit_runs",
+    "mask_nik",
+    "parse_nik",
+    "problems_with_birth_date",
+]
 
 # The 38 provinces in the Kemendagri list (a test keeps this equal to programmes/wilayah.csv).
 PROVINCE_CODES = frozenset(
@@ -94,6 +102,14 @@ class Nik:
 def mask_nik(digits: str) -> str:
     """3375••••••••0001: enough for a person to recognise their own NIK, not enough to use it."""
     return digits[:4] + "•" * 8 + digits[-4:] if len(digits) == 16 else "•" * len(digits)
+
+
+_DIGIT_RUN = re.compile(r"\d[\d .-]{6,}\d")
+
+
+def mask_digit_runs(text: str) -> str:
+    """Free text with every run of 8 or more digits (a NIK, a KPJ, a phone number) replaced by dots."""
+    return _DIGIT_RUN.sub(lambda found: "•" * len(found.group()), text)
 
 
 def parse_nik(text: str, today: date) -> Nik | NikProblem:

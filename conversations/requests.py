@@ -11,20 +11,29 @@ from typing import Literal
 from conversations.state import Json
 
 __all__ = [
+    "AccidentReported",
     "AlreadyRegistered",
     "CheckNik",
+    "ClaimCaseSaved",
+    "ClaimCaseView",
     "CorrectRegistration",
     "Done",
     "EraseRegistration",
+    "FindParticipant",
     "InviteRefused",
+    "ListClaimCases",
     "ListRegistrations",
     "NikCheck",
     "NotAllowed",
+    "ParticipantFound",
+    "ParticipantNotFound",
     "RedeemInvite",
     "Redeemed",
     "RegistrationView",
     "Request",
+    "SaveClaimCase",
     "StatusEvent",
+    "SubmitAccidentReport",
     "SubmitRegistration",
     "Submitted",
 ]
@@ -70,7 +79,47 @@ class RedeemInvite:
     code: str
 
 
-Request = CheckNik | SubmitRegistration | ListRegistrations | CorrectRegistration | EraseRegistration | RedeemInvite
+@dataclass(frozen=True, slots=True)
+class FindParticipant:
+    """Is this worker (by NIK, or by KPJ number) among the programme's registrations? Asked by an heir
+    or by someone reporting an accident: the answer says only since when, nothing about the person."""
+
+    nik: str = ""
+    kpj: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitAccidentReport:
+    """A suspected work accident (Permenaker 1/2025 Pasal 48A): stored, and passed to the Dinas admins."""
+
+    report: dict[str, Json]
+
+
+@dataclass(frozen=True, slots=True)
+class SaveClaimCase:
+    """Create (case_id None) or update an heir's claim case: the answers and the documents collected."""
+
+    case_id: int | None
+    case: dict[str, Json]
+
+
+@dataclass(frozen=True, slots=True)
+class ListClaimCases:
+    """The claim cases this person opened, newest first."""
+
+
+Request = (
+    CheckNik
+    | SubmitRegistration
+    | ListRegistrations
+    | CorrectRegistration
+    | EraseRegistration
+    | RedeemInvite
+    | FindParticipant
+    | SubmitAccidentReport
+    | SaveClaimCase
+    | ListClaimCases
+)
 
 
 # ---- answers -----------------------------------------------------------------------------------
@@ -121,6 +170,8 @@ class RegistrationView:
     kpj: str = ""
     on_behalf: bool = False
     history: tuple[StatusEvent, ...] = field(default_factory=tuple)
+    coverage_start: date | None = None  # from BPJS TK's answer (KPJ import): protection runs from here
+    registered_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,3 +195,33 @@ class Redeemed:
 @dataclass(frozen=True, slots=True)
 class InviteRefused:
     reason: Literal["unknown", "used", "expired"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantFound:
+    registered_on: date
+    coverage_start: date | None  # None until BPJS TK has enrolled them
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantNotFound:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class AccidentReported:
+    report_id: int
+    admins_told: int  # how many Dinas admins the report was sent to
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCaseSaved:
+    case_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCaseView:
+    id: int
+    case: dict[str, Json]  # what SaveClaimCase stored
+    opened_at: datetime
+    updated_at: datetime

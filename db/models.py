@@ -22,8 +22,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from db.types import JsonColumn, UtcDateTime
 
 __all__ = [
+    "AccidentReport",
     "AuditEntry",
     "Base",
+    "ClaimCase",
     "ConsentRecord",
     "Contact",
     "ConversationSession",
@@ -33,6 +35,7 @@ __all__ = [
     "Registration",
     "RegistrationEvent",
     "RoleGrant",
+    "UnansweredQuestion",
 ]
 
 NAMING_CONVENTION = {
@@ -232,3 +235,59 @@ class RegistrationEvent(Base):
     reason: Mapped[str | None] = mapped_column(String(300))
     actor_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AccidentReport(Base):
+    """A suspected work accident reported through the bot (Permenaker 1/2025 Pasal 48A), for the Dinas."""
+
+    __tablename__ = "accident_reports"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    programme_id: Mapped[str] = mapped_column(String(40))
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"))
+    nik_cipher: Mapped[str | None] = mapped_column(Text)
+    kpj: Mapped[str | None] = mapped_column(String(11))
+    what: Mapped[str] = mapped_column(String(500))
+    place: Mapped[str] = mapped_column(String(200))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    occurred_time: Mapped[str | None] = mapped_column(String(5))
+    treated_at: Mapped[str] = mapped_column(String(200))
+    reporter_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    reporter_phone: Mapped[str] = mapped_column(String(32))
+    relation: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ClaimCase(Base):
+    """An heir's claim, followed over days or weeks: the answers, the documents collected, the outcome.
+    It holds no NIK: the deceased is linked by registration id, shown only as "terdaftar sejak"."""
+
+    __tablename__ = "claim_cases"
+    __table_args__ = (Index("ix_claim_cases_status_updated_at", "status", "updated_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    programme_id: Mapped[str] = mapped_column(String(40))
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"))
+    data: Mapped[dict[str, Any]] = mapped_column(JsonColumn, default=dict)
+    status: Mapped[str] = mapped_column(String(16))  # collecting, ready, submitted, paid, rejected
+    amount_paid: Mapped[int | None] = mapped_column(BigInteger)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the heir's last step: reminders count from here
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class UnansweredQuestion(Base):
+    """A question the bot could not match to a topic, kept so the admins can grow the answers.
+    Long digit runs (a NIK, a phone number) are masked before it is stored."""
+
+    __tablename__ = "unanswered_questions"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(String(500))
+    language: Mapped[str] = mapped_column(String(8))
+    asked_in: Mapped[str] = mapped_column(String(60))  # the flow and step, or "menu"
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)

@@ -21,6 +21,9 @@ TABLES = {
     "registration_events",
     "invites",
     "role_grants",
+    "accident_reports",
+    "claim_cases",
+    "unanswered_questions",
 }
 
 

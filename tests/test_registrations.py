@@ -84,7 +84,7 @@ async def test_no_nik_in_clear_in_the_database_file_or_the_logs(
 
 
 async def test_a_nik_is_registered_once_whatever_the_race(store: Store, jaring: Jaring, clock: FixedClock) -> None:
-    answerer = RequestAnswerer(jaring.cipher, jaring.programme)
+    answerer = RequestAnswerer(jaring.cipher, jaring.programme, jaring.catalogs)
     async with store.transaction() as session:
         first = await contacts.get_or_create_contact(session, "terminal", "a", clock())
         second = await contacts.get_or_create_contact(session, "terminal", "b", clock())
@@ -103,7 +103,7 @@ async def test_a_nik_is_registered_once_whatever_the_race(store: Store, jaring: 
 async def test_people_see_and_change_only_their_own_registrations(
     store: Store, jaring: Jaring, clock: FixedClock
 ) -> None:
-    answerer = RequestAnswerer(jaring.cipher, jaring.programme)
+    answerer = RequestAnswerer(jaring.cipher, jaring.programme, jaring.catalogs)
     async with store.transaction() as session:
         worker = await contacts.get_or_create_contact(session, "terminal", "worker", clock())
         leader = await contacts.get_or_create_contact(session, "terminal", "leader", clock())
@@ -141,7 +141,7 @@ async def test_people_see_and_change_only_their_own_registrations(
 async def test_deletion_empties_the_personal_fields_and_keeps_an_anonymous_row(
     store: Store, jaring: Jaring, clock: FixedClock
 ) -> None:
-    answerer = RequestAnswerer(jaring.cipher, jaring.programme)
+    answerer = RequestAnswerer(jaring.cipher, jaring.programme, jaring.catalogs)
     async with store.transaction() as session:
         worker = await contacts.get_or_create_contact(session, "terminal", "worker", clock())
         own = await answerer.answer(session, worker, SubmitRegistration(draft(), on_behalf=False), clock())
@@ -165,7 +165,7 @@ async def test_deletion_empties_the_personal_fields_and_keeps_an_anonymous_row(
 
 
 async def test_invites_work_once_and_expire(store: Store, jaring: Jaring, clock: FixedClock) -> None:
-    answerer = RequestAnswerer(jaring.cipher, jaring.programme)
+    answerer = RequestAnswerer(jaring.cipher, jaring.programme, jaring.catalogs)
     async with store.transaction() as session:
         for code, days in (("GOODCODE", 14), ("OLDCODE2", -1)):
             await invites.create_invite(

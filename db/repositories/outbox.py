@@ -25,6 +25,7 @@ __all__ = [
     "mark_recipient_unreachable",
     "mark_sent",
     "next_due_at",
+    "notify",
     "record_delivery_status",
     "release_leases",
     "schedule_retry",
@@ -60,6 +61,20 @@ async def enqueue(
             created_at=now,
             updated_at=now,
         )
+    )
+
+
+async def notify(session: AsyncSession, contact: Contact, body: str, now: datetime) -> None:
+    """A message the person did not just ask for (a status change, a reminder, a report for an admin)."""
+    await enqueue(
+        session,
+        contact_id=contact.id,
+        channel=contact.channel,
+        recipient=contact.channel_id,
+        body=body,
+        choices=[],
+        now=now,
+        kind="notification",
     )
 
 

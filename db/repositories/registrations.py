@@ -16,6 +16,7 @@ __all__ = [
     "DuplicateNik",
     "add_registration",
     "erase_personal_data",
+    "find_by_kpj",
     "find_by_nik_hash",
     "get_registration",
     "history",
@@ -60,6 +61,11 @@ async def add_registration(
 
 async def find_by_nik_hash(session: AsyncSession, nik_hash: str) -> Registration | None:
     return (await session.execute(select(Registration).where(Registration.nik_hash == nik_hash))).scalar_one_or_none()
+
+
+async def find_by_kpj(session: AsyncSession, kpj: str) -> Registration | None:
+    statement = select(Registration).where(Registration.kpj == kpj, Registration.erased_at.is_(None))
+    return (await session.execute(statement.order_by(Registration.id).limit(1))).scalar_one_or_none()
 
 
 async def get_registration(session: AsyncSession, registration_id: int) -> Registration | None:

@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import RoleGrant
+from db.models import Contact, RoleGrant
 
-__all__ = ["ROLES", "active_grants", "grant_role", "revoke_role"]
+__all__ = ["ROLES", "active_grants", "contacts_with_role", "grant_role", "revoke_role"]
 
 ROLES = ("admin", "verifier", "rtrw")
 
@@ -52,3 +52,10 @@ async def revoke_role(session: AsyncSession, contact_id: int, role: str, now: da
         .values(revoked_at=now)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def contacts_with_role(session: AsyncSession, role: str) -> list[Contact]:
+    """Everyone holding `role` now, once each: the Dinas admins to tell about an accident report, say."""
+    held = select(RoleGrant.contact_id).where(RoleGrant.role == role, RoleGrant.revoked_at.is_(None))
+    statement = select(Contact).where(Contact.id.in_(held)).order_by(Contact.id)
+    return list((await session.execute(statement)).scalars())

@@ -1,0 +1,97 @@
+"""Work-accident reports: stored, and each Dinas admin told at once through the outbox.
+
+Permenaker 1/2025 (Pasal 48A) lets a BPU's group report a suspected work accident; the family still
+takes the report to the BPJS TK branch within 2 × 24 hours, the Dinas can help them do it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.flows.accident_report import report_deadline, worker_text
+from conversations.messages import msg
+from conversations.programme import Programme
+from conversations.requests import AccidentReported, FindParticipant, ParticipantFound, ParticipantNotFound
+from conversations.state import Json
+from db.models import Contact, Registration
+from db.personal_data import PersonalDataCipher
+from db.repositories import accident_reports, audit, outbox, registrations, roles
+from locales import Catalogs
+
+__all__ = ["find_participant", "submit_accident_report"]
+
+
+async def find_participant(
+    session: AsyncSession, cipher: PersonalDataCipher, programme: Programme, request: FindParticipant
+) -> ParticipantFound | ParticipantNotFound:
+    row = await _registration(session, cipher, nik=request.nik, kpj=request.kpj)
+    if row is None:
+        return ParticipantNotFound()
+    return ParticipantFound(registered_on=programme.local_date(row.created_at), coverage_start=row.coverage_start)
+
+
+async def _registration(
+    session: AsyncSession, cipher: PersonalDataCipher, *, nik: str, kpj: str
+) -> Registration | None:
+    row = await registrations.find_by_nik_hash(session, cipher.blind_index(nik)) if nik else None
+    if row is None and kpj:
+        row = await registrations.find_by_kpj(session, kpj)
+    return row if row is not None and row.erased_at is None else None
+
+
+async def submit_accident_report(
+    session: AsyncSession,
+    *,
+    cipher: PersonalDataCipher,
+    catalogs: Catalogs,
+    programme: Programme,
+    reporter: Contact,
+    report: dict[str, Json],
+    now: datetime,
+) -> AccidentReported:
+    nik, kpj = _text(report.get("nik")), _text(report.get("kpj"))
+    occurred_on, occurred_time = date.fromisoformat(_text(report["occurred_on"])), _text(report.get("occurred_time"))
+    found = await _registration(session, cipher, nik=nik, kpj=kpj)
+    row = await accident_reports.add_report(
+        session,
+        {
+            "programme_id": programme.id,
+            "registration_id": found.id if found is not None else None,
+            "nik_cipher": cipher.encrypt(nik) if nik else None,
+            "kpj": kpj or None,
+            "what": _text(report.get("what"))[:500],
+            "place": _text(report.get("place"))[:200],
+            "occurred_on": occurred_on,
+            "occurred_time": occurred_time or None,
+            "treated_at": _text(report.get("treated_at"))[:200],
+            "reporter_contact_id": reporter.id,
+            "reporter_phone": _text(report.get("reporter_phone"))[:32],
+            "relation": _text(report.get("relation"))[:16] or "other",
+            "created_at": now,
+        },
+    )
+    await audit.record_audit(
+        session, "accident.reported", now=now, actor_contact_id=reporter.id, subject=f"accident:{row.id}"
+    )
+    deadline = report_deadline(programme, occurred_on, occurred_time)
+    when = f"{occurred_on:%d-%m-%Y} {occurred_time}".strip()
+    admins = [admin for admin in await roles.contacts_with_role(session, "admin") if admin.id != reporter.id]
+    for admin in admins:
+        notice = msg(
+            "accident.admin_notice",
+            number=row.id,
+            worker=worker_text(report),
+            what=row.what,
+            place=row.place,
+            when=when,
+            treated_at=row.treated_at,
+            phone=row.reporter_phone,
+            deadline=deadline.strftime("%d-%m-%Y %H:%M %Z"),
+        )
+        await outbox.notify(session, admin, catalogs.render(notice, admin.language), now)
+    return AccidentReported(report_id=row.id, admins_told=len(admins))
+
+
+def _text(value: Json) -> str:
+    return "" if value is None else str(value).strip()

@@ -1,0 +1,111 @@
+"""Heirs' claim cases in the store, and the reminder an idle case gets.
+
+The claim flow keeps its answers in the case's `data`; the columns beside it (status, amount paid,
+date paid, registration) are what the Dinas counts. No NIK is kept in a case: the deceased's NIK is
+used once to find their registration and then dropped."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.messages import Msg, msg
+from conversations.programme import Programme
+from conversations.requests import ClaimCaseSaved, ClaimCaseView, NotAllowed, SaveClaimCase
+from conversations.state import Json
+from db.connection import Store
+from db.models import ClaimCase, Contact
+from db.personal_data import PersonalDataCipher
+from db.repositories import audit, claim_cases, outbox, registrations
+from locales import Catalogs
+
+__all__ = ["CASE_STATUSES", "list_claim_cases", "save_claim_case", "send_claim_reminders"]
+
+CASE_STATUSES = ("collecting", "ready", "submitted", "paid", "rejected")
+# Kept out of the stored case: the NIK is only for finding the registration.
+_NOT_STORED = frozenset({"nik"})
+
+
+async def save_claim_case(
+    session: AsyncSession,
+    cipher: PersonalDataCipher,
+    programme: Programme,
+    contact: Contact,
+    request: SaveClaimCase,
+    *,
+    now: datetime,
+) -> ClaimCaseSaved | NotAllowed:
+    data = {key: value for key, value in request.case.items() if key not in _NOT_STORED}
+    status = str(data.get("status") or "collecting")
+    if status not in CASE_STATUSES:
+        raise ValueError(f"unknown claim case status {status!r}")
+    if request.case_id is None:
+        nik = str(request.case.get("nik") or "")
+        found = await registrations.find_by_nik_hash(session, cipher.blind_index(nik)) if nik else None
+        kpj = str(data.get("kpj") or "")
+        if found is None and kpj:
+            found = await registrations.find_by_kpj(session, kpj)
+        fields = {
+            "programme_id": programme.id,
+            "contact_id": contact.id,
+            "registration_id": found.id if found is not None else None,
+            "data": data,
+            "status": status,
+        }
+        case = await claim_cases.add_case(session, fields, now)
+        await audit.record_audit(
+            session, "claim.opened", now=now, actor_contact_id=contact.id, subject=f"claim:{case.id}"
+        )
+        return ClaimCaseSaved(case.id)
+    existing = await claim_cases.get_case(session, request.case_id, contact.id)
+    if existing is None:
+        return NotAllowed()
+    existing.data, existing.status, existing.updated_at = data, status, now
+    existing.amount_paid = _amount(data.get("amount_paid"))
+    existing.paid_on = _day(data.get("paid_on"))
+    return ClaimCaseSaved(existing.id)
+
+
+async def list_claim_cases(session: AsyncSession, contact: Contact) -> tuple[ClaimCaseView, ...]:
+    return tuple(
+        ClaimCaseView(id=c.id, case=dict(c.data), opened_at=c.created_at, updated_at=c.updated_at)
+        for c in await claim_cases.cases_of(session, contact.id)
+    )
+
+
+async def send_claim_reminders(store: Store, catalogs: Catalogs, *, now: datetime, idle_days: int) -> int:
+    """Remind each heir whose open case has been idle `idle_days`, once per idle spell; how many were."""
+    async with store.transaction() as session:
+        idle = await claim_cases.idle_cases(session, now - timedelta(days=idle_days))
+        sent = 0
+        for case in idle:
+            case.reminded_at = now
+            contact = await session.get(Contact, case.contact_id)
+            if contact is None or contact.opted_out or contact.unreachable:
+                continue
+            await outbox.notify(session, contact, catalogs.render(_reminder(case), contact.language), now)
+            sent += 1
+    return sent
+
+
+def _reminder(case: ClaimCase) -> Msg:
+    if case.status == "ready":
+        return msg("claims.reminder_ready")
+    if case.status == "submitted":
+        return msg("claims.reminder_submitted")
+    documents, collected = _ids(case.data.get("documents")), _ids(case.data.get("collected"))
+    missing = len([d for d in documents if d not in collected])
+    return msg("claims.reminder_collecting", missing=missing, total=len(documents))
+
+
+def _amount(value: Json) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _day(value: Json) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+def _ids(value: object) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []

@@ -1,0 +1,42 @@
+"""The reminder round `jaring serve` runs every hour (and `jaring claims remind` runs once, for cron):
+heirs whose claim case has been idle for `JARING_CLAIM_REMINDER_DAYS` are reminded through the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.app import Jaring
+from bot.claim_cases import send_claim_reminders
+
+__all__ = ["REMINDER_ROUND_SECONDS", "remind_idle_claims", "reminder_loop"]
+
+REMINDER_ROUND_SECONDS = 3600.0
+log = logging.getLogger(__name__)
+
+
+async def remind_idle_claims(jaring: Jaring, idle_days: int, now: datetime) -> int:
+    sent = await send_claim_reminders(jaring.store, jaring.catalogs, now=now, idle_days=idle_days)
+    if sent:
+        log.info("claim reminders queued: %d", sent)
+    return sent
+
+
+async def reminder_loop(
+    jaring: Jaring,
+    idle_days: int,
+    stopping: asyncio.Event,
+    on_outbox: Callable[[], None],
+    every: float = REMINDER_ROUND_SECONDS,
+) -> None:
+    while not stopping.is_set():
+        try:
+            if await remind_idle_claims(jaring, idle_days, jaring.pipeline.clock()):
+                on_outbox()
+        except Exception as exc:  # a failed round is retried next round; the type only, never data
+            log.error("claim reminder round failed: %s", type(exc).__name__)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), timeout=every)
