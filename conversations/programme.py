@@ -23,6 +23,7 @@ __all__ = [
     "JobType",
     "Office",
     "Premium",
+    "PremiumDiscount",
     "Privacy",
     "Programme",
     "ProgrammeError",
@@ -72,11 +73,23 @@ class Eligibility(_Strict):
         return self.poverty_register_required or "extremely_poor" in self.priority
 
 
+class PremiumDiscount(_Strict):
+    """A national cut in the BPU premium (PP 50/2025: 50%). It does not apply to participants whose
+    premium is paid from the state or regional budget (APBN/APBD)."""
+
+    percent: Annotated[int, Field(ge=0, le=100)]
+    regulation: str  # e.g. "PP 50/2025"
+
+
 class Premium(_Strict):
     jkk: Rupiah
     jkm: Rupiah
     declared_income: Rupiah
     paid_by: str
+    # No late fee for BPU; after this many consecutive unpaid months the membership becomes inactive
+    # (BPJS TK Perdir 22/PERDIR.02/072022).
+    inactive_after_unpaid_months: Annotated[int, Field(ge=1)]
+    discount: PremiumDiscount
 
     @property
     def monthly(self) -> int:
@@ -94,6 +107,8 @@ class JkmBenefits(_Strict):
     periodic_monthly: Rupiah
     periodic_months: Annotated[int, Field(ge=0)]
     funeral: Rupiah
+    # None: no time limit. BPJS TK says so (a statement, not regulation text), and answers say that.
+    claim_deadline_years: Annotated[int, Field(ge=1)] | None = None
 
     @property
     def periodic_total(self) -> int:
@@ -114,6 +129,9 @@ class JkkBenefits(_Strict):
     income_after_percent: Annotated[int, Field(ge=0, le=100)]
     claim_deadline_years: Annotated[int, Field(ge=0)]
     accident_report_hours: Annotated[int, Field(ge=0)]
+    # A suspected work accident is covered first; BPJS TK decides within this many days of the first
+    # report (PP 49/2023 Pasal 25A/25B).
+    suspected_accident_decision_days: Annotated[int, Field(ge=0)]
 
 
 class ScholarshipLevel(_Strict):
@@ -155,6 +173,7 @@ class Claims(_Strict):
     scholarship_documents: tuple[ClaimDocument, ...]
     jkm_payment_working_days: Annotated[int, Field(ge=0)]
     jkk_payment_working_days: Annotated[int, Field(ge=0)]
+    late_payment_penalty_percent_per_day: Annotated[int, Field(ge=0, le=100)]  # PP 44/2015 Pasal 37
 
 
 class Office(_Strict):
