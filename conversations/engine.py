@@ -12,9 +12,10 @@ from dataclasses import dataclass, field, replace
 from conversations.choices import LabelledChoice, looks_like_a_number, match_choice
 from conversations.effects import Effect, RecordConsent, SetLanguage, SetOptOut
 from conversations.flow import Answer, Context, Data, Fetch, Flow, Goto, Invalid, Resume, Step, Transition
-from conversations.global_words import GlobalWord, is_greeting, recognise
+from conversations.global_words import GlobalWord, is_greeting, recognise, starts_with_greeting
 from conversations.inbound import Inbound, InboundKind
 from conversations.messages import Choice, Msg, Reply, msg
+from conversations.questions.desk import QuestionDesk, looks_like_a_question
 from conversations.requests import Request
 from conversations.state import Json, SessionState
 from conversations.text import MAX_INPUT_CHARS, normalise
@@ -69,12 +70,24 @@ class _Turn:
 
 
 class Engine:
-    def __init__(self, flows: Sequence[Flow], menu: Sequence[str]) -> None:
+    def __init__(
+        self,
+        flows: Sequence[Flow],
+        menu: Sequence[str],
+        *,
+        questions: QuestionDesk | None = None,
+        question_flow: str | None = None,
+    ) -> None:
+        """`questions` lets free text be a benefit question: outside a flow it goes to `question_flow`;
+        inside one, a clear question is answered and the step's question asked again."""
         self.flows: Mapping[str, Flow] = {f.id: f for f in flows}
-        missing = [flow_id for flow_id in (*menu, CONSENT_FLOW) if flow_id not in self.flows]
+        wanted = (*menu, CONSENT_FLOW, *((question_flow,) if question_flow else ()))
+        missing = [flow_id for flow_id in wanted if flow_id not in self.flows]
         if missing:
             raise ValueError(f"flows not defined: {', '.join(missing)}")
         self.menu = tuple(menu)
+        self.questions = questions
+        self.question_flow = question_flow
 
     # ---- entry point -------------------------------------------------------------------------
 
@@ -104,15 +117,31 @@ class Engine:
                 return turn.outcome(self._show_menu(turn))
             return turn.outcome(self._start(flow, {}, turn))
         answer = self._answer(step, state.data, text, inbound, turn)
-        if answer is None:
+        if (answer is None or answer.choice is None) and self._answered_in_passing(flow, step, state, text, turn):
+            return turn.outcome(state)
+        if answer is None or (answer.choice is None and step.free_text):
             other = self._named_flow(text, turn)
-            if other is not None:  # "cek status" typed in the middle of a question: go there
+            # "cek status" typed in the middle of a question: go there (a free-text answer naming the
+            # flow it is already in stays an answer)
+            if other is not None and (answer is None or other.id != flow.id):
                 self._pause(state, turn)
                 return turn.outcome(self._start(other, {}, turn))
+        if answer is None:
             turn.say(self._reask(step, state.data, turn, msg("engine.pick_a_number")))
             return turn.outcome(state)
         transition = step.on_answer(turn.ctx, state.data, answer)
         return turn.outcome(self._follow(flow, state, transition, turn))
+
+    def _answered_in_passing(self, flow: Flow, step: Step, state: SessionState, text: str, turn: _Turn) -> bool:
+        """ "brp iuran nya?" typed in the middle of a form: answer it, then ask the form's question again."""
+        if self.questions is None or flow.id == self.question_flow:
+            return False
+        passing = self.questions.answer_in_passing(text, turn.ctx)
+        if passing is None:
+            return False
+        turn.say(Reply(passing))
+        turn.say(self._reask(step, state.data, turn, msg("engine.back_to_question")))
+        return True
 
     def resume(self, state: SessionState, result: object, ctx: Context) -> Outcome:
         """Go on after the pipeline answered the request of `Outcome.fetch`."""
@@ -164,12 +193,14 @@ class Engine:
         return next(((f, argument) for f in self.flows.values() if word in f.commands), None)
 
     def _named_flow(self, text: str, turn: _Turn) -> Flow | None:
-        """A menu entry named exactly by one of its words ("cek status", "daftar")."""
+        """A flow named exactly by one of its words ("cek status", "daftar", "hitung manfaat"): the
+        menu's entries first, then flows kept off the menu to keep it short enough for a phone."""
         said = normalise(text)
+        in_order = (*self.menu, *(flow_id for flow_id in self.flows if flow_id not in self.menu))
         return next(
             (
                 f
-                for f in (self.flows[flow_id] for flow_id in self.menu)
+                for f in (self.flows[flow_id] for flow_id in in_order)
                 if f.in_menu(turn.ctx.contact) and said in f.aliases
             ),
             None,
@@ -199,15 +230,27 @@ class Engine:
         return SessionState(MENU_FLOW, 1, _MENU_STEP)
 
     def _from_menu(self, state: SessionState, text: str, button: str | None, turn: _Turn) -> SessionState:
+        named = self._named_flow(text, turn) if button is None else None
+        if named is not None:  # a menu entry's own words, before any fuzzy matching
+            return self._start(named, {}, turn)
         choices = self.menu_choices(turn.ctx)
         picked = match_choice(text, button, self._labelled(choices, turn.ctx))
         if picked is not None:
             return self._start(self.flows[picked], {}, turn)
-        if is_greeting(text) or (state.idle and not normalise(text)):
+        greeted = is_greeting(text) or (starts_with_greeting(text) and not looks_like_a_question(text))
+        if greeted or (state.idle and not normalise(text)):  # "halo", also "halo nama saya Siti"
             return self._show_menu(turn, msg("engine.greeting", programme=turn.ctx.programme.name))
         if looks_like_a_number(text):  # but not one on the menu
             return self._show_menu(turn, msg("engine.pick_a_number"))
+        if self._is_a_question(text):  # "brp iuran nya", "klo meninggal dpt brp": answer it
+            return self._start(self.flows[self.question_flow or ""], {"question": text}, turn)
         return self._show_menu(turn, msg("engine.not_understood"))
+
+    def _is_a_question(self, text: str) -> bool:
+        if self.questions is None or self.question_flow is None:
+            return False
+        found = self.questions.match(text)
+        return found.sure is not None or bool(found.closest) or looks_like_a_question(text)
 
     # ---- running flows -----------------------------------------------------------------------
 
@@ -242,6 +285,8 @@ class Engine:
             return SessionState(flow.id, flow.version, transition.step, data, state.revision)
         turn.paused.pop(flow.id, None)  # finished: nothing left to resume
         # `then` may come from saved data naming a flow a later deploy removed: finish instead of failing.
+        if transition.then == MENU_FLOW:
+            return self._show_menu(turn)
         then = self.flows.get(transition.then) if transition.then is not None else None
         if then is not None and depth < _MAX_HANDOVERS:
             return self._start(then, transition.then_data, turn, depth + 1)

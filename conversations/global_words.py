@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from conversations.text import normalise
 
-__all__ = ["GlobalWord", "is_greeting", "recognise"]
+__all__ = ["GlobalWord", "is_greeting", "recognise", "starts_with_greeting"]
 
 
 class GlobalWord(StrEnum):
@@ -83,3 +83,9 @@ def is_greeting(text: str) -> bool:
     """A greeting, or "/start": the first message every Telegram user sends."""
     said = normalise(text)
     return said in _GREETINGS or said in ("/start", "start")
+
+
+def starts_with_greeting(text: str) -> bool:
+    """ "halo nama saya Siti", "assalamualaikum pak": a greeting with a few words after it."""
+    words = normalise(text).split()
+    return bool(words) and any(" ".join(words[:n]) in _GREETINGS for n in (1, 2, 3))
