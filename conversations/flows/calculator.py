@@ -1,0 +1,445 @@
+"""Hitung manfaat: "kalau saya meninggal, keluarga dapat apa?", answered for this person.
+
+It reads the person's own registration (the store answers `ListRegistrations("mine")` only with
+registrations whose registrant is the person asking), then asks the cause of death, how long they
+have been a participant (only when the registration does not say), and how many children could get
+the scholarship. The answer is figure first; every amount, year and count comes from the programme
+file. Nothing personal is shown beyond the date protection started and a pending registration's status.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from conversations.dates import parse_date
+from conversations.engine import MENU_FLOW
+from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
+from conversations.flows.common import updated
+from conversations.flows.statuses import status_text
+from conversations.messages import Choice, Money, Msg, Reply, msg
+from conversations.requests import ListRegistrations, RegistrationView
+from conversations.state import Json
+from conversations.text import normalise
+
+__all__ = ["calculator_flow", "membership_months", "parse_children", "parse_membership"]
+
+# ---- choices -------------------------------------------------------------------------------------
+
+_ACCIDENT = Choice(
+    "accident", msg("calculator.cause_accident"), ("kecelakaan", "kecelakaan kerja", "kerja", "jkk", "work accident")
+)
+_OTHER = Choice(
+    "other",
+    msg("calculator.cause_other"),
+    ("bukan", "bukan kecelakaan", "sakit", "tua", "usia tua", "lainnya", "biasa", "jkm", "not an accident"),
+)
+_BOTH = Choice("both", msg("calculator.cause_both"), ("keduanya", "dua duanya", "semua", "bandingkan", "compare"))
+_CAUSES = (_ACCIDENT, _OTHER, _BOTH)
+
+_NONE_YET = ("belum", "belum jadi", "belum peserta", "belum terdaftar", "bukan peserta", "belum pernah", "not yet")
+_SHORT_WORDS = ("belum lama", "baru sebentar", "less")
+_LONG_WORDS = ("sudah lama", "lebih lama", "more")
+
+_AGAIN = Choice("again", msg("calculator.again"), ("hitung lagi", "lagi", "ulang", "ulangi", "hitung"))
+_REGISTER = Choice("register", msg("calculator.register"), ("daftar", "mendaftar", "register"))
+_MENU = Choice("menu", msg("calculator.menu"), ("menu utama", "kembali", "selesai"))
+
+# What the person's registration said, kept when they ask to count again (their answers are not).
+_FROM_REGISTRATION = ("has_registration", "active", "pending", "pending_reason")
+
+
+# ---- start: the person's own registration --------------------------------------------------------
+
+
+def _start(_: Context, __: Data) -> Transition:
+    return Fetch(ListRegistrations("mine"), step="loaded", data={})
+
+
+def _loaded(_: Context, __: Data, result: object) -> Transition:
+    views = [v for v in result if isinstance(v, RegistrationView)] if isinstance(result, tuple) else []
+    return Goto("cause", registration_facts(views), say=(Reply.of(msg("calculator.intro")),))
+
+
+def registration_facts(views: list[RegistrationView]) -> dict[str, Json]:
+    """What the person's own registrations tell the calculator. `ListRegistrations("mine")` holds only
+    registrations whose registrant is the person asking (one a leader entered for a neighbour is not
+    among them), so each is theirs; `on_behalf` only says whose hands typed it in."""
+    own = [v for v in views if v.status != "deleted"]
+    if not own:
+        return {}
+    facts: dict[str, Json] = {"has_registration": True}
+    active = [v for v in own if v.status == "active"]
+    dated = sorted(v.coverage_start for v in active if v.coverage_start is not None)
+    if dated:  # the longest protection counts
+        return {**facts, "member": "since", "since": dated[0].isoformat(), "since_source": "registration"}
+    if active:
+        return {**facts, "active": True}
+    pending = [v for v in own if v.status != "rejected"]
+    if pending:
+        newest = pending[-1]
+        return {**facts, "member": "pending", "pending": newest.status, "pending_reason": newest.status_reason}
+    return facts  # only refused registrations: ask, as for anyone else
+
+
+# ---- 1. the cause --------------------------------------------------------------------------------
+
+
+def _ask_cause(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("calculator.ask_cause"), choices=_CAUSES)
+
+
+def _on_cause(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if answer.choice not in {c.id for c in _CAUSES}:
+        return Invalid(msg("engine.pick_a_number"))
+    chosen = updated(data, cause=str(answer.choice))
+    if "member" not in chosen:
+        return Goto("membership", chosen)
+    return _after_membership(ctx, chosen)
+
+
+# ---- 2. how long a participant -------------------------------------------------------------------
+
+
+def _years_needed(ctx: Context) -> int:
+    return ctx.programme.benefits.scholarship.min_membership_years_if_not_work_accident
+
+
+def _membership_choices(ctx: Context, data: Data) -> tuple[Choice, ...]:
+    years = _years_needed(ctx)
+    short = Choice("short", msg("calculator.member_short", years=years), _SHORT_WORDS)
+    long = Choice("long", msg("calculator.member_long", years=years), _LONG_WORDS)
+    if data.get("active") is True:  # enrolled already: "not yet a participant" is not an answer
+        return (short, long)
+    return (Choice("none", msg("calculator.member_none"), _NONE_YET), short, long)
+
+
+def _ask_membership(ctx: Context, data: Data) -> Reply:
+    parts: tuple[Msg, ...] = (msg("calculator.ask_membership"),)
+    if data.get("active") is True:
+        parts = (msg("calculator.active_without_date"), *parts)
+    return Reply.of(*parts, choices=_membership_choices(ctx, data))
+
+
+def _on_membership(ctx: Context, data: Data, answer: Answer) -> Transition:
+    today = ctx.programme.local_date(ctx.now)
+    typed = parse_membership(answer.text, today)
+    if isinstance(typed, date):
+        chosen = updated(data, member="since", since=typed.isoformat(), since_source="typed")
+    elif isinstance(typed, int):
+        chosen = updated(data, member="months", months=typed)
+    elif answer.choice in ("none", "short", "long"):
+        chosen = updated(data, member=answer.choice)
+    else:
+        return Invalid(msg("calculator.membership_not_understood"))
+    return _after_membership(ctx, chosen)
+
+
+_NUMBER_WORDS = {
+    "nol": "0",
+    "satu": "1",
+    "dua": "2",
+    "tiga": "3",
+    "empat": "4",
+    "lima": "5",
+    "enam": "6",
+    "tujuh": "7",
+    "delapan": "8",
+    "sembilan": "9",
+    "sepuluh": "10",
+    "sebelas": "11",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+}
+_ONE_UNIT = {"setahun": "1 tahun", "sebulan": "1 bulan", "setengah tahun": "6 bulan", "half a year": "6 bulan"}
+_LEAD = r"(?:(?:sudah|udah|dah|baru|sekitar|kira kira|kurang lebih|lebih dari|for|about|around)\s+)?"
+_YEARS = r"(\d{1,2})\s*(?:tahun|thn|th|taun|tahunan|years?|yrs?)"
+_MONTHS = r"(\d{1,3})\s*(?:bulan|bln|bl|months?)"
+_TAIL = r"(?:\s*(?:lebih|an|an lebih))?"
+_DURATION = re.compile(rf"^{_LEAD}(?:{_YEARS}{_TAIL}(?:\s*(?:dan|and)?\s*{_MONTHS})?|{_MONTHS}){_TAIL}$")
+_SINCE = re.compile(r"^(?:sejak|mulai|dari|tanggal|tgl|since|from)\s+")
+_MAX_YEARS = 80
+
+
+def _words_to_digits(text: str) -> str:
+    said = normalise(text).replace("-", " ").replace(",", " ")
+    for phrase, plain in _ONE_UNIT.items():
+        said = said.replace(phrase, plain)
+    return " ".join(_NUMBER_WORDS.get(word, word) for word in said.split())
+
+
+def parse_membership(text: str, today: date) -> int | date | None:
+    """How long a participant, as typed: months ("2 tahun", "1 tahun 6 bulan", "8 bln", "dua tahun"),
+    or the date it started ("sejak 01-03-2022"). None when the text is neither; a bare number is not
+    read as years, since numbers pick choices."""
+    said = _words_to_digits(text)
+    found = _DURATION.match(said)
+    if found:
+        years, months_after, months_only = found.groups()
+        total = int(years or 0) * 12 + int(months_after or months_only or 0)
+        return total if total <= _MAX_YEARS * 12 else None
+    started = parse_date(_SINCE.sub("", normalise(text)), today)
+    return started if started is not None and started.year >= today.year - _MAX_YEARS else None
+
+
+def membership_months(since: date, today: date) -> int:
+    """Whole months from `since` to `today` (negative when `since` is still ahead)."""
+    months = (today.year - since.year) * 12 + today.month - since.month
+    if months > 0 and today.day < since.day:
+        months -= 1
+    elif months < 0 and today.day > since.day:
+        months += 1
+    return months
+
+
+def _years_after(start: date, years: int) -> date:
+    try:
+        return start.replace(year=start.year + years)
+    except ValueError:  # 29 February: the years are complete on 1 March
+        return date(start.year + years, 3, 1)
+
+
+# ---- 3. children -------------------------------------------------------------------------------
+
+
+def _after_membership(ctx: Context, data: Data) -> Transition:
+    if ctx.programme.benefits.scholarship.max_children == 0:
+        return _result(ctx, updated(data, children=0))
+    return Goto("children", data)
+
+
+def _ask_children(ctx: Context, _: Data) -> Reply:
+    return Reply.of(msg("calculator.ask_children", max_age=ctx.programme.benefits.scholarship.child_max_age))
+
+
+_NO_CHILDREN = frozenset(
+    (
+        "tidak ada",
+        "tidak punya",
+        "belum ada",
+        "belum punya",
+        "ga ada",
+        "gak ada",
+        "nggak ada",
+        "enggak ada",
+        "tdk ada",
+        "tidak",
+        "belum",
+        "kosong",
+        "none",
+        "no",
+        "no children",
+    )
+)
+_CHILDREN = re.compile(r"^(?:ada|punya|anak|jumlah)?\s*(\d{1,2})\s*(?:anak|orang|org|children|child|kids?)?$")
+
+
+def parse_children(text: str) -> int | None:
+    said = normalise(text)
+    if said in _NO_CHILDREN:
+        return 0
+    found = _CHILDREN.match(_words_to_digits(text))
+    return int(found.group(1)) if found else None
+
+
+def _on_children(ctx: Context, data: Data, answer: Answer) -> Transition:
+    children = parse_children(answer.text)
+    if children is None:
+        return Invalid(msg("calculator.children_not_understood"))
+    return _result(ctx, updated(data, children=children))
+
+
+# ---- 4. the result -------------------------------------------------------------------------------
+
+
+def _result(ctx: Context, data: Data) -> Transition:
+    return Goto("end", data, say=(Reply.of(*result_parts(ctx, data)),))
+
+
+def result_parts(ctx: Context, data: Data) -> tuple[Msg, ...]:
+    today = ctx.programme.local_date(ctx.now)
+    cause = data.get("cause")
+    since = _since(data)
+    lead = _lead(ctx, data, since, today)
+    blocks: list[Msg] = []
+    if cause != _ACCIDENT.id:
+        blocks.append(_jkm_block(ctx))
+    if cause in (_ACCIDENT.id, _BOTH.id):
+        blocks.append(_jkk_block(ctx))
+    return (
+        *lead,
+        *blocks,
+        *_membership_line(data, since, today),
+        *_scholarship(ctx, data, since, today),
+        msg("calculator.conditions", call_centre=ctx.programme.call_centre),
+    )
+
+
+def _since(data: Data) -> date | None:
+    if data.get("member") != "since":
+        return None
+    try:
+        return date.fromisoformat(str(data.get("since")))
+    except ValueError:
+        return None
+
+
+def _lead(ctx: Context, data: Data, since: date | None, today: date) -> tuple[Msg, ...]:
+    """Before the figures, when nothing would be paid today."""
+    member = data.get("member")
+    if member == "pending":
+        status = status_text(str(data.get("pending", "")), str(data.get("pending_reason", "")))
+        return (msg("calculator.pending", status=status),)
+    if member == "none":
+        return (msg("calculator.not_member", programme=ctx.programme.name),)
+    if since is not None and since > today:
+        return (msg("calculator.starts_on", date=since),)
+    return ()
+
+
+def _jkm_block(ctx: Context) -> Msg:
+    jkm = ctx.programme.benefits.jkm
+    return msg(
+        "calculator.jkm_block",
+        total=Money(jkm.total),
+        lump_sum=Money(jkm.lump_sum),
+        periodic=Money(jkm.periodic_total),
+        periodic_months=jkm.periodic_months,
+        periodic_monthly=Money(jkm.periodic_monthly),
+        funeral=Money(jkm.funeral),
+    )
+
+
+def _jkk_block(ctx: Context) -> Msg:
+    benefits, income = ctx.programme.benefits, ctx.programme.premium.declared_income
+    return msg(
+        "calculator.jkk_block",
+        total=Money(benefits.jkk_death_total(income)),
+        multiple=benefits.jkk.death_income_multiple,
+        income=Money(income),
+        income_part=Money(benefits.jkk.death_income_multiple * income),
+        periodic=Money(benefits.jkm.periodic_total),
+        periodic_months=benefits.jkm.periodic_months,
+        periodic_monthly=Money(benefits.jkm.periodic_monthly),
+        funeral=Money(benefits.jkm.funeral),
+    )
+
+
+def _duration(months: int) -> Msg:
+    years, rest = divmod(max(months, 0), 12)
+    if years and rest:
+        return msg("calculator.duration_years_months", years=years, months=rest)
+    if years:
+        return msg("calculator.duration_years", years=years)
+    if rest:
+        return msg("calculator.duration_months", months=rest)
+    return msg("calculator.duration_under_a_month")
+
+
+def _membership_line(data: Data, since: date | None, today: date) -> tuple[Msg, ...]:
+    if since is not None and since <= today:
+        key = "calculator.registered_since" if data.get("since_source") == "registration" else "calculator.member_since"
+        return (msg(key, date=since, duration=_duration(membership_months(since, today))),)
+    months = data.get("months")
+    if data.get("member") == "months" and isinstance(months, int):
+        return (msg("calculator.member_for", duration=_duration(months)),)
+    return ()
+
+
+def _scholarship(ctx: Context, data: Data, since: date | None, today: date) -> tuple[Msg, ...]:
+    rules = ctx.programme.benefits.scholarship
+    if rules.max_children == 0:
+        return ()
+    said = data.get("children")
+    children = said if isinstance(said, int) and said >= 0 else 0
+    if children == 0:
+        return (msg("calculator.scholarship_no_children", max_age=rules.child_max_age),)
+    cause = data.get("cause")
+    when: list[Msg] = []
+    if cause in (_ACCIDENT.id, _BOTH.id):
+        when.append(msg("calculator.scholarship_accident"))
+    if cause != _ACCIDENT.id:
+        when.append(_scholarship_other(ctx, data, since, today))
+    # Only "not a work accident" was asked and its scholarship does not apply yet: say "once it does".
+    later = cause == _OTHER.id and when[-1].key != "calculator.scholarship_other_yes"
+    counted = min(children, rules.max_children)
+    levels = tuple(
+        msg(
+            "calculator.scholarship_level",
+            level=level.name,
+            amount=Money(level.amount_per_year),
+            years=level.years,
+        )
+        for level in rules.levels
+    )
+    amount = msg(
+        "calculator.scholarship_amount_later" if later else "calculator.scholarship_amount",
+        children=counted,
+        per_child=Money(rules.per_child_total),
+        total=Money(rules.per_child_total * counted),
+        levels=levels,
+    )
+    capped = (msg("calculator.scholarship_capped", max_children=rules.max_children),) if children > counted else ()
+    return (*when, amount, *capped)
+
+
+def _scholarship_other(ctx: Context, data: Data, since: date | None, today: date) -> Msg:
+    years = _years_needed(ctx)
+    needed = years * 12
+    member = data.get("member")
+    months = data.get("months")
+    if since is not None:
+        if membership_months(since, today) >= needed:
+            return msg("calculator.scholarship_other_yes", years=years)
+        return msg("calculator.scholarship_other_from", years=years, date=_years_after(since, years))
+    if member == "months" and isinstance(months, int):
+        if months >= needed:
+            return msg("calculator.scholarship_other_yes", years=years)
+        return msg("calculator.scholarship_other_in", years=years, months=needed - months)
+    if member == "long" or needed == 0:
+        return msg("calculator.scholarship_other_yes", years=years)
+    return msg("calculator.scholarship_other_later", years=years)
+
+
+# ---- what next -----------------------------------------------------------------------------------
+
+
+def _offers_registration(data: Data) -> bool:
+    return data.get("member") == "none" and data.get("has_registration") is not True
+
+
+def _ask_end(_: Context, data: Data) -> Reply:
+    choices = (_AGAIN, _REGISTER, _MENU) if _offers_registration(data) else (_AGAIN, _MENU)
+    return Reply.of(msg("calculator.what_next"), choices=choices)
+
+
+def _on_end(_: Context, data: Data, answer: Answer) -> Transition:
+    if answer.choice == _AGAIN.id:
+        kept = {key: data[key] for key in _FROM_REGISTRATION if key in data}
+        if data.get("member") == "pending":
+            kept["member"] = "pending"
+        elif data.get("since_source") == "registration":
+            kept.update(member="since", since=data.get("since"), since_source="registration")
+        return Goto("cause", kept)
+    if answer.choice == _REGISTER.id:
+        return Finish(then="registration")
+    return Finish(say=(Reply.of(msg("calculator.to_menu")),), then=MENU_FLOW)
+
+
+calculator_flow = Flow(
+    id="calculator",
+    version=1,
+    title=msg("calculator.title"),
+    start=_start,
+    steps={
+        "loaded": Resume(on_result=_loaded),
+        "cause": Step(ask=_ask_cause, on_answer=_on_cause),
+        "membership": Step(ask=_ask_membership, on_answer=_on_membership, free_text=True),
+        "children": Step(ask=_ask_children, on_answer=_on_children),
+        "end": Step(ask=_ask_end, on_answer=_on_end),
+    },
+    aliases=("hitung manfaat", "hitung santunan", "kalkulator", "hitung"),
+)
