@@ -17,7 +17,16 @@ from conversations.messages import Msg, msg
 from conversations.nik import Nik, NikProblem, mask_nik, parse_nik, problems_with_birth_date
 from conversations.state import Json
 
-__all__ = ["FIELDS", "QUESTIONS", "Checked", "Field", "check_text_field", "field_value_text", "normalise_phone"]
+__all__ = [
+    "FIELDS",
+    "NIK_PROBLEMS",
+    "QUESTIONS",
+    "Checked",
+    "Field",
+    "check_text_field",
+    "field_value_text",
+    "normalise_phone",
+]
 
 _NAME = re.compile(r"^[^\W\d_]+(?:[ .'\-,][^\W\d_]*)*$")
 _RT_RW = re.compile(r"^(?:rt|rw|no|nomor)?\.?\s*0*(\d{1,3})$")
@@ -77,7 +86,7 @@ class Checked:
     contradicts_nik: bool = False  # the birth date given is not the one inside the NIK
 
 
-_NIK_PROBLEMS = {
+NIK_PROBLEMS = {
     NikProblem.NOT_16_DIGITS: msg("nik.not_16_digits"),
     NikProblem.UNKNOWN_PROVINCE: msg("nik.unknown_province"),
     NikProblem.BAD_DAY: msg("nik.bad_day"),
@@ -100,7 +109,7 @@ def check_text_field(ctx: Context, key: str, text: str, data: Data) -> Checked:
 def _check_nik(ctx: Context, said: str, data: Data) -> Checked:
     nik = parse_nik(said, ctx.now.date())
     if isinstance(nik, NikProblem):
-        return Checked({}, _NIK_PROBLEMS[nik])
+        return Checked({}, NIK_PROBLEMS[nik])
     birth = _stored_date(data.get("birth_date"))
     if birth is not None and problems_with_birth_date(nik, birth) is not None:
         return Checked({}, msg("nik.date_differs_from_birth_date", nik_date=nik.birth_date))

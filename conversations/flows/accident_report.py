@@ -1,0 +1,563 @@
+"""Lapor kecelakaan kerja: a guided report of a suspected work accident, which the worker, the family
+or the worker's group may make (Permenaker 1/2025 Pasal 48A). Who (NIK, KPJ, or not known: the report
+is never blocked), what happened, where, when, where treated, and the reporter's contact; a summary
+where anything can be changed; then it is stored and the Dinas admins are told. The last messages are
+what the family takes to the BPJS Ketenagakerjaan branch before the first-report deadline."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from conversations.dates import age_on, parse_date
+from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
+from conversations.flows.common import UNKNOWN, updated
+from conversations.flows.fields import check_text_field, field_value_text, normalise_phone
+from conversations.messages import Choice, Msg, Reply, msg
+from conversations.nik import mask_nik
+from conversations.programme import Programme
+from conversations.requests import (
+    AccidentReported,
+    FindParticipant,
+    ParticipantFound,
+    SubmitAccidentReport,
+)
+from conversations.state import Json
+from conversations.text import normalise, words
+
+__all__ = ["accident_report_flow", "report_deadline", "worker_text"]
+
+_NIK_DIGITS = 16
+_KPJ_DIGITS = 11
+# The store keeps this much of the free texts (bot/accident_reports.py): longer answers are refused,
+# never cut without saying so.
+_WHAT_MAX_CHARS = 500
+_PLACE_MAX_CHARS = 200
+_WHAT_MIN_WORDS = 2
+_WHAT_MIN_LETTERS = 10
+_PLACE_MIN_CHARS = 3
+# A date typed without its year is taken as this year's; one later than today is refused.
+_FUTURE_WINDOW = timedelta(days=366)
+_END_OF_DAY = time(23, 59)
+
+_NOT_KNOWN = Choice("unknown", msg("accident.worker_not_known"), (*UNKNOWN.aliases, "lupa", "tidak ada"))
+_TODAY = Choice("today", msg("accident.today"), ("hari ini", "tadi", "tadi pagi", "tadi siang", "tadi sore", "barusan"))
+_YESTERDAY = Choice(
+    "yesterday",
+    msg("accident.yesterday"),
+    ("kemarin", "kemaren", "kmrn", "kemarin pagi", "kemarin siang", "kemarin sore"),
+)
+_TIME_NOT_KNOWN = Choice("unknown", msg("accident.time_not_known"), (*UNKNOWN.aliases, "lupa", "-"))
+_TREATED = (
+    Choice("puskesmas", msg("accident.treated_puskesmas"), ("pkm",)),
+    Choice("rumah_sakit", msg("accident.treated_hospital"), ("rs", "rsud", "rumah sakit")),
+    Choice("klinik", msg("accident.treated_clinic"), ("klinik",)),
+    Choice("not_treated", msg("accident.treated_not_yet"), ("belum", "tidak dirawat", "belum berobat")),
+)
+_USE_KNOWN_PHONE = Choice("known_phone", msg("accident.use_this_phone"), ("ya", "iya", "benar", "betul", "ok"))
+_RELATIONS = (
+    Choice("self", msg("accident.relation_self"), ("saya", "sendiri", "saya sendiri", "pekerja")),
+    Choice("family", msg("accident.relation_family"), ("keluarga", "istri", "suami", "anak", "orang tua")),
+    Choice("coworker", msg("accident.relation_coworker"), ("teman", "teman kerja", "kelompok", "paguyuban")),
+    Choice("other", msg("accident.relation_other"), ("lain", "lainnya", "tetangga", "petugas")),
+)
+_SEND = Choice("send", msg("accident.send"), ("kirim", "ya", "benar", "sudah benar", "lapor"))
+_CHANGE = Choice("change", msg("accident.change"), ("ubah", "ganti", "perbaiki", "salah"))
+_CONTINUE = Choice("continue", msg("accident.continue"), ("lanjut", "lanjutkan", "teruskan"))
+_RESTART = Choice("restart", msg("accident.restart"), ("ulang", "mulai baru", "dari awal", "baru"))
+
+_SEPARATORS = re.compile(r"[\s.\-_/]+")
+_NUMBER_LABEL = re.compile(r"^(?:no|nomor|nomer)?\.?\s*(?:nik|kpj|ktp)?\s*[:.]?\s*")
+_DAYS_AGO = re.compile(r"^(\d{1,3})\s*(?:hari\s+(?:yang\s+)?lalu|days?\s+ago)$")
+_TIME = re.compile(
+    r"^(?:sekitar|kira-kira|kira2|kurang lebih|about|around)?\s*(?:jam|pukul|pkl\.?|at)?\s*"
+    r"(\d{1,2})(?:\s*[.:]\s*(\d{2}))?\s*(pagi|siang|sore|malam|am|pm)?\s*(?:wib|wita|wit)?$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    """One line of the summary: the data keys it holds, the step that asks it, and its label."""
+
+    id: str
+    keys: tuple[str, ...]
+    step: str
+    label: Msg
+
+
+_PARTS: tuple[_Part, ...] = (
+    _Part("who", ("nik", "kpj"), "who", msg("accident.field_worker")),
+    _Part("what", ("what",), "what", msg("accident.field_what")),
+    _Part("place", ("place",), "place", msg("accident.field_place")),
+    _Part("when", ("occurred_on", "occurred_time"), "date", msg("accident.field_when")),
+    _Part("treated", ("treated_at",), "treated", msg("accident.field_treated")),
+    _Part("phone", ("reporter_phone",), "phone", msg("accident.field_phone")),
+    _Part("relation", ("relation",), "relation", msg("accident.field_relation")),
+)
+# Within a part, the step for each key still missing ("when" is asked as a date, then a time).
+_STEP_FOR_KEY = {"occurred_time": "time"}
+_REPORT_KEYS = tuple(key for part in _PARTS for key in part.keys)
+
+
+def _text(data: Data, key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _next(data: Data) -> str:
+    """The step for the first answer still missing; the summary when none is."""
+    missing = next((key for key in _REPORT_KEYS if key not in data), None)
+    if missing is None:
+        return "summary"
+    part = next(p for p in _PARTS if missing in p.keys)
+    return _STEP_FOR_KEY.get(missing, part.step)
+
+
+def _go_next(data: Data, *say: Reply) -> Goto:
+    return Goto(_next(data), data, say=say)
+
+
+def _today(ctx: Context) -> date:
+    return ctx.programme.local_date(ctx.now)
+
+
+def _dinas_name(programme: Programme) -> str:
+    dinas = programme.office("dinas")
+    return dinas.name if dinas is not None else programme.pemda
+
+
+# ---- the deadline -------------------------------------------------------------------------------
+
+
+def report_deadline(programme: Programme, occurred_on: date, occurred_time: str) -> datetime:
+    """When the first report (Formulir 3) is due, in the programme's time zone: the accident's time plus
+    the hours the rules give; without a time, counted from the end of that day."""
+    at = time.fromisoformat(occurred_time) if occurred_time else _END_OF_DAY
+    start = datetime.combine(occurred_on, at, tzinfo=ZoneInfo(programme.timezone))
+    return start + timedelta(hours=programme.benefits.jkk.accident_report_hours)
+
+
+def _stored_date(data: Data) -> date | None:
+    try:
+        return date.fromisoformat(_text(data, "occurred_on"))
+    except ValueError:
+        return None
+
+
+def _stored_time(data: Data) -> str:
+    said = _text(data, "occurred_time")
+    try:
+        return time.fromisoformat(said).strftime("%H:%M") if said else ""
+    except ValueError:
+        return ""
+
+
+def _moment(when: datetime) -> Msg:
+    return msg("accident.moment", date=when.date(), hour=f"{when:%H}", minute=f"{when:%M}", zone=when.tzname() or "")
+
+
+def _deadline_said(ctx: Context, data: Data) -> tuple[Msg, ...]:
+    """The deadline, or that it has passed (the report is still taken), and how it was counted."""
+    occurred_on = _stored_date(data)
+    if occurred_on is None:
+        return ()
+    occurred_time = _stored_time(data)
+    deadline = report_deadline(ctx.programme, occurred_on, occurred_time)
+    jkk = ctx.programme.benefits.jkk
+    said: list[Msg] = []
+    if ctx.now > deadline:
+        said.append(msg("accident.deadline_passed", hours=jkk.accident_report_hours, deadline=_moment(deadline)))
+    else:
+        said.append(msg("accident.deadline_ahead", hours=jkk.accident_report_hours, deadline=_moment(deadline)))
+    if not occurred_time:
+        said.append(msg("accident.deadline_from_day_end"))
+    if age_on(occurred_on, _today(ctx)) >= jkk.claim_deadline_years:  # whole years since
+        said.append(
+            msg("accident.claim_may_have_lapsed", years=jkk.claim_deadline_years, call_centre=ctx.programme.call_centre)
+        )
+    return tuple(said)
+
+
+# ---- start, resume --------------------------------------------------------------------------------
+
+
+def _start(ctx: Context, data: Data) -> Transition:
+    if any(key in data for key in _REPORT_KEYS):
+        return Goto("resume", data)  # a report left halfway
+    intro = msg(
+        "accident.intro", hours=ctx.programme.benefits.jkk.accident_report_hours, dinas=_dinas_name(ctx.programme)
+    )
+    return Goto("who", {}, say=(Reply.of(intro),))
+
+
+def _ask_resume(_: Context, data: Data) -> Reply:
+    done = sum(1 for part in _PARTS if all(key in data for key in part.keys))
+    return Reply.of(msg("accident.resume", done=done, total=len(_PARTS)), choices=(_CONTINUE, _RESTART))
+
+
+def _on_resume(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if answer.choice == _CONTINUE.id:
+        return _go_next(data)
+    return _start(ctx, {})
+
+
+# ---- who ----------------------------------------------------------------------------------------
+
+
+def _ask_who(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("accident.ask_who"), choices=(_NOT_KNOWN,))
+
+
+def _on_who(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if answer.choice == _NOT_KNOWN.id:
+        new = updated(data, nik="", kpj="")
+        return _go_next(new, Reply.of(msg("accident.worker_not_known_ok")))
+    worker = _read_worker(ctx, answer.text)
+    if isinstance(worker, Msg):
+        return Invalid(worker)
+    new = updated(data, **worker)
+    return Fetch(FindParticipant(nik=str(worker["nik"]), kpj=str(worker["kpj"])), step="worker_found", data=new)
+
+
+def _read_worker(ctx: Context, text: str) -> dict[str, Json] | Msg:
+    """A NIK (checked the way registration checks it) or a KPJ number, or what to type instead."""
+    digits = _SEPARATORS.sub("", _NUMBER_LABEL.sub("", normalise(text)))
+    if not digits.isascii() or not digits.isdigit():
+        return msg("accident.bad_worker")
+    if len(digits) == _KPJ_DIGITS:
+        return {"nik": "", "kpj": digits}
+    if len(digits) != _NIK_DIGITS:
+        return msg("accident.bad_worker_digits", count=len(digits))
+    checked = check_text_field(ctx, "nik", digits, {})
+    if checked.problem is not None:
+        return checked.problem
+    return {"nik": checked.values["nik"], "kpj": ""}
+
+
+def _on_worker_found(_: Context, data: Data, result: object) -> Transition:
+    if isinstance(result, ParticipantFound):
+        return _go_next(data, Reply.of(msg("accident.worker_found", since=result.registered_on)))
+    return _go_next(data, Reply.of(msg("accident.worker_not_found")))
+
+
+# ---- what and where -----------------------------------------------------------------------------
+
+
+def _worker_known(data: Data) -> bool:
+    return bool(_text(data, "nik") or _text(data, "kpj"))
+
+
+def _ask_what(_: Context, data: Data) -> Reply:
+    return Reply.of(msg("accident.ask_what" if _worker_known(data) else "accident.ask_what_and_name"))
+
+
+def _on_what(_: Context, data: Data, answer: Answer) -> Transition:
+    said = " ".join(answer.text.split())
+    if len(said) > _WHAT_MAX_CHARS:
+        return Invalid(msg("accident.what_too_long", count=len(said), most=_WHAT_MAX_CHARS))
+    letters = sum(1 for ch in said if ch.isalpha())
+    if len(words(said)) < _WHAT_MIN_WORDS or letters < _WHAT_MIN_LETTERS:
+        return Invalid(msg("accident.what_too_short"))
+    return _go_next(updated(data, what=said))
+
+
+def _ask_place(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("accident.ask_place"))
+
+
+def _on_place(_: Context, data: Data, answer: Answer) -> Transition:
+    said = " ".join(answer.text.split())
+    if len(said) > _PLACE_MAX_CHARS:
+        return Invalid(msg("accident.place_too_long", count=len(said), most=_PLACE_MAX_CHARS))
+    if len(said) < _PLACE_MIN_CHARS or not any(ch.isalpha() for ch in said):
+        return Invalid(msg("accident.bad_place"))
+    return _go_next(updated(data, place=said))
+
+
+# ---- when ---------------------------------------------------------------------------------------
+
+
+def _ask_date(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("accident.ask_date"), choices=(_TODAY, _YESTERDAY))
+
+
+def _on_date(ctx: Context, data: Data, answer: Answer) -> Transition:
+    day = _read_date(answer, _today(ctx))
+    if isinstance(day, Msg):
+        return Invalid(day)
+    return _go_next(updated(data, occurred_on=day.isoformat()))
+
+
+def _read_date(answer: Answer, today: date) -> date | Msg:
+    if answer.choice == _TODAY.id:
+        return today
+    if answer.choice == _YESTERDAY.id:
+        return today - timedelta(days=1)
+    said = normalise(answer.text)
+    days_ago = _DAYS_AGO.match(said)
+    if days_ago:
+        return today - timedelta(days=int(days_ago.group(1)))
+    for text in (said, f"{said} {today.year}"):  # "20 November", "20/11": this year
+        if (found := parse_date(text, today)) is not None:
+            return found
+        if (later := parse_date(text, today + _FUTURE_WINDOW)) is not None and later > today:
+            return msg("accident.date_in_future", today=today)
+    return msg("accident.bad_date")
+
+
+def _ask_time(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("accident.ask_time"), choices=(_TIME_NOT_KNOWN,))
+
+
+def _on_time(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if answer.choice == _TIME_NOT_KNOWN.id:
+        return _go_next(updated(data, occurred_time=""))
+    at = _read_time(answer.text)
+    if at is None:
+        return Invalid(msg("accident.bad_time"))
+    local_now = ctx.now.astimezone(ZoneInfo(ctx.programme.timezone))
+    if _stored_date(data) == local_now.date() and at > local_now.time():
+        return Invalid(msg("accident.time_in_future"))
+    return _go_next(updated(data, occurred_time=at.strftime("%H:%M")))
+
+
+def _read_time(text: str) -> time | None:
+    """ "14.30", "14:30", "jam 2 siang", "pukul 7 pagi", "sekitar jam 9 malam"."""
+    found = _TIME.match(normalise(text))
+    if found is None:
+        return None
+    hour = _on_the_clock(int(found.group(1)), found.group(3))
+    minute = int(found.group(2) or 0)
+    return time(hour, minute) if 0 <= hour <= 23 and 0 <= minute <= 59 else None
+
+
+def _on_the_clock(hour: int, part_of_day: str | None) -> int:
+    """A 12-hour reading turned into 24 hours: 2 siang → 14, 9 malam → 21, 2 malam → 2, 12 malam → 0."""
+    if hour > 12 or part_of_day in (None, "pagi", "am"):
+        return 0 if part_of_day == "am" and hour == 12 else hour
+    if part_of_day == "siang":
+        return hour + 12 if hour < 10 else hour
+    if part_of_day == "malam":
+        return 0 if hour == 12 else (hour + 12 if hour >= 6 else hour)
+    return hour + 12 if hour < 12 else hour  # sore, pm
+
+
+# ---- where treated --------------------------------------------------------------------------------
+
+
+def _ask_treated(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("accident.ask_treated"), choices=_TREATED)
+
+
+def _on_treated(ctx: Context, data: Data, answer: Answer) -> Transition:
+    said = " ".join(answer.text.split())
+    picked = next((c for c in _TREATED if c.id == answer.choice), None)
+    # A picked choice is kept as its Indonesian label, which the Dinas reads; a longer answer that only
+    # resembles one ("rumah sakit Bendan") is kept as typed.
+    if picked is not None and len(words(said)) <= 2:
+        return _go_next(updated(data, treated_at=ctx.renderer.render(picked.label, "id")))
+    if len(said) > _PLACE_MAX_CHARS:
+        return Invalid(msg("accident.place_too_long", count=len(said), most=_PLACE_MAX_CHARS))
+    if len(said) < _PLACE_MIN_CHARS or not any(ch.isalpha() for ch in said):
+        return Invalid(msg("accident.bad_treated"))
+    return _go_next(updated(data, treated_at=said))
+
+
+def _treated_text(ctx: Context, stored: str) -> Msg:
+    label = next((c.label for c in _TREATED if ctx.renderer.render(c.label, "id") == stored), None)
+    return label if label is not None else msg("field.value", value=stored)
+
+
+# ---- the reporter ---------------------------------------------------------------------------------
+
+
+def _known_phone(ctx: Context) -> str | None:
+    """The number the channel gives (WhatsApp), as 62…"""
+    return normalise_phone(ctx.contact.phone) if ctx.contact.phone else None
+
+
+def _ask_phone(ctx: Context, __: Data) -> Reply:
+    known = _known_phone(ctx)
+    if known is None:
+        return Reply.of(msg("accident.ask_phone"))
+    shown = field_value_text(ctx, "phone", {"phone": known})
+    return Reply.of(msg("accident.ask_phone_known", phone=shown), choices=(_USE_KNOWN_PHONE,))
+
+
+def _on_phone(ctx: Context, data: Data, answer: Answer) -> Transition:
+    known = _known_phone(ctx)
+    if answer.choice == _USE_KNOWN_PHONE.id and known is not None:
+        return _go_next(updated(data, reporter_phone=known))
+    checked = check_text_field(ctx, "phone", answer.phone or answer.text, {})
+    if checked.problem is not None:
+        return Invalid(checked.problem)
+    return _go_next(updated(data, reporter_phone=checked.values["phone"]))
+
+
+def _ask_relation(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("accident.ask_relation"), choices=_RELATIONS)
+
+
+def _on_relation(_: Context, data: Data, answer: Answer) -> Transition:
+    return _go_next(updated(data, relation=str(answer.choice)))
+
+
+# ---- summary, changes, sending --------------------------------------------------------------------
+
+
+def worker_text(data: Data) -> Msg:
+    """The worker as the summary and the Dinas notice show them: masked NIK, KPJ, or not known."""
+    if nik := _text(data, "nik"):
+        return msg("accident.worker_nik", nik=mask_nik(nik))
+    if kpj := _text(data, "kpj"):
+        return msg("accident.worker_kpj", kpj=kpj)
+    return msg("accident.worker_unknown")
+
+
+def _when_text(data: Data) -> Msg:
+    occurred_on = _stored_date(data)
+    if occurred_on is None:
+        return msg("field.empty")
+    at = _stored_time(data)
+    if not at:
+        return msg("accident.when_day_only", date=occurred_on)
+    return msg("accident.when_at", date=occurred_on, hour=at[:2], minute=at[3:])
+
+
+def _part_text(ctx: Context, part: _Part, data: Data) -> Msg:
+    if not all(key in data for key in part.keys):
+        return msg("field.empty")
+    match part.id:
+        case "who":
+            return worker_text(data)
+        case "when":
+            return _when_text(data)
+        case "treated":
+            return _treated_text(ctx, _text(data, "treated_at"))
+        case "phone":
+            return field_value_text(ctx, "phone", {"phone": _text(data, "reporter_phone")})
+        case "relation":
+            relation = next((c for c in _RELATIONS if c.id == data.get("relation")), None)
+            return relation.label if relation is not None else msg("field.empty")
+        case _:
+            return msg("field.value", value=_text(data, part.keys[0]))
+
+
+def _summary_lines(ctx: Context, data: Data) -> tuple[Msg, ...]:
+    return tuple(msg("field.line", label=part.label, value=_part_text(ctx, part, data)) for part in _PARTS)
+
+
+def _ask_summary(ctx: Context, data: Data) -> Reply:
+    return Reply.of(
+        msg("accident.summary", lines=_summary_lines(ctx, data)),
+        *_deadline_said(ctx, data),
+        msg("accident.ask_send"),
+        choices=(_SEND, _CHANGE),
+    )
+
+
+def _on_summary(_: Context, data: Data, answer: Answer) -> Transition:
+    if answer.choice == _CHANGE.id:
+        return Goto("change_which", data)
+    if _next(data) != "summary":
+        return _go_next(data)  # something is missing (a session from before a change): ask it first
+    return Fetch(SubmitAccidentReport(report=_report(data)), step="sent")
+
+
+def _report(data: Data) -> dict[str, Json]:
+    """Exactly the keys bot/accident_reports.py reads."""
+    return {key: _text(data, key) for key in _REPORT_KEYS}
+
+
+def _ask_change_which(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("accident.ask_change_which"), choices=tuple(Choice(p.id, p.label) for p in _PARTS))
+
+
+def _on_change_which(_: Context, data: Data, answer: Answer) -> Transition:
+    part = next((p for p in _PARTS if p.id == answer.choice), None)
+    if part is None:
+        return Goto("summary", data)
+    return _go_next({key: value for key, value in data.items() if key not in part.keys})
+
+
+def _on_sent(ctx: Context, data: Data, result: object) -> Transition:
+    if not isinstance(result, AccidentReported):
+        return Goto("summary", data, say=(Reply.of(msg("accident.not_saved", call_centre=ctx.programme.call_centre)),))
+    return Finish(
+        say=(
+            Reply.of(msg("accident.reported", number=result.report_id), *_deadline_said(ctx, data)),
+            _for_the_branch(ctx, data, result.report_id),
+            _what_next(ctx, result.admins_told),
+        )
+    )
+
+
+def _for_the_branch(ctx: Context, data: Data, number: int) -> Reply:
+    """The text the family shows at the branch: the report as it was sent."""
+    return Reply.of(
+        msg("accident.show_this"),
+        msg(
+            "accident.card",
+            number=number,
+            programme=ctx.programme.name,
+            reported_on=_today(ctx),
+            lines=_summary_lines(ctx, data),
+        ),
+    )
+
+
+def _what_next(ctx: Context, admins_told: int) -> Reply:
+    programme = ctx.programme
+    documents = tuple(msg("accident.document", name=doc.name) for doc in programme.claims.jkk_documents)
+    told = "accident.dinas_told" if admins_told > 0 else "accident.dinas_recorded"
+    return Reply.of(
+        msg("accident.documents", documents=documents),
+        msg("accident.heir_claim"),
+        _where(programme),
+        msg("accident.decision", days=programme.benefits.jkk.suspected_accident_decision_days),
+        msg(told, dinas=_dinas_name(programme)),
+    )
+
+
+def _where(programme: Programme) -> Msg:
+    branch = programme.office("bpjs_branch")
+    if branch is None:
+        return msg("accident.no_branch", call_centre=programme.call_centre)
+    address = (
+        msg("accident.branch_address", address=branch.address)
+        if branch.address
+        else msg("accident.address_unknown", call_centre=programme.call_centre)
+    )
+    hours = (msg("accident.branch_hours", hours=branch.hours),) if branch.hours else ()
+    # The call centre is named already when the address is missing; the branch's own number is added.
+    own_phone = branch.phone and branch.phone != programme.call_centre
+    phone = (msg("accident.branch_phone", phone=branch.phone),) if own_phone else ()
+    return msg("accident.branch", name=branch.name, details=(address, *hours, *phone))
+
+
+accident_report_flow = Flow(
+    id="accident_report",
+    version=1,
+    title=msg("accident.title"),
+    start=_start,
+    needs_consent=True,
+    resumable=True,
+    steps={
+        "resume": Step(ask=_ask_resume, on_answer=_on_resume),
+        "who": Step(ask=_ask_who, on_answer=_on_who, free_text=True),
+        "worker_found": Resume(on_result=_on_worker_found),
+        "what": Step(ask=_ask_what, on_answer=_on_what),
+        "place": Step(ask=_ask_place, on_answer=_on_place),
+        "date": Step(ask=_ask_date, on_answer=_on_date, free_text=True),
+        "time": Step(ask=_ask_time, on_answer=_on_time, free_text=True),
+        "treated": Step(ask=_ask_treated, on_answer=_on_treated, free_text=True),
+        "phone": Step(ask=_ask_phone, on_answer=_on_phone, free_text=True),
+        "relation": Step(ask=_ask_relation, on_answer=_on_relation),
+        "summary": Step(ask=_ask_summary, on_answer=_on_summary),
+        "change_which": Step(ask=_ask_change_which, on_answer=_on_change_which),
+        "sent": Resume(on_result=_on_sent),
+    },
+    aliases=("lapor kecelakaan", "lapor kecelakaan kerja", "kecelakaan kerja", "lapor laka", "laka kerja"),
+)
