@@ -16,17 +16,24 @@ from conversations.messages import Reply
 from conversations.programme import Programme
 from conversations.regions import Region, parse_region
 from conversations.requests import (
+    AccidentReported,
     CheckNik,
+    ClaimCaseSaved,
     CorrectRegistration,
     Done,
     EraseRegistration,
+    FindParticipant,
+    ListClaimCases,
     ListRegistrations,
     NikCheck,
+    ParticipantFound,
     Redeemed,
     RedeemInvite,
     RegistrationView,
     Request,
+    SaveClaimCase,
     StatusEvent,
+    SubmitAccidentReport,
     SubmitRegistration,
     Submitted,
 )
@@ -148,6 +155,14 @@ def default_answer(request: Request) -> object:
             return Submitted(7)
         case ListRegistrations():
             return (SAMPLE_VIEW,)
+        case FindParticipant():
+            return ParticipantFound(date(2026, 1, 5), date(2021, 1, 4))
+        case ListClaimCases():
+            return ()
+        case SaveClaimCase(case_id=case_id):
+            return ClaimCaseSaved(case_id or 1)
+        case SubmitAccidentReport():
+            return AccidentReported(report_id=1, admins_told=1)
         case CorrectRegistration() | EraseRegistration():
             return Done()
         case RedeemInvite():

@@ -48,7 +48,8 @@ def test_the_interactive_chat_answers_halo_with_the_menu_in_indonesian(env: dict
     assert "Halo! Saya Jaring" in result.stdout
     assert "Menu utama. Balas dengan nomor pilihan Anda:" in result.stdout
     assert "  1. Cek kelayakan" in result.stdout
-    assert "  8. Bantuan" in result.stdout
+    assert "  3. Tanya manfaat" in result.stdout
+    assert " 10. Bantuan" in result.stdout
 
 
 def test_killing_the_process_between_messages_continues_the_conversation(env: dict[str, str], tmp_path: Path) -> None:

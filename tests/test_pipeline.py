@@ -76,9 +76,11 @@ async def test_a_greeting_gets_the_menu_through_the_outbox(jaring: Jaring, clock
     assert [c["label"] for c in reply.choices] == [
         "Cek kelayakan",
         "Daftar",
+        "Tanya manfaat",
+        "Klaim ahli waris",
+        "Lapor kecelakaan kerja",
         "Cek status",
         "Data saya",
-        "Tentang program",
         "Privasi dan data pribadi",
         "Ganti bahasa (Language)",
         "Bantuan",

@@ -6,7 +6,11 @@ A transcript file holds input lines `{"from", "text"}` and, after each, the line
 - `{"programme": "kota-malang.toml"}` (first line): run under another programme file;
 - `{"restart": true}`: stop the bot and start it again on the same database;
 - `{"invite": CODE, "role": …, "kelurahan": …, "rt": …, "rw": …}`: the Dinas made an invite code;
-- `{"status": ID, "becomes": STATUS, "reason": …}`: the Dinas changed a registration's status.
+- `{"status": ID, "becomes": STATUS, "reason": …, "kpj": …, "coverage_start": "YYYY-MM-DD"}`: the Dinas
+  changed a registration's status (and BPJS TK's KPJ number and start date, when given);
+- `{"admin": NAME}`: the person writing as NAME was made a Dinas admin (`jaring admin add terminal:NAME`);
+- `{"advance": {"days": 3}}`: time passes (the clock moves on; no message is sent);
+- `{"remind": true}`: the hourly claim-reminder round runs (`jaring claims remind`).
 
 To re-record after an intended change of wording, run
 `JARING_UPDATE_TRANSCRIPTS=1 uv run pytest tests/test_transcripts.py` and review the diff."""
@@ -16,14 +20,16 @@ from __future__ import annotations
 import io
 import json
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.admin_commands import add_admin
 from bot.app import Jaring, open_jaring
 from bot.chat import chat_jsonl
+from bot.reminders import remind_idle_claims
 from bot.request_answers import invite_hash
 from bot.settings import PROJECT_DIR, Settings
 from bot.status_changes import change_status
@@ -59,6 +65,7 @@ async def _control(jaring: Jaring, line: Line) -> None:
                 rw=line.get("rw"),
             )
         elif "status" in line:
+            start = line.get("coverage_start")
             await change_status(
                 session,
                 jaring.catalogs,
@@ -67,7 +74,21 @@ async def _control(jaring: Jaring, line: Line) -> None:
                 now=now,
                 actor="test",
                 reason=line.get("reason", ""),
+                kpj=line.get("kpj", ""),
+                coverage_start=date.fromisoformat(start) if start else None,
             )
+
+
+async def _reminders(jaring: Jaring) -> list[Line]:
+    """Run a reminder round and deliver what it queued, as `jaring serve` would."""
+    await remind_idle_claims(jaring, jaring.settings.claim_reminder_days, jaring.pipeline.clock())
+    return await _say_nothing(jaring)
+
+
+async def _say_nothing(jaring: Jaring) -> list[Line]:
+    out = io.StringIO()
+    assert await chat_jsonl(jaring, io.StringIO(""), out, io.StringIO()) == 0
+    return [json.loads(sent) for sent in out.getvalue().splitlines()]
 
 
 async def _say(jaring: Jaring, line: Line) -> list[Line]:
@@ -94,6 +115,12 @@ async def test_transcript(path: Path, settings: Settings, clock: FixedClock) -> 
             elif line.get("restart"):
                 await jaring.close()
                 jaring = await open_jaring(settings, clock)
+            elif "admin" in line:
+                await add_admin(jaring, f"terminal:{line['admin']}")
+            elif "advance" in line:
+                clock.advance(**line["advance"])
+            elif line.get("remind"):
+                recorded += await _reminders(jaring)
             elif "programme" not in line:
                 await _control(jaring, line)
     finally:

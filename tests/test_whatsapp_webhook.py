@@ -31,11 +31,11 @@ async def test_a_whole_conversation_with_list_and_button_replies(fake: FakeGraph
         assert [c.name for c in service.channels] == ["whatsapp"]
         assert await fake.deliver(fake.text(WA, "halo", user_id="ID.1234567890")) == 200
         [menu] = await replies(fake, WA, 1)
-        assert menu.body["interactive"]["type"] == "list"  # 8 choices: a list message
+        assert menu.body["interactive"]["type"] == "list"  # 10 choices: a list message
         assert menu.text.startswith("Halo! Saya Jaring")
         assert menu.body["interactive"]["action"]["button"] == "Pilih"
         rows = {row["title"]: row["id"] for row in menu.rows}
-        assert len(rows) == 8
+        assert len(rows) == 10
         assert "Ganti bahasa (Language)" in rows  # 23 characters: fits a row title (24) whole
 
         assert await fake.deliver(fake.list_reply(WA, rows["Daftar"], "Daftar", context=menu.id)) == 200

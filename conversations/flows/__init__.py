@@ -5,12 +5,17 @@ from __future__ import annotations
 from conversations.engine import Engine
 from conversations.flow import Flow
 from conversations.flows.about import about_flow
+from conversations.flows.accident_report import accident_report_flow
+from conversations.flows.benefits import benefits_flow
+from conversations.flows.calculator import calculator_flow
+from conversations.flows.claims import claim_flow
 from conversations.flows.eligibility import eligibility_flow
 from conversations.flows.invite import invite_flow
 from conversations.flows.my_registrations import my_data_flow, neighbours_flow, status_flow
 from conversations.flows.privacy import privacy_flow
 from conversations.flows.registration import registration_flow
 from conversations.flows.settings import help_flow, language_flow
+from conversations.questions.desk import default_desk
 
 __all__ = ["ALL_FLOWS", "MAIN_MENU", "build_engine"]
 
@@ -21,18 +26,26 @@ ALL_FLOWS: tuple[Flow, ...] = (
     neighbours_flow,
     my_data_flow,
     about_flow,
+    benefits_flow,
+    calculator_flow,
+    accident_report_flow,
+    claim_flow,
     privacy_flow,
     language_flow,
     help_flow,
     invite_flow,
 )
+# At most ten entries for most people: WhatsApp shows up to ten as a list. `about` ("info") and
+# `calculator` ("hitung manfaat") are reached by their words and from "Tanya manfaat".
 MAIN_MENU: tuple[str, ...] = (
     "eligibility",
     "registration",
+    "benefits",
+    "claim",
+    "accident_report",
     "status",
     "neighbours",
     "my_data",
-    "about",
     "privacy",
     "language",
     "help",
@@ -40,4 +53,4 @@ MAIN_MENU: tuple[str, ...] = (
 
 
 def build_engine() -> Engine:
-    return Engine(ALL_FLOWS, MAIN_MENU)
+    return Engine(ALL_FLOWS, MAIN_MENU, questions=default_desk(), question_flow="benefits")

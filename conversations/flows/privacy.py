@@ -9,7 +9,7 @@ from conversations.messages import Choice, Reply, msg
 
 __all__ = ["CONSENT_PURPOSE", "NOTICE_VERSION", "privacy_flow"]
 
-NOTICE_VERSION = "2026-11-21"  # change it whenever the notice's text changes: consent is asked again
+NOTICE_VERSION = "2026-11-21b"  # change it whenever the notice's text changes: consent is asked again
 CONSENT_PURPOSE = "personal_data"
 
 AGREE = Choice("agree", msg("privacy.agree"), ("setuju", "ya", "iya", "y", "ok", "oke", "yes", "boleh"))
