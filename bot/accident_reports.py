@@ -5,6 +5,7 @@ takes the report to the BPJS TK branch within 2 × 24 hours, the Dinas can help 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,19 +26,16 @@ __all__ = ["find_participant", "submit_accident_report"]
 async def find_participant(
     session: AsyncSession, cipher: PersonalDataCipher, programme: Programme, request: FindParticipant
 ) -> ParticipantFound | ParticipantNotFound:
-    row = await _registration(session, cipher, nik=request.nik, kpj=request.kpj)
+    row = await _named_worker(session, cipher, nik=request.nik, kpj=request.kpj)
     if row is None:
         return ParticipantNotFound()
     return ParticipantFound(registered_on=programme.local_date(row.created_at), coverage_start=row.coverage_start)
 
 
-async def _registration(
+def _named_worker(
     session: AsyncSession, cipher: PersonalDataCipher, *, nik: str, kpj: str
-) -> Registration | None:
-    row = await registrations.find_by_nik_hash(session, cipher.blind_index(nik)) if nik else None
-    if row is None and kpj:
-        row = await registrations.find_by_kpj(session, kpj)
-    return row if row is not None and row.erased_at is None else None
+) -> Awaitable[Registration | None]:
+    return registrations.find_by_nik_hash_or_kpj(session, cipher.blind_index(nik) if nik else None, kpj)
 
 
 async def submit_accident_report(
@@ -52,7 +50,7 @@ async def submit_accident_report(
 ) -> AccidentReported:
     nik, kpj = _text(report.get("nik")), _text(report.get("kpj"))
     occurred_on, occurred_time = date.fromisoformat(_text(report["occurred_on"])), _text(report.get("occurred_time"))
-    found = await _registration(session, cipher, nik=nik, kpj=kpj)
+    found = await _named_worker(session, cipher, nik=nik, kpj=kpj)
     row = await accident_reports.add_report(
         session,
         {

@@ -42,10 +42,9 @@ async def save_claim_case(
         raise ValueError(f"unknown claim case status {status!r}")
     if request.case_id is None:
         nik = str(request.case.get("nik") or "")
-        found = await registrations.find_by_nik_hash(session, cipher.blind_index(nik)) if nik else None
-        kpj = str(data.get("kpj") or "")
-        if found is None and kpj:
-            found = await registrations.find_by_kpj(session, kpj)
+        found = await registrations.find_by_nik_hash_or_kpj(
+            session, cipher.blind_index(nik) if nik else None, str(data.get("kpj") or "")
+        )
         fields = {
             "programme_id": programme.id,
             "contact_id": contact.id,

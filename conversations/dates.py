@@ -1,14 +1,14 @@
 """Dates and ages as people type them: "17-08-1975", "17/8/75", "17 Agustus 1975", "17 agt 1975",
-"45", "45 tahun"."""
+"45", "45 tahun", and recent days: "hari ini", "kemarin", "3 hari lalu"."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from conversations.text import normalise
 
-__all__ = ["age_on", "parse_age", "parse_date"]
+__all__ = ["age_on", "parse_age", "parse_date", "parse_recent_day"]
 
 _MONTHS = {
     **dict.fromkeys(("januari", "jan", "january"), 1),
@@ -26,6 +26,12 @@ _MONTHS = {
 }
 _NUMERIC = re.compile(r"^(\d{1,2})\s*[-/.\s]\s*(\d{1,2})\s*[-/.\s]\s*(\d{2}|\d{4})$")
 _WORDS = re.compile(r"^(\d{1,2})\s+([a-z]+)\.?\s+(\d{2}|\d{4})$")
+_DAYS_AGO = re.compile(r"^(\d{1,3})\s*(?:hari\s+(?:yang\s+)?lalu|days?\s+ago)$")
+_DAYS_BACK = {
+    **dict.fromkeys(("hari ini", "today", "tadi", "barusan", "tadi pagi", "tadi siang", "tadi sore"), 0),
+    **dict.fromkeys(("kemarin", "kemaren", "kmrn", "yesterday"), 1),
+    **dict.fromkeys(("kemarin lusa", "kemaren lusa", "lusa kemarin"), 2),
+}
 _AGE = re.compile(r"^(?:umur|usia)?\s*(\d{1,3})\s*(?:th|thn|tahun|taun|years?)?$")
 
 
@@ -62,3 +68,12 @@ def age_on(born: date, today: date) -> int:
 
 def _century(year2: int, today: date) -> int:
     return 2000 + year2 if 2000 + year2 <= today.year else 1900 + year2
+
+
+def parse_recent_day(text: str, today: date) -> date | None:
+    """ "hari ini", "kemarin", "kemarin lusa", "3 hari lalu": a day counted back from today, or None."""
+    said = normalise(text)
+    if said in _DAYS_BACK:
+        return today - timedelta(days=_DAYS_BACK[said])
+    ago = _DAYS_AGO.match(said)
+    return today - timedelta(days=int(ago.group(1))) if ago else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from conversations.effects import Effect
 from conversations.messages import Msg, Renderer, Reply
@@ -52,6 +52,11 @@ class Context:
     contact: ContactInfo
     renderer: Renderer
     region: Region | None = None  # the programme's kecamatan and kelurahan
+
+    @property
+    def today(self) -> date:
+        """Today where the programme is (WIB, WITA or WIT), not in UTC."""
+        return self.programme.local_date(self.now)
 
 
 @dataclass(frozen=True, slots=True)

@@ -249,6 +249,12 @@ class Programme(_Strict):
     def office(self, kind: str) -> Office | None:
         return next((o for o in self.offices if o.kind == kind), None)
 
+    @property
+    def dinas_name(self) -> str:
+        """Who people are told to contact at the Pemda: the Dinas, or the Pemda itself when none is listed."""
+        dinas = self.office("dinas")
+        return dinas.name if dinas is not None else self.pemda
+
     def quota_for(self, year: int) -> Quota | None:
         return next((q for q in self.quotas if q.year == year), None)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from conversations.dates import age_on, parse_date
+from conversations.dates import age_on, parse_date, parse_recent_day
 from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
 from conversations.flows.common import UNKNOWN, updated
 from conversations.flows.fields import check_text_field, field_value_text, normalise_phone
@@ -70,7 +70,6 @@ _RESTART = Choice("restart", msg("accident.restart"), ("ulang", "mulai baru", "d
 
 _SEPARATORS = re.compile(r"[\s.\-_/]+")
 _NUMBER_LABEL = re.compile(r"^(?:no|nomor|nomer)?\.?\s*(?:nik|kpj|ktp)?\s*[:.]?\s*")
-_DAYS_AGO = re.compile(r"^(\d{1,3})\s*(?:hari\s+(?:yang\s+)?lalu|days?\s+ago)$")
 _TIME = re.compile(
     r"^(?:sekitar|kira-kira|kira2|kurang lebih|about|around)?\s*(?:jam|pukul|pkl\.?|at)?\s*"
     r"(\d{1,2})(?:\s*[.:]\s*(\d{2}))?\s*(pagi|siang|sore|malam|am|pm)?\s*(?:wib|wita|wit)?$"
@@ -119,15 +118,6 @@ def _go_next(data: Data, *say: Reply) -> Goto:
     return Goto(_next(data), data, say=say)
 
 
-def _today(ctx: Context) -> date:
-    return ctx.programme.local_date(ctx.now)
-
-
-def _dinas_name(programme: Programme) -> str:
-    dinas = programme.office("dinas")
-    return dinas.name if dinas is not None else programme.pemda
-
-
 # ---- the deadline -------------------------------------------------------------------------------
 
 
@@ -173,7 +163,7 @@ def _deadline_said(ctx: Context, data: Data) -> tuple[Msg, ...]:
         said.append(msg("accident.deadline_ahead", hours=jkk.accident_report_hours, deadline=_moment(deadline)))
     if not occurred_time:
         said.append(msg("accident.deadline_from_day_end"))
-    if age_on(occurred_on, _today(ctx)) >= jkk.claim_deadline_years:  # whole years since
+    if age_on(occurred_on, ctx.today) >= jkk.claim_deadline_years:  # whole years since
         said.append(
             msg("accident.claim_may_have_lapsed", years=jkk.claim_deadline_years, call_centre=ctx.programme.call_centre)
         )
@@ -187,7 +177,7 @@ def _start(ctx: Context, data: Data) -> Transition:
     if any(key in data for key in _REPORT_KEYS):
         return Goto("resume", data)  # a report left halfway
     intro = msg(
-        "accident.intro", hours=ctx.programme.benefits.jkk.accident_report_hours, dinas=_dinas_name(ctx.programme)
+        "accident.intro", hours=ctx.programme.benefits.jkk.accident_report_hours, dinas=ctx.programme.dinas_name
     )
     return Goto("who", {}, say=(Reply.of(intro),))
 
@@ -284,7 +274,7 @@ def _ask_date(_: Context, __: Data) -> Reply:
 
 
 def _on_date(ctx: Context, data: Data, answer: Answer) -> Transition:
-    day = _read_date(answer, _today(ctx))
+    day = _read_date(answer, ctx.today)
     if isinstance(day, Msg):
         return Invalid(day)
     return _go_next(updated(data, occurred_on=day.isoformat()))
@@ -296,9 +286,9 @@ def _read_date(answer: Answer, today: date) -> date | Msg:
     if answer.choice == _YESTERDAY.id:
         return today - timedelta(days=1)
     said = normalise(answer.text)
-    days_ago = _DAYS_AGO.match(said)
-    if days_ago:
-        return today - timedelta(days=int(days_ago.group(1)))
+    recent = parse_recent_day(said, today)
+    if recent is not None:
+        return recent
     for text in (said, f"{said} {today.year}"):  # "20 November", "20/11": this year
         if (found := parse_date(text, today)) is not None:
             return found
@@ -502,7 +492,7 @@ def _for_the_branch(ctx: Context, data: Data, number: int) -> Reply:
             "accident.card",
             number=number,
             programme=ctx.programme.name,
-            reported_on=_today(ctx),
+            reported_on=ctx.today,
             lines=_summary_lines(ctx, data),
         ),
     )
@@ -517,7 +507,7 @@ def _what_next(ctx: Context, admins_told: int) -> Reply:
         msg("accident.heir_claim"),
         _where(programme),
         msg("accident.decision", days=programme.benefits.jkk.suspected_accident_decision_days),
-        msg(told, dinas=_dinas_name(programme)),
+        msg(told, dinas=programme.dinas_name),
     )
 
 

@@ -176,10 +176,9 @@ def _answer(ctx: Context, topic: str) -> Transition:
 
 
 def _not_known(ctx: Context, text: str, *, asked_in: str) -> Transition:
-    dinas = ctx.programme.office("dinas")
     sorry = msg(
         "questions.not_known",
-        dinas=dinas.name if dinas is not None else ctx.programme.pemda,
+        dinas=ctx.programme.dinas_name,
         call_centre=ctx.programme.call_centre,
     )
     effects = (RecordUnansweredQuestion(text[:500], asked_in),) if text.strip() else ()

@@ -122,7 +122,7 @@ def _ask_membership(ctx: Context, data: Data) -> Reply:
 
 
 def _on_membership(ctx: Context, data: Data, answer: Answer) -> Transition:
-    today = ctx.programme.local_date(ctx.now)
+    today = ctx.today
     typed = parse_membership(answer.text, today)
     if isinstance(typed, date):
         chosen = updated(data, member="since", since=typed.isoformat(), since_source="typed")
@@ -260,7 +260,7 @@ def _result(ctx: Context, data: Data) -> Transition:
 
 
 def result_parts(ctx: Context, data: Data) -> tuple[Msg, ...]:
-    today = ctx.programme.local_date(ctx.now)
+    today = ctx.today
     cause = data.get("cause")
     since = _since(data)
     lead = _lead(ctx, data, since, today)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from conversations.claim_checklist import (
@@ -28,7 +28,7 @@ from conversations.claim_checklist import (
     is_work_accident,
     jkk_deadline_passed,
 )
-from conversations.dates import parse_date
+from conversations.dates import parse_date, parse_recent_day
 from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
 from conversations.flows.common import NO, UNKNOWN, YES, YES_NO, updated
 from conversations.flows.fields import NIK_PROBLEMS
@@ -133,10 +133,6 @@ _WAITING = Choice(
 # ---- reading the conversation's data ------------------------------------------------------------
 
 
-def _today(ctx: Context) -> date:
-    return ctx.programme.local_date(ctx.now)
-
-
 def _text(data: Data, key: str) -> str:
     value = data.get(key)
     return value if isinstance(value, str) else ""
@@ -173,7 +169,7 @@ def _checklist(ctx: Context, data: Data) -> Checklist:
         cause=_cause(data),
         relationship=_text(data, "relationship") or "other",
         children=_number(data, "children") or 0,
-        died_on=_day(data, "died_on") or _today(ctx),
+        died_on=_day(data, "died_on") or ctx.today,
         coverage_start=_day(data, "coverage_start"),
     )
 
@@ -198,11 +194,6 @@ def _largest_possible(programme: Programme) -> int:
 
 def _example_date(day: date) -> str:
     return f"{day.day}-{day.month}-{day.year}"
-
-
-def _dinas(programme: Programme) -> str:
-    dinas = programme.office("dinas")
-    return dinas.name if dinas is not None else programme.pemda
 
 
 def _reload() -> Transition:
@@ -264,27 +255,13 @@ def _with_unit(figure: str) -> Decimal | None:
     return None
 
 
-_TODAY_WORDS = frozenset({"hari ini", "today", "tadi", "barusan", "tadi pagi", "tadi siang", "tadi sore"})
-_YESTERDAY_WORDS = frozenset({"kemarin", "kemaren", "kmrn", "yesterday"})
-_TWO_DAYS_AGO_WORDS = frozenset({"kemarin lusa", "kemaren lusa", "lusa kemarin"})
-_DAYS_AGO = re.compile(r"^(\d{1,3})\s*(?:hari\s+(?:yang\s+)?lalu|days?\s+ago)$")
 _FAR_FUTURE = date(9999, 12, 31)
 
 
 def parse_day(text: str, today: date) -> date | None:
     """A date as typed ("3-11-2026", "3 November 2026", "hari ini", "kemarin", "2 hari lalu"), or None.
     A date after today is returned as it is: the caller says why it cannot be."""
-    said = normalise(text)
-    if said in _TODAY_WORDS:
-        return today
-    if said in _YESTERDAY_WORDS:
-        return today - timedelta(days=1)
-    if said in _TWO_DAYS_AGO_WORDS:
-        return today - timedelta(days=2)
-    ago = _DAYS_AGO.match(said)
-    if ago:
-        return today - timedelta(days=int(ago.group(1)))
-    return parse_date(text, today) or parse_date(text, _FAR_FUTURE)
+    return parse_recent_day(text, today) or parse_date(text, today) or parse_date(text, _FAR_FUTURE)
 
 
 # ---- start: an open case to continue, or a new one ----------------------------------------------
@@ -375,7 +352,7 @@ def _continue_case(ctx: Context, view: ClaimCaseView) -> Transition:
     missing = [d for d in documents if d not in collected]
     if not missing:
         return _save(updated(data, status="ready"), "ready")
-    opened = _day(data, "opened_on") or _today(ctx)
+    opened = _day(data, "opened_on") or ctx.today
     welcome = msg("claims.welcome_back", date=opened, done=len(documents) - len(missing), total=len(documents))
     return Goto("doc", updated(data, current=missing[0], passed=[]), say=(Reply.of(welcome),))
 
@@ -426,7 +403,7 @@ def _on_who(ctx: Context, data: Data, answer: Answer) -> Transition:
     if len(digits) == _KPJ_DIGITS and digits.isascii() and digits.isdigit():
         return Fetch(FindParticipant(kpj=digits), step="found", data=updated(without_nik, kpj=digits))
     if len(digits) == _NIK_DIGITS:
-        nik = parse_nik(digits, _today(ctx))
+        nik = parse_nik(digits, ctx.today)
         if isinstance(nik, NikProblem):
             return Invalid(NIK_PROBLEMS[nik])
         return Fetch(FindParticipant(nik=nik.digits), step="found", data=updated(data, nik=nik.digits, kpj=""))
@@ -463,16 +440,24 @@ def _on_cause(ctx: Context, data: Data, answer: Answer) -> Transition:
 
 
 def _ask_died_on(ctx: Context, __: Data) -> Reply:
-    return Reply.of(msg("claims.ask_died_on", example=_example_date(_today(ctx))))
+    return Reply.of(msg("claims.ask_died_on", example=_example_date(ctx.today)))
+
+
+def _past_day(ctx: Context, text: str) -> date | Invalid:
+    """A day up to today, or what to say instead."""
+    today = ctx.today
+    day = parse_day(text, today)
+    if day is None:
+        return Invalid(msg("claims.bad_date", example=_example_date(today)))
+    if day > today:
+        return Invalid(msg("claims.date_in_future", example=_example_date(today)))
+    return day
 
 
 def _on_died_on(ctx: Context, data: Data, answer: Answer) -> Transition:
-    today = _today(ctx)
-    died = parse_day(answer.text, today)
-    if died is None:
-        return Invalid(msg("claims.bad_date", example=_example_date(today)))
-    if died > today:
-        return Invalid(msg("claims.date_in_future", example=_example_date(today)))
+    died = _past_day(ctx, answer.text)
+    if isinstance(died, Invalid):
+        return died
     dated = updated(data, died_on=died.isoformat())
     coverage = _day(data, "coverage_start")
     if coverage is not None and died < coverage:
@@ -482,19 +467,19 @@ def _on_died_on(ctx: Context, data: Data, answer: Answer) -> Transition:
 
 
 def _after_date(ctx: Context, data: Data) -> Transition:
-    programme, died, cause = ctx.programme, _day(data, "died_on") or _today(ctx), _cause(data)
+    programme, died, cause = ctx.programme, _day(data, "died_on") or ctx.today, _cause(data)
     warnings: list[Msg] = []
-    if jkk_deadline_passed(programme, cause, died, _today(ctx)):
+    if jkk_deadline_passed(programme, cause, died, ctx.today):
         warnings.append(msg("claims.jkk_deadline_passed", years=programme.benefits.jkk.claim_deadline_years))
         if programme.benefits.jkm.claim_deadline_years is None:
             warnings.append(msg("claims.jkm_no_deadline"))
-    if claim_deadline_passed(programme, cause, died, _today(ctx)):
+    if claim_deadline_passed(programme, cause, died, ctx.today):
         warnings.append(msg("claims.jkm_deadline_passed", years=programme.benefits.jkm.claim_deadline_years or 0))
     return _next_question(ctx, data, *((Reply.of(*warnings),) if warnings else ()))
 
 
 def _ask_confirm_date(ctx: Context, data: Data) -> Reply:
-    died = _day(data, "died_on") or _today(ctx)
+    died = _day(data, "died_on") or ctx.today
     return Reply.of(msg("claims.ask_date_right", date=died), choices=(_DATE_RIGHT, _DATE_CHANGE))
 
 
@@ -593,7 +578,7 @@ def _on_created(ctx: Context, data: Data, result: object) -> Transition:
     created = updated(
         kept,
         case_id=result.case_id,
-        opened_on=_today(ctx).isoformat(),
+        opened_on=ctx.today.isoformat(),
         current=documents[0],
         passed=[],
     )
@@ -874,7 +859,7 @@ def _ready_info(ctx: Context, data: Data) -> tuple[Reply, ...]:
         Reply.of(msg("claims.where", branch=_branch(programme)), *bring),
         Reply.of(
             msg("claims.how_long", days=_payment_days(programme, data)),
-            msg("claims.escalate", call_centre=programme.call_centre, dinas=_dinas(programme)),
+            msg("claims.escalate", call_centre=programme.call_centre, dinas=programme.dinas_name),
             _late_penalty(programme),
         ),
     )
@@ -890,13 +875,13 @@ def _ask_ready(_: Context, __: Data) -> Reply:
 
 def _on_ready(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == _SUBMITTED.id:
-        return _save(updated(data, status="submitted", submitted_on=_today(ctx).isoformat()), "submitted")
+        return _save(updated(data, status="submitted", submitted_on=ctx.today.isoformat()), "submitted")
     return Finish(say=(Reply.of(msg("claims.submit_later")),))
 
 
 def _on_submitted_saved(ctx: Context, data: Data) -> Transition:
     days = _payment_days(ctx.programme, data)
-    return Finish(say=(Reply.of(msg("claims.submitted", date=_today(ctx), days=days)),))
+    return Finish(say=(Reply.of(msg("claims.submitted", date=ctx.today, days=days)),))
 
 
 # ---- submitted: the outcome -----------------------------------------------------------------------
@@ -918,9 +903,9 @@ def _on_outcome(_: Context, data: Data, answer: Answer) -> Transition:
 
 def _on_waiting_saved(ctx: Context, data: Data) -> Transition:
     programme, days = ctx.programme, _payment_days(ctx.programme, data)
-    submitted = _day(data, "submitted_on") or _today(ctx)
+    submitted = _day(data, "submitted_on") or ctx.today
     due = add_working_days(submitted, days)
-    if _today(ctx) <= due:
+    if ctx.today <= due:
         said = Reply.of(msg("claims.waiting", date=submitted, days=days, due=due))
     else:
         late = msg(
@@ -928,7 +913,7 @@ def _on_waiting_saved(ctx: Context, data: Data) -> Transition:
             date=submitted,
             days=days,
             call_centre=programme.call_centre,
-            dinas=_dinas(programme),
+            dinas=programme.dinas_name,
         )
         said = Reply.of(late, _late_penalty(programme))
     return Finish(say=(said,))
@@ -954,16 +939,13 @@ def _on_amount(ctx: Context, data: Data, answer: Answer) -> Transition:
 
 
 def _ask_paid_on(ctx: Context, __: Data) -> Reply:
-    return Reply.of(msg("claims.ask_paid_on", example=_example_date(_today(ctx))))
+    return Reply.of(msg("claims.ask_paid_on", example=_example_date(ctx.today)))
 
 
 def _on_paid_on(ctx: Context, data: Data, answer: Answer) -> Transition:
-    today = _today(ctx)
-    paid = parse_day(answer.text, today)
-    if paid is None:
-        return Invalid(msg("claims.bad_date", example=_example_date(today)))
-    if paid > today:
-        return Invalid(msg("claims.date_in_future", example=_example_date(today)))
+    paid = _past_day(ctx, answer.text)
+    if isinstance(paid, Invalid):
+        return paid
     died = _day(data, "died_on")
     if died is not None and paid < died:
         return Invalid(msg("claims.paid_before_death", died=died))
@@ -972,7 +954,7 @@ def _on_paid_on(ctx: Context, data: Data, answer: Answer) -> Transition:
 
 def _on_paid_saved(ctx: Context, data: Data) -> Transition:
     programme = ctx.programme
-    amount, paid = _number(data, "amount_paid") or 0, _day(data, "paid_on") or _today(ctx)
+    amount, paid = _number(data, "amount_paid") or 0, _day(data, "paid_on") or ctx.today
     said = [msg("claims.paid", amount=Money(amount), date=paid)]
     expected = _expected(programme, data)
     if amount < expected:
@@ -999,7 +981,7 @@ def _on_reason(_: Context, data: Data, answer: Answer) -> Transition:
 def _on_rejected_saved(ctx: Context, _: Data) -> Transition:
     programme = ctx.programme
     said = msg(
-        "claims.rejected", branch=_branch_name(programme), call_centre=programme.call_centre, dinas=_dinas(programme)
+        "claims.rejected", branch=_branch_name(programme), call_centre=programme.call_centre, dinas=programme.dinas_name
     )
     return Finish(say=(Reply.of(said),))
 

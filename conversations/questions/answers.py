@@ -144,7 +144,7 @@ _PRIORITY_GROUPS = {
 
 def _quota(ctx: Context) -> tuple[Msg, ...]:
     p = ctx.programme
-    year = p.local_date(ctx.now).year
+    year = ctx.today.year
     quota = p.quota_for(year)
     if quota is not None:
         parts = [msg("faq.quota.this_year", year=quota.year, places=_number(quota.places, ctx))]

@@ -6,7 +6,7 @@ asked again: "brp iuran nya?" typed while registering must not become someone's 
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from conversations.flow import Context
 from conversations.messages import Msg
@@ -67,15 +67,17 @@ def looks_like_a_question(text: str) -> bool:
 class QuestionDesk:
     def __init__(self, matcher: QuestionMatcher | None = None) -> None:
         self.matcher = matcher or QuestionMatcher()
+        # The engine asks whether a text is a question, then the flow asks what it is: match it once.
+        self._matches = lru_cache(maxsize=256)(self.matcher.match)
 
     def match(self, text: str) -> TopicMatch:
-        return self.matcher.match(text)
+        return self._matches(text)
 
     def answer_in_passing(self, text: str, ctx: Context) -> tuple[Msg, ...] | None:
         """The answer to a clear question typed in the middle of a form, or None."""
         if not looks_like_a_question(text):
             return None
-        found = self.matcher.match(text)
+        found = self.match(text)
         if found.sure is None or found.sure in _FLOW_TOPICS:
             return None
         return answer(found.sure, ctx)

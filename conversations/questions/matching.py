@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -67,6 +67,7 @@ class QuestionMatcher:
             if words
         ]
         self._known = known
+        self._known_forms = lru_cache(maxsize=4096)(self._find_known_form)
         self.topic_words: dict[str, frozenset[str]] = {
             topic: frozenset(w for words in phrases for w in words) for topic, phrases in bags.items()
         }
@@ -111,24 +112,18 @@ class QuestionMatcher:
         return [w for w in expanded.split() if w not in STOPWORDS]
 
     def _known_form(self, word: str) -> str:
-        return _known_form(word, self._known, tuple(self.vocabulary))
+        return self._known_forms(word)
 
-
-@lru_cache(maxsize=4096)
-def _known_form(word: str, known: frozenset[str], vocabulary: tuple[str, ...]) -> str:
-    if word in known:
-        return word
-    for suffix in _SUFFIXES:
-        stem = word.removesuffix(suffix)
-        if stem != word and len(stem) >= 3 and stem in known:
-            return stem
-    if len(word) < 4 or word.isdigit():
-        return word
-    # One wrong letter in a five-letter word is already 80: short words need a closer match.
-    cutoff = _TYPO_SCORE if len(word) > 5 else _SHORT_TYPO_SCORE
-    found = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
-    return found[0] if found is not None else word
-
-
-def known_words(topics: Iterable[Topic]) -> frozenset[str]:
-    return frozenset(w for t in topics for p in t.phrases for w in QuestionMatcher._raw_words(p))
+    def _find_known_form(self, word: str) -> str:
+        if word in self._known:
+            return word
+        for suffix in _SUFFIXES:
+            stem = word.removesuffix(suffix)
+            if stem != word and len(stem) >= 3 and stem in self._known:
+                return stem
+        if len(word) < 4 or word.isdigit():
+            return word
+        # One wrong letter in a five-letter word is already 80: short words need a closer match.
+        cutoff = _TYPO_SCORE if len(word) > 5 else _SHORT_TYPO_SCORE
+        found = process.extractOne(word, self.vocabulary, scorer=fuzz.ratio, score_cutoff=cutoff)
+        return found[0] if found is not None else word

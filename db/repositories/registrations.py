@@ -18,6 +18,7 @@ __all__ = [
     "erase_personal_data",
     "find_by_kpj",
     "find_by_nik_hash",
+    "find_by_nik_hash_or_kpj",
     "get_registration",
     "history",
     "list_for_contact",
@@ -66,6 +67,14 @@ async def find_by_nik_hash(session: AsyncSession, nik_hash: str) -> Registration
 async def find_by_kpj(session: AsyncSession, kpj: str) -> Registration | None:
     statement = select(Registration).where(Registration.kpj == kpj, Registration.erased_at.is_(None))
     return (await session.execute(statement.order_by(Registration.id).limit(1))).scalar_one_or_none()
+
+
+async def find_by_nik_hash_or_kpj(session: AsyncSession, nik_hash: str | None, kpj: str) -> Registration | None:
+    """A worker someone else names (an heir, a reporter): by NIK first, else by KPJ; never an erased one."""
+    row = await find_by_nik_hash(session, nik_hash) if nik_hash else None
+    if row is None and kpj:
+        row = await find_by_kpj(session, kpj)
+    return row if row is not None and row.erased_at is None else None
 
 
 async def get_registration(session: AsyncSession, registration_id: int) -> Registration | None:
