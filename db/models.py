@@ -12,6 +12,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -25,13 +26,16 @@ __all__ = [
     "AccidentReport",
     "AuditEntry",
     "Base",
+    "Broadcast",
     "ClaimCase",
     "ConsentRecord",
     "Contact",
     "ConversationSession",
     "InboxMessage",
     "Invite",
+    "OutboxFile",
     "OutboxMessage",
+    "QuotaChange",
     "Registration",
     "RegistrationEvent",
     "RoleGrant",
@@ -106,7 +110,12 @@ class OutboxMessage(Base):
     """Every message that leaves the bot, replies included, with its delivery state."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_claim_order", "status", "priority", "id"),
+        # One announcement reaches a person once, however often its sending is started.
+        UniqueConstraint("broadcast_id", "contact_id"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
@@ -122,8 +131,70 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
     provider_message_id: Mapped[str | None] = mapped_column(String(128), index=True)  # delivery statuses find it
     inbox_id: Mapped[int | None] = mapped_column(ForeignKey("inbox.id", ondelete="SET NULL"))
+    # Replies go before notifications, notifications before announcements (0, 1, 2): a broadcast to
+    # thousands never makes someone who is chatting wait.
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    broadcast_id: Mapped[int | None] = mapped_column(ForeignKey("broadcasts.id", ondelete="SET NULL"), index=True)
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_files.id", ondelete="SET NULL"))
+    # The provider's id of a message this one rewrites (a broadcast's progress, kept up to date).
+    replaces: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OutboxFile(Base):
+    """A file sent with an outbox message (an enrolment export, a chart). The content is encrypted,
+    since an export holds NIKs in full, and emptied once the message has gone."""
+
+    __tablename__ = "outbox_files"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(120))
+    media_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Broadcast(Base):
+    """An announcement from the Dinas to an audience, sent now or at a set time, and how it went."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (Index("ix_broadcasts_status_send_at", "status", "send_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    programme_id: Mapped[str] = mapped_column(String(40))
+    author_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    author: Mapped[str] = mapped_column(String(100))  # "cli" or the admin's channel address
+    body: Mapped[str] = mapped_column(Text)
+    audience: Mapped[dict[str, str]] = mapped_column(JsonColumn, default=dict)  # {"kind": …, "value": …}
+    status: Mapped[str] = mapped_column(String(16))  # scheduled, sending, done, cancelled
+    send_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)  # messages queued when it started
+    skipped_opted_out: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_unreachable: Mapped[int] = mapped_column(Integer, default=0)
+    progress_outbox_id: Mapped[int | None] = mapped_column(Id)  # the admin's progress message
+    progress_shown: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class QuotaChange(Base):
+    """The year's number of places as the Dinas set it (a mid-year budget change adds places).
+    The newest row for a year wins over the programme file; the rows are the history."""
+
+    __tablename__ = "quota_changes"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    programme_id: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    places: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(300))
+    actor_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class ConsentRecord(Base):
@@ -212,6 +283,7 @@ class Registration(Base):
     status_reason: Mapped[str | None] = mapped_column(String(300))
     kpj: Mapped[str | None] = mapped_column(String(11))
     coverage_start: Mapped[date | None] = mapped_column(Date)
+    quota_year: Mapped[int | None] = mapped_column(Integer)  # the year whose quota its approval counts against
     registrant_contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )

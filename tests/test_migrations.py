@@ -24,6 +24,9 @@ TABLES = {
     "accident_reports",
     "claim_cases",
     "unanswered_questions",
+    "broadcasts",
+    "quota_changes",
+    "outbox_files",
 }
 
 
