@@ -26,6 +26,13 @@ class PersonalDataCipher:
     def decrypt(self, token: str) -> str:
         return self._fernet.decrypt(token.encode("ascii")).decode()
 
+    def encrypt_bytes(self, value: bytes) -> bytes:
+        """For files that may hold personal data (an enrolment export with full NIKs)."""
+        return self._fernet.encrypt(value)
+
+    def decrypt_bytes(self, token: bytes) -> bytes:
+        return self._fernet.decrypt(token)
+
     def blind_index(self, value: str) -> str:
         """Same input, same output, for this key only: for unique constraints and look-ups."""
         return hmac.new(self._index_key, value.encode(), hashlib.sha256).hexdigest()

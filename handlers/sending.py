@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
@@ -10,6 +10,7 @@ __all__ = [
     "Delivered",
     "Failed",
     "OutgoingChoice",
+    "OutgoingFile",
     "OutgoingMessage",
     "RetryLater",
     "SendResult",
@@ -25,6 +26,15 @@ class OutgoingChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class OutgoingFile:
+    """A file to send with the message's body as its caption (decrypted content: never log it)."""
+
+    name: str
+    media_type: str
+    content: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
 class OutgoingMessage:
     id: int
     channel: str
@@ -36,6 +46,10 @@ class OutgoingMessage:
     # When the person last wrote to us (None: never). WhatsApp needs it: free-form messages may go
     # only within 24 hours of it; a reply is inside that window by construction.
     last_inbound_at: datetime | None = None
+    file: OutgoingFile | None = None
+    # The provider's id of a message this one rewrites (a progress line kept up to date); a channel that
+    # cannot edit sends it as a new message.
+    replaces: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

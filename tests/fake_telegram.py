@@ -1,8 +1,9 @@
 """A fake Telegram Bot API server, over real HTTP on 127.0.0.1 (a free port), for tests and benchmarks.
 
 It keeps what a bot sees of Telegram: updates waiting for getUpdates (a long poll that answers as
-soon as one arrives), the webhook and its secret, the messages sent and their keyboards, the taps
-answered, the command menu. It records every call, and answers a call with 429 (and retry_after),
+soon as one arrives), the webhook and its secret, the messages sent and their keyboards, files sent
+(sendDocument, sendPhoto: multipart uploads) and edits (editMessageText), the taps answered, the
+command menu. It records every call, and answers a call with 429 (and retry_after),
 403 or 500 on demand. The real python-telegram-bot client talks to it through TELEGRAM_API_BASE.
 
     fake = FakeTelegram()
@@ -32,14 +33,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tests.multipart_form import FormFile, parse_multipart
 from tests.waiting import wait_until
 
-__all__ = ["BOT_ID", "TOKEN", "Call", "FakeTelegram", "Sent"]
+__all__ = ["BOT_ID", "MAX_CAPTION", "TOKEN", "Call", "FakeTelegram", "Sent"]
 
 TOKEN = "123456:TEST-fake-token"
 BOT_ID = 123456
 BOT = {"id": BOT_ID, "is_bot": True, "first_name": "Jaring", "username": "jaring_test_bot", "can_join_groups": True}
 MAX_TEXT = 4096
+MAX_CAPTION = 1024
 
 _JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "scope"}
 _INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "max_connections"}
@@ -57,9 +60,13 @@ class Call:
 class Sent:
     message_id: int
     chat_id: int
-    text: str
+    text: str  # a file's caption
     reply_markup: dict[str, Any] | None
     params: Mapping[str, Any]
+    file: FormFile | None = None
+    kind: str = "text"  # "text", "document" or "photo"
+    edits: list[str] = field(default_factory=list)  # earlier texts, oldest first, when edited
+    editable: bool = True
 
     @property
     def buttons(self) -> list[tuple[str, str]]:
@@ -97,6 +104,7 @@ class FakeTelegram:
         self._faults: list[_Fault] = []
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
+        self._by_id: dict[int, Sent] = {}  # the sent messages by id, for edits (a broadcast sends 100 000)
         self._changed = asyncio.Event()
         self._closing = False
         self._server: uvicorn.Server | None = None
@@ -111,6 +119,9 @@ class FakeTelegram:
             "answerCallbackQuery": self._answer_callback_query,
             "sendMessage": self._send_message,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
+            "editMessageText": self._edit_message_text,
+            "sendDocument": self._send_document,
+            "sendPhoto": self._send_photo,
         }
 
     # ---- running -----------------------------------------------------------------------------
@@ -203,6 +214,14 @@ class FakeTelegram:
     def sent_to(self, chat_id: int) -> list[Sent]:
         return [m for m in self.state.messages if m.chat_id == chat_id]
 
+    def forbid_edits(self, message_id: int) -> None:
+        """Editing this message answers "message can't be edited" (as for an old one)."""
+        self._by_id[message_id].editable = False
+
+    def delete(self, message_id: int) -> None:
+        """The person deleted the message: editing it answers "message to edit not found"."""
+        self.state.messages.remove(self._by_id.pop(message_id))
+
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -213,7 +232,7 @@ class FakeTelegram:
 
     async def _endpoint(self, request: Request) -> JSONResponse:
         method = request.path_params["method"]
-        params = _params(request.headers.get("content-type", ""), await request.body())
+        params, files = _params(request.headers.get("content-type", ""), await request.body())
         if request.path_params["token"] != self.token:
             return self._record(method, params, _error(401, "Unauthorized"))
         fault = self._fault(method, params)
@@ -223,7 +242,7 @@ class FakeTelegram:
         if handler is None:
             return self._record(method, params, _error(404, "Not Found"))
         arrived = time.monotonic()
-        answer = await handler(params)
+        answer = await handler({**params, **files}) if files else await handler(params)
         return self._record(method, params, answer, arrived)
 
     def _record(
@@ -294,18 +313,70 @@ class FakeTelegram:
                 if not 1 <= len(button.get("callback_data", "").encode()) <= 64:
                     return _error(400, "Bad Request: BUTTON_DATA_INVALID")
         sent = Sent(next(self._message_ids), int(params["chat_id"]), text, markup, params)
-        self.state.messages.append(sent)
+        self._keep(sent)
         return _ok(_message_json(sent))
 
+    async def _send_document(self, params: Mapping[str, Any]) -> JSONResponse:
+        return self._send_file(params, "document")
+
+    async def _send_photo(self, params: Mapping[str, Any]) -> JSONResponse:
+        return self._send_file(params, "photo")
+
+    def _send_file(self, params: Mapping[str, Any], kind: str) -> JSONResponse:
+        file = params.get(kind)
+        if not isinstance(file, FormFile) or not file.content:
+            return _error(400, f"Bad Request: there is no {kind} in the request")
+        if kind == "photo" and not file.media_type.startswith("image/"):
+            return _error(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        caption = str(params.get("caption", ""))
+        if len(caption.encode("utf-16-le")) // 2 > MAX_CAPTION:
+            return _error(400, "Bad Request: message caption is too long")
+        sent = Sent(next(self._message_ids), int(params["chat_id"]), caption, None, params, file=file, kind=kind)
+        self._keep(sent)
+        return _ok(_message_json(sent))
+
+    def _keep(self, sent: Sent) -> None:
+        self.state.messages.append(sent)
+        self._by_id[sent.message_id] = sent
+
+    def _sent_message(self, params: Mapping[str, Any]) -> Sent | None:
+        """The message an edit names, if it exists in that chat."""
+        found = self._by_id.get(params.get("message_id", 0))
+        return found if found is not None and found.chat_id == params.get("chat_id") else None
+
+    async def _edit_message_text(self, params: Mapping[str, Any]) -> JSONResponse:
+        message = self._sent_message(params)
+        if message is None:
+            return _error(400, "Bad Request: message to edit not found")
+        if not message.editable:
+            return _error(400, "Bad Request: message can't be edited")
+        if message.kind != "text":
+            return _error(400, "Bad Request: there is no text in the message to edit")
+        text = str(params.get("text", ""))
+        if not text.strip():
+            return _error(400, "Bad Request: message text is empty")
+        if len(text.encode("utf-16-le")) // 2 > MAX_TEXT:
+            return _error(400, "Bad Request: MESSAGE_TOO_LONG")
+        markup = params.get("reply_markup") or None
+        if text == message.text and markup == message.reply_markup:
+            return _error(
+                400,
+                "Bad Request: message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message",
+            )
+        message.edits.append(message.text)
+        message.text, message.reply_markup = text, markup
+        return _ok(_message_json(message))
+
     async def _edit_message_reply_markup(self, params: Mapping[str, Any]) -> JSONResponse:
-        found = [m for m in self.state.messages if m.message_id == params.get("message_id")]
-        if not found or found[0].chat_id != params.get("chat_id"):
+        message = self._sent_message(params)
+        if message is None:
             return _error(400, "Bad Request: message to edit not found")
         markup = params.get("reply_markup") or None
-        if markup == found[0].reply_markup:
+        if markup == message.reply_markup:
             return _error(400, "Bad Request: message is not modified")
-        found[0].reply_markup = markup
-        return _ok(_message_json(found[0]))
+        message.reply_markup = markup
+        return _ok(_message_json(message))
 
     def _wake(self) -> None:
         self._changed.set()
@@ -324,20 +395,27 @@ class _Server(uvicorn.Server):
             await asyncio.sleep(0.01)
 
 
-def _params(content_type: str, body: bytes) -> dict[str, Any]:
-    """python-telegram-bot posts form fields, with lists and objects as JSON text."""
+def _params(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, FormFile]]:
+    """python-telegram-bot posts form fields, with lists and objects as JSON text; multipart/form-data
+    when it uploads a file. The fields, and the files by field name."""
     if content_type.startswith("application/json"):
         loaded = json.loads(body or b"{}")
-        return dict(loaded) if isinstance(loaded, dict) else {}
+        return (dict(loaded) if isinstance(loaded, dict) else {}), {}
+    files: dict[str, FormFile] = {}
+    if content_type.startswith("multipart/form-data"):
+        fields, files = parse_multipart(content_type, body)
+        pairs = list(fields.items())
+    else:
+        pairs = parse_qsl(body.decode(), keep_blank_values=True)
     params: dict[str, Any] = {}
-    for name, value in parse_qsl(body.decode(), keep_blank_values=True):
+    for name, value in pairs:
         if name in _JSON_FIELDS:
             params[name] = json.loads(value)
         elif name in _INT_FIELDS:
             params[name] = int(value)
         else:
             params[name] = value
-    return params
+    return params, files
 
 
 def _message_json(sent: Sent) -> dict[str, Any]:
@@ -346,8 +424,23 @@ def _message_json(sent: Sent) -> dict[str, Any]:
         "date": int(time.time()),
         "chat": {"id": sent.chat_id, "type": "private"},
         "from": BOT,
-        "text": sent.text,
     }
+    if sent.kind == "text":
+        message["text"] = sent.text
+    else:
+        if sent.text:
+            message["caption"] = sent.text
+        assert sent.file is not None
+        file_id = {"file_id": f"file-{sent.message_id}", "file_unique_id": f"u{sent.message_id}"}
+        if sent.kind == "photo":
+            message["photo"] = [{**file_id, "width": 800, "height": 600, "file_size": len(sent.file.content)}]
+        else:
+            message["document"] = {
+                **file_id,
+                "file_name": sent.file.name,
+                "mime_type": sent.file.media_type,
+                "file_size": len(sent.file.content),
+            }
     if sent.reply_markup:
         message["reply_markup"] = sent.reply_markup
     return message

@@ -2,7 +2,8 @@
 and benchmarks.
 
 It keeps what a business number sees of Meta: the messages sent (checked against WhatsApp's limits:
-button and row titles, list sizes, body lengths; an unknown template is refused), the 24-hour window
+button and row titles, list sizes, body lengths; an unknown template is refused), files uploaded
+(POST /media, multipart) and sent as "image" or "document" messages, the 24-hour window
 (`close_window(wa_id)` makes free-form messages to that person answer 131047), and it records every
 request. It answers with any Graph error code on demand (`fail`). As Meta, it also builds webhook
 payloads shaped as Meta documents them and POSTs them, signed with the app secret, to the webhook.
@@ -36,6 +37,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tests.multipart_form import FormFile, parse_multipart
 from tests.waiting import wait_until
 
 __all__ = ["API_VERSION", "APP_SECRET", "PHONE_NUMBER_ID", "TOKEN", "VERIFY_TOKEN", "Call", "FakeGraph", "Sent"]
@@ -76,6 +78,7 @@ class Sent:
     id: str
     to: str
     body: Mapping[str, Any]
+    file: FormFile | None = None  # the uploaded file an "image" or "document" refers to
 
     @property
     def type(self) -> str:
@@ -90,6 +93,8 @@ class Sent:
             return str(self.body["interactive"]["body"]["text"])
         if self.type == "template":
             return str(self.body["template"]["components"][0]["parameters"][0]["text"])
+        if self.type in ("image", "document"):
+            return str(self.body[self.type].get("caption", ""))
         return ""
 
     @property
@@ -115,6 +120,7 @@ class _Fault:
     to: str | None
     times: int | None  # None: every call
     after: int  # calls let through first
+    endpoint: str | None  # "messages" or "media"; None: both
 
 
 class FakeGraph:
@@ -126,6 +132,7 @@ class FakeGraph:
         self.webhook_url = ""
         self.calls: list[Call] = []
         self.sent: list[Sent] = []
+        self.media: dict[str, FormFile] = {}  # uploaded files by media id
         self.webhook_answers: list[int] = []
         self._closed_windows: set[str] = set()
         self._faults: list[_Fault] = []
@@ -144,7 +151,10 @@ class FakeGraph:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # so asyncio sets TCP_NODELAY
         listener.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-        routes = [Route("/{version}/{phone_number_id}/messages", self._messages, methods=["POST"])]
+        routes = [
+            Route("/{version}/{phone_number_id}/messages", self._messages, methods=["POST"]),
+            Route("/{version}/{phone_number_id}/media", self._upload, methods=["POST"]),
+        ]
         config = uvicorn.Config(
             Starlette(routes=routes), lifespan="off", log_config=None, access_log=False, timeout_graceful_shutdown=2
         )
@@ -283,11 +293,14 @@ class FakeGraph:
         to: str | None = None,
         message: str | None = None,
         after: int = 0,
+        endpoint: str | None = None,
     ) -> None:
-        """The next `times` sends (to `to`, if given), after letting `after` through, answer Graph
-        error `code`."""
+        """The next `times` calls (sends to `to`, if given; `endpoint` "messages" or "media" for only
+        those), after letting `after` through, answer Graph error `code`. An upload has no `to`: only
+        a fault without one applies to it."""
         status = http_status or _DEFAULT_HTTP_STATUS.get(code, 400)
-        self._faults.append(_Fault(code, status, message or _DEFAULT_MESSAGE.get(code, "Error"), to, times, after))
+        text = message or _DEFAULT_MESSAGE.get(code, "Error")
+        self._faults.append(_Fault(code, status, text, to, times, after, endpoint))
 
     def close_window(self, wa_id: str) -> None:
         """More than 24 hours since `wa_id` wrote: free-form messages to them answer 131047."""
@@ -315,7 +328,34 @@ class FakeGraph:
         self.calls.append(Call(request.url.path, record, authorization, answer.status_code, arrived))
         return answer
 
-    def _answer(self, request: Request, body: dict[str, Any], authorization: str) -> JSONResponse:
+    async def _upload(self, request: Request) -> JSONResponse:
+        arrived = time.monotonic()
+        authorization = request.headers.get("authorization", "")
+        fields, files = parse_multipart(request.headers.get("content-type", ""), await request.body())
+        answer = self._upload_answer(request, fields, files.get("file"), authorization)
+        self.calls.append(Call(request.url.path, dict(fields), authorization, answer.status_code, arrived))
+        return answer
+
+    def _upload_answer(
+        self, request: Request, fields: Mapping[str, str], file: FormFile | None, authorization: str
+    ) -> JSONResponse:
+        refused = self._refused(request, authorization)
+        if refused is not None:
+            return refused
+        fault = self._media_fault()
+        if fault is not None:
+            return _error(fault.http_status, fault.code, fault.message)
+        if fields.get("messaging_product") != "whatsapp":
+            return _error(400, 100, "Invalid parameter: messaging_product is required")
+        if file is None or not file.content:
+            return _error(400, 100, "Invalid parameter: file is required")
+        if not fields.get("type"):
+            return _error(400, 100, "Invalid parameter: type is required")
+        media_id = f"media-{next(self._ids)}"
+        self.media[media_id] = FormFile(file.name, fields["type"], file.content)
+        return JSONResponse({"id": media_id})
+
+    def _refused(self, request: Request, authorization: str) -> JSONResponse | None:
         if authorization != f"Bearer {self.token}":
             return _error(401, 190, "Invalid OAuth access token")
         if (
@@ -323,6 +363,12 @@ class FakeGraph:
             or request.path_params["phone_number_id"] != self.phone_number_id
         ):
             return _error(400, 100, "Unsupported post request")
+        return None
+
+    def _answer(self, request: Request, body: dict[str, Any], authorization: str) -> JSONResponse:
+        refused = self._refused(request, authorization)
+        if refused is not None:
+            return refused
         to = str(body.get("to", ""))
         fault = self._fault(to)
         if fault is not None:
@@ -330,21 +376,33 @@ class FakeGraph:
         problem = _problem(body)
         if problem:
             return _error(400, 100, f"Invalid parameter: {problem}")
+        file: FormFile | None = None
+        if body["type"] in ("image", "document"):
+            file = self.media.get(str(body[body["type"]].get("id")))
+            if file is None:
+                return _error(400, 131053, "Media upload error: unknown media id")
         if body["type"] == "template":
             template = body["template"]
             if (template.get("name"), template.get("language", {}).get("code")) not in self.templates:
                 return _error(404, 132001, "Template name does not exist in the translation")
         elif to in self._closed_windows:
             return _error(400, 131047, "Re-engagement message")
-        sent = Sent(self.new_wamid(), to, body)
+        sent = Sent(self.new_wamid(), to, body, file)
         self.sent.append(sent)
         return JSONResponse(
             {"messaging_product": "whatsapp", "contacts": [{"input": to, "wa_id": to}], "messages": [{"id": sent.id}]}
         )
 
     def _fault(self, to: str) -> _Fault | None:
+        """The fault for a send to `to`, if one is due (benchmarks override this to inject their own)."""
+        return self._due_fault(to, "messages")
+
+    def _media_fault(self) -> _Fault | None:
+        return self._due_fault(None, "media")
+
+    def _due_fault(self, to: str | None, endpoint: str) -> _Fault | None:
         for fault in self._faults:
-            if fault.to not in (None, to):
+            if fault.to not in (None, to) or fault.endpoint not in (None, endpoint):
                 continue
             if fault.after > 0:
                 fault.after -= 1
@@ -373,6 +431,15 @@ def _problem(body: Mapping[str, Any]) -> str:  # noqa: PLR0912 (one check a line
             value = parameter["text"]
             if "\n" in value or "\t" in value or "     " in value or len(value) > 1024:
                 return "Param text cannot have new-line/tab characters or more than 4 consecutive spaces"
+        return ""
+    if kind in ("image", "document"):
+        media = body.get(kind, {})
+        if not media.get("id"):
+            return f"{kind} needs the id of an uploaded file"
+        if len(media.get("caption", "")) > 1024:
+            return "caption must be at most 1024 characters"
+        if kind == "document" and not media.get("filename"):
+            return "a document needs its filename"  # WhatsApp would show it nameless; we always give one
         return ""
     if kind != "interactive":
         return f"unsupported type {kind}"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 
 from conversations.inbound import Inbound
-from handlers.sending import Delivered, OutgoingMessage, SendResult
+from handlers.sending import Delivered, Failed, OutgoingMessage, SendResult
+from handlers.terminal.files import save_file
 
 __all__ = ["JsonlError", "JsonlSender", "parse_jsonl_line"]
 
@@ -41,13 +43,26 @@ def parse_jsonl_line(line: str, sequence: int, received_at: datetime, run_id: st
 
 
 class JsonlSender:
+    """One line per message. A file is written under `files_dir` and its name (unique in that folder)
+    given as the line's "file"; a line carries "file" only when there is one, so the golden transcripts
+    and older readers see the same lines as before. An edit comes as a new line."""
+
     channel = "terminal"
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, files_dir: Path | None = None) -> None:
         self._out = out
+        self._files_dir = files_dir
 
     async def send(self, message: OutgoingMessage) -> SendResult:
-        line = {"to": message.recipient, "text": message.body, "choices": [c.label for c in message.choices]}
+        line: dict[str, object] = {
+            "to": message.recipient,
+            "text": message.body,
+            "choices": [c.label for c in message.choices],
+        }
+        if message.file is not None:
+            if self._files_dir is None:
+                return Failed("no folder for files in this terminal")
+            line["file"] = save_file(self._files_dir, message.file).name
         self._out.write(json.dumps(line, ensure_ascii=False) + "\n")
         self._out.flush()
         return Delivered()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TextIO
 
-from handlers.sending import Delivered, OutgoingMessage, SendResult
+from handlers.sending import Delivered, Failed, OutgoingMessage, SendResult
+from handlers.terminal.files import file_note, save_file
 
 __all__ = ["PersonSender", "render_for_person"]
 
@@ -18,12 +20,22 @@ def render_for_person(message: OutgoingMessage) -> str:
 
 
 class PersonSender:
+    """A file is written under `files_dir` and shown as `[berkas: <path>, <size> KB]` after its caption;
+    an edit is shown as a new message."""
+
     channel = "terminal"
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, files_dir: Path | None = None) -> None:
         self._out = out
+        self._files_dir = files_dir
 
     async def send(self, message: OutgoingMessage) -> SendResult:
-        self._out.write("\nJaring:\n" + render_for_person(message) + "\n")
+        text = render_for_person(message)
+        if message.file is not None:
+            if self._files_dir is None:
+                return Failed("no folder for files in this terminal")
+            note = file_note(save_file(self._files_dir, message.file), len(message.file.content))
+            text = f"{text}\n{note}" if message.body else note
+        self._out.write("\nJaring:\n" + text + "\n")
         self._out.flush()
         return Delivered()

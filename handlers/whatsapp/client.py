@@ -1,5 +1,6 @@
-"""The thin Graph API client: one call, POST {api base}/{phone number id}/messages, with the token
-as a Bearer header. httpx, not a wrapper library (see DESIGN.md): our needs are this one call."""
+"""The thin Graph API client: POST {api base}/{phone number id}/messages, and /media to upload a file
+before it is sent, with the token as a Bearer header. httpx, not a wrapper library (see DESIGN.md):
+our needs are these two calls."""
 
 from __future__ import annotations
 
@@ -52,6 +53,16 @@ class GraphClient:
         response = await self._http.post(f"{self.api_base}/{self.phone_number_id}/messages", json=body)
         return _answer(response)
 
+    async def upload_media(self, file_name: str, media_type: str, content: bytes) -> GraphAnswer:
+        """Upload a file to send; the answer's `message_id` is the media id a message then refers to.
+        Raises httpx.HTTPError like `send_message`."""
+        response = await self._http.post(
+            f"{self.api_base}/{self.phone_number_id}/media",
+            data={"messaging_product": "whatsapp", "type": media_type},
+            files={"file": (file_name, content, media_type)},
+        )
+        return _answer(response)
+
     async def aclose(self) -> None:
         await self._http.aclose()
 
@@ -73,6 +84,6 @@ def _answer(response: httpx.Response) -> GraphAnswer:
             error_message=str(error.get("message") or response.reason_phrase)[:300],
         )
     messages = data.get("messages")
-    first = messages[0] if isinstance(messages, list) and messages and isinstance(messages[0], dict) else {}
-    message_id = first.get("id")
+    first = messages[0] if isinstance(messages, list) and messages and isinstance(messages[0], dict) else data
+    message_id = first.get("id")  # a message's id, or an uploaded file's ({"id": …})
     return GraphAnswer(response.status_code, message_id=message_id if isinstance(message_id, str) else None)

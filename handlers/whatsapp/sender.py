@@ -11,6 +11,11 @@ answer turned into an outcome the worker records on the outbox row.
 - any other 4xx → failed with Meta's code and message (retrying gets the same answer)
 - 5xx, timeouts, network errors → retry later with backoff; the worker gives up after its limit
 
+A file is uploaded (POST /media) and sent as an "image" (JPEG, PNG) or a "document" (its file name
+kept) with the text as its caption; a text too long for a caption, or with choices, goes just before
+it. Only inside the 24-hour window: our template carries text only. The Cloud API cannot edit a
+message, so one that `replaces` another is sent as a new message.
+
 A message split in parts that fails half way resumes at the part that failed, not from the start."""
 
 from __future__ import annotations
@@ -21,13 +26,15 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from handlers.sending import Delivered, Failed, OutgoingMessage, RetryLater, SendResult, Unreachable
+from handlers.sending import Delivered, Failed, OutgoingFile, OutgoingMessage, RetryLater, SendResult, Unreachable
 from handlers.whatsapp.client import GraphAnswer, GraphClient
 from handlers.whatsapp.pacing import Throttle
 from handlers.whatsapp.parsing import CHANNEL
 from handlers.whatsapp.rendering import WhatsAppPayload, render, template_text
 
 __all__ = [
+    "FILE_OUTSIDE_WINDOW",
+    "MAX_CAPTION_LENGTH",
     "NO_TEMPLATE",
     "RATE_LIMIT_CODES",
     "REENGAGEMENT_CODE",
@@ -42,6 +49,9 @@ RATE_LIMIT_CODES = frozenset({130429, 131056})  # throughput reached; too many t
 REENGAGEMENT_CODE = 131047  # more than 24 hours since the person last wrote
 UNDELIVERABLE_CODE = 131026
 NO_TEMPLATE = "outside the 24-hour window and no template configured (WHATSAPP_TEMPLATE_NAME)"
+FILE_OUTSIDE_WINDOW = "a file can be sent only within 24 hours of the person's last message"
+MAX_CAPTION_LENGTH = 1024
+_IMAGE_TYPES = frozenset({"image/jpeg", "image/png"})  # what WhatsApp shows as a picture; others go as documents
 _FIRST_SLOW_DOWN_SECONDS = 1.0
 _MAX_SLOW_DOWN_SECONDS = 60.0
 _PARTS_REMEMBERED = 10_000
@@ -85,6 +95,7 @@ class WhatsAppSender:
         self.template = template
         self._slow_downs = 0  # "slow down" answers in a row
         self._parts_sent: dict[int, int] = {}  # outbox id → parts delivered before a failure
+        self._uploaded: dict[int, str] = {}  # outbox id → media id, so a retry does not upload again
 
     def window_open(self, message: OutgoingMessage) -> bool:
         """May this message go free-form? A reply always may: the person has just written."""
@@ -95,21 +106,60 @@ class WhatsAppSender:
 
     async def send(self, message: OutgoingMessage) -> SendResult:
         if not self.window_open(message):
+            if message.file is not None:
+                return Failed(FILE_OUTSIDE_WINDOW)
             return await self._send_template(message)
-        parts = render(message)
+        parts: list[WhatsAppPayload | OutgoingFile] = [*_parts(message)]
         if not parts:
             return Failed("nothing to send: the message is blank")
         first = self._parts_sent.pop(message.id, 0)
         provider_id: str | None = None
         for index in range(first, len(parts)):
-            answer = await self._post(message, parts[index])
+            part = parts[index]
+            if isinstance(part, OutgoingFile):
+                content = await self._file_content(message, part)
+                if not isinstance(content, dict):
+                    return self._later(message.id, index, content)
+            else:
+                content = part
+            answer = await self._post(message, content)
             if isinstance(answer, GraphAnswer) and answer.ok:
                 provider_id = answer.message_id
                 continue
             if isinstance(answer, GraphAnswer) and answer.error_code == REENGAGEMENT_CODE and index == 0:
+                if message.file is not None:
+                    return self._later(message.id, index, Failed(FILE_OUTSIDE_WINDOW))
                 return await self._send_template(message)
             return self._later(message.id, index, self._outcome(message, answer))
+        self._uploaded.pop(message.id, None)
         return Delivered(provider_id)
+
+    async def _file_content(self, message: OutgoingMessage, file: OutgoingFile) -> WhatsAppPayload | SendResult:
+        """The "image" or "document" part for `file`, uploaded first; or what to do when the upload failed."""
+        media_id = self._uploaded.get(message.id)
+        if media_id is None:
+            if (paused := self.throttle.paused_for()) > 0:
+                return RetryLater(paused, "waiting: WhatsApp asked to slow down", rate_limited=True)
+            try:
+                answer = await self.client.upload_media(file.name, file.media_type, file.content)
+            except httpx.HTTPError as exc:
+                return RetryLater(self.backoff(message.attempt), f"upload failed: network error: {type(exc).__name__}")
+            if not answer.ok or answer.message_id is None:
+                return self._outcome(message, answer)
+            media_id = answer.message_id
+            self._uploaded[message.id] = media_id
+            while len(self._uploaded) > _PARTS_REMEMBERED:
+                self._uploaded.pop(next(iter(self._uploaded)))
+        caption = _caption(message)
+        if file.media_type.lower() in _IMAGE_TYPES:
+            image: dict[str, str] = {"id": media_id}
+            if caption:
+                image["caption"] = caption
+            return {"type": "image", "image": image}
+        document = {"id": media_id, "filename": file.name}
+        if caption:
+            document["caption"] = caption
+        return {"type": "document", "document": document}
 
     async def _send_template(self, message: OutgoingMessage) -> SendResult:
         if self.template is None:
@@ -156,8 +206,25 @@ class WhatsAppSender:
         return Failed(reason)
 
     def _later(self, outbox_id: int, parts_done: int, result: SendResult) -> SendResult:
+        if not isinstance(result, RetryLater):
+            self._uploaded.pop(outbox_id, None)
         if parts_done and isinstance(result, RetryLater):
             self._parts_sent[outbox_id] = parts_done
             while len(self._parts_sent) > _PARTS_REMEMBERED:
                 self._parts_sent.pop(next(iter(self._parts_sent)))
         return result
+
+
+def _caption(message: OutgoingMessage) -> str:
+    """The file's caption: the text, when it can go with the file (see `_parts`)."""
+    body = message.body.strip()
+    return body if not message.choices and len(body) <= MAX_CAPTION_LENGTH else ""
+
+
+def _parts(message: OutgoingMessage) -> list[WhatsAppPayload | OutgoingFile]:
+    """What carries `message`, in order; a file stands for its upload and its "image" or "document"."""
+    if message.file is None:
+        return list(render(message))
+    if _caption(message) or not (message.body.strip() or message.choices):
+        return [message.file]
+    return [*render(message), message.file]
