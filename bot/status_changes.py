@@ -1,4 +1,6 @@
-"""A registration's status changes, and the worker and the leader who registered them are told."""
+"""A registration's status changes, and the worker and the leader who registered them are told: what it
+means and what happens next, in plain words and in each person's own language, through the outbox in
+the same transaction as the change."""
 
 from __future__ import annotations
 
@@ -7,12 +9,23 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.flows.statuses import STATUS_KEYS, status_text
-from conversations.messages import msg
+from conversations.messages import Money, Msg, msg
+from conversations.programme import Programme
 from db.models import Contact, Registration
 from db.repositories import audit, outbox, registrations
 from locales import Catalogs
 
-__all__ = ["UnknownRegistration", "change_status"]
+__all__ = ["UnknownRegistration", "change_status", "status_news"]
+
+# The news for each status a person decides on; other statuses get the short "status.changed".
+_NEWS = {
+    "verified": "news.verified",
+    "approved": "news.approved",
+    "waiting_list": "news.waiting_list",
+    "returned": "news.returned",
+    "rejected": "news.rejected",
+    "active": "news.active",
+}
 
 
 class UnknownRegistration(LookupError):
@@ -31,7 +44,14 @@ async def change_status(
     reason: str = "",
     kpj: str = "",
     coverage_start: date | None = None,
+    quota_year: int | None = None,
+    programme: Programme | None = None,
 ) -> Registration:
+    """Set the status, record the event and the audit entry, and queue the news for the people concerned.
+
+    `quota_year`: the year whose quota an approval counts against. `programme`: names the Dinas and gives
+    the figures (what an active participant is protected against); without it the news stays general.
+    """
     if status not in STATUS_KEYS or status == "deleted":
         raise ValueError(f"unknown status {status!r}; one of {', '.join(k for k in STATUS_KEYS if k != 'deleted')}")
     row = await registrations.get_registration(session, registration_id)
@@ -42,6 +62,8 @@ async def change_status(
         row.kpj = kpj
     if coverage_start is not None:
         row.coverage_start = coverage_start
+    if quota_year is not None:
+        row.quota_year = quota_year
     await registrations.record_event(session, row.id, status, actor_contact_id, now, reason=reason or None)
     await audit.record_audit(
         session,
@@ -55,11 +77,52 @@ async def change_status(
         contact = await session.get(Contact, contact_id)
         if contact is None:
             continue
-        news = msg(
-            "status.changed",
-            number=row.id,
-            name=row.full_name or "-",
-            status=status_text(status, reason, row.kpj or ""),
-        )
+        news = status_news(row, programme, for_leader=contact_id != row.registrant_contact_id)
         await outbox.notify(session, contact, catalogs.render(news, contact.language), now)
     return row
+
+
+def status_news(row: Registration, programme: Programme | None, *, for_leader: bool) -> Msg:
+    """What the worker (or the RT/RW leader who registered them) is told about the registration's status."""
+    key = _NEWS.get(row.status)
+    name = row.full_name or "-"
+    if key is None:
+        return msg("status.changed", number=row.id, name=name, status=status_text(row.status, row.status_reason or ""))
+    dinas: Msg | str = programme.dinas_name if programme is not None else msg("news.the_dinas")
+    where = msg("news.where_neighbours") if for_leader else msg("news.where_mine")
+    reason = row.status_reason or "-"
+    if row.status == "active":
+        return _active_news(row, programme, dinas)
+    return msg(key, number=row.id, name=name, dinas=dinas, reason=reason, where=where)
+
+
+def _active_news(row: Registration, programme: Programme | None, dinas: Msg | str) -> Msg:
+    start: date | Msg = row.coverage_start if row.coverage_start is not None else msg("news.start_unknown")
+    if programme is None:
+        protection = msg("news.protection_general")
+        card = msg("news.card_general", dinas=dinas)
+    else:
+        benefits = programme.benefits
+        protection = msg(
+            "news.protection",
+            jkm=Money(benefits.jkm.total),
+            jkk_death=Money(benefits.jkk_death_total(programme.premium.declared_income)),
+            premium=Money(programme.premium.monthly),
+            paid_by=programme.premium.paid_by,
+        )
+        branch = programme.office("bpjs_branch")
+        card = msg(
+            "news.card",
+            branch=branch.name if branch is not None else msg("news.the_branch"),
+            dinas=dinas,
+            call_centre=programme.call_centre,
+        )
+    return msg(
+        "news.active",
+        number=row.id,
+        name=row.full_name or "-",
+        kpj=row.kpj or "-",
+        start=start,
+        protection=protection,
+        card=card,
+    )

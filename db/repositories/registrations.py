@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Registration, RegistrationEvent
+from db.repositories._dialect import dialect_name
 
 __all__ = [
+    "PENDING_STATUSES",
     "DuplicateNik",
     "add_registration",
+    "count_with_status",
     "erase_personal_data",
     "find_by_kpj",
     "find_by_nik_hash",
@@ -23,8 +26,14 @@ __all__ = [
     "history",
     "list_for_contact",
     "list_operated_by",
+    "list_pending",
+    "list_with_status",
+    "lock_registration",
     "record_event",
 ]
+
+# Waiting for the kelurahan: sent, or sent again after a correction.
+PENDING_STATUSES = ("submitted", "corrected")
 
 # What deletion empties. Kelurahan, job type, status and dates stay, with no way back to the person.
 PERSONAL_FIELDS = (
@@ -79,6 +88,56 @@ async def find_by_nik_hash_or_kpj(session: AsyncSession, nik_hash: str | None, k
 
 async def get_registration(session: AsyncSession, registration_id: int) -> Registration | None:
     return await session.get(Registration, registration_id)
+
+
+async def lock_registration(session: AsyncSession, registration_id: int) -> Registration | None:
+    """The registration, locked until the transaction ends (PostgreSQL; SQLite's BEGIN IMMEDIATE already
+    serialises writers), so that two people deciding at once cannot both change it."""
+    statement = select(Registration).where(Registration.id == registration_id)
+    if dialect_name(session) == "postgresql":
+        statement = statement.with_for_update()
+    return (await session.execute(statement.execution_options(populate_existing=True))).scalar_one_or_none()
+
+
+def _pending_in(kelurahan_codes: Collection[str] | None) -> Select[Registration]:
+    """`kelurahan_codes` None: every kelurahan (an admin)."""
+    statement = select(Registration).where(Registration.status.in_(PENDING_STATUSES), Registration.erased_at.is_(None))
+    if kelurahan_codes is not None:
+        statement = statement.where(Registration.kelurahan_code.in_(kelurahan_codes))
+    return statement
+
+
+async def list_pending(
+    session: AsyncSession, kelurahan_codes: Collection[str] | None, *, offset: int, limit: int
+) -> tuple[list[Registration], int]:
+    """A page of registrations waiting for the kelurahan, oldest first, and how many there are in all."""
+    statement = _pending_in(kelurahan_codes)
+    total = (await session.execute(select(func.count()).select_from(statement.subquery()))).scalar_one()
+    page = statement.order_by(Registration.created_at, Registration.id).offset(offset).limit(limit)
+    return list((await session.execute(page)).scalars()), int(total)
+
+
+async def list_with_status(
+    session: AsyncSession, programme_id: str, statuses: Collection[str], *, lock: bool = False
+) -> list[Registration]:
+    """Every registration of the programme with one of `statuses`; `lock`: for update (PostgreSQL)."""
+    statement = select(Registration).where(
+        Registration.programme_id == programme_id,
+        Registration.status.in_(statuses),
+        Registration.erased_at.is_(None),
+    )
+    if lock and dialect_name(session) == "postgresql":
+        statement = statement.with_for_update()
+    return list((await session.execute(statement.order_by(Registration.id))).scalars())
+
+
+async def count_with_status(session: AsyncSession, programme_id: str, statuses: Collection[str]) -> int:
+    statement = select(func.count(Registration.id)).where(
+        Registration.programme_id == programme_id,
+        Registration.status.in_(statuses),
+        Registration.erased_at.is_(None),
+    )
+    return int((await session.execute(statement)).scalar_one())
 
 
 async def list_for_contact(session: AsyncSession, contact_id: int) -> list[Registration]:

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Contact, RoleGrant
 
-__all__ = ["ROLES", "active_grants", "contacts_with_role", "grant_role", "revoke_role"]
+__all__ = [
+    "ROLES",
+    "active_grants",
+    "contacts_with_role",
+    "grant_role",
+    "held_grants",
+    "leader_grant",
+    "revoke_role",
+]
 
 ROLES = ("admin", "verifier", "rtrw")
+_ROLE_ORDER = case((RoleGrant.role == "admin", 0), (RoleGrant.role == "verifier", 1), else_=2)
 
 
 async def grant_role(
@@ -59,3 +68,31 @@ async def contacts_with_role(session: AsyncSession, role: str) -> list[Contact]:
     held = select(RoleGrant.contact_id).where(RoleGrant.role == role, RoleGrant.revoked_at.is_(None))
     statement = select(Contact).where(Contact.id.in_(held)).order_by(Contact.id)
     return list((await session.execute(statement)).scalars())
+
+
+async def held_grants(session: AsyncSession, *, offset: int, limit: int) -> tuple[list[tuple[RoleGrant, Contact]], int]:
+    """A page of the roles held now, with who holds each (admins first, then verifiers, then leaders;
+    the oldest grant first), and how many there are in all."""
+    held = RoleGrant.revoked_at.is_(None)
+    total = (await session.execute(select(func.count(RoleGrant.id)).where(held))).scalar_one()
+    statement = (
+        select(RoleGrant, Contact)
+        .join(Contact, Contact.id == RoleGrant.contact_id)
+        .where(held)
+        .order_by(_ROLE_ORDER, RoleGrant.granted_at, RoleGrant.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    rows = [(grant, contact) for grant, contact in await session.execute(statement)]
+    return rows, int(total)
+
+
+async def leader_grant(session: AsyncSession, contact_id: int) -> RoleGrant | None:
+    """The RT/RW leader grant a contact holds or held (the newest): whose RT and RW they registered for."""
+    statement = (
+        select(RoleGrant)
+        .where(RoleGrant.contact_id == contact_id, RoleGrant.role == "rtrw")
+        .order_by(RoleGrant.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()

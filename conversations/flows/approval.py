@@ -1,0 +1,304 @@
+"""Approval within the year's quota ("Persetujuan dan kuota", Dinas admins): this year's places, used,
+verified and waiting; approve the verified registrations in priority order up to the quota (the rest
+go on the waiting list); see the waiting list in order; change the quota (the mid-year budget change),
+which moves the waiting list up into the new places. Every worker concerned is told by the store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
+from conversations.flows.common import NO, YES, YES_NO, updated
+from conversations.flows.dinas_menu import admins_only, count_text, is_admin
+from conversations.flows.places import kelurahan_name
+from conversations.messages import Choice, Msg, Reply, msg
+from conversations.review_requests import (
+    ApprovalDone,
+    ApproveVerified,
+    ChangeQuota,
+    ListWaiting,
+    QuotaBelowUsed,
+    QuotaChanged,
+    QuotaNotSet,
+    QuotaOverview,
+    QuotaSummary,
+    WaitingPage,
+)
+from conversations.state import Json
+from conversations.text import normalise
+
+__all__ = ["APPROVAL_WORDS", "approval_flow", "parse_places"]
+
+APPROVAL_WORDS = ("kuota", "persetujuan", "persetujuan dan kuota", "setujui pendaftaran")
+MAX_PLACES = 10_000_000
+_PAGE = 10
+_MAX_REASON = 280
+
+_APPROVE = Choice("approve", msg("approval.approve"), ("setujui",))
+_WAITING = Choice("waiting", msg("approval.show_waiting"), ("daftar tunggu", "tunggu"))
+_QUOTA = Choice("quota", msg("approval.change_quota"), ("ubah kuota", "ganti kuota"))
+_DINAS = Choice("dinas", msg("approval.back_to_dinas"), ("kembali", "selesai"))
+_NEXT = Choice("next", msg("review.next"), ("berikutnya", "lanjut"))
+_BACK = Choice("back", msg("approval.back"), ("kembali",))
+
+_PLACES = re.compile(r"^(\d{1,3}(?:[.,\s]\d{3})+|\d+)(?:\s*(?:tempat|orang|peserta|places))?$")
+
+
+def parse_places(text: str) -> int | None:
+    """ "2700", "2.700", "2 700 tempat": a number of places, or None."""
+    found = _PLACES.match(normalise(text).replace("\u00a0", " "))
+    if found is None:
+        return None
+    places = int(re.sub(r"\D", "", found.group(1)))
+    return places if places <= MAX_PLACES else None
+
+
+def _refused() -> Finish:
+    return Finish(say=(Reply.of(msg("dinas.admins_only")),))
+
+
+def _overview(say: tuple[Reply, ...] = ()) -> Fetch:
+    return Fetch(QuotaOverview(), step="overview", data={}, say=say)
+
+
+def _start(ctx: Context, _: Data) -> Transition:
+    return admins_only(ctx) or _overview()
+
+
+def _on_overview(_: Context, __: Data, result: object) -> Transition:
+    if not isinstance(result, QuotaSummary):
+        return _refused()
+    summary: dict[str, Json] = {
+        "year": result.year,
+        "places": result.places,
+        "used": result.used,
+        "verified": result.verified,
+        "waiting": result.waiting,
+    }
+    return Goto("action", summary)
+
+
+def _int(data: Data, key: str) -> int:
+    found = data.get(key)
+    return found if isinstance(found, int) and not isinstance(found, bool) else 0
+
+
+def _places(data: Data) -> int | None:
+    found = data.get("places")
+    return found if isinstance(found, int) and not isinstance(found, bool) else None
+
+
+def _free(data: Data) -> int:
+    return max(0, (_places(data) or 0) - _int(data, "used"))
+
+
+def _summary(ctx: Context, data: Data) -> Msg:
+    places, year, n = _places(data), _int(data, "year"), _counter(ctx)
+    counts = {"verified": n(_int(data, "verified")), "waiting": n(_int(data, "waiting"))}
+    if places is None:
+        return msg("approval.overview_no_quota", year=year, **counts)
+    used, free = n(_int(data, "used")), n(_free(data))
+    return msg("approval.overview", year=year, places=n(places), used=used, free=free, **counts)
+
+
+def _counter(ctx: Context) -> Callable[[int], str]:
+    return lambda value: count_text(value, ctx.language)
+
+
+def _ask_action(ctx: Context, data: Data) -> Reply:
+    return Reply.of(_summary(ctx, data), msg("approval.what_next"), choices=(_APPROVE, _WAITING, _QUOTA, _DINAS))
+
+
+def _on_action(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_admin(ctx.contact):
+        return _refused()
+    if answer.choice == _APPROVE.id:
+        if _places(data) is None:
+            return Invalid(msg("approval.quota_not_set", year=_int(data, "year")))
+        if _int(data, "verified") + _int(data, "waiting") == 0:
+            return Invalid(msg("approval.nothing_to_approve"))
+        return Goto("confirm_approve", data)
+    if answer.choice == _WAITING.id:
+        return Fetch(ListWaiting(0, _PAGE), step="waiting_listed", data=updated(data, offset=0))
+    if answer.choice == _QUOTA.id:
+        return Goto("quota_places", data)
+    return Finish(then="dinas")
+
+
+# ---- approving -------------------------------------------------------------------------------------------
+
+
+def _ask_confirm_approve(ctx: Context, data: Data) -> Reply:
+    verified, waiting, free, n = _int(data, "verified"), _int(data, "waiting"), _free(data), _counter(ctx)
+    fit = min(free, verified + waiting)
+    order = "approval.order_priority" if ctx.programme.eligibility.priority else "approval.order_date"
+    said = msg(
+        "approval.confirm_approve",
+        verified=n(verified),
+        waiting=n(waiting),
+        free=n(free),
+        fit=n(fit),
+        left=n(verified + waiting - fit),
+        order=msg(order),
+    )
+    return Reply.of(said, choices=YES_NO)
+
+
+def _on_confirm_approve(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_admin(ctx.contact):
+        return _refused()
+    if answer.choice == YES.id:
+        return Fetch(ApproveVerified(), step="approved")
+    return _overview(say=(Reply.of(msg("approval.nothing_changed")),))
+
+
+def _on_approved(ctx: Context, __: Data, result: object) -> Transition:
+    n = _counter(ctx)
+    if isinstance(result, ApprovalDone):
+        said = msg(
+            "approval.done",
+            approved=n(result.approved),
+            waiting_list=n(result.waiting_list),
+            year=result.year,
+            used=n(result.used),
+            places=n(result.places),
+        )
+        return _overview(say=(Reply.of(said),))
+    if isinstance(result, QuotaNotSet):
+        return _overview(say=(Reply.of(msg("approval.quota_not_set", year=result.year)),))
+    return _refused()
+
+
+# ---- the waiting list --------------------------------------------------------------------------------------
+
+_PRIORITY = {2: "approval.priority_both", 1: "approval.priority_one"}
+
+
+def _on_waiting_listed(ctx: Context, data: Data, result: object) -> Transition:
+    if not isinstance(result, WaitingPage):
+        return _refused()
+    if not result.items:
+        return Goto("action", data, say=(Reply.of(msg("approval.waiting_empty")),))
+    with_priority = bool(ctx.programme.eligibility.priority)  # a programme without priorities: by date only
+    lines: list[Json] = [
+        ctx.renderer.render(
+            msg(
+                "approval.waiting_line" if with_priority else "approval.waiting_line_plain",
+                position=item.position,
+                number=item.id,
+                name=item.full_name[:40],
+                kelurahan=kelurahan_name(ctx, item.kelurahan_code),
+                date=f"{item.registered_on:%d-%m-%Y}",
+                priority=msg(_PRIORITY.get(item.priorities_met, "approval.priority_none")),
+            ),
+            ctx.language,
+        )
+        for item in result.items
+    ]
+    return Goto("waiting", updated(data, lines=lines, waiting_total=result.total))
+
+
+def _ask_waiting(ctx: Context, data: Data) -> Reply:
+    found = data.get("lines")
+    lines = [str(line) for line in found] if isinstance(found, list) else []
+    offset, total = _int(data, "offset"), _int(data, "waiting_total")
+    more = (_NEXT,) if offset + len(lines) < total else ()
+    said = msg("approval.waiting_list", total=count_text(total, ctx.language), lines="\n".join(lines) or "-")
+    return Reply.of(said, choices=(*more, _BACK))
+
+
+def _on_waiting(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_admin(ctx.contact):
+        return _refused()
+    if answer.choice == _NEXT.id:
+        offset = _int(data, "offset") + _PAGE
+        return Fetch(ListWaiting(offset, _PAGE), step="waiting_listed", data=updated(data, offset=offset))
+    return _overview()
+
+
+# ---- changing the quota ------------------------------------------------------------------------------------
+
+
+def _ask_places(ctx: Context, data: Data) -> Reply:
+    places, n = _places(data), _counter(ctx)
+    now = msg("approval.places_now", places=n(places)) if places is not None else msg("approval.places_not_set")
+    return Reply.of(msg("approval.ask_places", year=_int(data, "year"), now=now, used=n(_int(data, "used"))))
+
+
+def _on_places(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_admin(ctx.contact):
+        return _refused()
+    places = parse_places(answer.text)
+    if places is None:
+        return Invalid(msg("approval.places_not_a_number"))
+    if places < _int(data, "used"):
+        used = count_text(_int(data, "used"), ctx.language)
+        return Invalid(msg("approval.places_below_used", used=used, year=_int(data, "year")))
+    return Goto("quota_reason", updated(data, new_places=places))
+
+
+def _ask_reason(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("approval.ask_reason"))
+
+
+def _on_reason(_: Context, data: Data, answer: Answer) -> Transition:
+    reason = " ".join(answer.text.split())
+    reason = "" if reason in ("-", "") or normalise(reason) in ("tidak ada", "tidak", "gak ada") else reason
+    return Goto("confirm_quota", updated(data, reason=reason[:_MAX_REASON]))
+
+
+def _ask_confirm_quota(ctx: Context, data: Data) -> Reply:
+    new, old, year, n = _int(data, "new_places"), _places(data), _int(data, "year"), _counter(ctx)
+    promote = min(_int(data, "waiting"), max(0, new - _int(data, "used")))
+    if old is None:
+        said = msg("approval.confirm_quota_new", year=year, new=n(new))
+    else:
+        said = msg("approval.confirm_quota", year=year, old=n(old), new=n(new))
+    promoting = (msg("approval.will_promote", promote=n(promote)),) if promote else ()
+    return Reply.of(said, *promoting, choices=YES_NO)
+
+
+def _on_confirm_quota(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_admin(ctx.contact):
+        return _refused()
+    if answer.choice == NO.id:
+        return _overview(say=(Reply.of(msg("approval.nothing_changed")),))
+    request = ChangeQuota(_int(data, "new_places"), str(data.get("reason", "")))
+    return Fetch(request, step="quota_changed")
+
+
+def _on_quota_changed(ctx: Context, __: Data, result: object) -> Transition:
+    n = _counter(ctx)
+    if isinstance(result, QuotaChanged):
+        said = msg("approval.quota_changed", year=result.year, places=n(result.places), used=n(result.used))
+        promoted = (msg("approval.promoted", promoted=n(result.promoted)),) if result.promoted else ()
+        return _overview(say=(Reply.of(said, *promoted),))
+    if isinstance(result, QuotaBelowUsed):
+        below = msg("approval.places_below_used", used=n(result.used), year=result.year)
+        return _overview(say=(Reply.of(below),))
+    return _refused()
+
+
+approval_flow = Flow(
+    id="approval",
+    version=1,
+    title=msg("approval.title"),
+    start=_start,
+    steps={
+        "overview": Resume(on_result=_on_overview),
+        "action": Step(ask=_ask_action, on_answer=_on_action),
+        "confirm_approve": Step(ask=_ask_confirm_approve, on_answer=_on_confirm_approve),
+        "approved": Resume(on_result=_on_approved),
+        "waiting_listed": Resume(on_result=_on_waiting_listed),
+        "waiting": Step(ask=_ask_waiting, on_answer=_on_waiting),
+        "quota_places": Step(ask=_ask_places, on_answer=_on_places),
+        "quota_reason": Step(ask=_ask_reason, on_answer=_on_reason),
+        "confirm_quota": Step(ask=_ask_confirm_quota, on_answer=_on_confirm_quota),
+        "quota_changed": Resume(on_result=_on_quota_changed),
+    },
+    # Not in the main menu (admins open it from the Menu Dinas); its words reach everyone, and the
+    # start refuses politely whoever is not an admin.
+    aliases=APPROVAL_WORDS,
+)

@@ -1,0 +1,348 @@
+"""Verification ("Verifikasi"): a kelurahan verifier (or a Dinas admin, for any kelurahan) goes through
+the registrations waiting for the kelurahan, oldest first, opens one — NIK masked, every answer, who
+registered it, its history — and verifies it, rejects it with a reason, or sends it back to be fixed.
+
+A person decides, never the bot. What a verifier may see and decide is checked by the store for every
+request (their own kelurahan only); a decision on a registration someone decided meanwhile is refused.
+"""
+
+from __future__ import annotations
+
+from conversations.dates import age_on
+from conversations.flow import (
+    Answer,
+    ContactInfo,
+    Context,
+    Data,
+    Fetch,
+    Finish,
+    Flow,
+    Goto,
+    Invalid,
+    Resume,
+    Step,
+    Transition,
+)
+from conversations.flows.common import updated
+from conversations.flows.dinas_menu import REVIEW_WORDS, VERIFIER_ROLE, count_text, is_admin, is_officer
+from conversations.flows.jobs import job_name
+from conversations.flows.places import kelurahan_name
+from conversations.flows.statuses import status_text
+from conversations.messages import Choice, Msg, Reply, msg
+from conversations.review_requests import (
+    AlreadyDecided,
+    Decided,
+    DecideRegistration,
+    Decision,
+    ListPending,
+    OpenRegistration,
+    PendingPage,
+    ReviewView,
+)
+from conversations.state import Json
+
+__all__ = ["PAGE", "REJECT_REASONS", "review_flow"]
+
+PAGE = 10
+_MAX_NOTE = 280
+_MIN_NOTE = 5
+_PENDING = ("submitted", "corrected")
+
+_NEXT = Choice("next", msg("review.next"), ("berikutnya", "lanjut", "selanjutnya"))
+_DONE = Choice("done", msg("review.done"), ("selesai", "sudah"))
+_VERIFY = Choice("verify", msg("review.verify"), ("verifikasi", "benar", "setuju"))
+_REJECT = Choice("reject", msg("review.reject"), ("tolak",))
+_RETURN = Choice("return", msg("review.return"), ("kembalikan", "perbaiki"))
+_BACK = Choice("back", msg("review.back"), ("kembali", "daftar"))
+_OTHER = "other"
+
+# Reasons to reject, as the verifier picks them (label) and as the person reads them (text).
+REJECT_REASONS: tuple[tuple[str, str, str], ...] = (
+    ("not_resident", "review.reject_not_resident", "review.reason_not_resident"),
+    ("age", "review.reject_age", "review.reason_age"),
+    ("job", "review.reject_job", "review.reason_job"),
+    ("participant", "review.reject_participant", "review.reason_participant"),
+    ("mismatch", "review.reject_mismatch", "review.reason_mismatch"),
+    ("twice", "review.reject_twice", "review.reason_twice"),
+)
+
+
+def _officers_only() -> Finish:
+    return Finish(say=(Reply.of(msg("review.officers_only")),))
+
+
+def _list(offset: int = 0, say: tuple[Reply, ...] = ()) -> Fetch:
+    return Fetch(ListPending(offset, PAGE), step="listed", data={"offset": offset}, say=say)
+
+
+def _start(ctx: Context, _: Data) -> Transition:
+    if not is_officer(ctx.contact):
+        return Invalid(msg("review.officers_only"))
+    return _list()
+
+
+# ---- the list --------------------------------------------------------------------------------------------
+
+
+def _place(ctx: Context, codes: tuple[str, ...]) -> Msg | str:
+    if not codes:
+        return msg("review.all_kelurahan")
+    return ", ".join(kelurahan_name(ctx, code) for code in codes)
+
+
+def _on_listed(ctx: Context, data: Data, result: object) -> Transition:
+    if not isinstance(result, PendingPage):
+        return _officers_only()
+    offset = _int(data, "offset")
+    if not result.items and offset > 0:  # the last page emptied meanwhile: start from the top
+        return _list()
+    if not result.items:
+        return Finish(say=(Reply.of(msg("review.none", place=_place(ctx, result.kelurahan_codes))),))
+    items: list[Json] = [
+        [item.id, item.full_name, item.kelurahan_code, f"{item.registered_on:%d-%m-%Y}"] for item in result.items
+    ]
+    place = _place(ctx, result.kelurahan_codes)
+    place_text = place if isinstance(place, str) else ctx.renderer.render(place, ctx.language)
+    return Goto("pick", {"offset": offset, "total": result.total, "items": items, "place": place_text})
+
+
+def _items(data: Data) -> list[list[Json]]:
+    found = data.get("items")
+    return [item for item in found if isinstance(item, list) and len(item) == 4] if isinstance(found, list) else []
+
+
+def _item_choice(ctx: Context, item: list[Json]) -> Choice:
+    number, name, code, day = item
+    return Choice(
+        str(number),
+        msg(
+            "review.item",
+            number=str(number),
+            name=str(name)[:24],
+            kelurahan=kelurahan_name(ctx, str(code))[:18],
+            date=str(day),
+        ),
+    )
+
+
+def _ask_pick(ctx: Context, data: Data) -> Reply:
+    items, offset, total = _items(data), _int(data, "offset"), _int(data, "total")
+    more = (_NEXT,) if offset + len(items) < total else ()
+    place, count = str(data.get("place", "")), count_text(total, ctx.language)
+    said = (
+        msg("review.list_page", place=place, total=count, first=offset + 1, last=offset + len(items))
+        if total > len(items)
+        else msg("review.list", place=place, total=count)
+    )
+    return Reply.of(said, choices=(*(_item_choice(ctx, item) for item in items), *more, _DONE))
+
+
+def _on_pick(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_officer(ctx.contact):
+        return _officers_only()
+    if answer.choice == _DONE.id:
+        return Finish(say=(Reply.of(msg("review.finished")),))
+    if answer.choice == _NEXT.id:
+        return _list(_int(data, "offset") + PAGE)
+    if answer.choice is None or not answer.choice.isdecimal():
+        return _list(_int(data, "offset"))
+    chosen = int(answer.choice)
+    return Fetch(OpenRegistration(chosen), step="opened", data=updated(data, registration_id=chosen))
+
+
+# ---- one registration ------------------------------------------------------------------------------------
+
+
+def _yes_no(value: bool | None) -> Msg:
+    return msg("common.unknown") if value is None else msg("common.yes" if value else "common.no")
+
+
+def _details(ctx: Context, view: ReviewView) -> Msg:
+    region = ctx.region
+    kecamatan = region.kecamatan_of(view.kelurahan_code) if region else None
+    born = (
+        msg("review.born", date=view.birth_date, age=age_on(view.birth_date, ctx.today))
+        if view.birth_date
+        else msg("common.unknown")
+    )
+    by = msg("review.by_leader", rt=view.leader_rt or "-", rw=view.leader_rw or "-") if view.by_leader else None
+    dtsen = {"yes": "common.yes", "no": "common.no"}.get(view.poverty_register, "common.unknown")
+    job = job_name(ctx, view.job_type)
+    if view.job_text and view.job_text.casefold() != job.casefold():  # their own words, when they differ
+        job += f" ({view.job_text})"
+    history = tuple(
+        msg("status.history_line", date=ctx.programme.local_date(e.at), status=status_text(e.status, e.reason))
+        for e in view.history[-8:]
+    )
+    return msg(
+        "review.details",
+        number=view.id,
+        nik=view.nik_masked or "-",
+        name=view.full_name or "-",
+        born=born,
+        sex=msg("common.unknown") if view.female is None else msg("review.female" if view.female else "review.male"),
+        street=view.street or "-",
+        rt=view.rt or "-",
+        rw=view.rw or "-",
+        kelurahan=kelurahan_name(ctx, view.kelurahan_code),
+        kecamatan=kecamatan.name if kecamatan else "-",
+        job=job,
+        phone=view.phone or "-",
+        breadwinner=_yes_no(view.breadwinner),
+        dtsen=msg(dtsen),
+        by=by or msg("review.by_self"),
+        registered=ctx.programme.local_date(view.registered_at),
+        status=status_text(view.status, view.status_reason),
+        history=history or (msg("common.unknown"),),
+    )
+
+
+def _on_opened(ctx: Context, data: Data, result: object) -> Transition:
+    if not isinstance(result, ReviewView):
+        return Goto("pick", data, say=(Reply.of(msg("review.not_allowed")),))
+    chosen = updated(data, registration_id=result.id, name=result.full_name[:60], status=result.status)
+    return Goto("decide", chosen, say=(Reply.of(_details(ctx, result)),))
+
+
+def _pending(data: Data) -> bool:
+    return data.get("status") in _PENDING
+
+
+def _ask_decide(_: Context, data: Data) -> Reply:
+    number = _int(data, "registration_id")
+    if not _pending(data):
+        status = status_text(str(data.get("status", "")))
+        return Reply.of(msg("review.not_pending", number=number, status=status), choices=(_BACK, _DONE))
+    return Reply.of(msg("review.ask_decision", number=number), choices=(_VERIFY, _REJECT, _RETURN, _BACK))
+
+
+def _on_decide(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_officer(ctx.contact):
+        return _officers_only()
+    if answer.choice == _VERIFY.id and _pending(data):
+        return _decide(data, "verified")
+    if answer.choice == _REJECT.id and _pending(data):
+        return Goto("reject_reason", data)
+    if answer.choice == _RETURN.id and _pending(data):
+        return Goto("return_note", data)
+    if answer.choice == _DONE.id:
+        return Finish(say=(Reply.of(msg("review.finished")),))
+    return _list(_int(data, "offset"))
+
+
+def _decide(data: Data, decision: Decision, reason: str = "") -> Fetch:
+    return Fetch(DecideRegistration(_int(data, "registration_id"), decision, reason), step="decided")
+
+
+# ---- rejecting and returning -----------------------------------------------------------------------------
+
+
+def _reasons(ctx: Context) -> tuple[tuple[str, Msg, Msg], ...]:
+    """The reasons that apply to this programme: no age reason without an age band, no job reason when
+    work outside the list is allowed. Figures and names from the programme file."""
+    rules = ctx.programme.eligibility
+    region = ctx.region.name if ctx.region else ctx.programme.pemda
+    band = {"min_age": rules.min_age or 0, "max_age": rules.max_age or 0}
+    found: list[tuple[str, Msg, Msg]] = []
+    for reason_id, label, text in REJECT_REASONS:
+        if reason_id == "age" and (rules.min_age is None or rules.max_age is None):
+            continue
+        if reason_id == "job" and not rules.listed_jobs_only:
+            continue
+        params = band if reason_id == "age" else {"region": region} if reason_id == "not_resident" else {}
+        found.append((reason_id, msg(label, **params), msg(text, **params)))
+    return tuple(found)
+
+
+def _ask_reason(ctx: Context, data: Data) -> Reply:
+    choices = tuple(Choice(reason_id, label) for reason_id, label, _ in _reasons(ctx))
+    other = Choice(_OTHER, msg("review.reject_other"), ("lain", "alasan lain", "tulis sendiri"))
+    said = msg("review.ask_reject_reason", number=_int(data, "registration_id"))
+    return Reply.of(said, choices=(*choices, other, _BACK))
+
+
+def _on_reason(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if answer.choice == _OTHER:
+        return Goto("reject_other", data)
+    if answer.choice == _BACK.id:
+        return Goto("decide", data)
+    found = next((text for reason_id, _, text in _reasons(ctx) if reason_id == answer.choice), None)
+    if found is None:
+        return Invalid(msg("engine.pick_a_number"))
+    # Stored and sent as the Dinas's own words, in Indonesian: the official record of the decision.
+    return _decide(data, "rejected", ctx.renderer.render(found, "id"))
+
+
+def _note(answer: Answer) -> str | Invalid:
+    text = " ".join(answer.text.split())
+    if len(text) < _MIN_NOTE:
+        return Invalid(msg("review.note_too_short"))
+    return text[:_MAX_NOTE]
+
+
+def _ask_other(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("review.ask_reject_other"))
+
+
+def _on_other(_: Context, data: Data, answer: Answer) -> Transition:
+    note = _note(answer)
+    return note if isinstance(note, Invalid) else _decide(data, "rejected", note)
+
+
+def _ask_return(_: Context, data: Data) -> Reply:
+    return Reply.of(msg("review.ask_return_note", number=_int(data, "registration_id")))
+
+
+def _on_return(_: Context, data: Data, answer: Answer) -> Transition:
+    note = _note(answer)
+    return note if isinstance(note, Invalid) else _decide(data, "returned", note)
+
+
+# ---- after a decision ------------------------------------------------------------------------------------
+
+_DONE_KEYS = {
+    "verified": "review.verified_done",
+    "rejected": "review.rejected_done",
+    "returned": "review.returned_done",
+}
+
+
+def _on_decided(_: Context, data: Data, result: object) -> Transition:
+    name = str(data.get("name", ""))
+    if isinstance(result, Decided):
+        said = msg(_DONE_KEYS.get(result.status, "review.verified_done"), number=result.registration_id, name=name)
+        return _list(_int(data, "offset"), say=(Reply.of(said),))
+    if isinstance(result, AlreadyDecided):
+        said = msg("review.decided_meanwhile", number=result.registration_id, status=status_text(result.status))
+        return _list(_int(data, "offset"), say=(Reply.of(said),))
+    return Finish(say=(Reply.of(msg("review.not_allowed")),))
+
+
+def _int(data: Data, key: str) -> int:
+    found = data.get(key)
+    return found if isinstance(found, int) and not isinstance(found, bool) else 0
+
+
+def _verifier_not_admin(contact: ContactInfo) -> bool:
+    return VERIFIER_ROLE in contact.roles and not is_admin(contact)
+
+
+review_flow = Flow(
+    id="review",
+    version=1,
+    title=msg("review.title"),
+    start=_start,
+    steps={
+        "listed": Resume(on_result=_on_listed),
+        "pick": Step(ask=_ask_pick, on_answer=_on_pick),
+        "opened": Resume(on_result=_on_opened),
+        "decide": Step(ask=_ask_decide, on_answer=_on_decide),
+        "reject_reason": Step(ask=_ask_reason, on_answer=_on_reason),
+        "reject_other": Step(ask=_ask_other, on_answer=_on_other),
+        "return_note": Step(ask=_ask_return, on_answer=_on_return),
+        "decided": Resume(on_result=_on_decided),
+    },
+    # In the main menu of verifiers; admins reach it from the Menu Dinas (and by its words, through the door).
+    in_menu=_verifier_not_admin,
+    aliases=REVIEW_WORDS,
+)

@@ -1,0 +1,309 @@
+"""Roles and invite codes ("Peran dan kode undangan", Dinas admins): who holds which role (10 a page),
+one holder's details, revoking a role (confirmed; the person is told), and a one-time invite code for a
+kelurahan verifier or an RT/RW leader — the kelurahan typed by name, as in registration.
+"""
+
+from __future__ import annotations
+
+from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
+from conversations.flows.common import NO, YES, updated
+from conversations.flows.dinas_menu import admins_only, count_text, is_admin
+from conversations.flows.places import kelurahan_name, place_steps
+from conversations.matching import best_matches
+from conversations.messages import Choice, Msg, Reply, msg
+from conversations.review_requests import (
+    InviteMade,
+    ListRoleHolders,
+    MakeInvite,
+    Revoked,
+    RevokeRole,
+    RoleHoldersPage,
+)
+from conversations.state import Json
+
+__all__ = ["ROLE_WORDS", "roles_flow"]
+
+ROLE_WORDS = ("peran", "kode undangan", "buat kode", "peran dan kode undangan")
+_PAGE = 10
+_ROLE_NAMES = {"admin": "roles.role_admin", "verifier": "roles.role_verifier", "rtrw": "roles.role_rtrw"}
+
+_HOLDERS = Choice("holders", msg("roles.show_holders"), ("lihat", "pemegang peran", "daftar"))
+_INVITE_VERIFIER = Choice("invite_verifier", msg("roles.invite_verifier"), ("verifikator", "kode verifikator"))
+_INVITE_LEADER = Choice("invite_rtrw", msg("roles.invite_rtrw"), ("rt rw", "rtrw", "kode rt"))
+_DINAS = Choice("dinas", msg("approval.back_to_dinas"), ("kembali", "selesai"))
+_NEXT = Choice("next", msg("review.next"), ("berikutnya", "lanjut"))
+_BACK = Choice("back", msg("approval.back"), ("kembali",))
+_REVOKE = Choice("revoke", msg("roles.revoke"), ("cabut",))
+_LIST = Choice("list", msg("place.show_list"), ("daftar", "lihat daftar", "list", "pilih dari daftar"))
+
+
+def _refused() -> Finish:
+    return Finish(say=(Reply.of(msg("dinas.admins_only")),))
+
+
+def _start(ctx: Context, _: Data) -> Transition:
+    return admins_only(ctx) or Goto("home", {})
+
+
+def _ask_home(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("roles.home"), choices=(_HOLDERS, _INVITE_VERIFIER, _INVITE_LEADER, _DINAS))
+
+
+def _holders(offset: int, say: tuple[Reply, ...] = ()) -> Fetch:
+    return Fetch(ListRoleHolders(offset, _PAGE), step="holders_listed", data={"offset": offset}, say=say)
+
+
+def _on_home(ctx: Context, _: Data, answer: Answer) -> Transition:
+    if not is_admin(ctx.contact):
+        return _refused()
+    if answer.choice == _HOLDERS.id:
+        return _holders(0)
+    if answer.choice == _INVITE_VERIFIER.id:
+        return Goto("kelurahan", {"invite_role": "verifier"})
+    if answer.choice == _INVITE_LEADER.id:
+        return Goto("kelurahan", {"invite_role": "rtrw"})
+    return Finish(then="dinas")
+
+
+# ---- the holders -----------------------------------------------------------------------------------------
+
+
+def _role_name(role: str) -> Msg:
+    return msg(_ROLE_NAMES.get(role, "roles.role_rtrw"))
+
+
+def _scope(ctx: Context, holder: dict[str, Json]) -> Msg:
+    code = str(holder.get("kelurahan", ""))
+    if not code:
+        return msg("roles.scope_all")
+    place = kelurahan_name(ctx, code)
+    if holder.get("role") == "rtrw":
+        return msg("roles.scope_rtrw", rt=str(holder.get("rt", "")), rw=str(holder.get("rw", "")), place=place)
+    return msg("roles.scope_kelurahan", place=place, code=code)
+
+
+def _on_holders_listed(_: Context, data: Data, result: object) -> Transition:
+    if not isinstance(result, RoleHoldersPage):
+        return _refused()
+    holders: list[Json] = [
+        {
+            "grant": h.grant_id,
+            "contact": h.contact_id,
+            "address": h.address,
+            "role": h.role,
+            "kelurahan": h.kelurahan_code,
+            "rt": h.rt,
+            "rw": h.rw,
+            "since": f"{h.since:%d-%m-%Y}",
+            "by": h.granted_by,
+        }
+        for h in result.items
+    ]
+    return Goto("holders", {"offset": _int(data, "offset"), "total": result.total, "holders": holders})
+
+
+def _holder_list(data: Data) -> list[dict[str, Json]]:
+    found = data.get("holders")
+    return [h for h in found if isinstance(h, dict)] if isinstance(found, list) else []
+
+
+def _ask_holders(ctx: Context, data: Data) -> Reply:
+    holders, offset, total = _holder_list(data), _int(data, "offset"), _int(data, "total")
+    if not holders:
+        return Reply.of(msg("roles.none"), choices=(_BACK,))
+    choices = tuple(
+        Choice(
+            str(h.get("grant", "")),
+            msg(
+                "roles.holder_item",
+                role=_role_name(str(h.get("role", ""))),
+                address=str(h.get("address", ""))[:26],
+                place=kelurahan_name(ctx, str(h.get("kelurahan"))) if h.get("kelurahan") else "-",
+            ),
+        )
+        for h in holders
+    )
+    more = (_NEXT,) if offset + len(holders) < total else ()
+    said = msg(
+        "roles.holders",
+        first=offset + 1,
+        last=offset + len(holders),
+        total=count_text(total, ctx.language),
+    )
+    return Reply.of(said, choices=(*choices, *more, _BACK))
+
+
+def _on_holders(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_admin(ctx.contact):
+        return _refused()
+    if answer.choice == _NEXT.id:
+        return _holders(_int(data, "offset") + _PAGE)
+    chosen = next((h for h in _holder_list(data) if str(h.get("grant")) == answer.choice), None)
+    if chosen is None:
+        return Goto("home", {})
+    return Goto("holder", updated(data, holder=chosen))
+
+
+def _holder(data: Data) -> dict[str, Json]:
+    found = data.get("holder")
+    return found if isinstance(found, dict) else {}
+
+
+def _ask_holder(ctx: Context, data: Data) -> Reply:
+    holder = _holder(data)
+    said = msg(
+        "roles.holder",
+        role=_role_name(str(holder.get("role", ""))),
+        address=str(holder.get("address", "-")),
+        scope=_scope(ctx, holder),
+        since=str(holder.get("since", "-")),
+        by=str(holder.get("by", "-")),
+    )
+    return Reply.of(said, choices=(_REVOKE, _BACK))
+
+
+def _on_holder(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_admin(ctx.contact):
+        return _refused()
+    if answer.choice == _REVOKE.id and _holder(data):
+        return Goto("confirm_revoke", data)
+    return _holders(_int(data, "offset"))
+
+
+def _ask_confirm_revoke(_: Context, data: Data) -> Reply:
+    holder = _holder(data)
+    said = msg(
+        "roles.confirm_revoke",
+        role=_role_name(str(holder.get("role", ""))),
+        address=str(holder.get("address", "-")),
+    )
+    return Reply.of(said, choices=(Choice(YES.id, msg("roles.revoke_yes"), YES.aliases), NO))
+
+
+def _on_confirm_revoke(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_admin(ctx.contact):
+        return _refused()
+    holder = _holder(data)
+    contact, role = holder.get("contact"), str(holder.get("role", ""))
+    if answer.choice != YES.id or not isinstance(contact, int):
+        return _holders(_int(data, "offset"), say=(Reply.of(msg("roles.kept")),))
+    return Fetch(RevokeRole(contact, role), step="revoked")
+
+
+def _on_revoked(_: Context, data: Data, result: object) -> Transition:
+    holder = _holder(data)
+    names: dict[str, Msg | str] = {
+        "role": _role_name(str(holder.get("role", ""))),
+        "address": str(holder.get("address", "-")),
+    }
+    if isinstance(result, Revoked):
+        said = msg("roles.revoked" if result.grants else "roles.nothing_to_revoke", **names)
+        return _holders(0, say=(Reply.of(said),))
+    return _holders(0, say=(Reply.of(msg("roles.cannot_revoke")),))
+
+
+# ---- invite codes ----------------------------------------------------------------------------------------
+
+
+def _ask_kelurahan(_: Context, data: Data) -> Reply:
+    said = "roles.ask_kelurahan_verifier" if data.get("invite_role") == "verifier" else "roles.ask_kelurahan_rtrw"
+    return Reply.of(msg(said), choices=(_LIST,))
+
+
+def _on_kelurahan(ctx: Context, data: Data, answer: Answer) -> Transition:
+    """Like registration's kelurahan question (typos and pre-2015 names), without "outside the city"."""
+    if answer.choice == _LIST.id:
+        return Goto("kecamatan_list", data)
+    region = ctx.region
+    if region is None:
+        return Invalid(msg("place.unavailable"))
+    names = [(k.code, k.name) for k in region.all_kelurahan]
+    names += [(f.kelurahan_code, f.name) for f in ctx.programme.former_names]
+    sure, closest = best_matches(answer.text, names)
+    candidates: list[Json] = [sure.id] if sure else [c.id for c in closest]
+    if not candidates:
+        return Invalid(msg("place.not_found"))
+    return Goto("kelurahan_confirm", updated(data, kelurahan_candidates=candidates))
+
+
+def _kelurahan_chosen(ctx: Context, data: Data) -> Transition:
+    if not is_admin(ctx.contact):
+        return _refused()
+    if data.get("invite_role") == "rtrw":
+        return Goto("rt", data)
+    return Fetch(MakeInvite("verifier", str(data.get("kelurahan_code", ""))), step="invite_made")
+
+
+def _number(text: str) -> str | None:
+    digits = text.strip().removeprefix("RT").removeprefix("RW").removeprefix("rt").removeprefix("rw").strip()
+    return f"{int(digits):03d}" if digits.isdecimal() and 0 < int(digits) < 1000 else None
+
+
+def _ask_rt(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("roles.ask_rt"))
+
+
+def _on_rt(_: Context, data: Data, answer: Answer) -> Transition:
+    rt = _number(answer.text)
+    return Goto("rw", updated(data, rt=rt)) if rt else Invalid(msg("roles.rt_rw_not_a_number"))
+
+
+def _ask_rw(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("roles.ask_rw"))
+
+
+def _on_rw(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_admin(ctx.contact):
+        return _refused()
+    rw = _number(answer.text)
+    if rw is None:
+        return Invalid(msg("roles.rt_rw_not_a_number"))
+    request = MakeInvite("rtrw", str(data.get("kelurahan_code", "")), str(data.get("rt", "")), rw)
+    return Fetch(request, step="invite_made")
+
+
+def _on_invite_made(ctx: Context, _: Data, result: object) -> Transition:
+    if not isinstance(result, InviteMade):
+        return Goto("home", {}, say=(Reply.of(msg("roles.invite_refused")),))
+    place = kelurahan_name(ctx, result.kelurahan_code)
+    who = (
+        msg("roles.for_rtrw", rt=result.rt, rw=result.rw, place=place)
+        if result.role == "rtrw"
+        else msg("roles.for_verifier", place=place)
+    )
+    explained = msg("roles.invite_made", who=who, code=result.code, expires=result.expires_on)
+    # The second message is only the words to send, so the admin can forward it as it is.
+    return Goto("home", {}, say=(Reply.of(explained), Reply.of(msg("roles.invite_forward", code=result.code))))
+
+
+def _int(data: Data, key: str) -> int:
+    found = data.get(key)
+    return found if isinstance(found, int) and not isinstance(found, bool) else 0
+
+
+def _outside(_: Context, data: Data) -> Transition:
+    return Goto("kelurahan", data)
+
+
+roles_flow = Flow(
+    id="roles",
+    version=1,
+    title=msg("roles.title"),
+    start=_start,
+    steps={
+        "home": Step(ask=_ask_home, on_answer=_on_home),
+        "holders_listed": Resume(on_result=_on_holders_listed),
+        "holders": Step(ask=_ask_holders, on_answer=_on_holders),
+        "holder": Step(ask=_ask_holder, on_answer=_on_holder),
+        "confirm_revoke": Step(ask=_ask_confirm_revoke, on_answer=_on_confirm_revoke),
+        "revoked": Resume(on_result=_on_revoked),
+        **place_steps(then=_kelurahan_chosen, on_outside=_outside),
+        # The kelurahan asked the admin's way; the confirmation and the lists are registration's.
+        "kelurahan": Step(ask=_ask_kelurahan, on_answer=_on_kelurahan, free_text=True),
+        "rt": Step(ask=_ask_rt, on_answer=_on_rt),
+        "rw": Step(ask=_ask_rw, on_answer=_on_rw),
+        "invite_made": Resume(on_result=_on_invite_made),
+    },
+    # Not in the main menu (admins open it from the Menu Dinas); the start refuses whoever is not an admin.
+    aliases=ROLE_WORDS,
+)

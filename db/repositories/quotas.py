@@ -1,0 +1,99 @@
+"""The year's quota: places the Dinas set (newest QuotaChange row, else the programme file) and places used.
+
+A place is used by a registration approved against that year (`quota_year`) while it is approved or
+active; a later rejection or deletion frees it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import QuotaChange, Registration
+from db.repositories._dialect import dialect_name
+
+__all__ = [
+    "PLACE_HOLDING_STATUSES",
+    "effective_places",
+    "latest_change",
+    "lock_quota",
+    "places_used",
+    "quota_history",
+    "record_quota_change",
+]
+
+PLACE_HOLDING_STATUSES = ("approved", "active")
+
+
+async def latest_change(session: AsyncSession, programme_id: str, year: int) -> QuotaChange | None:
+    statement = (
+        select(QuotaChange)
+        .where(QuotaChange.programme_id == programme_id, QuotaChange.year == year)
+        .order_by(QuotaChange.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def effective_places(session: AsyncSession, programme_id: str, year: int, default: int | None) -> int | None:
+    """The places for `year`: the newest change the Dinas made, else `default` (the programme file's
+    quota for that year, or None when the file has none)."""
+    change = await latest_change(session, programme_id, year)
+    return change.places if change is not None else default
+
+
+async def places_used(session: AsyncSession, year: int) -> int:
+    statement = select(func.count(Registration.id)).where(
+        Registration.quota_year == year, Registration.status.in_(PLACE_HOLDING_STATUSES)
+    )
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def quota_history(session: AsyncSession, programme_id: str, year: int) -> list[QuotaChange]:
+    statement = (
+        select(QuotaChange)
+        .where(QuotaChange.programme_id == programme_id, QuotaChange.year == year)
+        .order_by(QuotaChange.id)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def record_quota_change(
+    session: AsyncSession,
+    programme_id: str,
+    year: int,
+    places: int,
+    *,
+    actor: str,
+    actor_contact_id: int | None,
+    reason: str | None,
+    now: datetime,
+) -> QuotaChange:
+    change = QuotaChange(
+        programme_id=programme_id,
+        year=year,
+        places=places,
+        reason=reason,
+        actor=actor,
+        actor_contact_id=actor_contact_id,
+        created_at=now,
+    )
+    session.add(change)
+    await session.flush()
+    return change
+
+
+async def lock_quota(session: AsyncSession) -> None:
+    """Serialise everything that hands out places, so two admins at once never exceed the quota.
+
+    On PostgreSQL a transaction-scoped advisory lock (the quota may have no row yet to lock); on SQLite
+    every write transaction is BEGIN IMMEDIATE already, which serialises writers.
+    """
+    if dialect_name(session) == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(_QUOTA_LOCK_KEY)))
+
+
+# Any fixed 64-bit number, the same in every process: "jaring quota".
+_QUOTA_LOCK_KEY = 0x4A4152494E47_51

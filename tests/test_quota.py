@@ -1,0 +1,291 @@
+"""Approval within the quota: the priority order (pure), approval up to the quota with the rest on the
+waiting list, the quota from the Dinas's change or the programme file, promotion when it is raised, never
+below the places used, never exceeded even by two admins at once — on SQLite and PostgreSQL — and the
+command-line tools."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot import admin_commands, quota
+from bot.app import Jaring, open_jaring
+from bot.review import ReviewDesk
+from bot.settings import Settings
+from conversations.priority import Candidate, in_priority_order, priorities_met
+from conversations.review_requests import (
+    ApprovalDone,
+    ApproveVerified,
+    ChangeQuota,
+    QuotaBelowUsed,
+    QuotaChanged,
+    QuotaNotSet,
+    QuotaOverview,
+    QuotaSummary,
+    WaitingPage,
+)
+from db.connection import Store
+from db.models import AuditEntry, OutboxMessage, QuotaChange, Registration
+from db.repositories import quotas
+from tests.conftest import FixedClock
+from tests.review_support import person, seed_registration
+
+PEKALONGAN = ("breadwinner", "extremely_poor")
+DAY = date(2026, 11, 1)
+
+
+# ---- the order (pure) ---------------------------------------------------------------------------------------
+
+
+def _c(ident: int, breadwinner: bool | None, dtsen: str, day: int = 1) -> Candidate:
+    return Candidate(ident, breadwinner, dtsen, DAY + timedelta(days=day))
+
+
+def test_both_priorities_first_then_one_then_the_rest_each_by_date_then_number() -> None:
+    candidates = [
+        _c(1, False, "no", day=1),
+        _c(2, True, "no", day=5),
+        _c(3, True, "yes", day=9),
+        _c(4, None, "unknown", day=0),
+        _c(5, False, "yes", day=2),
+        _c(6, True, "yes", day=3),
+        _c(7, True, "no", day=5),
+    ]
+    assert [c.id for c in in_priority_order(candidates, PEKALONGAN)] == [6, 3, 5, 2, 7, 4, 1]
+
+
+def test_unknown_answers_are_not_a_priority() -> None:
+    assert priorities_met(_c(1, None, "unknown"), PEKALONGAN) == 0
+    assert priorities_met(_c(1, True, "unknown"), PEKALONGAN) == 1
+    assert priorities_met(_c(1, True, "yes"), PEKALONGAN) == 2
+
+
+def test_a_programme_without_priorities_takes_registrations_in_order() -> None:
+    candidates = [_c(3, True, "yes", day=2), _c(1, False, "no", day=2), _c(2, False, "no", day=1)]
+    assert [c.id for c in in_priority_order(candidates, ())] == [2, 1, 3]
+    assert [c.id for c in in_priority_order(candidates, ("extremely_poor",))] == [3, 2, 1]
+
+
+# ---- the store ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FixedClock, store: Store) -> Jaring:
+    return await open_jaring(settings, clock, store=store)
+
+
+async def _verified(app: Jaring, clock: FixedClock, *priorities: tuple[bool, str]) -> list[int]:
+    """One verified registration per (breadwinner, dtsen), each a day after the previous, with a worker."""
+    ids = []
+    async with app.store.transaction() as session:
+        for n, (breadwinner, dtsen) in enumerate(priorities, start=1):
+            worker = await person(session, f"worker-{n}", clock())
+            created = clock() - timedelta(days=30 - n)
+            row = await seed_registration(
+                session,
+                app.cipher,
+                app.programme,
+                serial=n,
+                registrant=worker,
+                breadwinner=breadwinner,
+                dtsen=dtsen,
+                created_at=created,
+                status="verified",
+            )
+            ids.append(row.id)
+    return ids
+
+
+async def _set_places(app: Jaring, clock: FixedClock, places: int) -> QuotaChanged | QuotaBelowUsed:
+    async with app.store.transaction() as session:
+        return await quota.change_quota(session, app.catalogs, app.programme, places, now=clock(), actor="test")
+
+
+async def _approve(app: Jaring, clock: FixedClock) -> ApprovalDone | QuotaNotSet:
+    async with app.store.transaction() as session:
+        return await quota.approve_verified(session, app.catalogs, app.programme, now=clock(), actor="test")
+
+
+async def _statuses(app: Jaring) -> dict[int, tuple[str, int | None]]:
+    async with app.store.transaction() as session:
+        rows = (await session.execute(select(Registration))).scalars()
+        return {row.id: (row.status, row.quota_year) for row in rows}
+
+
+async def test_the_quota_is_the_dinass_newest_change_else_the_programme_files(app: Jaring, clock: FixedClock) -> None:
+    async with app.store.transaction() as session:
+        assert await quotas.effective_places(session, app.programme.id, 2023, 1000) == 1000
+        assert await quotas.effective_places(session, app.programme.id, 2026, None) is None
+        for places in (2000, 2700):
+            await quotas.record_quota_change(
+                session, app.programme.id, 2023, places, actor="test", actor_contact_id=None, reason=None, now=clock()
+            )
+        assert await quotas.effective_places(session, app.programme.id, 2023, 1000) == 2700
+        assert await quotas.effective_places(session, "another_programme", 2023, 1000) == 1000
+        summary = await quota.quota_summary(session, app.programme, 2022)
+    assert summary == QuotaSummary(year=2022, places=1000, used=0, verified=0, waiting=0)
+
+
+async def test_places_used_are_approved_or_active_registrations_of_that_year(app: Jaring, clock: FixedClock) -> None:
+    async with app.store.transaction() as session:
+        for serial, (status, year) in enumerate(
+            [("approved", 2026), ("active", 2026), ("active", 2025), ("rejected", 2026), ("approved", None)], start=1
+        ):
+            row = await seed_registration(session, app.cipher, app.programme, serial=serial, status=status)
+            row.quota_year = year
+        await session.flush()
+        assert await quotas.places_used(session, 2026) == 2
+        assert await quotas.places_used(session, 2025) == 1
+
+
+async def test_approval_fills_the_quota_by_priority_and_puts_the_rest_on_the_waiting_list(
+    app: Jaring, clock: FixedClock
+) -> None:
+    ids = await _verified(app, clock, (False, "no"), (True, "no"), (True, "yes"), (False, "yes"), (False, "no"))
+    assert await _approve(app, clock) == QuotaNotSet(2026)
+    assert set((await _statuses(app)).values()) == {("verified", None)}  # nothing changed without a quota
+    assert isinstance(await _set_places(app, clock, 3), QuotaChanged)
+    assert await _approve(app, clock) == ApprovalDone(2026, approved=3, waiting_list=2, places=3, used=3)
+    statuses = await _statuses(app)
+    approved = {i for i, (status, year) in statuses.items() if status == "approved" and year == 2026}
+    assert approved == {ids[2], ids[1], ids[3]}  # both priorities, then one priority by date
+    assert {i for i, (status, _) in statuses.items() if status == "waiting_list"} == {ids[0], ids[4]}
+    async with app.store.transaction() as session:
+        news = {m.recipient: m.body for m in (await session.execute(select(OutboxMessage))).scalars()}
+        audit = (await session.execute(select(AuditEntry).where(AuditEntry.action == "quota.approved"))).scalar_one()
+        page = await quota.waiting_list(session, app.programme, offset=0, limit=10)
+    assert "DISETUJUI" in news["worker-3"]
+    assert "DAFTAR TUNGGU" in news["worker-1"]
+    assert audit.detail == {"approved": "3", "waiting_list": "2", "places": "3", "by": "test"}
+    assert [(item.position, item.id) for item in page.items] == [(1, ids[0]), (2, ids[4])]
+    assert await _approve(app, clock) == ApprovalDone(2026, approved=0, waiting_list=0, places=3, used=3)
+
+
+async def test_raising_the_quota_promotes_the_waiting_list_in_order_and_it_never_goes_below_the_used(
+    app: Jaring, clock: FixedClock
+) -> None:
+    ids = await _verified(app, clock, (False, "no"), (False, "no"), (True, "yes"), (False, "no"))
+    await _set_places(app, clock, 1)
+    await _approve(app, clock)
+    assert await _set_places(app, clock, 0) == QuotaBelowUsed(2026, 1)
+    assert await _set_places(app, clock, 3) == QuotaChanged(2026, places=3, promoted=2, used=3)
+    statuses = await _statuses(app)
+    assert [statuses[i] for i in ids] == [
+        ("approved", 2026),
+        ("approved", 2026),
+        ("approved", 2026),
+        ("waiting_list", None),
+    ]
+    async with app.store.transaction() as session:
+        changes = [(c.places, c.actor) for c in (await session.execute(select(QuotaChange))).scalars()]
+        audits = (await session.execute(select(AuditEntry).where(AuditEntry.action == "quota.changed"))).scalars()
+        promoted_audit = [a.detail for a in audits][-1]
+    assert changes == [(1, "test"), (3, "test")]  # the refused change left no row
+    assert promoted_audit == {"places": "3", "previous": "1", "promoted": "2", "by": "test"}
+
+
+async def test_a_quota_set_for_another_year_promotes_nobody(app: Jaring, clock: FixedClock) -> None:
+    await _verified(app, clock, (False, "no"))
+    await _set_places(app, clock, 0)
+    await _approve(app, clock)
+    async with app.store.transaction() as session:
+        result = await quota.change_quota(
+            session, app.catalogs, app.programme, 10, now=clock(), actor="test", year=2027
+        )
+    assert result == QuotaChanged(2027, places=10, promoted=0, used=0)
+    assert set((await _statuses(app)).values()) == {("waiting_list", None)}
+
+
+async def test_the_quota_year_is_the_programmes_local_year(app: Jaring, clock: FixedClock) -> None:
+    clock.now = datetime(2026, 12, 31, 17, 30, tzinfo=UTC)  # 00.30 WIB on 1 January 2027
+    assert quota.current_year(app.programme, clock()) == 2027
+
+
+async def test_two_admins_approving_at_once_never_exceed_the_quota(app: Jaring, clock: FixedClock) -> None:
+    await _verified(app, clock, *[(n % 2 == 0, "yes" if n % 3 == 0 else "no") for n in range(12)])
+    await _set_places(app, clock, 5)
+    results = await asyncio.gather(*(_approve(app, clock) for _ in range(4)))
+    statuses = await _statuses(app)
+    assert sum(1 for status, _ in statuses.values() if status == "approved") == 5
+    assert sum(1 for status, _ in statuses.values() if status == "waiting_list") == 7
+    assert sum(r.approved for r in results if isinstance(r, ApprovalDone)) == 5
+    async with app.store.transaction() as session:
+        assert await quotas.places_used(session, 2026) == 5
+
+
+async def test_approving_and_raising_at_once_never_exceed_the_quota(app: Jaring, clock: FixedClock) -> None:
+    await _verified(app, clock, *[(True, "no")] * 8)
+    await _set_places(app, clock, 2)
+    await _approve(app, clock)  # 2 approved, 6 waiting
+    await asyncio.gather(
+        _set_places(app, clock, 4), _approve(app, clock), _set_places(app, clock, 5), _approve(app, clock)
+    )
+    async with app.store.transaction() as session:
+        places = await quotas.effective_places(session, app.programme.id, 2026, None)
+        used = await quotas.places_used(session, 2026)
+    assert places is not None
+    assert used == places  # every place the newest change gave is taken, and no more
+
+
+async def test_the_chat_requests_answer_admins(app: Jaring, clock: FixedClock) -> None:
+    desk = ReviewDesk(app.cipher, app.programme, app.catalogs)
+    await _verified(app, clock, (True, "yes"), (False, "no"))
+    async with app.store.transaction() as session:
+        admin = await person(session, "kadis", clock(), ("admin", None))
+        assert await desk.answer(session, admin, ChangeQuota(1, "APBD murni"), clock()) == QuotaChanged(2026, 1, 0, 0)
+        assert await desk.answer(session, admin, ApproveVerified(), clock()) == ApprovalDone(2026, 1, 1, 1, 1)
+        overview = await desk.answer(session, admin, QuotaOverview(), clock())
+        change = (await session.execute(select(QuotaChange))).scalar_one()
+    assert overview == QuotaSummary(2026, places=1, used=1, verified=0, waiting=1)
+    assert (change.reason, change.actor, change.actor_contact_id) == ("APBD murni", "terminal:kadis", admin.id)
+
+
+async def test_the_waiting_list_pages(app: Jaring, clock: FixedClock) -> None:
+    await _verified(app, clock, *[(False, "no")] * 12)
+    await _set_places(app, clock, 0)
+    await _approve(app, clock)
+    async with app.store.transaction() as session:
+        page = await quota.waiting_list(session, app.programme, offset=10, limit=10)
+    assert isinstance(page, WaitingPage)
+    assert (page.total, [item.position for item in page.items]) == (12, [11, 12])
+
+
+# ---- the command line -------------------------------------------------------------------------------------------
+
+
+async def test_the_quota_commands(app: Jaring, clock: FixedClock) -> None:
+    await _verified(app, clock, (True, "yes"), (False, "no"), (False, "no"))
+    shown = await admin_commands.show_quota(app)
+    assert shown.startswith("Quota 2026: not set")
+    with pytest.raises(ValueError, match="quota for 2026 is not set"):
+        await admin_commands.approve_registrations(app)
+    assert await admin_commands.set_quota(app, 1, reason="APBD murni 2026") == (
+        "Quota 2026: 1 places; 0 promoted from the waiting list (they are told); used 0."
+    )
+    assert await admin_commands.approve_registrations(app) == (
+        "1 approved, 2 put on the waiting list; quota 2026: 1 / 1 used. Everyone concerned is told."
+    )
+    with pytest.raises(ValueError, match=r"cannot be below the places already used \(1\)"):
+        await admin_commands.set_quota(app, 0)
+    assert "2 promoted" in await admin_commands.set_quota(app, 1700, reason="Perubahan APBD")
+    shown = await admin_commands.show_quota(app)
+    assert "Quota 2026: 1.700 places" in shown
+    assert "used: 3 / 1.700 (approved or active), free: 1.697" in shown
+    assert "set to 1.700 by cli  (Perubahan APBD)" in shown
+    assert "programme file: no quota for this year" in await admin_commands.show_quota(app)
+    assert "programme file: 1.000 places" in await admin_commands.show_quota(app, 2023)
+
+
+async def test_approving_one_by_hand_respects_the_quota(app: Jaring, clock: FixedClock) -> None:
+    ids = await _verified(app, clock, (False, "no"), (False, "no"))
+    with pytest.raises(ValueError, match="quota for 2026 is not set"):
+        await admin_commands.set_status(app, ids[0], "approved", "", "")
+    await _set_places(app, clock, 1)
+    await admin_commands.set_status(app, ids[0], "approved", "", "")
+    with pytest.raises(ValueError, match=r"quota for 2026 is full \(1 / 1\)"):
+        await admin_commands.set_status(app, ids[1], "approved", "", "")
+    await admin_commands.set_status(app, ids[0], "approved", "", "")  # already holds its place
+    assert (await _statuses(app))[ids[0]] == ("approved", 2026)
