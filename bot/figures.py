@@ -1,0 +1,305 @@
+"""The Dinas's figures: gathered from the store (db/repositories/figures.py), worded by the core
+(conversations/flows/figures.py), printed by `jaring stats` and shown to admins in chat; the chart drawn
+by bot/charts.py. Every view is in the audit log ("figures.viewed").
+
+Premiums committed for a year = Σ over active participants of the months from their start — BPJS TK's
+start date (`coverage_start`), or when none was recorded, the day the registration last changed (when
+it became active) — or from 1 January, whichever is later, to 31 December, each month counted whole,
+× the monthly premium in the programme file. "Per month now" = active participants × the premium."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.charts import ChartData, ChartLabels, render_chart
+from bot.enrolment_export import answer_export
+from bot.outbox_files import queue_file
+from conversations.figures_requests import (
+    Count,
+    ExportEnrolment,
+    FigureCounts,
+    Figures,
+    FiguresRequest,
+    FileQueued,
+    OnlyForAdmins,
+    SendFiguresChart,
+    ShowFigures,
+)
+from conversations.flow import ContactInfo, Context
+from conversations.flows.figures import ADMIN_ROLE, STATUS_ORDER, figures_replies
+from conversations.messages import msg
+from conversations.programme import Programme
+from conversations.regions import Region
+from db.models import Contact, Registration
+from db.personal_data import PersonalDataCipher
+from db.repositories import audit, figures, quotas, roles
+from db.repositories.unanswered_questions import recent_questions
+from locales import Catalogs
+
+if TYPE_CHECKING:
+    from bot.app import Jaring
+
+__all__ = [
+    "NEWEST_QUESTIONS",
+    "UNANSWERED_DAYS",
+    "FiguresDesk",
+    "chart_data",
+    "committed_premiums",
+    "gather_figures",
+    "months_covered",
+    "run_stats_command",
+]
+
+UNANSWERED_DAYS = 30
+NEWEST_QUESTIONS = 5
+_MONTHS_IN_YEAR = 12
+_BABEL_LOCALE = {"id": "id_ID", "en": "en"}
+
+
+def months_covered(start: date, year: int) -> int:
+    """Months of `year` from `start`'s month to December, each counted whole (a premium is monthly)."""
+    if start.year > year:
+        return 0
+    if start.year < year:
+        return _MONTHS_IN_YEAR
+    return _MONTHS_IN_YEAR - start.month + 1
+
+
+def committed_premiums(starts: Iterable[date], year: int, monthly_premium: int) -> int:
+    return sum(months_covered(start, year) for start in starts) * monthly_premium
+
+
+def _start_dates(programme: Programme, rows: Iterable[tuple[date | None, datetime]]) -> list[date]:
+    return [start or programme.local_date(changed) for start, changed in rows]
+
+
+def _year_bounds(programme: Programme, year: int) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(programme.timezone)
+    start = datetime(year, 1, 1, tzinfo=zone).astimezone(UTC)
+    return start, datetime(year + 1, 1, 1, tzinfo=zone).astimezone(UTC)
+
+
+def _counts(found: dict[str, int]) -> tuple[Count, ...]:
+    return tuple(Count(key, count) for key, count in sorted(found.items(), key=lambda item: (-item[1], item[0])))
+
+
+async def gather_figures(session: AsyncSession, programme: Programme, *, year: int, now: datetime) -> Figures:
+    by_status = await figures.count_by_status(session, programme.id)
+    ordered = tuple(
+        Count(status, by_status[status])
+        for status in (*STATUS_ORDER, *sorted(set(by_status) - set(STATUS_ORDER)))
+        if status in by_status
+    )
+    counts = FigureCounts(
+        by_status=ordered,
+        by_kelurahan=_counts(await figures.count_by(session, programme.id, Registration.kelurahan_code)),
+        by_job_type=_counts(await figures.count_by(session, programme.id, Registration.job_type)),
+    )
+    default_places = next((q.places for q in programme.quotas if q.year == year), None)
+    starts = _start_dates(programme, await figures.active_starts(session, programme.id))
+    claims = await figures.claim_totals(session, programme.id)
+    year_start, year_end = _year_bounds(programme, year)
+    newest = await recent_questions(session, NEWEST_QUESTIONS)
+    return Figures(
+        year=year,
+        counts=counts,
+        quota_places=await quotas.effective_places(session, programme.id, year, default_places),
+        quota_used=await quotas.places_used(session, year),
+        active=len(starts),
+        premiums_year=committed_premiums(starts, year, programme.premium.monthly),
+        claims_paid=claims.paid,
+        claims_paid_total=claims.paid_total,
+        claims_open=claims.in_progress,
+        accident_reports=await figures.accident_reports_between(session, programme.id, year_start, year_end),
+        unanswered_count=await figures.unanswered_since(session, now - timedelta(days=UNANSWERED_DAYS)),
+        unanswered_days=UNANSWERED_DAYS,
+        unanswered_newest=tuple(question.text for question in newest),
+    )
+
+
+# ---- the chart ---------------------------------------------------------------------------------
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // _MONTHS_IN_YEAR, day.month % _MONTHS_IN_YEAR + 1, 1)
+
+
+async def chart_data(
+    session: AsyncSession, programme: Programme, figures_now: Figures, *, today: date, language: str
+) -> ChartData:
+    """Registrations sent and participants active, added up month by month from the first registration
+    to this month (or the latest start date BPJS TK gave, if later); the year's quota use beside it."""
+    registered = Counter(
+        _month(programme.local_date(at)) for at in await figures.registration_times(session, programme.id)
+    )
+    active = Counter(_month(day) for day in _start_dates(programme, await figures.active_starts(session, programme.id)))
+    first = min([*registered, *active, _month(today)])
+    last = max([*registered, *active, _month(today)])
+    months: list[date] = []
+    month = first
+    while month <= last:
+        months.append(month)
+        month = _next_month(month)
+    running_registered = running_active = 0
+    registered_series: list[int] = []
+    active_series: list[int] = []
+    for month in months:
+        running_registered += registered[month]
+        running_active += active[month]
+        registered_series.append(running_registered)
+        active_series.append(running_active)
+    locale = _BABEL_LOCALE.get(language, "id_ID")
+    return ChartData(
+        months=tuple(format_date(m, "MMM yyyy", locale=locale) for m in months),
+        registered=tuple(registered_series),
+        active=tuple(active_series),
+        quota_used=figures_now.quota_used,
+        quota_places=figures_now.quota_places,
+        waiting=figures_now.count_of("waiting_list"),
+    )
+
+
+def chart_labels(catalogs: Catalogs, programme: Programme, year: int, language: str) -> ChartLabels:
+    def say(key: str) -> str:
+        return catalogs.render(msg(key, year=str(year), programme=programme.name), language)
+
+    return ChartLabels(
+        title=say("figures.chart_title"),
+        over_time=say("figures.chart_over_time"),
+        registered=say("figures.chart_registered"),
+        active=say("figures.chart_active"),
+        quota=say("figures.chart_quota"),
+        used=say("figures.chart_used"),
+        places=say("figures.chart_places"),
+        waiting=say("figures.chart_waiting"),
+        quota_not_set=say("figures.chart_quota_not_set"),
+    )
+
+
+async def draw_chart(
+    session: AsyncSession, programme: Programme, catalogs: Catalogs, *, year: int, now: datetime, language: str
+) -> bytes:
+    shown = await gather_figures(session, programme, year=year, now=now)
+    data = await chart_data(session, programme, shown, today=programme.local_date(now), language=language)
+    labels = chart_labels(catalogs, programme, year, language)
+    return render_chart(data, labels, thousands="," if language == "en" else ".")
+
+
+# ---- answers to the chat's requests ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FiguresDesk:
+    """Answers ShowFigures, SendFiguresChart and ExportEnrolment for bot/request_answers.py, to admins only."""
+
+    cipher: PersonalDataCipher
+    programme: Programme
+    catalogs: Catalogs
+    region: Region | None
+
+    async def answer(
+        self, session: AsyncSession, contact: Contact, request: FiguresRequest, now: datetime
+    ) -> Figures | FileQueued | OnlyForAdmins:
+        if not any(grant.role == ADMIN_ROLE for grant in await roles.active_grants(session, contact.id)):
+            await audit.record_audit(
+                session,
+                "figures.refused",
+                now=now,
+                actor_contact_id=contact.id,
+                detail={"request": type(request).__name__},
+            )
+            return OnlyForAdmins()
+        year = getattr(request, "year", None) or self.programme.local_date(now).year
+        match request:
+            case ShowFigures():
+                await self._viewed(session, contact, now, year=year, what="figures")
+                return await gather_figures(session, self.programme, year=year, now=now)
+            case SendFiguresChart():
+                await self._viewed(session, contact, now, year=year, what="chart")
+                png = await draw_chart(
+                    session, self.programme, self.catalogs, year=year, now=now, language=contact.language
+                )
+                caption = msg("figures.chart_caption", programme=self.programme.name, year=str(year))
+                file_name = f"grafik-{year}.png"
+                await queue_file(
+                    session,
+                    self.cipher,
+                    contact,
+                    file_name=file_name,
+                    media_type="image/png",
+                    content=png,
+                    caption=self.catalogs.render(caption, contact.language),
+                    now=now,
+                )
+                return FileQueued(1, file_name)
+            case ExportEnrolment():
+                return await answer_export(
+                    session,
+                    cipher=self.cipher,
+                    programme=self.programme,
+                    region=self.region,
+                    catalogs=self.catalogs,
+                    contact=contact,
+                    request=request,
+                    now=now,
+                )
+
+    async def _viewed(self, session: AsyncSession, contact: Contact, now: datetime, *, year: int, what: str) -> None:
+        await audit.record_audit(
+            session,
+            "figures.viewed",
+            now=now,
+            actor_contact_id=contact.id,
+            subject=f"programme:{self.programme.id}"[:120],
+            detail={"year": str(year), "what": what, "by": f"{contact.channel}:{contact.channel_id}"},
+        )
+
+
+# ---- jaring stats ------------------------------------------------------------------------------
+
+
+async def run_stats_command(jaring: Jaring, year: int | None, chart: Path | None) -> int:
+    """Print what an admin reads in chat, in Indonesian; with `chart`, write the PNG too."""
+    now = jaring.pipeline.clock()
+    chosen = year or jaring.programme.local_date(now).year
+    async with jaring.store.transaction() as session:
+        shown = await gather_figures(session, jaring.programme, year=chosen, now=now)
+        png = None
+        if chart is not None:
+            png = await draw_chart(session, jaring.programme, jaring.catalogs, year=chosen, now=now, language="id")
+        await audit.record_audit(
+            session,
+            "figures.viewed",
+            now=now,
+            subject=f"programme:{jaring.programme.id}"[:120],
+            detail={"year": str(chosen), "what": "figures+chart" if chart else "figures", "by": "cli"},
+        )
+    ctx = Context(
+        now=now,
+        language="id",
+        programme=jaring.programme,
+        contact=ContactInfo(channel="cli", roles=frozenset({ADMIN_ROLE})),
+        renderer=jaring.catalogs,
+        region=jaring.region,
+    )
+    for reply in figures_replies(ctx, shown):
+        print("\n\n".join(jaring.catalogs.render(part, "id") for part in reply.parts))
+        print()
+    if chart is not None and png is not None:
+        await asyncio.to_thread(chart.write_bytes, png)
+        print(f"Grafik ditulis ke {chart} ({len(png) // 1024} KB).")
+    return 0

@@ -1,0 +1,108 @@
+"""What the Dinas's figures and enrolment-export steps ask of the store, and the answers.
+
+Kept apart from `conversations/requests.py` (which lists these in its `Request` union) so that module
+does not grow with every part of the Dinas's work. Every request here is for admins only: the store
+answers `OnlyForAdmins` to anyone else, whatever the flow let through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = [
+    "Count",
+    "ExportEnrolment",
+    "ExportFormat",
+    "ExportStatus",
+    "FigureCounts",
+    "Figures",
+    "FiguresRequest",
+    "FileQueued",
+    "OnlyForAdmins",
+    "SendFiguresChart",
+    "ShowFigures",
+]
+
+ExportStatus = Literal["approved", "active", "all"]
+ExportFormat = Literal["xlsx", "csv"]
+
+
+# ---- requests ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShowFigures:
+    """The programme's figures for `year` (None: this year where the programme is)."""
+
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendFiguresChart:
+    """Draw the chart (registrations over time, quota use) and send it to the admin asking, as an image."""
+
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ExportEnrolment:
+    """Send the admin asking the list BPJS TK needs for collective registration, as a file (full NIKs)."""
+
+    status: ExportStatus
+    file_format: ExportFormat
+
+
+FiguresRequest = ShowFigures | SendFiguresChart | ExportEnrolment
+
+
+# ---- answers -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    key: str  # a status, a kelurahan code or a job type id
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FigureCounts:
+    """Registrations counted three ways, largest first (status in the order of the process)."""
+
+    by_status: tuple[Count, ...] = ()
+    by_kelurahan: tuple[Count, ...] = ()  # not counting rejected and deleted registrations
+    by_job_type: tuple[Count, ...] = ()  # the same
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """Everything the Dinas reports, as numbers; the flow turns them into words."""
+
+    year: int
+    counts: FigureCounts
+    quota_places: int | None  # None: no quota set for the year (programme file or `jaring quota set`)
+    quota_used: int
+    active: int
+    premiums_year: int  # rupiah committed for the year: see bot/figures.py committed_premiums
+    claims_paid: int
+    claims_paid_total: int  # rupiah
+    claims_open: int
+    accident_reports: int  # reported this year
+    unanswered_count: int  # in the last `unanswered_days` days
+    unanswered_days: int
+    unanswered_newest: tuple[str, ...] = field(default_factory=tuple)  # long numbers masked already
+
+    def count_of(self, status: str) -> int:
+        return next((c.count for c in self.counts.by_status if c.key == status), 0)
+
+
+@dataclass(frozen=True, slots=True)
+class FileQueued:
+    """A file is on its way to the admin (`rows` 0: there was nothing to put in it, and nothing was sent)."""
+
+    rows: int
+    file_name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OnlyForAdmins:
+    pass

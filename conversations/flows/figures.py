@@ -1,0 +1,329 @@
+"""Angka dan grafik, and Ekspor daftar untuk BPJS: two flows for Dinas admins, reached from the admin's
+"Menu Dinas" and by their words ("angka", "statistik", "ekspor").
+
+The figures are numbers from the store (`Figures`); turning them into short Indonesian lines — counts
+written 1.000, rupiah as Rp16.800 or Rp588 juta, percentages with a decimal comma — happens here, so
+`jaring stats` prints exactly what an admin reads in chat. The store checks the role again for every
+request: the check in `start` only spares a non-admin a pointless question."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from conversations.figures_requests import (
+    Count,
+    ExportEnrolment,
+    ExportFormat,
+    ExportStatus,
+    Figures,
+    FileQueued,
+    SendFiguresChart,
+    ShowFigures,
+)
+from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
+from conversations.flows.common import updated
+from conversations.flows.jobs import OTHER_JOB
+from conversations.flows.places import kelurahan_name
+from conversations.messages import Choice, Money, Msg, Reply, msg
+from conversations.numbers import count_text
+
+__all__ = [
+    "ADMIN_ROLE",
+    "STATUS_LABELS",
+    "STATUS_ORDER",
+    "enrolment_export_flow",
+    "figures_flow",
+    "figures_replies",
+    "percent_text",
+    "rupiah_short",
+]
+
+ADMIN_ROLE = "admin"
+TOP = 10  # kelurahan and job types listed by name; the rest are summed as "lainnya"
+# The order of the process, so the list reads from the newest registration to the card.
+STATUS_ORDER = (
+    "submitted",
+    "corrected",
+    "returned",
+    "verified",
+    "waiting_list",
+    "approved",
+    "active",
+    "rejected",
+    "deleted",
+)
+STATUS_LABELS = {
+    "submitted": "figures.status_submitted",
+    "corrected": "figures.status_corrected",
+    "returned": "figures.status_returned",
+    "verified": "figures.status_verified",
+    "waiting_list": "figures.status_waiting_list",
+    "approved": "figures.status_approved",
+    "active": "figures.status_active",
+    "rejected": "figures.status_rejected",
+    "deleted": "figures.status_deleted",
+}
+_JUTA = 1_000_000
+_MILIAR = 1_000_000_000
+_MIN_YEAR, _MAX_YEAR = 2000, 2100
+
+_CHART = Choice("chart", msg("figures.send_chart"), ("grafik", "kirim grafik", "gambar", "chart"))
+_DONE = Choice("done", msg("figures.done"), ("selesai", "sudah", "cukup", "kembali", "tidak"))
+
+_APPROVED = Choice("approved", msg("export.status_approved"), ("disetujui", "setuju", "approved", "biasa"))
+_ACTIVE = Choice("active", msg("export.status_active"), ("aktif", "active", "sudah aktif"))
+_ALL = Choice("all", msg("export.status_all"), ("semua", "all", "seluruh"))
+_XLSX = Choice("xlsx", msg("export.format_xlsx"), ("excel", "xlsx", "xls"))
+_CSV = Choice("csv", msg("export.format_csv"), ("csv",))
+_STATUSES: dict[str, ExportStatus] = {"approved": "approved", "active": "active", "all": "all"}
+_FORMATS: dict[str, ExportFormat] = {"xlsx": "xlsx", "csv": "csv"}
+
+
+# ---- numbers in words --------------------------------------------------------------------------
+
+
+def _decimal(value: float, language: str) -> str:
+    """One decimal at most, with the language's decimal mark: 42,3 (id) or 42.3 (en); 588 not 588,0."""
+    text = f"{value:,.1f}".removesuffix(".0")
+    if language == "en":
+        return text
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def percent_text(part: int, whole: int, language: str) -> str:
+    return _decimal(100 * part / whole, language) + "%" if whole else "-"
+
+
+def rupiah_short(amount: int, language: str) -> Money | Msg:
+    """Rp16.800 below a million; Rp588 juta, Rp8,4 juta; Rp1,2 miliar: the way the Dinas reports totals."""
+    if amount >= _MILIAR:
+        return msg("figures.rupiah_miliar", amount=_decimal(amount / _MILIAR, language))
+    if amount >= _JUTA:
+        return msg("figures.rupiah_juta", amount=_decimal(amount / _JUTA, language))
+    return Money(amount)
+
+
+# ---- the figures as replies --------------------------------------------------------------------
+
+
+def figures_replies(ctx: Context, figures: Figures) -> tuple[Reply, ...]:
+    """What an admin reads (and `jaring stats` prints): registrations; places and jobs; quota and money."""
+    return (
+        Reply.of(_by_status(ctx, figures)),
+        Reply.of(*_by_place_and_job(ctx, figures)),
+        Reply.of(*_quota_and_money(ctx, figures)),
+    )
+
+
+def _by_status(ctx: Context, figures: Figures) -> Msg:
+    counts = {c.key: c.count for c in figures.counts.by_status}
+    known = [s for s in STATUS_ORDER if counts.get(s)]
+    unknown = sorted(s for s in counts if s not in STATUS_ORDER and counts[s])
+    lines = tuple(
+        msg("figures.line", label=msg(STATUS_LABELS[s]) if s in STATUS_LABELS else s, count=_n(ctx, counts[s]))
+        for s in (*known, *unknown)
+    )
+    return msg(
+        "figures.registrations",
+        programme=ctx.programme.name,
+        today=ctx.today.strftime("%d-%m-%Y"),
+        lines=lines or (msg("figures.none"),),
+        total=_n(ctx, sum(counts.values())),
+    )
+
+
+def _by_place_and_job(ctx: Context, figures: Figures) -> tuple[Msg, ...]:
+    places = _top_lines(
+        ctx, figures.counts.by_kelurahan, lambda code: kelurahan_name(ctx, code), "figures.other_places"
+    )
+    jobs = _top_lines(ctx, figures.counts.by_job_type, lambda job: _job_label(ctx, job), "figures.other_jobs")
+    return msg("figures.by_kelurahan", lines=places), msg("figures.by_job_type", lines=jobs)
+
+
+def _job_label(ctx: Context, job_id: str) -> str | Msg:
+    if job_id == OTHER_JOB:
+        return msg("figures.job_other")
+    found = next((j for j in ctx.programme.job_types if j.id == job_id), None)
+    return found.name if found else job_id
+
+
+def _top_lines(
+    ctx: Context, counts: Sequence[Count], name: Callable[[str], str | Msg], rest_key: str
+) -> tuple[Msg, ...]:
+    ranked = sorted((c for c in counts if c.count), key=lambda c: (-c.count, c.key))
+    if not ranked:
+        return (msg("figures.none"),)
+    shown = [msg("figures.line", label=name(c.key), count=_n(ctx, c.count)) for c in ranked[:TOP]]
+    rest = ranked[TOP:]
+    if rest:
+        total = sum(c.count for c in rest)
+        shown.append(msg("figures.line", label=msg(rest_key, kinds=len(rest)), count=_n(ctx, total)))
+    return tuple(shown)
+
+
+def _quota_and_money(ctx: Context, figures: Figures) -> tuple[Msg, ...]:
+    p = ctx.programme
+    year = str(figures.year)
+    waiting = _n(ctx, figures.count_of("waiting_list"))
+    if figures.quota_places is None:
+        quota = msg("figures.quota_not_set", year=year, used=_n(ctx, figures.quota_used), waiting=waiting)
+    else:
+        quota = msg(
+            "figures.quota",
+            year=year,
+            used=_n(ctx, figures.quota_used),
+            places=_n(ctx, figures.quota_places),
+            percent=percent_text(figures.quota_used, figures.quota_places, ctx.language),
+            left=_n(ctx, max(figures.quota_places - figures.quota_used, 0)),
+            waiting=waiting,
+        )
+    estimate = p.estimated_vulnerable_workers
+    if estimate:
+        coverage = msg(
+            "figures.coverage",
+            active=_n(ctx, figures.active),
+            estimate=_n(ctx, estimate),
+            percent=percent_text(figures.active, estimate, ctx.language),
+        )
+    else:
+        coverage = msg("figures.coverage_not_set", active=_n(ctx, figures.active))
+    premiums = msg(
+        "figures.premiums",
+        year=year,
+        total=rupiah_short(figures.premiums_year, ctx.language),
+        per_month=rupiah_short(figures.active * p.premium.monthly, ctx.language),
+        active=_n(ctx, figures.active),
+        premium=Money(p.premium.monthly),
+    )
+    claims = msg(
+        "figures.claims",
+        paid=_n(ctx, figures.claims_paid),
+        total=rupiah_short(figures.claims_paid_total, ctx.language),
+        open=_n(ctx, figures.claims_open),
+    )
+    accidents = msg("figures.accidents", year=year, count=_n(ctx, figures.accident_reports))
+    questions: tuple[Msg, ...] = (
+        msg("figures.unanswered", days=figures.unanswered_days, count=_n(ctx, figures.unanswered_count)),
+    )
+    if figures.unanswered_newest:
+        newest = tuple(msg("figures.question", text=text) for text in figures.unanswered_newest)
+        questions = (*questions, msg("figures.unanswered_newest", questions=newest))
+    return (quota, coverage, premiums, claims, accidents, *questions)
+
+
+def _n(ctx: Context, value: int) -> str:
+    return count_text(value, ctx.language)
+
+
+# ---- Angka dan grafik --------------------------------------------------------------------------
+
+
+def _is_admin(ctx: Context) -> bool:
+    return ADMIN_ROLE in ctx.contact.roles
+
+
+def _refused() -> Finish:
+    return Finish(say=(Reply.of(msg("figures.only_for_admins")),))
+
+
+def _figures_start(ctx: Context, _: Data) -> Transition:
+    if not _is_admin(ctx):
+        return _refused()
+    return Fetch(ShowFigures(), step="shown", data={})
+
+
+def _figures_shown(ctx: Context, data: Data, result: object) -> Transition:
+    if not isinstance(result, Figures):
+        return _refused()
+    return Goto("next", updated(data, year=result.year), say=figures_replies(ctx, result))
+
+
+def _ask_next(_: Context, data: Data) -> Reply:
+    return Reply.of(msg("figures.what_next", year=str(data.get("year", ""))), choices=(_CHART, _DONE))
+
+
+def _on_next(_: Context, data: Data, answer: Answer) -> Transition:
+    year = data.get("year")
+    if answer.choice == _CHART.id:
+        return Fetch(SendFiguresChart(year if isinstance(year, int) else None), step="chart_sent")
+    if answer.choice == _DONE.id:
+        return Finish(say=(Reply.of(msg("figures.finished")),))
+    typed = answer.text.strip()
+    if typed.isdecimal() and len(typed) == 4 and _MIN_YEAR <= int(typed) <= _MAX_YEAR:
+        return Fetch(ShowFigures(int(typed)), step="shown")
+    return Invalid(msg("figures.pick_next"))
+
+
+def _chart_sent(_: Context, __: Data, result: object) -> Transition:
+    if isinstance(result, FileQueued):
+        return Finish(say=(Reply.of(msg("figures.chart_sent")),))
+    return _refused()
+
+
+figures_flow = Flow(
+    id="figures",
+    version=1,
+    title=msg("figures.title"),
+    start=_figures_start,
+    steps={
+        "shown": Resume(on_result=_figures_shown),
+        "next": Step(ask=_ask_next, on_answer=_on_next, free_text=True),
+        "chart_sent": Resume(on_result=_chart_sent),
+    },
+    aliases=("angka", "statistik", "angka dan grafik", "grafik", "figures", "stats"),
+)
+
+
+# ---- Ekspor daftar untuk BPJS ------------------------------------------------------------------
+
+
+def _export_start(ctx: Context, _: Data) -> Transition:
+    return Goto("status", {}) if _is_admin(ctx) else _refused()
+
+
+def _ask_status(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("export.which_status"), choices=(_APPROVED, _ACTIVE, _ALL))
+
+
+def _on_status(_: Context, data: Data, answer: Answer) -> Transition:
+    status = _STATUSES.get(answer.choice or "")
+    if status is None:
+        return Invalid(msg("engine.pick_a_number"))  # the engine lets only a listed choice through
+    return Goto("format", updated(data, status=status))
+
+
+def _ask_format(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("export.which_format"), choices=(_XLSX, _CSV))
+
+
+def _on_format(_: Context, data: Data, answer: Answer) -> Transition:
+    file_format = _FORMATS.get(answer.choice or "")
+    status = _STATUSES.get(str(data.get("status")))
+    if status is None:  # the data was lost (a restart mid-flow): ask again from the top
+        return Goto("status", {})
+    if file_format is None:
+        return Invalid(msg("engine.pick_a_number"))
+    return Fetch(ExportEnrolment(status, file_format), step="sent")
+
+
+def _export_sent(ctx: Context, _: Data, result: object) -> Transition:
+    if not isinstance(result, FileQueued):
+        return _refused()
+    if result.rows == 0:
+        return Finish(say=(Reply.of(msg("export.nothing")),))
+    rows = count_text(result.rows, ctx.language)
+    return Finish(say=(Reply.of(msg("export.sent", rows=rows, file=result.file_name)),))
+
+
+enrolment_export_flow = Flow(
+    id="enrolment_export",
+    version=1,
+    title=msg("export.title"),
+    start=_export_start,
+    steps={
+        "status": Step(ask=_ask_status, on_answer=_on_status),
+        "format": Step(ask=_ask_format, on_answer=_on_format),
+        "sent": Resume(on_result=_export_sent),
+    },
+    aliases=("ekspor", "ekspor daftar", "export", "ekspor bpjs", "daftar untuk bpjs"),
+)
