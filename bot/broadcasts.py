@@ -1,0 +1,438 @@
+"""Announcements: the answers to the broadcast flow's requests, and `jaring broadcast` on the command line.
+
+Both only record what the admin decided (the text, the audience, when); `jaring serve`'s broadcast
+runner (bot/broadcast_runner.py) does the sending. Every answer checks that the person asking holds
+the admin role now; every creation and cancellation goes in the audit log."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.audiences import AUDIENCE_KINDS, Audience, audience_label, audience_problem, count_text
+from conversations.broadcast_requests import (
+    BROADCAST_REQUESTS,
+    AudienceCount,
+    BroadcastCancelled,
+    BroadcastCreated,
+    BroadcastNotAllowed,
+    BroadcastNotFound,
+    BroadcastPreview,
+    BroadcastRefused,
+    BroadcastReport,
+    BroadcastRequest,
+    CancelBroadcast,
+    CreateBroadcast,
+    FailureReason,
+    ListBroadcasts,
+    PreviewBroadcast,
+    ShowBroadcast,
+)
+from conversations.flows.broadcast import BROADCAST_MAX_CHARS, BROADCAST_MIN_CHARS, preview_parts, report_parts
+from conversations.matching import best_matches
+from conversations.messages import Msg
+from conversations.programme import Programme
+from conversations.regions import Region
+from conversations.send_times import SendAt, local_time_text, parse_send_time
+from db.models import Broadcast, Contact
+from db.repositories import audit, broadcasts, roles
+
+if TYPE_CHECKING:
+    from bot.app import Jaring
+
+__all__ = [
+    "BROADCAST_REQUESTS",
+    "CLI_LANGUAGE",
+    "FINISHED_SHOWN",
+    "BroadcastDesk",
+    "broadcast_report",
+    "cancel_broadcast",
+    "record_broadcast",
+    "run_broadcast_command",
+]
+
+FINISHED_SHOWN = 5  # the list shows every scheduled and sending announcement, and this many finished
+TOP_REASONS = 5
+CLI_LANGUAGE = "en"  # the command line speaks English, like every other `jaring` command
+_SENT = ("sent", "delivered", "read")
+_WAITING = ("pending", "sending")
+
+
+async def _is_admin(session: AsyncSession, contact_id: int) -> bool:
+    return any(grant.role == "admin" for grant in await roles.active_grants(session, contact_id))
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastDesk:
+    """Answers the broadcast requests of one person, inside their message's transaction."""
+
+    programme: Programme
+    region: Region | None = None
+    template_configured: bool = False  # WHATSAPP_TEMPLATE_NAME is set: the preview warns when not
+
+    async def answer(self, session: AsyncSession, contact: Contact, request: BroadcastRequest, now: datetime) -> object:
+        if not await _is_admin(session, contact.id):
+            return BroadcastNotAllowed()
+        match request:
+            case PreviewBroadcast(audience_kind=kind, audience_value=value):
+                audience = Audience(kind, value)
+                if audience_problem(audience, self.programme, self.region) is not None:
+                    return BroadcastRefused(f"unknown audience {kind}:{value}")
+                count = await broadcasts.count_audience(
+                    session, audience, self.programme.id, now, template_configured=self.template_configured
+                )
+                return BroadcastPreview(count)
+            case CreateBroadcast(text=text, audience_kind=kind, audience_value=value, send_at=send_at):
+                created = await record_broadcast(
+                    session,
+                    self.programme,
+                    self.region,
+                    text=text,
+                    audience=Audience(kind, value),
+                    send_at=send_at,
+                    now=now,
+                    author_contact=contact,
+                )
+                if isinstance(created, BroadcastRefused):
+                    return created
+                return BroadcastCreated(created, send_at or now, now=send_at is None)
+            case ListBroadcasts():
+                rows = await broadcasts.recent_broadcasts(session, self.programme.id, finished=FINISHED_SHOWN)
+                return tuple([await broadcast_report(session, row) for row in rows])
+            case ShowBroadcast(broadcast_id=broadcast_id):
+                row = await broadcasts.get_broadcast(session, broadcast_id)
+                if row is None or row.programme_id != self.programme.id:
+                    return BroadcastNotFound()
+                return await broadcast_report(session, row)
+            case CancelBroadcast(broadcast_id=broadcast_id):
+                return await cancel_broadcast(
+                    session, self.programme, broadcast_id, now, actor_contact_id=contact.id, actor="chat"
+                )
+
+
+async def record_broadcast(
+    session: AsyncSession,
+    programme: Programme,
+    region: Region | None,
+    *,
+    text: str,
+    audience: Audience,
+    send_at: datetime | None,
+    now: datetime,
+    author_contact: Contact | None,
+) -> int | BroadcastRefused:
+    """Record an announcement (checked again here: the flow is not the only way in). Its number."""
+    body = text.strip()
+    if len(body) < BROADCAST_MIN_CHARS:
+        return BroadcastRefused(f"the announcement is too short; at least {BROADCAST_MIN_CHARS} characters")
+    if len(body) > BROADCAST_MAX_CHARS:
+        return BroadcastRefused(f"the announcement has {len(body)} characters; at most {BROADCAST_MAX_CHARS}")
+    problem = audience_problem(audience, programme, region)
+    if problem is not None:
+        return BroadcastRefused(problem)
+    author = f"{author_contact.channel}:{author_contact.channel_id}" if author_contact else "cli"
+    broadcast_id = await broadcasts.create_broadcast(
+        session,
+        programme_id=programme.id,
+        author_contact_id=author_contact.id if author_contact else None,
+        author=author,
+        body=body,
+        audience=audience.as_json(),
+        send_at=max(send_at or now, now),
+        now=now,
+    )
+    await audit.record_audit(
+        session,
+        "broadcast.created",
+        now=now,
+        actor_contact_id=author_contact.id if author_contact else None,
+        subject=f"broadcast:{broadcast_id}",
+        detail={
+            "audience": audience.kind,
+            "value": audience.value,
+            "send_at": (send_at or now).isoformat(),
+            "by": "chat" if author_contact else "cli",
+        },
+    )
+    return broadcast_id
+
+
+async def cancel_broadcast(
+    session: AsyncSession,
+    programme: Programme,
+    broadcast_id: int,
+    now: datetime,
+    *,
+    actor_contact_id: int | None,
+    actor: str,
+) -> BroadcastCancelled | BroadcastNotFound | BroadcastRefused:
+    """Stop an announcement: its waiting messages are not sent; what was sent stays sent."""
+    row = await broadcasts.get_broadcast(session, broadcast_id, lock=True)
+    if row is None or row.programme_id != programme.id:
+        return BroadcastNotFound()
+    if row.status not in ("scheduled", "sending"):
+        return BroadcastRefused(f"broadcast {broadcast_id} is {row.status}")
+    started = row.status == "sending"
+    stopped = await broadcasts.cancel_waiting(session, row.id, now)
+    row.status, row.cancelled_at = "cancelled", now
+    sent = sum(c.count for c in await broadcasts.row_counts(session, row.id) if c.status in _SENT)
+    await audit.record_audit(
+        session,
+        "broadcast.cancelled",
+        now=now,
+        actor_contact_id=actor_contact_id,
+        subject=f"broadcast:{row.id}",
+        detail={"cancelled": str(stopped), "already_sent": str(sent), "by": actor},
+    )
+    return BroadcastCancelled(row.id, cancelled=stopped, already_sent=sent, started=started)
+
+
+async def broadcast_report(session: AsyncSession, row: Broadcast) -> BroadcastReport:
+    """How an announcement went, counted from its outbox rows and what was left out when it started."""
+    counts = await broadcasts.row_counts(session, row.id)
+
+    def total(*statuses: str) -> int:
+        return sum(c.count for c in counts if c.status in statuses)
+
+    by_channel: dict[str, int] = {}
+    for c in counts:
+        if c.status in _SENT:
+            by_channel[c.channel] = by_channel.get(c.channel, 0) + c.count
+    reasons = await broadcasts.failure_reasons(session, row.id, limit=TOP_REASONS)
+    blocked = sum(c.count for c in counts if c.status == "failed" and c.unreachable)
+    return BroadcastReport(
+        id=row.id,
+        status=row.status,
+        audience_kind=str(row.audience.get("kind", "")),
+        audience_value=str(row.audience.get("value", "")),
+        body=row.body,
+        author=row.author,
+        send_at=row.send_at,
+        recipients=row.recipients,
+        sent=total(*_SENT),
+        delivered=total("delivered", "read"),
+        read=total("read"),
+        waiting=total(*_WAITING),
+        failed=total("failed") - blocked,
+        unreachable=row.skipped_unreachable + blocked,
+        opted_out=row.skipped_opted_out + total("skipped"),
+        cancelled=total("cancelled"),
+        failure_reasons=tuple(FailureReason(reason[:120], n) for reason, n in reasons),
+        sent_telegram=by_channel.get("telegram", 0),
+        sent_whatsapp=by_channel.get("whatsapp", 0),
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        cancelled_at=row.cancelled_at,
+    )
+
+
+# ---- `jaring broadcast` ---------------------------------------------------------------------------
+
+
+class _CommandError(ValueError):
+    pass
+
+
+def parse_audience(spec: str, programme: Programme, region: Region) -> Audience:
+    """ "everyone", "status:approved", "kelurahan:Medono", "kecamatan:33.75.01", "job:tukang_becak"."""
+    kind, _, value = spec.partition(":")
+    kind, value = kind.strip().lower(), value.strip()
+    if kind not in AUDIENCE_KINDS:
+        raise _CommandError(f"unknown audience {kind!r}; one of {', '.join(AUDIENCE_KINDS)}")
+    if kind in ("kecamatan", "kelurahan"):
+        value = _place_code(kind, value, programme, region)
+    elif kind == "job" and value not in {j.id for j in programme.job_types}:
+        sure, _ = best_matches(value, [(j.id, name) for j in programme.job_types for name in (j.name, *j.synonyms)])
+        value = sure.id if sure else value
+    audience = Audience(kind, value)
+    problem = audience_problem(audience, programme, region)
+    if problem is not None:
+        raise _CommandError(problem)
+    return audience
+
+
+def _place_code(kind: str, value: str, programme: Programme, region: Region) -> str:
+    """A code as given, or the code of the one place whose name is close enough to `value`."""
+    if kind == "kecamatan":
+        names = [(k.code, k.name) for k in region.kecamatan]
+    else:
+        names = [(k.code, k.name) for k in region.all_kelurahan]
+        names += [(f.kelurahan_code, f.name) for f in programme.former_names]
+    if not value or value in {code for code, _ in names}:
+        return value
+    sure, closest = best_matches(value, names)
+    if sure is not None:
+        return sure.id
+    known = dict(names)
+    hint = f"; did you mean {', '.join(f'{known[c.id]} ({c.id})' for c in closest)}?" if closest else ""
+    raise _CommandError(f"no {kind} named {value!r} in {region.name}{hint}")
+
+
+def _printer(jaring: Jaring, out: Callable[[str], None]) -> Callable[[Msg], None]:
+    return lambda message: out(jaring.catalogs.render(message, CLI_LANGUAGE))
+
+
+async def run_broadcast_command(
+    jaring: Jaring,
+    args: argparse.Namespace,
+    *,
+    out: Callable[[str], None] = print,
+    ask: Callable[[str], str] | None = None,
+) -> int:
+    """`jaring broadcast preview|send|list|cancel|report`. `ask` reads the confirmation (default: stdin)."""
+    try:
+        match args.broadcast_command:
+            case "preview":
+                return await _preview_command(jaring, args, out)
+            case "send":
+                return await _send_command(jaring, args, out, ask or input)
+            case "list":
+                return await _list_command(jaring, out)
+            case "cancel":
+                return await _cancel_command(jaring, args.id, out)
+            case _:
+                return await _report_command(jaring, args.id, out)
+    except (_CommandError, OSError, UnicodeDecodeError) as exc:
+        print(f"jaring: {exc}", file=sys.stderr)
+        return 2
+
+
+def _read_text(args: argparse.Namespace) -> str:
+    text = str(args.text or "")
+    if getattr(args, "file", None):
+        text = Path(args.file).read_text(encoding="utf-8")
+    return text.strip()
+
+
+async def _counted(jaring: Jaring, audience: Audience) -> AudienceCount:
+    async with jaring.store.transaction() as session:
+        return await broadcasts.count_audience(
+            session,
+            audience,
+            jaring.programme.id,
+            jaring.pipeline.clock(),
+            template_configured=bool(jaring.settings.whatsapp_template_name),
+        )
+
+
+async def _preview_command(jaring: Jaring, args: argparse.Namespace, out: Callable[[str], None]) -> int:
+    audience = parse_audience(args.audience, jaring.programme, jaring.region)
+    count = await _counted(jaring, audience)
+    label = audience_label(audience, jaring.programme, jaring.region)
+    parts = preview_parts(_read_text(args), label, count, CLI_LANGUAGE)
+    for part in parts:
+        _printer(jaring, out)(part)
+        out("")
+    return 0
+
+
+async def _send_command(
+    jaring: Jaring, args: argparse.Namespace, out: Callable[[str], None], ask: Callable[[str], str]
+) -> int:
+    text = _read_text(args)
+    if len(text) < BROADCAST_MIN_CHARS:
+        raise _CommandError(f"the announcement is too short: at least {BROADCAST_MIN_CHARS} characters")
+    if len(text) > BROADCAST_MAX_CHARS:
+        raise _CommandError(
+            f"the announcement has {len(text)} characters; at most {BROADCAST_MAX_CHARS} "
+            "(a WhatsApp template carries at most 1024)"
+        )
+    audience = parse_audience(args.audience, jaring.programme, jaring.region)
+    now = jaring.pipeline.clock()
+    send_at: datetime | None = None
+    if args.at:
+        when = parse_send_time(args.at, now, jaring.programme.timezone)
+        if isinstance(when, Msg):
+            raise _CommandError(jaring.catalogs.render(when, CLI_LANGUAGE))
+        send_at = when.at if isinstance(when, SendAt) else None
+    count = await _counted(jaring, audience)
+    label = audience_label(audience, jaring.programme, jaring.region)
+    for part in preview_parts(text, label, count, CLI_LANGUAGE):
+        _printer(jaring, out)(part)
+        out("")
+    moment = local_time_text(send_at or now, jaring.programme.timezone)
+    if not args.yes:
+        people = count_text(count.reachable, CLI_LANGUAGE)
+        if ask(
+            f"Record this announcement for {people} people, to be sent from {moment}? [y/N] "
+        ).strip().lower() not in (
+            "y",
+            "yes",
+            "ya",
+        ):
+            out("Nothing recorded.")
+            return 1
+    async with jaring.store.transaction() as session:
+        created = await record_broadcast(
+            session,
+            jaring.programme,
+            jaring.region,
+            text=text,
+            audience=audience,
+            send_at=send_at,
+            now=now,
+            author_contact=None,
+        )
+    if isinstance(created, BroadcastRefused):
+        raise _CommandError(created.reason)
+    out(f"Broadcast No. {created} recorded, to be sent from {moment}.")
+    out("`jaring serve` sends it (it must be running); follow it with `jaring broadcast report " + f"{created}`.")
+    return 0
+
+
+async def _list_command(jaring: Jaring, out: Callable[[str], None]) -> int:
+    async with jaring.store.transaction() as session:
+        rows = await broadcasts.recent_broadcasts(session, jaring.programme.id, finished=FINISHED_SHOWN)
+        reports = [await broadcast_report(session, row) for row in rows]
+    for report in reports:
+        audience = jaring.catalogs.render(
+            audience_label(Audience(report.audience_kind, report.audience_value), jaring.programme, jaring.region),
+            CLI_LANGUAGE,
+        )
+        start = " ".join(report.body.split())[:40]
+        when = local_time_text(report.send_at, jaring.programme.timezone)
+        out(
+            f"No. {report.id}  {report.status:<9}  {when}  sent {report.sent}/{report.recipients}  "
+            f"to {audience}  {start!r}"
+        )
+    out(f"{len(reports)} broadcast(s): every scheduled and sending one, and the last {FINISHED_SHOWN} finished.")
+    return 0
+
+
+async def _cancel_command(jaring: Jaring, broadcast_id: int, out: Callable[[str], None]) -> int:
+    async with jaring.store.transaction() as session:
+        result = await cancel_broadcast(
+            session, jaring.programme, broadcast_id, jaring.pipeline.clock(), actor_contact_id=None, actor="cli"
+        )
+    if isinstance(result, BroadcastNotFound):
+        raise _CommandError(f"no broadcast {broadcast_id}")
+    if isinstance(result, BroadcastRefused):
+        raise _CommandError(f"{result.reason}: nothing to cancel")
+    if not result.started:
+        out(f"Broadcast No. {result.broadcast_id} cancelled before its time came: nothing was sent.")
+        return 0
+    out(
+        f"Broadcast No. {result.broadcast_id} cancelled: {result.cancelled} message(s) will not be sent; "
+        f"{result.already_sent} had been sent already."
+    )
+    return 0
+
+
+async def _report_command(jaring: Jaring, broadcast_id: int, out: Callable[[str], None]) -> int:
+    async with jaring.store.transaction() as session:
+        row = await broadcasts.get_broadcast(session, broadcast_id)
+        if row is None or row.programme_id != jaring.programme.id:
+            raise _CommandError(f"no broadcast {broadcast_id}")
+        report = await broadcast_report(session, row)
+    for part in report_parts(report, jaring.programme, jaring.region, CLI_LANGUAGE):
+        _printer(jaring, out)(part)
+        out("")
+    out(report.body)
+    return 0

@@ -1,0 +1,358 @@
+"""Announcements from the Dinas: the broadcasts table, who an audience is, and the announcement's rows
+in the outbox (kind "broadcast", priority 2), queued in bulk with one INSERT … SELECT.
+
+The outbox's unique (broadcast_id, contact_id) makes the queuing idempotent: starting a broadcast
+twice (a crash between queuing and recording it, two runners at once) gives nobody a second copy."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, case, false, func, literal, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.audiences import Audience
+from conversations.broadcast_requests import AudienceCount
+from db.models import Broadcast, Contact, OutboxMessage, Registration, RoleGrant
+from db.repositories._dialect import dialect_name, insert_ignoring_duplicates
+from db.repositories.outbox import PRIORITY_BROADCAST, UNREACHABLE_NOT_SENT
+from db.types import JsonColumn
+
+__all__ = [
+    "WHATSAPP_WINDOW",
+    "QueueResult",
+    "RowCount",
+    "add_progress_message",
+    "audience_contact_ids",
+    "broadcasts_with_status",
+    "cancel_waiting",
+    "cancel_waiting_of_cancelled",
+    "count_audience",
+    "create_broadcast",
+    "due_broadcasts",
+    "failure_reasons",
+    "get_broadcast",
+    "latest_edit",
+    "queue_recipients",
+    "recent_broadcasts",
+    "row_counts",
+]
+
+WHATSAPP_WINDOW = timedelta(hours=24)
+# Registrations an announcement to participants never reaches: the person asked for deletion.
+_GONE = ("deleted",)
+# "submitted" covers a registration corrected and waiting for the kelurahan again.
+_STATUS_GROUPS: Mapping[str, tuple[str, ...]] = {"submitted": ("submitted", "corrected")}
+
+
+async def create_broadcast(
+    session: AsyncSession,
+    *,
+    programme_id: str,
+    author_contact_id: int | None,
+    author: str,
+    body: str,
+    audience: Mapping[str, str],
+    send_at: datetime,
+    now: datetime,
+) -> int:
+    """Record an announcement to be sent at `send_at`; the runner starts it. Its id."""
+    row = Broadcast(
+        programme_id=programme_id,
+        author_contact_id=author_contact_id,
+        author=author[:100],
+        body=body,
+        audience=dict(audience),
+        status="scheduled",
+        send_at=send_at,
+        recipients=0,
+        skipped_opted_out=0,
+        skipped_unreachable=0,
+        progress_shown=0,
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def get_broadcast(session: AsyncSession, broadcast_id: int, *, lock: bool = False) -> Broadcast | None:
+    statement = select(Broadcast).where(Broadcast.id == broadcast_id)
+    if lock and dialect_name(session) == "postgresql":
+        statement = statement.with_for_update()
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def recent_broadcasts(session: AsyncSession, programme_id: str, *, finished: int) -> list[Broadcast]:
+    """Every scheduled and sending announcement, then the `finished` newest done or cancelled."""
+    mine = Broadcast.programme_id == programme_id
+    open_ones = select(Broadcast).where(mine, Broadcast.status.in_(("scheduled", "sending"))).order_by(Broadcast.id)
+    closed = (
+        select(Broadcast)
+        .where(mine, Broadcast.status.in_(("done", "cancelled")))
+        .order_by(Broadcast.id.desc())
+        .limit(finished)
+    )
+    return [*(await session.execute(open_ones)).scalars(), *(await session.execute(closed)).scalars()]
+
+
+async def due_broadcasts(session: AsyncSession, now: datetime, *, limit: int) -> list[Broadcast]:
+    """Scheduled announcements whose time has come, locked (PostgreSQL: two runners never take the same)."""
+    statement = (
+        select(Broadcast)
+        .where(Broadcast.status == "scheduled", Broadcast.send_at <= now)
+        .order_by(Broadcast.send_at, Broadcast.id)
+        .limit(limit)
+    )
+    if dialect_name(session) == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return list((await session.execute(statement)).scalars())
+
+
+async def broadcasts_with_status(session: AsyncSession, status: str, *, lock: bool = False) -> list[Broadcast]:
+    statement = select(Broadcast).where(Broadcast.status == status).order_by(Broadcast.id)
+    if lock and dialect_name(session) == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return list((await session.execute(statement)).scalars())
+
+
+# ---- audiences ------------------------------------------------------------------------------------
+
+
+def _registrations_of(audience: Audience, programme_id: str) -> list[Any]:
+    """The conditions on `registrations` for an audience read from registrations."""
+    conditions: list[Any] = [Registration.programme_id == programme_id, Registration.status.not_in(_GONE)]
+    match audience.kind:
+        case "status":
+            conditions.append(Registration.status.in_(_STATUS_GROUPS.get(audience.value, (audience.value,))))
+        case "kelurahan":
+            conditions.append(Registration.kelurahan_code == audience.value)
+        case "kecamatan":
+            conditions.append(Registration.kelurahan_code.startswith(audience.value + ".", autoescape=True))
+        case "job":
+            conditions.append(Registration.job_type == audience.value)
+        case _:
+            raise ValueError(f"not an audience of registrations: {audience.kind!r}")
+    return conditions
+
+
+def audience_contact_ids(audience: Audience, programme_id: str) -> Select[Any]:
+    """The contacts an audience is (before anyone is left out), as a subquery of ids."""
+    match audience.kind:
+        case "everyone":
+            return select(Contact.id).where(Contact.last_inbound_at.is_not(None))
+        case "leaders":
+            return select(RoleGrant.contact_id).where(RoleGrant.role == "rtrw", RoleGrant.revoked_at.is_(None))
+        case _:
+            conditions = _registrations_of(audience, programme_id)
+            return select(Registration.registrant_contact_id).where(
+                *conditions, Registration.registrant_contact_id.is_not(None)
+            )
+
+
+async def count_audience(
+    session: AsyncSession, audience: Audience, programme_id: str, now: datetime, *, template_configured: bool
+) -> AudienceCount:
+    """The audience per channel as it stands now (the WhatsApp window counted from `now`)."""
+    recent = and_(Contact.last_inbound_at.is_not(None), Contact.last_inbound_at >= now - WHATSAPP_WINDOW)
+    statement = (
+        select(
+            Contact.channel,
+            Contact.opted_out,
+            Contact.unreachable,
+            case((recent, True), else_=False).label("recent"),
+            func.count(),
+        )
+        .where(Contact.id.in_(audience_contact_ids(audience, programme_id)))
+        .group_by(Contact.channel, Contact.opted_out, Contact.unreachable, "recent")
+    )
+    buckets: dict[str, int] = {}
+    for channel, opted_out, unreachable, was_recent, count in (await session.execute(statement)).all():
+        if opted_out:
+            key = "opted_out"
+        elif unreachable:
+            key = "unreachable"
+        elif channel == "whatsapp":
+            key = "whatsapp_window" if was_recent else "whatsapp_template"
+        else:
+            key = channel
+        buckets[key] = buckets.get(key, 0) + int(count)
+    without_chat = 0
+    if audience.from_registrations:
+        nobody = select(func.count()).where(
+            *_registrations_of(audience, programme_id), Registration.registrant_contact_id.is_(None)
+        )
+        without_chat = int((await session.execute(nobody)).scalar_one())
+    return AudienceCount(
+        telegram=buckets.get("telegram", 0),
+        whatsapp_window=buckets.get("whatsapp_window", 0),
+        whatsapp_template=buckets.get("whatsapp_template", 0),
+        terminal=buckets.get("terminal", 0),
+        opted_out=buckets.get("opted_out", 0),
+        unreachable=buckets.get("unreachable", 0),
+        without_chat=without_chat,
+        template_configured=template_configured,
+    )
+
+
+# ---- queuing --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QueueResult:
+    recipients: int  # rows this broadcast has in the outbox (after this call)
+    opted_out: int  # left out: said BERHENTI
+    unreachable: int  # left out: blocked the bot, or on a channel this server does not run
+
+
+async def queue_recipients(
+    session: AsyncSession, broadcast: Broadcast, now: datetime, *, channels: Collection[str]
+) -> QueueResult:
+    """One outbox row per reachable contact of the audience, in a single INSERT … SELECT that skips
+    anyone who has a row for this broadcast already."""
+    audience = Audience.from_json(broadcast.audience)
+    members = Contact.id.in_(audience_contact_ids(audience, broadcast.programme_id))
+    served = Contact.channel.in_(tuple(channels)) if channels else false()
+    reachable = and_(members, Contact.opted_out.is_(False), Contact.unreachable.is_(False), served)
+    columns = (
+        "contact_id",
+        "channel",
+        "recipient",
+        "kind",
+        "body",
+        "choices",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "priority",
+        "broadcast_id",
+        "created_at",
+        "updated_at",
+    )
+    rows = select(
+        Contact.id,
+        Contact.channel,
+        Contact.channel_id,
+        literal("broadcast"),
+        literal(broadcast.body),
+        literal([], JsonColumn),
+        literal("pending"),
+        literal(0),
+        literal(now, OutboxMessage.next_attempt_at.type),
+        literal(PRIORITY_BROADCAST),
+        literal(broadcast.id),
+        literal(now, OutboxMessage.created_at.type),
+        literal(now, OutboxMessage.updated_at.type),
+    ).where(reachable)  # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT; there always is one
+    await session.execute(insert_ignoring_duplicates(session, OutboxMessage).from_select(columns, rows))
+
+    left_out = select(
+        func.coalesce(func.sum(case((Contact.opted_out.is_(True), 1), else_=0)), 0),
+        func.coalesce(func.sum(case((and_(Contact.opted_out.is_(False), ~reachable), 1), else_=0)), 0),
+    ).where(members)
+    opted_out, unreachable = (await session.execute(left_out)).one()
+    queued = select(func.count()).where(OutboxMessage.broadcast_id == broadcast.id)
+    return QueueResult(int((await session.execute(queued)).scalar_one()), int(opted_out), int(unreachable))
+
+
+# ---- how it is going ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RowCount:
+    status: str
+    channel: str
+    unreachable: bool  # a failed row whose recipient blocked the bot (or was found unreachable)
+    count: int
+
+
+def _unreachable_error() -> Any:
+    return or_(OutboxMessage.last_error == UNREACHABLE_NOT_SENT, OutboxMessage.last_error.startswith("unreachable"))
+
+
+async def row_counts(session: AsyncSession, broadcast_id: int) -> list[RowCount]:
+    """The broadcast's outbox rows counted by status and channel."""
+    blocked = case((and_(OutboxMessage.status == "failed", _unreachable_error()), True), else_=False).label("blocked")
+    statement = (
+        select(OutboxMessage.status, OutboxMessage.channel, blocked, func.count())
+        .where(OutboxMessage.broadcast_id == broadcast_id)
+        .group_by(OutboxMessage.status, OutboxMessage.channel, "blocked")
+    )
+    return [
+        RowCount(status, channel, bool(was_blocked), int(count))
+        for status, channel, was_blocked, count in (await session.execute(statement)).all()
+    ]
+
+
+async def failure_reasons(session: AsyncSession, broadcast_id: int, *, limit: int) -> list[tuple[str, int]]:
+    """The commonest reasons its messages failed (blocked recipients are counted apart)."""
+    count = func.count().label("n")
+    statement = (
+        select(OutboxMessage.last_error, count)
+        .where(OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status == "failed", ~_unreachable_error())
+        .group_by(OutboxMessage.last_error)
+        .order_by(count.desc(), OutboxMessage.last_error)
+        .limit(limit)
+    )
+    return [(reason or "?", int(n)) for reason, n in (await session.execute(statement)).all()]
+
+
+async def cancel_waiting(session: AsyncSession, broadcast_id: int, now: datetime) -> int:
+    """Messages not yet handed to a channel are not sent; those in flight finish. How many were stopped."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status == "pending")
+        .values(status="cancelled", updated_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def cancel_waiting_of_cancelled(session: AsyncSession, now: datetime) -> int:
+    """A message that was in flight when its broadcast was cancelled, and came back to wait for a retry,
+    is stopped too."""
+    cancelled = select(Broadcast.id).where(Broadcast.status == "cancelled")
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "pending", OutboxMessage.broadcast_id.in_(cancelled))
+        .values(status="cancelled", updated_at=now)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def latest_edit(session: AsyncSession, contact_id: int, replaces: str) -> OutboxMessage | None:
+    """The newest message queued to rewrite the provider's message `replaces` (a progress message)."""
+    statement = (
+        select(OutboxMessage)
+        .where(OutboxMessage.contact_id == contact_id, OutboxMessage.replaces == replaces)
+        .order_by(OutboxMessage.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def add_progress_message(
+    session: AsyncSession, author: Contact, body: str, now: datetime, *, priority: int, replaces: str | None = None
+) -> int:
+    """A progress message to a broadcast's author (`replaces`: the one it rewrites). Its outbox id, which
+    the broadcast keeps so the next update can find the provider's id of the message to edit."""
+    row = OutboxMessage(
+        contact_id=author.id,
+        channel=author.channel,
+        recipient=author.channel_id,
+        kind="notification",
+        body=body,
+        choices=[],
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        priority=priority,
+        replaces=replaces,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row.id
