@@ -76,6 +76,16 @@ async def open_jaring(settings: Settings, clock: Clock = utc_now, *, store: Stor
     await migrate.ensure_current(store.engine)
     catalogs = Catalogs.load()
     engine = build_engine()
-    pipeline = Pipeline(store, engine, catalogs, programme, cipher=cipher, clock=clock, region=region)
+    pipeline = Pipeline(
+        store,
+        engine,
+        catalogs,
+        programme,
+        cipher=cipher,
+        clock=clock,
+        region=region,
+        # A broadcast preview warns when WhatsApp messages beyond the 24-hour window have no template.
+        whatsapp_template_configured=bool(settings.whatsapp_template_name),
+    )
 
     return Jaring(settings, store, programme, catalogs, region, engine, pipeline, cipher)

@@ -5,28 +5,38 @@ from __future__ import annotations
 import asyncio
 import sys
 import uuid
+from pathlib import Path
 from typing import TextIO
 
 from bot.app import Jaring
+from bot.broadcast_runner import BroadcastRunner
 from bot.outbox_worker import OutboxWorker
 from conversations.inbound import Inbound
 from handlers.sending import Sender
 from handlers.terminal import CHANNEL, JsonlSender, PersonSender, parse_jsonl_line
 from handlers.terminal.jsonl import JsonlError
 
-__all__ = ["chat_jsonl", "chat_with_person"]
+__all__ = ["chat_jsonl", "chat_with_person", "files_dir"]
 
 BANNER = "Jaring — ketik pesan lalu tekan Enter (misalnya: halo). Tekan Ctrl+D untuk keluar.\n"
 
 
 def _worker(jaring: Jaring, sender: Sender) -> OutboxWorker:
-    return OutboxWorker(jaring.store, {CHANNEL: sender}, jaring.pipeline.clock)
+    return OutboxWorker(jaring.store, {CHANNEL: sender}, jaring.pipeline.clock, cipher=jaring.cipher)
+
+
+def files_dir(jaring: Jaring) -> Path:
+    """Where files sent in the terminal (an export, a chart) are written."""
+    return jaring.settings.data_dir / "files"
 
 
 async def chat_with_person(
     jaring: Jaring, person_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
 ) -> None:
-    worker = _worker(jaring, PersonSender(stdout))
+    worker = _worker(jaring, PersonSender(stdout, files_dir(jaring)))
+    # An announcement an admin sends from this terminal goes to the terminal's people: a round after
+    # every message (a scheduled one leaves at the first message after its time).
+    broadcasts = BroadcastRunner.for_jaring(jaring, [CHANNEL])
     stdout.write(BANNER)
     stdout.flush()
     await worker.take_over()
@@ -46,6 +56,7 @@ async def chat_with_person(
             text=line.rstrip("\n"),
         )
         await jaring.pipeline.handle(inbound)
+        await broadcasts.run_round()
         await worker.drain()
 
 
@@ -53,7 +64,7 @@ async def chat_jsonl(
     jaring: Jaring, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr
 ) -> int:
     """Returns the number of input lines that could not be read (each reported on stderr)."""
-    worker = _worker(jaring, JsonlSender(stdout))
+    worker = _worker(jaring, JsonlSender(stdout, files_dir(jaring)))
     await worker.take_over()
     await worker.drain()
 

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError, load_settings
@@ -64,6 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     set_status.add_argument("--reason", default="")
     set_status.add_argument("--kpj", default="")
+    registration_commands.add_parser("approve", help="approve verified registrations within this year's quota")
 
     claims = commands.add_parser("claims", help="heirs' claim cases")
     claims_commands = claims.add_subparsers(dest="claims_command", required=True, metavar="ACTION")
@@ -72,10 +74,70 @@ def _parser() -> argparse.ArgumentParser:
     questions_commands = questions.add_subparsers(dest="questions_command", required=True, metavar="ACTION")
     unanswered = questions_commands.add_parser("unanswered", help="the newest questions the bot could not answer")
     unanswered.add_argument("--limit", type=int, default=50)
+    _enrolment_and_figures_parsers(commands)
+    _broadcast_parser(commands)
+    _review_parsers(commands)
     commands.add_parser("secret-key", help="print a new key for JARING_SECRET_KEY")
     programme = commands.add_parser("programme", help="check the programme file")
     programme.add_argument("action", choices=["check"])
     return parser
+
+
+def _enrolment_and_figures_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    export = commands.add_parser("export", help="files for BPJS TK")
+    export_commands = export.add_subparsers(dest="export_command", required=True, metavar="WHAT")
+    enrolment = export_commands.add_parser("enrolment", help="the list for collective registration (full NIKs)")
+    enrolment.add_argument("--status", choices=["approved", "active", "all"], default="approved")
+    enrolment.add_argument("--format", choices=["xlsx", "csv"], help="default: from --output's extension, else xlsx")
+    enrolment.add_argument("--output", required=True, type=Path, metavar="FILE")
+    enrolment.add_argument("--send-to", metavar="CHANNEL:ID", help="also send the file to this admin in chat")
+    imports = commands.add_parser("import", help="files from BPJS TK")
+    import_commands = imports.add_subparsers(dest="import_command", required=True, metavar="WHAT")
+    kpj = import_commands.add_parser("kpj", help="BPJS TK's answer (NIK, KPJ, start date): all rows or none")
+    kpj.add_argument("file", type=Path, metavar="FILE", help=".xlsx or .csv")
+    stats = commands.add_parser("stats", help="the programme's figures (and a chart with --chart)")
+    stats.add_argument("--year", type=int, help="default: this year")
+    stats.add_argument("--chart", type=Path, metavar="FILE.png", help="write the chart as a PNG")
+
+
+def _broadcast_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    broadcast = commands.add_parser("broadcast", help="announcements (recorded here; `jaring serve` sends them)")
+    actions = broadcast.add_subparsers(dest="broadcast_command", required=True, metavar="ACTION")
+    audience_help = (
+        "everyone | leaders | status:STATUS | kecamatan:CODE-OR-NAME | kelurahan:CODE-OR-NAME | job:JOB-TYPE-ID"
+    )
+    preview = actions.add_parser("preview", help="who an audience reaches, per channel")
+    preview.add_argument("--audience", required=True, metavar="KIND[:VALUE]", help=audience_help)
+    preview.add_argument("--text", help="also show this announcement as it will be sent")
+    send = actions.add_parser("send", help="record an announcement (after a preview and a confirmation)")
+    text = send.add_mutually_exclusive_group(required=True)
+    text.add_argument("--text", help="the announcement (at most 1000 characters)")
+    text.add_argument("--file", type=Path, metavar="FILE", help="read the announcement from a UTF-8 file")
+    send.add_argument("--audience", required=True, metavar="KIND[:VALUE]", help=audience_help)
+    send.add_argument("--at", metavar='"25-11-2026 08.00"', help="when, in the programme's local time (default: now)")
+    send.add_argument("--yes", action="store_true", help="do not ask to confirm")
+    actions.add_parser("list", help="scheduled and sending announcements, and the last finished")
+    cancel = actions.add_parser("cancel", help="stop an announcement (what was sent stays sent)")
+    cancel.add_argument("id", type=int)
+    report = actions.add_parser("report", help="how an announcement went")
+    report.add_argument("id", type=int)
+
+
+def _review_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    quota = commands.add_parser("quota", help="this year's places, and changing them")
+    quota_commands = quota.add_subparsers(dest="quota_command", required=True, metavar="ACTION")
+    show = quota_commands.add_parser("show", help="places, used, verified, waiting list, the changes")
+    show.add_argument("--year", type=int, help="default: this year")
+    set_places = quota_commands.add_parser("set", help="set the places (the waiting list moves up into them)")
+    set_places.add_argument("places", type=int)
+    set_places.add_argument("--year", type=int, help="default: this year")
+    set_places.add_argument("--reason", default="", help='e.g. "Perubahan APBD 2026"')
+    role = commands.add_parser("role", help="who holds which role; revoking one")
+    role_commands = role.add_subparsers(dest="role_command", required=True, metavar="ACTION")
+    role_commands.add_parser("list", help="every role held now")
+    revoke = role_commands.add_parser("revoke", help="revoke a role (every grant of it); the person is told")
+    revoke.add_argument("address", metavar="CHANNEL:ID")
+    revoke.add_argument("role", choices=["admin", "verifier", "rtrw"])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,6 +184,10 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
     jaring = await open_jaring(settings)
     try:
+        if args.command in ("quota", "role") or getattr(args, "registration_command", "") == "approve":
+            from bot.admin_commands import run_review_command
+
+            return await run_review_command(jaring, args)
         if args.command in ("admin", "invite", "registration"):
             return await _administer(args, jaring)
         if args.command == "claims":
@@ -132,6 +198,12 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if args.command == "questions":
             return await _unanswered(jaring, args.limit)
+        if args.command in ("export", "import", "stats"):
+            return await _enrolment_and_figures(args, jaring)
+        if args.command == "broadcast":
+            from bot.broadcasts import run_broadcast_command
+
+            return await run_broadcast_command(jaring, args)
 
         if args.jsonl:
             bad_lines = await chat_jsonl(jaring)
@@ -151,6 +223,20 @@ async def _unanswered(jaring: Jaring, limit: int) -> int:
         print(f"{row.created_at:%Y-%m-%d %H:%M}  [{row.asked_in}]  {row.text}")
     print(f"{len(rows)} question(s) the bot could not answer (newest first; long numbers masked).")
     return 0
+
+
+async def _enrolment_and_figures(args: argparse.Namespace, jaring: Jaring) -> int:
+    if args.command == "export":
+        from bot.enrolment_export import run_export_command
+
+        return await run_export_command(jaring, args.status, args.format, args.output, args.send_to)
+    if args.command == "import":
+        from bot.kpj_import import run_import_command
+
+        return await run_import_command(jaring, args.file)
+    from bot.figures import run_stats_command
+
+    return await run_stats_command(jaring, args.year, args.chart)
 
 
 async def _database(args: argparse.Namespace, settings: Settings) -> int:

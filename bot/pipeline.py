@@ -72,6 +72,7 @@ class Pipeline:
         clock: Clock,
         region: Region | None = None,
         on_outbox: Callable[[], None] = lambda: None,
+        whatsapp_template_configured: bool = False,
     ) -> None:
         self.store = store
         self.engine = engine
@@ -81,7 +82,7 @@ class Pipeline:
         self.clock = clock
         self.region = region
         self.on_outbox = on_outbox
-        self.answerer = RequestAnswerer(cipher, programme, catalogs)
+        self.answerer = RequestAnswerer(cipher, programme, catalogs, region, whatsapp_template_configured)
 
     async def handle(self, inbound: Inbound) -> HandleResult:
         try:

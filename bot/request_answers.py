@@ -10,10 +10,17 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.accident_reports import find_participant, submit_accident_report
+from bot.broadcasts import BroadcastDesk
 from bot.claim_cases import list_claim_cases, save_claim_case
+from bot.figures import FiguresDesk
+from bot.review import ReviewDesk
+from bot.role_admin import invite_hash
+from conversations.broadcast_requests import BROADCAST_REQUESTS
+from conversations.figures_requests import ExportEnrolment, SendFiguresChart, ShowFigures
 from conversations.flows.privacy import NOTICE_VERSION
 from conversations.nik import mask_nik
 from conversations.programme import Programme
+from conversations.regions import Region
 from conversations.requests import (
     AlreadyRegistered,
     CheckNik,
@@ -36,6 +43,7 @@ from conversations.requests import (
     SubmitRegistration,
     Submitted,
 )
+from conversations.review_requests import REVIEW_REQUESTS
 from conversations.state import Json
 from db.models import Contact, Registration
 from db.personal_data import PersonalDataCipher
@@ -62,17 +70,22 @@ CORRECTABLE = frozenset(
 )
 
 
-def invite_hash(cipher: PersonalDataCipher, code: str) -> str:
-    return cipher.blind_index("invite:" + code.strip().upper())
-
-
 @dataclass(frozen=True, slots=True)
 class RequestAnswerer:
     cipher: PersonalDataCipher
     programme: Programme
     catalogs: Catalogs  # for what a request sends to others (an accident report to the Dinas admins)
+    region: Region | None = None  # kelurahan and kecamatan names (the enrolment export)
+    whatsapp_template_configured: bool = False  # a broadcast preview warns when WhatsApp has no template
 
-    async def answer(self, session: AsyncSession, contact: Contact, request: Request, now: datetime) -> object:
+    async def answer(  # noqa: PLR0912 - one dispatch over every request kind
+        self, session: AsyncSession, contact: Contact, request: Request, now: datetime
+    ) -> object:
+        if isinstance(request, REVIEW_REQUESTS):  # verification, quota, roles: bot/review.py checks the roles
+            return await ReviewDesk(self.cipher, self.programme, self.catalogs).answer(session, contact, request, now)
+        if isinstance(request, BROADCAST_REQUESTS):  # announcements: bot/broadcasts.py checks the admin role
+            announcements = BroadcastDesk(self.programme, self.region, self.whatsapp_template_configured)
+            return await announcements.answer(session, contact, request, now)
         match request:
             case CheckNik(nik=nik):
                 return await self._check_nik(session, contact, nik)
@@ -102,6 +115,9 @@ class RequestAnswerer:
                 return await save_claim_case(session, self.cipher, self.programme, contact, request, now=now)
             case ListClaimCases():
                 return await list_claim_cases(session, contact)
+            case ShowFigures() | SendFiguresChart() | ExportEnrolment():
+                desk = FiguresDesk(self.cipher, self.programme, self.catalogs, self.region)
+                return await desk.answer(session, contact, request, now)
 
     async def _check_nik(self, session: AsyncSession, contact: Contact, nik: str) -> NikCheck:
         found = await registrations.find_by_nik_hash(session, self.cipher.blind_index(nik))

@@ -22,6 +22,7 @@ import uvicorn
 from starlette.routing import BaseRoute
 
 from bot.app import Jaring, open_jaring, utc_now
+from bot.broadcast_runner import BroadcastRunner
 from bot.outbox_worker import OutboxWorker, RetryPolicy
 from bot.pipeline import Clock
 from bot.reminders import reminder_loop
@@ -139,7 +140,9 @@ async def serving(
         channels = configured_channels(settings, jaring, retry)
         for channel in channels:
             stack.push_async_callback(channel.close)
-        worker = OutboxWorker(jaring.store, {c.name: c.sender for c in channels}, clock, retry=retry)
+        worker = OutboxWorker(
+            jaring.store, {c.name: c.sender for c in channels}, clock, retry=retry, cipher=jaring.cipher
+        )
         jaring.pipeline.on_outbox = worker.wake
 
         routes = [route for channel in channels for route in channel.routes()]
@@ -166,11 +169,16 @@ async def serving(
         reminding = asyncio.create_task(
             reminder_loop(jaring, settings.claim_reminder_days, stopping, worker.wake), name="claim reminders"
         )
-        stack.push_async_callback(_stop_receiving, stopping, [*receiving, reminding])
+        broadcasting = asyncio.create_task(
+            BroadcastRunner.for_jaring(jaring, [c.name for c in channels]).run(stopping, worker.wake),
+            name="broadcasts",
+        )
+        stack.push_async_callback(_stop_receiving, stopping, [*receiving, reminding, broadcasting])
 
         bound_port = listener.getsockname()[1]
         log.info("serving %s; web app on http://%s:%s", ", ".join(c.name for c in channels), host, bound_port)
-        yield Service(jaring, channels, worker, host, bound_port, [web, delivering, *receiving, reminding])
+        tasks = [web, delivering, *receiving, reminding, broadcasting]
+        yield Service(jaring, channels, worker, host, bound_port, tasks)
         log.info("stopping")
 
 

@@ -137,4 +137,4 @@ class WhatsAppChannel:
                     session, CHANNEL, status.provider_message_id, status=status.status, error=status.error, now=now
                 )
                 if changed is not None and status.error_code == UNDELIVERABLE_CODE:  # Meta often says so later
-                    await outbox.mark_recipient_unreachable(session, changed, status.error or "undeliverable")
+                    await outbox.mark_recipient_unreachable(session, changed, status.error or "undeliverable", now)

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
+from conversations.broadcast_requests import BroadcastRequest
+from conversations.figures_requests import FiguresRequest
+from conversations.review_requests import ReviewRequest
 from conversations.state import Json
 
 __all__ = [
@@ -119,6 +122,9 @@ Request = (
     | SubmitAccidentReport
     | SaveClaimCase
     | ListClaimCases
+    | FiguresRequest
+    | ReviewRequest
+    | BroadcastRequest
 )
 
 

@@ -4,12 +4,35 @@ builders for states, inbound messages and contexts. No database, no mocks of our
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
 from bot.app import read_programme_file
+from conversations.broadcast_requests import (
+    BROADCAST_REQUESTS,
+    AudienceCount,
+    BroadcastCancelled,
+    BroadcastCreated,
+    BroadcastPreview,
+    BroadcastReport,
+    BroadcastRequest,
+    CreateBroadcast,
+    ListBroadcasts,
+    PreviewBroadcast,
+    ShowBroadcast,
+)
 from conversations.engine import MENU_FLOW, Engine, Outcome
+from conversations.figures_requests import (
+    Count,
+    ExportEnrolment,
+    FigureCounts,
+    Figures,
+    FileQueued,
+    SendFiguresChart,
+    ShowFigures,
+)
 from conversations.flow import ContactInfo, Context
 from conversations.inbound import Inbound, InboundKind
 from conversations.messages import Reply
@@ -37,8 +60,10 @@ from conversations.requests import (
     SubmitRegistration,
     Submitted,
 )
+from conversations.review_requests import REVIEW_REQUESTS
 from conversations.state import SessionState
 from locales import Catalogs
+from tests.review_support import review_answer
 
 __all__ = [
     "CONSENTED_AT",
@@ -146,8 +171,33 @@ SAMPLE_VIEW = RegistrationView(
 )
 
 
-def default_answer(request: Request) -> object:
+SAMPLE_FIGURES = Figures(
+    year=2026,
+    counts=FigureCounts(
+        by_status=(Count("submitted", 12), Count("approved", 5), Count("active", 423)),
+        by_kelurahan=(Count("33.75.01.1002", 240), Count("33.75.02.1001", 200)),
+        by_job_type=(Count("tukang_becak", 300), Count("buruh_batik", 140)),
+    ),
+    quota_places=1000,
+    quota_used=428,
+    active=423,
+    premiums_year=85_276_800,
+    claims_paid=14,
+    claims_paid_total=588_000_000,
+    claims_open=2,
+    accident_reports=3,
+    unanswered_count=4,
+    unanswered_days=30,
+    unanswered_newest=("kapan kartu jadi",),
+)
+
+
+def default_answer(request: Request) -> object:  # noqa: PLR0912 (one branch per request type, on purpose)
     """What the store would answer for a person with one registration and a valid invite."""
+    if isinstance(request, REVIEW_REQUESTS):
+        return review_answer(request)
+    if isinstance(request, BROADCAST_REQUESTS):
+        return broadcast_answer(request)
     match request:
         case CheckNik():
             return NikCheck(registered=False)
@@ -167,6 +217,38 @@ def default_answer(request: Request) -> object:
             return Done()
         case RedeemInvite():
             return Redeemed("rtrw", "33.75.01.1002", "003", "005")
+        case ShowFigures(year=year):
+            return SAMPLE_FIGURES if year is None else replace(SAMPLE_FIGURES, year=year)
+        case SendFiguresChart():
+            return FileQueued(1, "grafik-2026.png")
+        case ExportEnrolment():
+            return FileQueued(3, "daftar-bpjstk-disetujui-21-11-2026.xlsx")
+
+
+SAMPLE_BROADCAST = BroadcastReport(
+    id=5,
+    status="scheduled",
+    audience_kind="everyone",
+    audience_value="",
+    body="Pendaftaran dibuka di kantor kelurahan mulai Senin.",
+    author="terminal:dinas",
+    send_at=datetime(2026, 11, 25, 1, 0, tzinfo=UTC),
+)
+
+
+def broadcast_answer(request: BroadcastRequest) -> object:
+    """What the store would answer a Dinas admin: 120 people reachable, one broadcast scheduled."""
+    match request:
+        case PreviewBroadcast():
+            return BroadcastPreview(AudienceCount(telegram=80, whatsapp_window=25, whatsapp_template=15, opted_out=3))
+        case CreateBroadcast(send_at=send_at):
+            return BroadcastCreated(6, send_at or NOW, now=send_at is None)
+        case ListBroadcasts():
+            return (SAMPLE_BROADCAST,)
+        case ShowBroadcast():
+            return SAMPLE_BROADCAST
+        case _:
+            return BroadcastCancelled(5, cancelled=0, already_sent=0)
 
 
 def run(

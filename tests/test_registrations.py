@@ -205,7 +205,7 @@ async def test_a_status_change_tells_the_worker_and_the_leader(jaring: Jaring, c
     async with jaring.store.transaction() as session:
         told = (await session.execute(select(OutboxMessage).where(OutboxMessage.kind == "notification"))).scalar_one()
     assert told.recipient == "siti"
-    assert told.body == (
-        f"Kabar pendaftaran nomor {row.id} (Siti Aminah): "
-        "aktif sebagai peserta BPJS Ketenagakerjaan, nomor KPJ 12345678901."
+    assert told.body.startswith(
+        f"Kabar baik! Pendaftaran nomor {row.id} (Siti Aminah) sudah AKTIF sebagai peserta BPJS Ketenagakerjaan.\n\n"
+        "Nomor KPJ: 12345678901\nTerlindungi mulai: tanggalnya akan kami kabari\n\n"
     )

@@ -10,7 +10,9 @@ A transcript file holds input lines `{"from", "text"}` and, after each, the line
   changed a registration's status (and BPJS TK's KPJ number and start date, when given);
 - `{"admin": NAME}`: the person writing as NAME was made a Dinas admin (`jaring admin add terminal:NAME`);
 - `{"advance": {"days": 3}}`: time passes (the clock moves on; no message is sent);
-- `{"remind": true}`: the hourly claim-reminder round runs (`jaring claims remind`).
+- `{"remind": true}`: the hourly claim-reminder round runs (`jaring claims remind`);
+- `{"broadcasts": true}`: one round of `jaring serve`'s broadcast runner (start what is due, progress,
+  reports), then what it queued is delivered.
 
 To re-record after an intended change of wording, run
 `JARING_UPDATE_TRANSCRIPTS=1 uv run pytest tests/test_transcripts.py` and review the diff."""
@@ -28,6 +30,7 @@ import pytest
 
 from bot.admin_commands import add_admin
 from bot.app import Jaring, open_jaring
+from bot.broadcast_runner import BroadcastRunner
 from bot.chat import chat_jsonl
 from bot.reminders import remind_idle_claims
 from bot.request_answers import invite_hash
@@ -76,12 +79,19 @@ async def _control(jaring: Jaring, line: Line) -> None:
                 reason=line.get("reason", ""),
                 kpj=line.get("kpj", ""),
                 coverage_start=date.fromisoformat(start) if start else None,
+                programme=jaring.programme,
             )
 
 
 async def _reminders(jaring: Jaring) -> list[Line]:
     """Run a reminder round and deliver what it queued, as `jaring serve` would."""
     await remind_idle_claims(jaring, jaring.settings.claim_reminder_days, jaring.pipeline.clock())
+    return await _say_nothing(jaring)
+
+
+async def _broadcast_round(jaring: Jaring) -> list[Line]:
+    """Run a broadcast round on the terminal channel and deliver what it queued, as `jaring serve` would."""
+    await BroadcastRunner.for_jaring(jaring, ["terminal"]).run_round()
     return await _say_nothing(jaring)
 
 
@@ -121,6 +131,8 @@ async def test_transcript(path: Path, settings: Settings, clock: FixedClock) -> 
                 clock.advance(**line["advance"])
             elif line.get("remind"):
                 recorded += await _reminders(jaring)
+            elif line.get("broadcasts"):
+                recorded += await _broadcast_round(jaring)
             elif "programme" not in line:
                 await _control(jaring, line)
     finally:

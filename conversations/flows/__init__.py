@@ -6,14 +6,20 @@ from conversations.engine import Engine
 from conversations.flow import Flow
 from conversations.flows.about import about_flow
 from conversations.flows.accident_report import accident_report_flow
+from conversations.flows.approval import approval_flow
 from conversations.flows.benefits import benefits_flow
+from conversations.flows.broadcast import broadcast_flow
 from conversations.flows.calculator import calculator_flow
 from conversations.flows.claims import claim_flow
+from conversations.flows.dinas_menu import dinas_door_flow, dinas_flow, review_door_flow
 from conversations.flows.eligibility import eligibility_flow
+from conversations.flows.figures import enrolment_export_flow, figures_flow
 from conversations.flows.invite import invite_flow
 from conversations.flows.my_registrations import my_data_flow, neighbours_flow, status_flow
 from conversations.flows.privacy import privacy_flow
 from conversations.flows.registration import registration_flow
+from conversations.flows.review import review_flow
+from conversations.flows.roles import roles_flow
 from conversations.flows.settings import help_flow, language_flow
 from conversations.questions.desk import default_desk
 
@@ -34,10 +40,21 @@ ALL_FLOWS: tuple[Flow, ...] = (
     language_flow,
     help_flow,
     invite_flow,
+    dinas_flow,
+    review_flow,
+    approval_flow,
+    roles_flow,
+    dinas_door_flow,
+    review_door_flow,
+    figures_flow,
+    enrolment_export_flow,
+    broadcast_flow,
 )
 # At most ten entries for most people: WhatsApp shows up to ten as a list. `about` ("info") and
 # `calculator` ("hitung manfaat") are reached by their words and from "Tanya manfaat".
 MAIN_MENU: tuple[str, ...] = (
+    "dinas",  # admins only
+    "review",  # verifiers who are not admins
     "eligibility",
     "registration",
     "benefits",
