@@ -65,10 +65,6 @@ _SENT = ("sent", "delivered", "read")
 _WAITING = ("pending", "sending")
 
 
-async def _is_admin(session: AsyncSession, contact_id: int) -> bool:
-    return any(grant.role == "admin" for grant in await roles.active_grants(session, contact_id))
-
-
 @dataclass(frozen=True, slots=True)
 class BroadcastDesk:
     """Answers the broadcast requests of one person, inside their message's transaction."""
@@ -78,7 +74,7 @@ class BroadcastDesk:
     template_configured: bool = False  # WHATSAPP_TEMPLATE_NAME is set: the preview warns when not
 
     async def answer(self, session: AsyncSession, contact: Contact, request: BroadcastRequest, now: datetime) -> object:
-        if not await _is_admin(session, contact.id):
+        if not await roles.holds_role(session, contact.id, "admin"):
             return BroadcastNotAllowed()
         match request:
             case PreviewBroadcast(audience_kind=kind, audience_value=value):

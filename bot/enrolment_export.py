@@ -275,10 +275,6 @@ async def build_export(
     return EnrolmentExport(len(rows), content, name, MEDIA_TYPES[file_format])
 
 
-async def _is_admin(session: AsyncSession, contact: Contact) -> bool:
-    return any(grant.role == "admin" for grant in await roles.active_grants(session, contact.id))
-
-
 async def _send_to_admin(
     session: AsyncSession,
     *,
@@ -345,7 +341,7 @@ async def run_export_command(
         if send_to:
             channel, _, channel_id = send_to.partition(":")
             admin = await contacts.find_contact(session, channel, channel_id) if channel and channel_id else None
-            if admin is None or not await _is_admin(session, admin):
+            if admin is None or not await roles.holds_role(session, admin.id, "admin"):
                 print(f"jaring: {send_to} bukan admin Dinas; berkas tidak dibuat.", file=sys.stderr)
                 return 2
         export = await build_export(

@@ -214,7 +214,7 @@ class FiguresDesk:
     async def answer(
         self, session: AsyncSession, contact: Contact, request: FiguresRequest, now: datetime
     ) -> Figures | FileQueued | OnlyForAdmins:
-        if not any(grant.role == ADMIN_ROLE for grant in await roles.active_grants(session, contact.id)):
+        if not await roles.holds_role(session, contact.id, ADMIN_ROLE):
             await audit.record_audit(
                 session,
                 "figures.refused",

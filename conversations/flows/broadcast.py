@@ -33,6 +33,7 @@ from conversations.broadcast_requests import (
 )
 from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
 from conversations.flows.common import NO, YES, YES_NO, updated
+from conversations.flows.dinas_menu import is_admin
 from conversations.matching import best_matches
 from conversations.messages import Choice, Msg, Reply, msg
 from conversations.programme import Programme
@@ -77,10 +78,6 @@ _CANCEL_IT = Choice("cancel", msg("broadcast.cancel_it"), ("batalkan", "batalkan
 _BACK = Choice("back", msg("broadcast.back_to_list"), ("kembali", "daftar"))
 
 
-def _is_admin(ctx: Context) -> bool:
-    return ADMIN_ROLE in ctx.contact.roles
-
-
 def _not_allowed() -> Finish:
     return Finish(say=(Reply.of(msg("broadcast.not_allowed")),))
 
@@ -98,7 +95,7 @@ def _audience(data: Data) -> Audience:
 
 
 def _start(ctx: Context, _: Data) -> Transition:
-    if not _is_admin(ctx):
+    if not is_admin(ctx.contact):
         return Invalid(msg("broadcast.admins_only"))
     return Goto("home", {})
 

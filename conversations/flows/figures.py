@@ -22,6 +22,7 @@ from conversations.figures_requests import (
 )
 from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
 from conversations.flows.common import updated
+from conversations.flows.dinas_menu import is_admin
 from conversations.flows.jobs import OTHER_JOB
 from conversations.flows.places import kelurahan_name
 from conversations.messages import Choice, Money, Msg, Reply, msg
@@ -218,16 +219,12 @@ def _n(ctx: Context, value: int) -> str:
 # ---- Angka dan grafik --------------------------------------------------------------------------
 
 
-def _is_admin(ctx: Context) -> bool:
-    return ADMIN_ROLE in ctx.contact.roles
-
-
 def _refused() -> Finish:
     return Finish(say=(Reply.of(msg("figures.only_for_admins")),))
 
 
 def _figures_start(ctx: Context, _: Data) -> Transition:
-    if not _is_admin(ctx):
+    if not is_admin(ctx.contact):
         return _refused()
     return Fetch(ShowFigures(), step="shown", data={})
 
@@ -278,7 +275,7 @@ figures_flow = Flow(
 
 
 def _export_start(ctx: Context, _: Data) -> Transition:
-    return Goto("status", {}) if _is_admin(ctx) else _refused()
+    return Goto("status", {}) if is_admin(ctx.contact) else _refused()
 
 
 def _ask_status(_: Context, __: Data) -> Reply:

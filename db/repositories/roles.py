@@ -15,6 +15,7 @@ __all__ = [
     "contacts_with_role",
     "grant_role",
     "held_grants",
+    "holds_role",
     "leader_grant",
     "revoke_role",
 ]
@@ -96,3 +97,11 @@ async def leader_grant(session: AsyncSession, contact_id: int) -> RoleGrant | No
         .limit(1)
     )
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def holds_role(session: AsyncSession, contact_id: int, role: str) -> bool:
+    """Does this contact hold `role` now? The store's own check, whatever the conversation believed."""
+    statement = select(RoleGrant.id).where(
+        RoleGrant.contact_id == contact_id, RoleGrant.role == role, RoleGrant.revoked_at.is_(None)
+    )
+    return (await session.execute(statement.limit(1))).first() is not None
