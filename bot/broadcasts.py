@@ -41,6 +41,7 @@ from conversations.messages import Msg
 from conversations.programme import Programme
 from conversations.regions import Region
 from conversations.send_times import SendAt, local_time_text, parse_send_time
+from conversations.text import clean_text
 from db.models import Broadcast, Contact
 from db.repositories import audit, broadcasts, roles
 
@@ -125,7 +126,7 @@ async def record_broadcast(
     author_contact: Contact | None,
 ) -> int | BroadcastRefused:
     """Record an announcement (checked again here: the flow is not the only way in). Its number."""
-    body = text.strip()
+    body = clean_text(text)
     if len(body) < BROADCAST_MIN_CHARS:
         return BroadcastRefused(f"the announcement is too short; at least {BROADCAST_MIN_CHARS} characters")
     if len(body) > BROADCAST_MAX_CHARS:
@@ -304,7 +305,7 @@ def _read_text(args: argparse.Namespace) -> str:
     text = str(args.text or "")
     if getattr(args, "file", None):
         text = Path(args.file).read_text(encoding="utf-8")
-    return text.strip()
+    return clean_text(text)  # the same door as a chat message: no control or invisible characters
 
 
 async def _counted(jaring: Jaring, audience: Audience) -> AudienceCount:

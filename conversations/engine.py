@@ -11,14 +11,29 @@ from dataclasses import dataclass, field, replace
 
 from conversations.choices import LabelledChoice, looks_like_a_number, match_choice
 from conversations.effects import Effect, RecordConsent, SetLanguage, SetOptOut
-from conversations.flow import Answer, Context, Data, Fetch, Flow, Goto, Invalid, Resume, Step, Transition
+from conversations.flow import (
+    QUESTION_LIMIT,
+    Answer,
+    Context,
+    Data,
+    Fetch,
+    Flow,
+    Goto,
+    Invalid,
+    Resume,
+    Step,
+    TextLimit,
+    Transition,
+)
 from conversations.global_words import GlobalWord, is_greeting, recognise, starts_with_greeting
 from conversations.inbound import Inbound, InboundKind
 from conversations.messages import Choice, Msg, Reply, msg
+from conversations.nik import mask_niks
+from conversations.numbers import count_text
 from conversations.questions.desk import QuestionDesk, looks_like_a_question
 from conversations.requests import Request
 from conversations.state import Json, SessionState
-from conversations.text import MAX_INPUT_CHARS, normalise
+from conversations.text import clean_text, fold_lines, normalise
 
 __all__ = ["CONSENT_FLOW", "LANGUAGES", "MENU_FLOW", "Engine", "Outcome"]
 
@@ -28,6 +43,8 @@ LANGUAGES = ("id", "en")
 _MENU_STEP = "choose"
 # A flow that hands over to another this many times in one message is a bug, not a conversation.
 _MAX_HANDOVERS = 8
+# "kode AB12CD": a command's argument is a code or a word, never a paragraph.
+_MAX_ARGUMENT_CHARS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +110,7 @@ class Engine:
 
     def handle(self, state: SessionState, inbound: Inbound, ctx: Context) -> Outcome:
         turn = _Turn(ctx, dict(state.paused))
-        text = inbound.text[:MAX_INPUT_CHARS].strip()
+        text = clean_text(inbound.text)  # the one door: no step ever sees the text as it came
         word = recognise(text) if inbound.kind is InboundKind.TEXT else None
         if word is not None:
             return turn.outcome(self._global_word(word, state, turn, greeted=is_greeting(text)))
@@ -117,6 +134,9 @@ class Engine:
                 return turn.outcome(self._show_menu(turn))
             return turn.outcome(self._start(flow, {}, turn))
         answer = self._answer(step, state.data, text, inbound, turn)
+        if answer is not None and answer.choice is None and len(answer.text) > step.limit.most:
+            turn.say(self._reask(step, state.data, turn, _too_long(step.limit, answer.text, turn.ctx)))
+            return turn.outcome(state)
         if (answer is None or answer.choice is None) and self._answered_in_passing(flow, step, state, text, turn):
             return turn.outcome(state)
         if answer is None or (answer.choice is None and step.free_text):
@@ -187,8 +207,8 @@ class Engine:
     def _command(self, text: str) -> tuple[Flow, str] | None:
         """ "kode AB12CD", "/start AB12CD": a flow's command word followed by its argument."""
         first, _, rest = text.partition(" ")
-        word, argument = normalise(first).removeprefix("/"), rest.strip()
-        if not argument:
+        word, argument = normalise(first).removeprefix("/"), fold_lines(rest)
+        if not argument or len(argument) > _MAX_ARGUMENT_CHARS:
             return None
         return next(((f, argument) for f in self.flows.values() if word in f.commands), None)
 
@@ -243,7 +263,10 @@ class Engine:
         if looks_like_a_number(text):  # but not one on the menu
             return self._show_menu(turn, msg("engine.pick_a_number"))
         if self._is_a_question(text):  # "brp iuran nya", "klo meninggal dpt brp": answer it
-            return self._start(self.flows[self.question_flow or ""], {"question": text}, turn)
+            question = mask_niks(fold_lines(text))
+            if len(question) > QUESTION_LIMIT.most:
+                return self._show_menu(turn, _too_long(QUESTION_LIMIT, question, turn.ctx))
+            return self._start(self.flows[self.question_flow or ""], {"question": question}, turn)
         return self._show_menu(turn, msg("engine.not_understood"))
 
     def _is_a_question(self, text: str) -> bool:
@@ -298,12 +321,11 @@ class Engine:
 
     def _answer(self, step: Step, data: Data, text: str, inbound: Inbound, turn: _Turn) -> Answer | None:
         choices = step.ask(turn.ctx, data).choices
-        if not choices:
-            return Answer(text=text, phone=inbound.phone)
-        picked = match_choice(text, inbound.choice_id, self._labelled(choices, turn.ctx))
-        if picked is None and not step.free_text:
+        picked = match_choice(text, inbound.choice_id, self._labelled(choices, turn.ctx)) if choices else None
+        if choices and picked is None and not step.free_text:
             return None
-        return Answer(text=text, choice=picked, phone=inbound.phone)
+        typed = text if step.multiline else fold_lines(text)
+        return Answer(text=typed if step.asks_nik else mask_niks(typed), choice=picked, phone=inbound.phone)
 
     def _reask(self, step: Step, data: Data, turn: _Turn, problem: Msg) -> Reply:
         question = step.ask(turn.ctx, data)
@@ -324,3 +346,13 @@ class Engine:
     def _labelled(choices: Sequence[Choice], ctx: Context) -> list[LabelledChoice]:
         render = ctx.renderer.render
         return [LabelledChoice(c.id, (*(render(c.label, lang) for lang in LANGUAGES), *c.aliases)) for c in choices]
+
+
+def _too_long(limit: TextLimit, text: str, ctx: Context) -> Msg:
+    """ "Pengumuman maksimal 1.000 huruf; pesan Anda 5.000 huruf." and what to do about it."""
+    return msg(
+        "limit.too_long",
+        what=limit.what,
+        most=count_text(limit.most, ctx.language),
+        count=count_text(len(text), ctx.language),
+    )

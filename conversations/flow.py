@@ -15,6 +15,8 @@ from conversations.requests import Request
 from conversations.state import Json
 
 __all__ = [
+    "ANSWER_LIMIT",
+    "QUESTION_LIMIT",
     "Answer",
     "ContactInfo",
     "Context",
@@ -26,6 +28,7 @@ __all__ = [
     "Invalid",
     "Resume",
     "Step",
+    "TextLimit",
     "Transition",
 ]
 
@@ -61,7 +64,9 @@ class Context:
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    text: str  # what the person typed, trimmed and cut to a sane length
+    # What the person typed, cleaned at the door (conversations.text.clean_text), within the step's
+    # TextLimit, on one line unless the step takes several, any NIK masked unless the step asks one.
+    text: str
     choice: str | None = None  # the id of the choice it named, when the step offered choices
     phone: str | None = None  # a shared contact's number
 
@@ -109,10 +114,27 @@ VisibleFn = Callable[[ContactInfo], bool]
 
 
 @dataclass(frozen=True, slots=True)
+class TextLimit:
+    """The longest typed answer a step takes, and what the answer is called when it is refused:
+    "Pengumuman maksimal 1.000 huruf; pesan Anda 5.000 huruf." Longer text is never cut."""
+
+    most: int
+    what: Msg
+
+
+ANSWER_LIMIT = TextLimit(300, Msg("limit.answer"))
+# A question in people's own words; it may be kept for the admins.
+QUESTION_LIMIT = TextLimit(500, Msg("limit.question"))
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     ask: AskFn
     on_answer: AnswerFn
     free_text: bool = False  # with choices: also pass answers that name none of them to on_answer
+    limit: TextLimit = ANSWER_LIMIT
+    multiline: bool = False  # keeps the line breaks typed (an announcement, a description)
+    asks_nik: bool = False  # gets a NIK as typed; every other step sees any NIK in the text masked
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,8 +15,10 @@ __all__ = [
     "PROVINCE_CODES",
     "Nik",
     "NikProblem",
+    "find_niks",
     "mask_digit_runs",
     "mask_nik",
+    "mask_niks",
     "parse_nik",
     "problems_with_birth_date",
 ]
@@ -64,7 +66,13 @@ PROVINCE_CODES = frozenset(
         "96",
     }
 )
-_SEPARATORS = re.compile(r"[\s.\-_/]+")
+# What people put between a NIK's digits: spaces (the no-break space too), dots, dashes, slashes,
+# underscores. One rule for reading a NIK at the NIK step and for finding one in any other text.
+_SEPARATOR = r"[\s.\-_/]"
+_SEPARATORS = re.compile(_SEPARATOR + "+")
+# 16 digits, with at most three separators between two of them, not part of a longer number.
+_NIK_IN_TEXT = re.compile(rf"(?<!\d)\d(?:{_SEPARATOR}{{0,3}}\d){{15}}(?!\d)")
+_DIGIT_RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,3}}\d){{7,}}")
 _WOMEN_ADD = 40
 
 
@@ -104,16 +112,29 @@ def mask_nik(digits: str) -> str:
     return digits[:4] + "•" * 8 + digits[-4:] if len(digits) == 16 else "•" * len(digits)
 
 
-_DIGIT_RUN = re.compile(r"\d[\d .-]{6,}\d")
+def find_niks(text: str) -> list[str]:
+    """The NIKs written anywhere in a text, whatever stands between their digits ("3375/0125/0488/0014",
+    "3375_0125…", "3375 0125…" with no-break spaces), as 16 digits each."""
+    return [_SEPARATORS.sub("", found.group()) for found in _NIK_IN_TEXT.finditer(text)]
+
+
+def mask_niks(text: str) -> str:
+    """The text with every NIK in it masked as on screen (3375••••••••0014), whatever its separators."""
+    return _NIK_IN_TEXT.sub(lambda found: mask_nik(_SEPARATORS.sub("", found.group())), text)
 
 
 def mask_digit_runs(text: str) -> str:
-    """Free text with every run of 8 or more digits (a NIK, a KPJ, a phone number) replaced by dots."""
+    """Free text with every run of 8 or more digits (a NIK, a KPJ, a phone number), with any of the
+    separators a NIK may have, replaced by dots."""
     return _DIGIT_RUN.sub(lambda found: "•" * len(found.group()), text)
 
 
 def parse_nik(text: str, today: date) -> Nik | NikProblem:
+    """A NIK typed alone, with any separators, or inside a sentence ("sy sendiri, 3375 0125 …")."""
     digits = _SEPARATORS.sub("", text.strip())
+    if not digits.isdigit():
+        found = find_niks(text)
+        digits = found[0] if len(found) == 1 else digits
     if len(digits) != 16 or not digits.isascii() or not digits.isdigit():
         return NikProblem.NOT_16_DIGITS
     if digits[:2] not in PROVINCE_CODES:

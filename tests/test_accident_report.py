@@ -190,8 +190,8 @@ def test_what_happened_needs_a_few_words() -> None:
 
 def test_what_happened_too_long_is_refused_with_the_count() -> None:
     outcome = say(at("what"), "jatuh " * 100)
-    assert keys(outcome) == [["accident.what_too_long", "accident.ask_what_and_name"]]
-    assert "599 huruf, paling banyak 500" in text_of(outcome)
+    assert keys(outcome) == [["limit.too_long", "accident.ask_what_and_name"]]
+    assert "Cerita kejadian maksimal 500 huruf; pesan Anda 599 huruf." in text_of(outcome)
 
 
 @pytest.mark.parametrize("typed", ["", "ok", "123"])

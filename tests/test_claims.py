@@ -752,7 +752,7 @@ def test_rejected_with_a_reason() -> None:
     chat = _submitted()
     assert _all_keys(chat.say("ditolak")) == ["claims.ask_reason"]
     assert _all_keys(chat.say(".")) == ["claims.bad_reason", "claims.ask_reason"]
-    assert _all_keys(chat.say("x" * 400)) == ["claims.reason_too_long", "claims.ask_reason"]
+    assert _all_keys(chat.say("x" * 400)) == ["limit.too_long", "claims.ask_reason"]
     rejected = chat.say("kepesertaan tidak aktif")
     assert chat.store.cases[1]["status"] == "rejected"
     assert chat.store.cases[1]["reason"] == "kepesertaan tidak aktif"

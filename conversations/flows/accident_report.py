@@ -12,7 +12,20 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from conversations.dates import age_on, parse_date, parse_recent_day
-from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
+from conversations.flow import (
+    Answer,
+    Context,
+    Data,
+    Fetch,
+    Finish,
+    Flow,
+    Goto,
+    Invalid,
+    Resume,
+    Step,
+    TextLimit,
+    Transition,
+)
 from conversations.flows.common import UNKNOWN, updated
 from conversations.flows.fields import check_text_field, field_value_text, normalise_phone
 from conversations.messages import Choice, Msg, Reply, msg
@@ -31,10 +44,10 @@ __all__ = ["accident_report_flow", "report_deadline", "worker_text"]
 
 _NIK_DIGITS = 16
 _KPJ_DIGITS = 11
-# The store keeps this much of the free texts (bot/accident_reports.py): longer answers are refused,
-# never cut without saying so.
-_WHAT_MAX_CHARS = 500
-_PLACE_MAX_CHARS = 200
+# The store keeps this much of the free texts (bot/accident_reports.py): the engine refuses a longer
+# answer with its count, never cuts it.
+_WHAT = TextLimit(500, msg("limit.description"))
+_PLACE = TextLimit(200, msg("limit.place"))
 _WHAT_MIN_WORDS = 2
 _WHAT_MIN_LETTERS = 10
 _PLACE_MIN_CHARS = 3
@@ -244,9 +257,7 @@ def _ask_what(_: Context, data: Data) -> Reply:
 
 
 def _on_what(_: Context, data: Data, answer: Answer) -> Transition:
-    said = " ".join(answer.text.split())
-    if len(said) > _WHAT_MAX_CHARS:
-        return Invalid(msg("accident.what_too_long", count=len(said), most=_WHAT_MAX_CHARS))
+    said = answer.text
     letters = sum(1 for ch in said if ch.isalpha())
     if len(words(said)) < _WHAT_MIN_WORDS or letters < _WHAT_MIN_LETTERS:
         return Invalid(msg("accident.what_too_short"))
@@ -258,9 +269,7 @@ def _ask_place(_: Context, __: Data) -> Reply:
 
 
 def _on_place(_: Context, data: Data, answer: Answer) -> Transition:
-    said = " ".join(answer.text.split())
-    if len(said) > _PLACE_MAX_CHARS:
-        return Invalid(msg("accident.place_too_long", count=len(said), most=_PLACE_MAX_CHARS))
+    said = answer.text
     if len(said) < _PLACE_MIN_CHARS or not any(ch.isalpha() for ch in said):
         return Invalid(msg("accident.bad_place"))
     return _go_next(updated(data, place=said))
@@ -348,8 +357,6 @@ def _on_treated(ctx: Context, data: Data, answer: Answer) -> Transition:
     # resembles one ("rumah sakit Bendan") is kept as typed.
     if picked is not None and len(words(said)) <= 2:
         return _go_next(updated(data, treated_at=ctx.renderer.render(picked.label, "id")))
-    if len(said) > _PLACE_MAX_CHARS:
-        return Invalid(msg("accident.place_too_long", count=len(said), most=_PLACE_MAX_CHARS))
     if len(said) < _PLACE_MIN_CHARS or not any(ch.isalpha() for ch in said):
         return Invalid(msg("accident.bad_treated"))
     return _go_next(updated(data, treated_at=said))
@@ -536,13 +543,13 @@ accident_report_flow = Flow(
     resumable=True,
     steps={
         "resume": Step(ask=_ask_resume, on_answer=_on_resume),
-        "who": Step(ask=_ask_who, on_answer=_on_who, free_text=True),
+        "who": Step(ask=_ask_who, on_answer=_on_who, free_text=True, asks_nik=True),
         "worker_found": Resume(on_result=_on_worker_found),
-        "what": Step(ask=_ask_what, on_answer=_on_what),
-        "place": Step(ask=_ask_place, on_answer=_on_place),
+        "what": Step(ask=_ask_what, on_answer=_on_what, limit=_WHAT),
+        "place": Step(ask=_ask_place, on_answer=_on_place, limit=_PLACE),
         "date": Step(ask=_ask_date, on_answer=_on_date, free_text=True),
         "time": Step(ask=_ask_time, on_answer=_on_time, free_text=True),
-        "treated": Step(ask=_ask_treated, on_answer=_on_treated, free_text=True),
+        "treated": Step(ask=_ask_treated, on_answer=_on_treated, free_text=True, limit=_PLACE),
         "phone": Step(ask=_ask_phone, on_answer=_on_phone, free_text=True),
         "relation": Step(ask=_ask_relation, on_answer=_on_relation),
         "summary": Step(ask=_ask_summary, on_answer=_on_summary),

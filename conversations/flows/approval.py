@@ -9,7 +9,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
+from conversations.flow import (
+    Answer,
+    Context,
+    Data,
+    Fetch,
+    Finish,
+    Flow,
+    Goto,
+    Invalid,
+    Resume,
+    Step,
+    TextLimit,
+    Transition,
+)
 from conversations.flows.common import NO, YES, YES_NO, updated
 from conversations.flows.dinas_menu import admins_only, count_text, is_admin
 from conversations.flows.places import kelurahan_name
@@ -34,7 +47,7 @@ __all__ = ["APPROVAL_WORDS", "approval_flow", "parse_places"]
 APPROVAL_WORDS = ("kuota", "persetujuan", "persetujuan dan kuota", "setujui pendaftaran")
 MAX_PLACES = 10_000_000
 _PAGE = 10
-_MAX_REASON = 280
+_REASON = TextLimit(280, msg("limit.reason"))
 
 _APPROVE = Choice("approve", msg("approval.approve"), ("setujui",))
 _WAITING = Choice("waiting", msg("approval.show_waiting"), ("daftar tunggu", "tunggu"))
@@ -244,9 +257,9 @@ def _ask_reason(_: Context, __: Data) -> Reply:
 
 
 def _on_reason(_: Context, data: Data, answer: Answer) -> Transition:
-    reason = " ".join(answer.text.split())
+    reason = answer.text
     reason = "" if reason in ("-", "") or normalise(reason) in ("tidak ada", "tidak", "gak ada") else reason
-    return Goto("confirm_quota", updated(data, reason=reason[:_MAX_REASON]))
+    return Goto("confirm_quota", updated(data, reason=reason))
 
 
 def _ask_confirm_quota(ctx: Context, data: Data) -> Reply:
@@ -294,7 +307,7 @@ approval_flow = Flow(
         "waiting_listed": Resume(on_result=_on_waiting_listed),
         "waiting": Step(ask=_ask_waiting, on_answer=_on_waiting),
         "quota_places": Step(ask=_ask_places, on_answer=_on_places),
-        "quota_reason": Step(ask=_ask_reason, on_answer=_on_reason),
+        "quota_reason": Step(ask=_ask_reason, on_answer=_on_reason, limit=_REASON),
         "confirm_quota": Step(ask=_ask_confirm_quota, on_answer=_on_confirm_quota),
         "quota_changed": Resume(on_result=_on_quota_changed),
     },

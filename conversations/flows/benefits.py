@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from conversations.choices import looks_like_a_number
 from conversations.effects import RecordUnansweredQuestion
-from conversations.flow import Answer, Context, Data, Finish, Flow, Goto, Invalid, Step, Transition
+from conversations.flow import QUESTION_LIMIT, Answer, Context, Data, Finish, Flow, Goto, Invalid, Step, Transition
 from conversations.messages import Choice, Msg, Reply, msg
 from conversations.nik import mask_digit_runs
 from conversations.questions.answers import TOPIC_TITLES, answer
@@ -162,7 +162,7 @@ def _interpret(ctx: Context, text: str, *, asked_in: str) -> Transition:
         return _answer(ctx, found.sure)
     if found.closest:
         # Kept only to file it as unanswered if none fits; long numbers (a NIK) are masked first.
-        return Goto("did_you_mean", data={"offered": list(found.closest), "question": mask_digit_runs(text[:300])})
+        return Goto("did_you_mean", data={"offered": list(found.closest), "question": mask_digit_runs(text)})
     return _not_known(ctx, text, asked_in=asked_in)
 
 
@@ -181,7 +181,7 @@ def _not_known(ctx: Context, text: str, *, asked_in: str) -> Transition:
         dinas=ctx.programme.dinas_name,
         call_centre=ctx.programme.call_centre,
     )
-    effects = (RecordUnansweredQuestion(text[:500], asked_in),) if text.strip() else ()
+    effects = (RecordUnansweredQuestion(text, asked_in),) if text.strip() else ()
     return Goto("categories", data={}, say=(Reply.of(sorry),), effects=effects)
 
 
@@ -195,10 +195,10 @@ benefits_flow = Flow(
     title=msg("questions.title"),
     start=_start,
     steps={
-        "categories": Step(ask=_ask_categories, on_answer=_on_category, free_text=True),
-        "topics": Step(ask=_ask_topics, on_answer=_on_topic, free_text=True),
-        "did_you_mean": Step(ask=_ask_did_you_mean, on_answer=_on_did_you_mean, free_text=True),
-        "after": Step(ask=_ask_after, on_answer=_on_after, free_text=True),
+        "categories": Step(ask=_ask_categories, on_answer=_on_category, free_text=True, limit=QUESTION_LIMIT),
+        "topics": Step(ask=_ask_topics, on_answer=_on_topic, free_text=True, limit=QUESTION_LIMIT),
+        "did_you_mean": Step(ask=_ask_did_you_mean, on_answer=_on_did_you_mean, free_text=True, limit=QUESTION_LIMIT),
+        "after": Step(ask=_ask_after, on_answer=_on_after, free_text=True, limit=QUESTION_LIMIT),
     },
     aliases=("tanya manfaat", "tanya", "manfaat", "pertanyaan", "faq", "info manfaat"),
 )

@@ -31,7 +31,20 @@ from conversations.broadcast_requests import (
     PreviewBroadcast,
     ShowBroadcast,
 )
-from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
+from conversations.flow import (
+    Answer,
+    Context,
+    Data,
+    Fetch,
+    Finish,
+    Flow,
+    Goto,
+    Invalid,
+    Resume,
+    Step,
+    TextLimit,
+    Transition,
+)
 from conversations.flows.common import NO, YES, YES_NO, updated
 from conversations.flows.dinas_menu import is_admin
 from conversations.matching import best_matches
@@ -40,7 +53,6 @@ from conversations.programme import Programme
 from conversations.regions import Region
 from conversations.send_times import SendAt, example_time, local_time_text, parse_send_time
 from conversations.state import Json
-from conversations.text import MAX_INPUT_CHARS
 
 __all__ = [
     "BROADCAST_MAX_CHARS",
@@ -52,8 +64,11 @@ __all__ = [
 ]
 
 ADMIN_ROLE = "admin"
-# A WhatsApp template variable holds at most 1024 characters: the announcement travels in one.
+# Outside the 24-hour window an announcement travels as a WhatsApp template's variable, which holds
+# at most 1024 characters, with each line break written " · " (a Telegram message holds 4096): 1000
+# leaves room for a few line breaks.
 BROADCAST_MAX_CHARS = 1000
+_ANNOUNCEMENT = TextLimit(BROADCAST_MAX_CHARS, msg("limit.announcement"))
 BROADCAST_MIN_CHARS = 5  # shorter is a slip ("ok", "1"), not an announcement
 _START_CHARS = 60  # how much of each announcement "Daftar siaran" shows
 
@@ -118,10 +133,7 @@ def _ask_text(ctx: Context, __: Data) -> Reply:
 
 
 def _on_text(ctx: Context, data: Data, answer: Answer) -> Transition:
-    text = answer.text.strip()
-    # The engine cuts what people type at MAX_INPUT_CHARS: a text that long may have been cut.
-    if len(text) > BROADCAST_MAX_CHARS or len(text) >= MAX_INPUT_CHARS:
-        return Invalid(msg("broadcast.text_too_long", most=count_text(BROADCAST_MAX_CHARS, ctx.language)))
+    text = answer.text  # within _ANNOUNCEMENT: the engine refuses a longer one with its count
     if len(text) < BROADCAST_MIN_CHARS:
         return Invalid(msg("broadcast.text_too_short"))
     written = updated(data, text=text)
@@ -504,7 +516,7 @@ broadcast_flow = Flow(
     start=_start,
     steps={
         "home": Step(ask=_ask_home, on_answer=_on_home),
-        "text": Step(ask=_ask_text, on_answer=_on_text),
+        "text": Step(ask=_ask_text, on_answer=_on_text, limit=_ANNOUNCEMENT, multiline=True),
         "audience": Step(ask=_ask_audience, on_answer=_on_audience),
         "status": Step(ask=_ask_status, on_answer=_on_value),
         "kecamatan": Step(ask=_ask_kecamatan, on_answer=_on_value),

@@ -29,7 +29,20 @@ from conversations.claim_checklist import (
     jkk_deadline_passed,
 )
 from conversations.dates import parse_date, parse_recent_day
-from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
+from conversations.flow import (
+    Answer,
+    Context,
+    Data,
+    Fetch,
+    Finish,
+    Flow,
+    Goto,
+    Invalid,
+    Resume,
+    Step,
+    TextLimit,
+    Transition,
+)
 from conversations.flows.common import NO, UNKNOWN, YES, YES_NO, updated
 from conversations.flows.fields import NIK_PROBLEMS
 from conversations.messages import Choice, Money, Msg, Reply, msg
@@ -73,7 +86,7 @@ _SHOWN_CASES = 3  # open cases offered to continue
 _KPJ_DIGITS = 11
 _NIK_DIGITS = 16
 _REASON_MIN_CHARS = 2
-_REASON_MAX_CHARS = 300
+_REASON = TextLimit(300, msg("limit.reason"))
 _RUPIAH_PER_JUTA = 1_000_000
 
 # ---- choices ------------------------------------------------------------------------------------
@@ -970,11 +983,9 @@ def _ask_reason(_: Context, __: Data) -> Reply:
 
 
 def _on_reason(_: Context, data: Data, answer: Answer) -> Transition:
-    reason = " ".join(answer.text.split())
+    reason = answer.text
     if len(reason) < _REASON_MIN_CHARS:
         return Invalid(msg("claims.bad_reason"))
-    if len(reason) > _REASON_MAX_CHARS:
-        return Invalid(msg("claims.reason_too_long", most=_REASON_MAX_CHARS))
     return _save(updated(data, status="rejected", reason=reason), "rejected")
 
 
@@ -996,7 +1007,7 @@ claim_flow = Flow(
         "pick": Step(ask=_ask_pick, on_answer=_on_pick),
         "picked": Resume(on_result=_on_picked),
         "resume_new": Step(ask=_ask_resume_new, on_answer=_on_resume_new),
-        "who": Step(ask=_ask_who, on_answer=_on_who, free_text=True),
+        "who": Step(ask=_ask_who, on_answer=_on_who, free_text=True, asks_nik=True),
         "found": Resume(on_result=_on_found),
         "cause": Step(ask=_ask_cause, on_answer=_on_cause),
         "died_on": Step(ask=_ask_died_on, on_answer=_on_died_on),
@@ -1018,7 +1029,7 @@ claim_flow = Flow(
         "amount": Step(ask=_ask_amount, on_answer=_on_amount),
         "paid_on": Step(ask=_ask_paid_on, on_answer=_on_paid_on),
         "paid_saved": _saved(_on_paid_saved),
-        "reason": Step(ask=_ask_reason, on_answer=_on_reason),
+        "reason": Step(ask=_ask_reason, on_answer=_on_reason, limit=_REASON),
         "rejected_saved": _saved(_on_rejected_saved),
     },
     needs_consent=True,

@@ -125,7 +125,8 @@ def _on_erased(_: Context, __: Data, result: object) -> Transition:
 def correction_steps() -> dict[str, Step | Resume]:
     return {
         "correct_which": Step(ask=_ask_which, on_answer=_on_which),
-        "correct_value": Step(ask=_ask_value, on_answer=_on_value),
+        # Any text field, the NIK among them: check_text_field masks a NIK typed into the others.
+        "correct_value": Step(ask=_ask_value, on_answer=_on_value, asks_nik=True),
         "correct_choice": Step(ask=_ask_choice, on_answer=_on_choice),
         **place_steps(
             then=lambda _, data: _correct(data, "kelurahan_code", data.get("kelurahan_code")),

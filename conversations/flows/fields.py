@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from conversations.dates import parse_date
-from conversations.flow import Context, Data
+from conversations.flow import ANSWER_LIMIT, Context, Data, TextLimit
 from conversations.flows.common import NO, UNKNOWN, YES
 from conversations.flows.jobs import job_name
 from conversations.flows.places import kelurahan_name
 from conversations.messages import Msg, msg
-from conversations.nik import Nik, NikProblem, mask_nik, parse_nik, problems_with_birth_date
+from conversations.nik import Nik, NikProblem, mask_nik, mask_niks, parse_nik, problems_with_birth_date
 from conversations.state import Json
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "Checked",
     "Field",
     "check_text_field",
+    "field_limit",
     "field_value_text",
     "normalise_phone",
 ]
@@ -54,6 +55,18 @@ FIELDS: tuple[Field, ...] = (
     Field("breadwinner", "breadwinner", msg("field.breadwinner")),
     Field("poverty_register", "poverty", msg("field.poverty_register")),
 )
+
+
+# The longest answer each text field takes (the engine refuses more, with the count); the rest take
+# flow.ANSWER_LIMIT. The store's columns are as wide.
+_LIMITS = {
+    "full_name": TextLimit(100, msg("limit.name")),
+    "street": TextLimit(200, msg("limit.street")),
+}
+
+
+def field_limit(key: str) -> TextLimit:
+    return _LIMITS.get(key, ANSWER_LIMIT)
 
 
 # (field, asked about somebody else) → the question
@@ -103,7 +116,9 @@ def check_text_field(ctx: Context, key: str, text: str, data: Data) -> Checked:
     checker = _CHECKERS.get(key)
     if checker is None:
         raise ValueError(f"not a text field: {key}")
-    return checker(ctx, " ".join(text.split()), data)
+    said = " ".join(text.split())
+    # A NIK belongs in the NIK field only: typed anywhere else (a street), it is kept masked.
+    return checker(ctx, said if key == "nik" else mask_niks(said), data)
 
 
 def _check_nik(ctx: Context, said: str, data: Data) -> Checked:

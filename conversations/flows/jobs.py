@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conversations.flow import Answer, Context, Data, Goto, Invalid, Step, Transition
+from conversations.flow import Answer, Context, Data, Goto, Invalid, Step, TextLimit, Transition
 from conversations.flows.common import updated
 from conversations.matching import best_matches
 from conversations.messages import Choice, Reply, msg
@@ -15,7 +15,7 @@ __all__ = ["OTHER_JOB", "job_name", "job_steps"]
 OTHER_JOB = "lainnya"
 _OTHER = Choice(OTHER_JOB, msg("job.other"), ("lainnya", "lain", "bukan", "tidak ada", "yang lain"))
 _LIST = Choice("list", msg("job.show_list"), ("daftar", "lihat daftar", "list"))
-_MAX_JOB_TEXT = 100
+_JOB_TEXT = TextLimit(100, msg("limit.job"))  # registrations.job_text is as wide
 
 
 def job_name(ctx: Context, job_id: str) -> str:
@@ -43,7 +43,7 @@ def job_steps(then: Callable[[Context, Data], Transition]) -> dict[str, Step]:
     def on_typed(ctx: Context, data: Data, answer: Answer) -> Transition:
         if answer.choice == "list":
             return Goto("job_list", data)
-        text = " ".join(answer.text.split())[:_MAX_JOB_TEXT]
+        text = answer.text
         if len(text) < 3:
             return Invalid(msg("job.too_short"))
         names = [(j.id, name) for j in ctx.programme.job_types for name in (j.name, *j.synonyms)]
@@ -74,7 +74,7 @@ def job_steps(then: Callable[[Context, Data], Transition]) -> dict[str, Step]:
         return done(ctx, data, str(answer.choice))
 
     return {
-        "job": Step(ask=ask_typed, on_answer=on_typed, free_text=True),
+        "job": Step(ask=ask_typed, on_answer=on_typed, free_text=True, limit=_JOB_TEXT),
         "job_pick": Step(ask=ask_pick, on_answer=on_pick),
         "job_list": Step(ask=ask_list, on_answer=on_list),
     }

@@ -21,7 +21,15 @@ from conversations.flow import (
     Transition,
 )
 from conversations.flows.common import YES, YES_NO, YES_NO_UNKNOWN, updated
-from conversations.flows.fields import FIELDS, QUESTIONS, Checked, check_text_field, field_value_text, normalise_phone
+from conversations.flows.fields import (
+    FIELDS,
+    QUESTIONS,
+    Checked,
+    check_text_field,
+    field_limit,
+    field_value_text,
+    normalise_phone,
+)
 from conversations.flows.jobs import job_steps
 from conversations.flows.places import place_steps
 from conversations.flows.privacy import NOTICE_VERSION
@@ -153,7 +161,7 @@ def _text_step(key: str) -> Step:
             return Fetch(CheckNik(str(checked.values["nik"])), step="nik_checked", data=new)
         return Goto(_next(ctx, new), new)
 
-    return Step(ask=ask, on_answer=on_answer)
+    return Step(ask=ask, on_answer=on_answer, limit=field_limit(key), asks_nik=key == "nik")
 
 
 _DATE_WRONG = Choice("date", msg("registration.date_is_wrong"), ("tanggal", "tanggal lahir"))

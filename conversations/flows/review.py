@@ -21,6 +21,7 @@ from conversations.flow import (
     Invalid,
     Resume,
     Step,
+    TextLimit,
     Transition,
 )
 from conversations.flows.common import updated
@@ -44,7 +45,7 @@ from conversations.state import Json
 __all__ = ["PAGE", "REJECT_REASONS", "review_flow"]
 
 PAGE = 10
-_MAX_NOTE = 280
+_NOTE = TextLimit(280, msg("limit.note"))
 _MIN_NOTE = 5
 _PENDING = ("submitted", "corrected")
 
@@ -274,10 +275,9 @@ def _on_reason(ctx: Context, data: Data, answer: Answer) -> Transition:
 
 
 def _note(answer: Answer) -> str | Invalid:
-    text = " ".join(answer.text.split())
-    if len(text) < _MIN_NOTE:
+    if len(answer.text) < _MIN_NOTE:
         return Invalid(msg("review.note_too_short"))
-    return text[:_MAX_NOTE]
+    return answer.text
 
 
 def _ask_other(_: Context, __: Data) -> Reply:
@@ -338,8 +338,8 @@ review_flow = Flow(
         "opened": Resume(on_result=_on_opened),
         "decide": Step(ask=_ask_decide, on_answer=_on_decide),
         "reject_reason": Step(ask=_ask_reason, on_answer=_on_reason),
-        "reject_other": Step(ask=_ask_other, on_answer=_on_other),
-        "return_note": Step(ask=_ask_return, on_answer=_on_return),
+        "reject_other": Step(ask=_ask_other, on_answer=_on_other, limit=_NOTE),
+        "return_note": Step(ask=_ask_return, on_answer=_on_return, limit=_NOTE),
         "decided": Resume(on_result=_on_decided),
     },
     # In the main menu of verifiers; admins reach it from the Menu Dinas (and by its words, through the door).
