@@ -1,13 +1,36 @@
-"""Logging to stderr, with anything that looks like a NIK masked before it is written anywhere."""
+"""Logging to stderr with no personal data in it, at any level (UU 27/2022).
+
+What could carry personal data, and what stops it:
+- SQL parameters (names, streets, phone numbers): the engine hides them (db.connection,
+  `hide_parameters`); SQLAlchemy's row logging (DEBUG) and aiosqlite's, which prints each call with its
+  parameters, are kept off. DEBUG still shows each statement, its timing and the ids we log.
+- Exception messages (a value that failed to parse, a URL with the bot's token): a traceback keeps its
+  frames and the exception's type, never its message.
+- Message texts: our code logs ids and counts only; httpx (URLs with the bot token) and
+  python-telegram-bot (call parameters) are kept at WARNING.
+- A NIK that still slips into a line is masked, whatever its separators."""
 
 from __future__ import annotations
 
 import logging
-import re
+import traceback
+from types import TracebackType
 
-__all__ = ["NikMaskingFilter", "configure_logging"]
+from conversations.nik import mask_niks
 
-_NIK_LIKE = re.compile(r"(?<!\d)(\d{4})\d{8}(\d{4})(?!\d)")
+__all__ = ["NikMaskingFilter", "PrivateFormatter", "configure_logging"]
+
+_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Loggers that print what they are given: SQL parameters, result rows, request parameters, URLs.
+_QUIET = {
+    "aiosqlite": logging.WARNING,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "telegram": logging.WARNING,
+    "hpack": logging.WARNING,
+    "multipart": logging.WARNING,
+}
+ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
 
 
 class NikMaskingFilter(logging.Filter):
@@ -15,22 +38,39 @@ class NikMaskingFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        masked = _NIK_LIKE.sub(r"\1********\2", message)
+        masked = mask_niks(message)
         if masked != message:
             record.msg, record.args = masked, None
         return True
 
 
+class PrivateFormatter(logging.Formatter):
+    """Tracebacks with their frames and exception types, without the exceptions' messages."""
+
+    def formatException(self, ei: ExcInfo) -> str:  # noqa: N802 (logging's name)
+        exc = ei[1]
+        chain: list[BaseException] = []
+        while exc is not None and exc not in chain:
+            chain.append(exc)
+            exc = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+        blocks = []
+        for error in reversed(chain):
+            frames = "".join(traceback.format_list(traceback.extract_tb(error.__traceback__)))
+            kind = f"{type(error).__module__}.{type(error).__qualname__}"
+            blocks.append(f"Traceback (most recent call last):\n{frames}{kind} (message withheld)")
+        return mask_niks("\n\nwhile handling it, another error:\n\n".join(blocks))
+
+
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(PrivateFormatter(_FORMAT))
     handler.addFilter(NikMaskingFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     if level != "DEBUG":
         logging.getLogger("alembic").setLevel(logging.WARNING)
-    # httpx logs every URL it calls, and a Bot API URL holds the bot's token; python-telegram-bot
-    # logs each call's parameters (message text) at DEBUG. Neither belongs in our logs.
-    for chatty in ("httpx", "httpcore", "telegram"):
-        logging.getLogger(chatty).setLevel(logging.WARNING)
+    # At DEBUG, statements and their timings (INFO), never result rows (DEBUG).
+    logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO if level == "DEBUG" else logging.WARNING)
+    for chatty, quiet_level in _QUIET.items():
+        logging.getLogger(chatty).setLevel(quiet_level)

@@ -24,6 +24,8 @@ def is_sqlite(url: str) -> bool:
 
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
+    # SQL parameters are names, streets, phone numbers: never in a log line or an error message.
+    options = {"hide_parameters": True, **options}
     if not is_sqlite(url):
         return create_async_engine(url, pool_pre_ping=True, **options)
     database = make_url(url).database

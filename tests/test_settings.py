@@ -156,10 +156,14 @@ def test_an_unknown_region_code_is_refused() -> None:
         parse_region("33.75,Kota Pekalongan\n33.75.01,Pekalongan Barat\n", "33.99")
 
 
-def test_nik_like_numbers_are_masked_in_logs() -> None:
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "NIK %s ditolak", ("3375014506850001",), None)
+@pytest.mark.parametrize(
+    "written",
+    ["3375014506850001", "3375 0145 0685 0001", "3375/0145/0685/0001", "3375_0145_0685_0001", "3375\u00a00145.0685-0001"],
+)
+def test_nik_like_numbers_are_masked_in_logs_whatever_their_separators(written: str) -> None:
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "NIK %s ditolak", (written,), None)
     assert NikMaskingFilter().filter(record)
-    assert record.getMessage() == "NIK 3375********0001 ditolak"
+    assert record.getMessage() == "NIK 3375••••••••0001 ditolak"
     untouched = logging.LogRecord("x", logging.INFO, __file__, 1, "outbox=%s", (12345,), None)
     NikMaskingFilter().filter(untouched)
     assert untouched.getMessage() == "outbox=12345"
