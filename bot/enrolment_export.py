@@ -10,15 +10,28 @@ The formats, and why:
   fields, because Excel with Indonesian regional settings (decimal comma) expects `;` and opens such a
   file in columns on a double-click, and because addresses often hold commas. Digits are written as they
   are: a system reading the CSV gets the NIK intact, while Excel would still turn a NIK in a CSV into a
-  number — open the xlsx in Excel instead."""
+  number — open the xlsx in Excel instead.
+
+What people typed is shown, never run, and never breaks the file (`safe_cell`, used by both writers):
+- a text cell starting with `=`, `+`, `-` or `@` is a formula to a spreadsheet (`=HYPERLINK(...&A2)` would
+  send a row's NIK away). In the xlsx every text cell is stored as text, with the Text format, so it is
+  shown as typed and stays text when edited; the csv has no types, so such a cell gets a leading `'`, as
+  OWASP's CSV-injection guidance says (Excel shows the `'`; numbers and dates are never touched);
+- characters with no place in a list are removed: control characters (C0, DEL, C1; a tab or a line break
+  becomes a space), bidi overrides, zero-width and other invisible format characters, lone surrogates.
+  Old rows may hold them, and one of them made openpyxl refuse the whole file.
+
+Files: 0600, written by `write_private_file` (see handlers/terminal/files.py); in chat, encrypted in the
+outbox and emptied once sent."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
-import os
 import sys
+import traceback
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -33,9 +46,11 @@ from conversations.flows.jobs import OTHER_JOB
 from conversations.messages import msg
 from conversations.programme import Programme
 from conversations.regions import Region
+from conversations.text import clean_text, fold_lines
 from db.models import Contact, Registration
 from db.personal_data import PersonalDataCipher
 from db.repositories import audit, contacts, enrolment, roles
+from handlers.terminal.files import write_private_file
 from locales import Catalogs
 
 if TYPE_CHECKING:
@@ -52,6 +67,7 @@ __all__ = [
     "enrolment_rows",
     "export_file_name",
     "run_export_command",
+    "safe_cell",
     "to_csv",
     "to_xlsx",
 ]
@@ -94,6 +110,10 @@ _NUMBER_FORMATS = {
 }
 _FILE_STATUS = {"approved": "disetujui", "active": "aktif", "all": "semua"}
 _SHEET_TITLE = "Daftar BPJS TK"
+
+# What makes a spreadsheet read a cell as a formula (OWASP, CSV injection): tab and CR cannot lead once
+# cleaned, they are here in case the cleaning changes.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +210,17 @@ def _row(
     )
 
 
+def safe_cell(value: str | int | date | None, file_format: ExportFormat) -> str | int | date | None:
+    """A cell as both writers put it in the file: text cleaned of what has no place in a list (see the
+    module's notes), and in csv, text that would start a formula behind a `'`. Other values unchanged."""
+    if not isinstance(value, str):
+        return value
+    text = fold_lines(clean_text(value))  # the inbound door's cleaning, on one line
+    if file_format == "csv" and text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
 def to_xlsx(rows: list[EnrolmentRow]) -> bytes:
     """Written in openpyxl's streaming mode: about three times faster than building the sheet in memory
     (10 000 rows in about a second), which matters since a chat export runs inside a transaction."""
@@ -216,8 +247,14 @@ def to_xlsx(rows: list[EnrolmentRow]) -> bytes:
     for row in rows:
         cells = []
         for value, number_format in zip(row.cells(), formats, strict=True):
-            cell = WriteOnlyCell(sheet, value=_excel_value(value))
-            if number_format is not None:
+            safe = safe_cell(value, "xlsx")
+            cell = WriteOnlyCell(sheet, value=_excel_value(safe))
+            if isinstance(safe, str):
+                # Text, always: openpyxl makes a str starting with "=" a formula (and "#N/A" an error).
+                # The Text format keeps it text when someone edits the cell in Excel, too.
+                cell.data_type = "s"
+                cell.number_format = number_format or "@"
+            elif number_format is not None:
                 cell.number_format = number_format
             cells.append(cell)
         sheet.append(cells)
@@ -236,7 +273,8 @@ def to_csv(rows: list[EnrolmentRow]) -> bytes:
     writer = csv.writer(output, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     writer.writerow([header for header, _ in COLUMNS])
     for row in rows:
-        writer.writerow([value.strftime("%d-%m-%Y") if isinstance(value, date) else value for value in row.cells()])
+        cells = (safe_cell(value, "csv") for value in row.cells())
+        writer.writerow([value.strftime("%d-%m-%Y") if isinstance(value, date) else value for value in cells])
     return output.getvalue().encode("utf-8-sig")
 
 
@@ -333,34 +371,77 @@ async def answer_export(
 async def run_export_command(
     jaring: Jaring, status: ExportStatus, file_format: ExportFormat | None, output: Path, send_to: str | None
 ) -> int:
-    """Write the file (readable by its owner only); with `send_to`, queue it to that admin too."""
+    """Write the file (readable by its owner only); with `send_to`, queue it to that admin too. A failure is
+    one short line (no traceback: its text could hold a name or a NIK) and exit code 1, with nothing
+    written, queued or recorded."""
     chosen: ExportFormat = file_format or ("csv" if output.suffix.lower() == ".csv" else "xlsx")
-    now = jaring.pipeline.clock()
-    async with jaring.store.transaction() as session:
-        admin: Contact | None = None
-        if send_to:
-            channel, _, channel_id = send_to.partition(":")
-            admin = await contacts.find_contact(session, channel, channel_id) if channel and channel_id else None
-            if admin is None or not await roles.holds_role(session, admin.id, "admin"):
-                print(f"jaring: {send_to} bukan admin Dinas; berkas tidak dibuat.", file=sys.stderr)
-                return 2
-        export = await build_export(
-            session,
-            jaring.cipher,
-            jaring.programme,
-            jaring.region,
-            jaring.catalogs,
-            status=status,
-            file_format=chosen,
-            now=now,
-            by="cli",
-            actor_contact_id=None,
+    try:
+        return await _export_command(jaring, status, chosen, output, send_to)
+    except _NotWritten as exc:
+        print(f"jaring: berkas {output} tidak bisa ditulis ({exc}); tidak ada yang diekspor.", file=sys.stderr)
+        return 1
+    except Exception as exc:  # any other failure: the same short line, never its text
+        print(
+            f"jaring: ekspor gagal ({_where(exc)}); berkas tidak dibuat. Coba lagi, atau sampaikan baris ini "
+            "kepada pengelola Jaring.",
+            file=sys.stderr,
         )
-        await asyncio.to_thread(_write_private, output, export.content)
-        if admin is not None and export.rows:
-            await _send_to_admin(
-                session, cipher=jaring.cipher, catalogs=jaring.catalogs, contact=admin, export=export, now=now
+        return 1
+
+
+class _NotWritten(Exception):
+    """The file could not be written (no such folder, no permission…): the OS's reason, no content."""
+
+
+def _where(exc: BaseException) -> str:
+    """The failure's type and the line it came from, never its message (openpyxl's, for one, quotes the
+    cell's text)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return type(exc).__name__
+    return f"{type(exc).__name__} di {Path(frames[-1].filename).name}:{frames[-1].lineno}"
+
+
+async def _export_command(
+    jaring: Jaring, status: ExportStatus, chosen: ExportFormat, output: Path, send_to: str | None
+) -> int:
+    now = jaring.pipeline.clock()
+    written = False
+    try:
+        async with jaring.store.transaction() as session:
+            admin: Contact | None = None
+            if send_to:
+                channel, _, channel_id = send_to.partition(":")
+                admin = await contacts.find_contact(session, channel, channel_id) if channel and channel_id else None
+                if admin is None or not await roles.holds_role(session, admin.id, "admin"):
+                    print(f"jaring: {send_to} bukan admin Dinas; berkas tidak dibuat.", file=sys.stderr)
+                    return 2
+            export = await build_export(
+                session,
+                jaring.cipher,
+                jaring.programme,
+                jaring.region,
+                jaring.catalogs,
+                status=status,
+                file_format=chosen,
+                now=now,
+                by="cli",
+                actor_contact_id=None,
             )
+            try:
+                # 0600 even over an existing file; the folder is the officer's choice and is left as it is.
+                await asyncio.to_thread(write_private_file, output, export.content)
+            except OSError as exc:  # raised inside the transaction: the export is not recorded either
+                raise _NotWritten(exc.strerror or type(exc).__name__) from None
+            written = True
+            if admin is not None and export.rows:
+                await _send_to_admin(
+                    session, cipher=jaring.cipher, catalogs=jaring.catalogs, contact=admin, export=export, now=now
+                )
+    except BaseException:
+        if written:  # not recorded, not queued: not left on disk either
+            _discard(output)
+        raise
     print(f"{export.rows} pendaftaran ({_FILE_STATUS[status]}) ditulis ke {output} ({chosen}).")
     print(
         "PERHATIAN: berkas ini berisi NIK lengkap. Simpan di tempat aman, kirim hanya ke BPJS Ketenagakerjaan, "
@@ -372,8 +453,6 @@ async def run_export_command(
     return 0
 
 
-def _write_private(path: Path, content: bytes) -> None:
-    """Created for its owner only (0600): the file holds NIKs in full."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(content)
+def _discard(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()

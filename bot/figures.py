@@ -10,6 +10,7 @@ it became active) — or from 1 January, whichever is later, to 31 December, eac
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from db.models import Contact, Registration
 from db.personal_data import PersonalDataCipher
 from db.repositories import audit, figures, quotas, roles
 from db.repositories.unanswered_questions import recent_questions
+from handlers.terminal.files import write_private_file
 from locales import Catalogs
 
 if TYPE_CHECKING:
@@ -300,6 +302,13 @@ async def run_stats_command(jaring: Jaring, year: int | None, chart: Path | None
         print("\n\n".join(jaring.catalogs.render(part, "id") for part in reply.parts))
         print()
     if chart is not None and png is not None:
-        await asyncio.to_thread(chart.write_bytes, png)
+        # Only counts, no personal data; written like every file the bot leaves on disk anyway (0600).
+        try:
+            await asyncio.to_thread(write_private_file, chart, png)
+        except OSError as exc:
+            print(
+                f"jaring: grafik tidak bisa ditulis ke {chart} ({exc.strerror or type(exc).__name__}).", file=sys.stderr
+            )
+            return 1
         print(f"Grafik ditulis ke {chart} ({len(png) // 1024} KB).")
     return 0

@@ -18,11 +18,16 @@ _SPACES = re.compile(r"\s+")
 _EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
 _CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85\v\f]")
-# Removed outright: C0 and C1 controls (but the line break and tab), DEL, lone surrogates, bidi
-# embeddings, overrides and isolates (they make "ayam" display as "maya"), and zero-width characters
-# (they make two equal-looking names differ).
+# Removed outright: C0 and C1 controls (but the line break and tab), DEL, lone surrogates, U+FFFE and
+# U+FFFF, and the invisible format characters (Unicode category Cf): bidi embeddings, overrides and
+# isolates (they make "ayam" display as "maya"), zero-width spaces and joiners (they make two
+# equal-looking names differ), the byte-order mark, soft hyphens, Arabic and Syriac marks, tag
+# characters.
 _REMOVED = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ufff9-\ufffb]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891"
+    "\u08e2\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb"
+    "\ud800-\udfff\ufffe\uffff]"
+    "|[\U000e0001\U000e0020-\U000e007f]"
 )
 
 

@@ -43,9 +43,10 @@ def parse_jsonl_line(line: str, sequence: int, received_at: datetime, run_id: st
 
 
 class JsonlSender:
-    """One line per message. A file is written under `files_dir` and its name (unique in that folder)
-    given as the line's "file"; a line carries "file" only when there is one, so the golden transcripts
-    and older readers see the same lines as before. An edit comes as a new line."""
+    """One line per message. A file is written under `files_dir` (0600 in a 0700 folder: it may hold NIKs
+    in full) and its name (unique in that folder) given as the line's "file"; a line carries "file" only
+    when there is one, so the golden transcripts and older readers see the same lines as before. An edit
+    comes as a new line."""
 
     channel = "terminal"
 
@@ -62,7 +63,10 @@ class JsonlSender:
         if message.file is not None:
             if self._files_dir is None:
                 return Failed("no folder for files in this terminal")
-            line["file"] = save_file(self._files_dir, message.file).name
+            try:
+                line["file"] = save_file(self._files_dir, message.file).name
+            except OSError as exc:  # e.g. the folder belongs to someone else: say why, never a half file
+                return Failed(f"file not written: {exc.strerror or type(exc).__name__}")
         self._out.write(json.dumps(line, ensure_ascii=False) + "\n")
         self._out.flush()
         return Delivered()

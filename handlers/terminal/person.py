@@ -20,8 +20,8 @@ def render_for_person(message: OutgoingMessage) -> str:
 
 
 class PersonSender:
-    """A file is written under `files_dir` and shown as `[berkas: <path>, <size> KB]` after its caption;
-    an edit is shown as a new message."""
+    """A file is written under `files_dir` (0600 in a 0700 folder: it may hold NIKs in full) and shown as
+    `[berkas: <path>, <size> KB]` after its caption; an edit is shown as a new message."""
 
     channel = "terminal"
 
@@ -34,7 +34,11 @@ class PersonSender:
         if message.file is not None:
             if self._files_dir is None:
                 return Failed("no folder for files in this terminal")
-            note = file_note(save_file(self._files_dir, message.file), len(message.file.content))
+            try:
+                saved = save_file(self._files_dir, message.file)
+            except OSError as exc:  # e.g. the folder belongs to someone else: say why, never a half file
+                return Failed(f"file not written: {exc.strerror or type(exc).__name__}")
+            note = file_note(saved, len(message.file.content))
             text = f"{text}\n{note}" if message.body else note
         self._out.write("\nJaring:\n" + text + "\n")
         self._out.flush()
