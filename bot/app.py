@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from bot.pipeline import Clock, Pipeline
 from bot.secret_key import resolve_secret_key
@@ -14,8 +17,9 @@ from conversations.flows import build_engine
 from conversations.programme import Programme, ProgrammeError, base_of, load_programme
 from conversations.regions import Region, RegionError, parse_region
 from db import migrate
-from db.connection import Store
+from db.connection import Store, is_sqlite
 from db.personal_data import PersonalDataCipher
+from handlers.terminal.files import FILE_MODE, private_folder
 from locales import Catalogs
 
 __all__ = ["Jaring", "open_jaring", "read_programme", "utc_now"]
@@ -67,8 +71,28 @@ def read_region(settings: Settings, programme: Programme) -> Region:
         raise SettingsError(f"invalid programme file (JARING_PROGRAM_FILE): region_code: {exc}") from exc
 
 
+def keep_data_private(settings: Settings) -> None:
+    """The data folder (the development key, files for the terminal) is its owner's only, 0700, and so
+    is a SQLite database with its WAL, 0600: they hold names, streets and encrypted NIKs. The database
+    file is made before SQLite opens it, since SQLite gives its WAL the database file's mode."""
+    private_folder(settings.data_dir)
+    url = settings.resolved_database_url
+    database = make_url(url).database if is_sqlite(url) else None
+    if not database or database == ":memory:":
+        return
+    path = Path(database)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+    for kept in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if kept.exists():
+            kept.chmod(FILE_MODE)
+
+
 async def open_jaring(settings: Settings, clock: Clock = utc_now, *, store: Store | None = None) -> Jaring:
     """Everything the bot needs, with the database migrated. `store` overrides DATABASE_URL."""
+    if store is None:
+        keep_data_private(settings)
     programme = read_programme(settings)
     region = read_region(settings, programme)
     cipher = PersonalDataCipher(resolve_secret_key(settings))
