@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot import quota, role_admin
+from bot.person_ids import parse_person_id
 from bot.role_admin import invite_hash, new_invite_code
 from bot.status_changes import change_status
 from conversations.review_requests import ApprovalDone, QuotaBelowUsed, QuotaNotSet
@@ -34,19 +35,13 @@ __all__ = [
 CLI_ACTOR = "cli"
 
 
-def _split_address(address: str) -> tuple[str, str]:
-    channel, _, channel_id = address.partition(":")
-    if not channel or not channel_id:
-        raise ValueError("write the person as <channel>:<id>, e.g. telegram:123456789 or whatsapp:6281234567890")
-    return channel, channel_id
-
-
 def _count(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
 async def add_admin(jaring: Jaring, address: str) -> str:
-    channel, channel_id = _split_address(address)
+    """`address` is CHANNEL:ID (bot/person_ids.py); a wrong one raises PersonIdError, a ValueError."""
+    channel, channel_id = parse_person_id(address)
     now = jaring.pipeline.clock()
     async with jaring.store.transaction() as session:
         contact = await contacts.get_or_create_contact(session, channel, channel_id, now)
@@ -196,10 +191,11 @@ async def list_roles(jaring: Jaring) -> str:
 async def revoke_role(jaring: Jaring, address: str, role: str) -> str:
     if role not in roles.ROLES:
         raise ValueError(f"unknown role {role!r}; one of {', '.join(roles.ROLES)}")
-    channel, channel_id = _split_address(address)
+    person = parse_person_id(address)
+    address = str(person)
     now = jaring.pipeline.clock()
     async with jaring.store.transaction() as session:
-        target = await contacts.find_contact(session, channel, channel_id)
+        target = await contacts.find_contact(session, person.channel, person.channel_id)
         if target is None:
             raise LookupError(f"nobody is known as {address}")
         result = await role_admin.revoke(session, jaring.catalogs, target, role, now=now, actor=CLI_ACTOR)

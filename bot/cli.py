@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.person_ids import FORMS, PersonIdError, check_terminal_name, parse_person_id
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -16,6 +17,22 @@ if TYPE_CHECKING:
 
 
 __all__ = ["main"]
+
+
+def _person(text: str) -> str:
+    """A person as CHANNEL:ID (checked, see bot/person_ids.py), written the one way the store knows it.
+    A wrong one stops the command before anything is opened: exit code 2, the message says the form."""
+    try:
+        return str(parse_person_id(text))
+    except PersonIdError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _terminal_name(text: str) -> str:
+    try:
+        return check_terminal_name(text)
+    except PersonIdError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,7 +45,14 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument(
         "--jsonl", action="store_true", help='read {"from", "text"} JSON lines, write {"to", "text", "choices"} lines'
     )
-    chat.add_argument("--as", dest="person", default="terminal", metavar="ID", help="who you are (default: terminal)")
+    chat.add_argument(
+        "--as",
+        dest="person",
+        default="terminal",
+        type=_terminal_name,
+        metavar="NAME",
+        help="who you are (default: terminal); others reach you as terminal:NAME",
+    )
 
     database = commands.add_parser("db", help="database migrations")
     db_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
@@ -44,8 +68,8 @@ def _parser() -> argparse.ArgumentParser:
 
     admin = commands.add_parser("admin", help="Dinas administrators")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
-    admin_add = admin_commands.add_parser("add", help="make someone an admin: CHANNEL:ID, e.g. telegram:123456789")
-    admin_add.add_argument("address", metavar="CHANNEL:ID")
+    admin_add = admin_commands.add_parser("add", help=f"make someone an admin: CHANNEL:ID, e.g. {FORMS}")
+    admin_add.add_argument("address", metavar="CHANNEL:ID", type=_person)
 
     invite = commands.add_parser("invite", help="one-time invite codes that give a role")
     invite_commands = invite.add_subparsers(dest="invite_command", required=True, metavar="ACTION")
@@ -90,7 +114,9 @@ def _enrolment_and_figures_parsers(commands: argparse._SubParsersAction[argparse
     enrolment.add_argument("--status", choices=["approved", "active", "all"], default="approved")
     enrolment.add_argument("--format", choices=["xlsx", "csv"], help="default: from --output's extension, else xlsx")
     enrolment.add_argument("--output", required=True, type=Path, metavar="FILE")
-    enrolment.add_argument("--send-to", metavar="CHANNEL:ID", help="also send the file to this admin in chat")
+    enrolment.add_argument(
+        "--send-to", metavar="CHANNEL:ID", type=_person, help="also send the file to this admin in chat"
+    )
     imports = commands.add_parser("import", help="files from BPJS TK")
     import_commands = imports.add_subparsers(dest="import_command", required=True, metavar="WHAT")
     kpj = import_commands.add_parser("kpj", help="BPJS TK's answer (NIK, KPJ, start date): all rows or none")
@@ -136,7 +162,7 @@ def _review_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser
     role_commands = role.add_subparsers(dest="role_command", required=True, metavar="ACTION")
     role_commands.add_parser("list", help="every role held now")
     revoke = role_commands.add_parser("revoke", help="revoke a role (every grant of it); the person is told")
-    revoke.add_argument("address", metavar="CHANNEL:ID")
+    revoke.add_argument("address", metavar="CHANNEL:ID", type=_person)
     revoke.add_argument("role", choices=["admin", "verifier", "rtrw"])
 
 
@@ -215,12 +241,15 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _unanswered(jaring: Jaring, limit: int) -> int:
+    from conversations.nik import mask_digit_runs
     from db.repositories.unanswered_questions import recent_questions
 
     async with jaring.store.transaction() as session:
         rows = await recent_questions(session, limit)
     for row in rows:
-        print(f"{row.created_at:%Y-%m-%d %H:%M}  [{row.asked_in}]  {row.text}")
+        print(
+            f"{row.created_at:%Y-%m-%d %H:%M}  [{row.asked_in}]  {mask_digit_runs(row.text)}"
+        )  # rows kept before masking was complete too
     print(f"{len(rows)} question(s) the bot could not answer (newest first; long numbers masked).")
     return 0
 

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.outbox_files import queue_file
+from bot.person_ids import parse_person_id
 from conversations.figures_requests import ExportEnrolment, ExportFormat, ExportStatus, FileQueued
 from conversations.flows.figures import STATUS_LABELS
 from conversations.flows.jobs import OTHER_JOB
@@ -411,8 +412,8 @@ async def _export_command(
         async with jaring.store.transaction() as session:
             admin: Contact | None = None
             if send_to:
-                channel, _, channel_id = send_to.partition(":")
-                admin = await contacts.find_contact(session, channel, channel_id) if channel and channel_id else None
+                person = parse_person_id(send_to)  # checked already by the command line
+                admin = await contacts.find_contact(session, person.channel, person.channel_id)
                 if admin is None or not await roles.holds_role(session, admin.id, "admin"):
                     print(f"jaring: {send_to} bukan admin Dinas; berkas tidak dibuat.", file=sys.stderr)
                     return 2

@@ -14,7 +14,7 @@ from bot.broadcasts import BroadcastDesk
 from bot.claim_cases import list_claim_cases, save_claim_case
 from bot.figures import FiguresDesk
 from bot.review import ReviewDesk
-from bot.role_admin import invite_hash
+from bot.role_admin import invite_hash, redeem_invite
 from conversations.broadcast_requests import BROADCAST_REQUESTS
 from conversations.figures_requests import ExportEnrolment, SendFiguresChart, ShowFigures
 from conversations.flows.privacy import NOTICE_VERSION
@@ -28,12 +28,10 @@ from conversations.requests import (
     Done,
     EraseRegistration,
     FindParticipant,
-    InviteRefused,
     ListClaimCases,
     ListRegistrations,
     NikCheck,
     NotAllowed,
-    Redeemed,
     RedeemInvite,
     RegistrationView,
     Request,
@@ -47,7 +45,7 @@ from conversations.review_requests import REVIEW_REQUESTS
 from conversations.state import Json
 from db.models import Contact, Registration
 from db.personal_data import PersonalDataCipher
-from db.repositories import audit, invites, registrations, roles
+from db.repositories import audit, registrations
 from db.repositories.registrations import DuplicateNik
 from locales import Catalogs
 
@@ -97,8 +95,8 @@ class RequestAnswerer:
                 return await self._correct(session, contact, request, now)
             case EraseRegistration(registration_id=registration_id):
                 return await self._erase(session, contact, registration_id, now)
-            case RedeemInvite(code=code):
-                return await self._redeem(session, contact, code, now)
+            case RedeemInvite(code=code):  # wrong codes are limited per person: bot/role_admin.py
+                return await redeem_invite(session, self.cipher, contact, code, now)
             case FindParticipant():
                 return await find_participant(session, self.cipher, self.programme, request)
             case SubmitAccidentReport(report=report):
@@ -260,37 +258,6 @@ class RequestAnswerer:
             session, "personal_data.erased", now=now, actor_contact_id=contact.id, subject=f"registration:{row.id}"
         )
         return Done()
-
-    async def _redeem(
-        self, session: AsyncSession, contact: Contact, code: str, now: datetime
-    ) -> Redeemed | InviteRefused:
-        invite = await invites.find_invite(session, invite_hash(self.cipher, code))
-        if invite is None:
-            return InviteRefused("unknown")
-        if invite.used_at is not None:
-            return InviteRefused("used")
-        if invite.expires_at < now:
-            return InviteRefused("expired")
-        invite.used_at, invite.used_by_contact_id = now, contact.id
-        await roles.grant_role(
-            session,
-            contact.id,
-            invite.role,
-            granted_by=f"invite:{invite.id}",
-            now=now,
-            kelurahan_code=invite.kelurahan_code,
-            rt=invite.rt,
-            rw=invite.rw,
-        )
-        await audit.record_audit(
-            session,
-            "role.granted",
-            now=now,
-            actor_contact_id=contact.id,
-            subject=f"invite:{invite.id}",
-            detail={"role": invite.role},
-        )
-        return Redeemed(invite.role, invite.kelurahan_code or "", invite.rt or "", invite.rw or "")
 
 
 def _text(value: Json) -> str | None:

@@ -39,6 +39,7 @@ __all__ = [
     "SubmitAccidentReport",
     "SubmitRegistration",
     "Submitted",
+    "TooManyInviteTries",
 ]
 
 
@@ -79,6 +80,8 @@ class EraseRegistration:
 
 @dataclass(frozen=True, slots=True)
 class RedeemInvite:
+    """Answered with `Redeemed`, `InviteRefused`, or `TooManyInviteTries` (wrong codes are limited per person)."""
+
     code: str
 
 
@@ -201,6 +204,14 @@ class Redeemed:
 @dataclass(frozen=True, slots=True)
 class InviteRefused:
     reason: Literal["unknown", "used", "expired"]
+
+
+@dataclass(frozen=True, slots=True)
+class TooManyInviteTries:
+    """This person typed too many wrong invite codes lately: the code was not even looked up. They may
+    try again in `wait_minutes` minutes (at least 1)."""
+
+    wait_minutes: int
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AuditEntry
 
-__all__ = ["record_audit"]
+__all__ = ["recent_action_times", "record_audit"]
 
 
 async def record_audit(
@@ -26,3 +27,21 @@ async def record_audit(
             actor_contact_id=actor_contact_id, action=action, subject=subject, detail=dict(detail or {}), created_at=now
         )
     )
+
+
+async def recent_action_times(
+    session: AsyncSession, action: str, *, actor_contact_id: int, since: datetime, limit: int
+) -> list[datetime]:
+    """When this person's newest `action` entries after `since` were made, newest first, at most `limit`.
+    Served by the index on actor_contact_id: the rows read are this one person's, whatever the log's size."""
+    statement = (
+        select(AuditEntry.created_at)
+        .where(
+            AuditEntry.actor_contact_id == actor_contact_id,
+            AuditEntry.action == action,
+            AuditEntry.created_at > since,
+        )
+        .order_by(AuditEntry.created_at.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(statement)).scalars())
