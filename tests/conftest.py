@@ -7,7 +7,7 @@ import asyncio
 import functools
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -134,3 +134,13 @@ async def jaring(settings: Settings, clock: FixedClock) -> AsyncIterator[Jaring]
         yield app
     finally:
         await app.close()
+
+
+@pytest.fixture
+def loose_umask() -> Iterator[None]:
+    """A umask that lets everyone read new files: the modes must not depend on it."""
+    old = os.umask(0o000)
+    try:
+        yield
+    finally:
+        os.umask(old)

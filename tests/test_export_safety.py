@@ -14,13 +14,11 @@ import asyncio
 import csv
 import io
 import json
-import os
 import re
 import stat
 import subprocess
 import unicodedata
 import zipfile
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -82,16 +80,6 @@ def mode(path: Path) -> int:
 
 def names_in(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir())
-
-
-@pytest.fixture
-def loose_umask() -> Iterator[None]:
-    """A umask that lets everyone read new files: the modes must not depend on it."""
-    old = os.umask(0o000)
-    try:
-        yield
-    finally:
-        os.umask(old)
 
 
 async def store_hostile_rows(app: Jaring) -> dict[int, int]:

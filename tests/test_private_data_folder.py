@@ -3,26 +3,14 @@ and whatever the umask (the exports' own files are tested in test_export_safety.
 
 from __future__ import annotations
 
-import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 
 from bot.app import open_jaring
 from bot.settings import Settings
 from tests.conftest import FixedClock
-
-
-@pytest.fixture
-def loose_umask() -> Iterator[None]:
-    old = os.umask(0o000)
-    try:
-        yield
-    finally:
-        os.umask(old)
 
 
 def _mode(path: Path) -> int:
