@@ -32,8 +32,19 @@ from bot.web import create_web_app
 from bot.whatsapp_channel import WhatsAppChannel
 from db.connection import Store
 from handlers.sending import Sender
+from handlers.webhook_requests import BODY_DEADLINE_SECONDS
 
-__all__ = ["NO_CHANNEL", "Channel", "Service", "configured_channels", "run_serve", "serving"]
+__all__ = [
+    "NO_CHANNEL",
+    "WEB_KEEP_ALIVE_SECONDS",
+    "WEB_MAX_CONCURRENCY",
+    "WEB_MAX_HEADER_BYTES",
+    "Channel",
+    "Service",
+    "configured_channels",
+    "run_serve",
+    "serving",
+]
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +54,39 @@ NO_CHANNEL = (
     "`jaring chat` talks to the bot in this terminal without one."
 )
 _SHUTDOWN_GRACE_SECONDS = 10.0
+
+# uvicorn's limits, set here rather than left to its defaults, so that they are written down and
+# tested (docs/SECURITY.md). Anyone can open connections to the webhooks; these bound what that costs.
+# An idle kept-alive connection is closed after this long. Telegram and Meta reuse a connection
+# within a burst of updates; between bursts an open connection only takes a slot of the limit below.
+WEB_KEEP_ALIVE_SECONDS = 5
+# Open connections (idle ones count) or requests in progress at once; past it uvicorn answers 503 at
+# once, and Telegram and Meta deliver again later. Telegram opens at most 40 connections to a webhook
+# (setWebhook's default max_connections, which we keep), Meta a few; requests past ~40 would only
+# queue for the database anyway (docs/PERFORMANCE.md). It also bounds memory: at most this many
+# bodies (3 MB each at most, WhatsApp's cap) are being read at once. uvicorn never times out a
+# connection that sends no request at all: the HTTPS reverse proxy in front has to.
+WEB_MAX_CONCURRENCY = 100
+# The request line and headers (h11's default, made explicit): Telegram's and Meta's are under 2 KB;
+# a request with more is refused with 400 before the app sees it.
+WEB_MAX_HEADER_BYTES = 16 * 1024
+
+
+class _UnservedUpgrades(logging.Filter):
+    """uvicorn logs two WARNING lines (~230 bytes) for every request that asks for a WebSocket, which
+    the web app does not serve, so anyone could fill the log with them. The request itself is still
+    answered, as plain HTTP."""
+
+    _MESSAGES = ("Unsupported upgrade request.", "No supported WebSocket library detected.")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith(self._MESSAGES)
+
+
+def _quiet_uvicorn() -> None:
+    uvicorn_log = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, _UnservedUpgrades) for f in uvicorn_log.filters):
+        uvicorn_log.addFilter(_UnservedUpgrades())
 
 
 class Channel(Protocol):
@@ -126,8 +170,10 @@ async def serving(
     port: int | None = None,
     clock: Clock = utc_now,
     store: Store | None = None,
+    body_deadline_seconds: float = BODY_DEADLINE_SECONDS,
 ) -> AsyncIterator[Service]:
-    """Everything started; leaving the block stops it gracefully. `port=0` picks a free port."""
+    """Everything started; leaving the block stops it gracefully. `port=0` picks a free port.
+    `body_deadline_seconds`: how long a webhook request's body may take to arrive (tests shorten it)."""
     check_settings(settings)
     host = settings.host if host is None else host
     listener = _listen(host, settings.port if port is None else port)
@@ -146,12 +192,21 @@ async def serving(
         jaring.pipeline.on_outbox = worker.wake
 
         routes = [route for channel in channels for route in channel.routes()]
+        _quiet_uvicorn()
         server = _Server(
             uvicorn.Config(
-                create_web_app(jaring.store, [c.name for c in channels], routes),
+                create_web_app(
+                    jaring.store, [c.name for c in channels], routes, body_deadline_seconds=body_deadline_seconds
+                ),
                 lifespan="off",
                 log_config=None,
-                access_log=False,
+                access_log=False,  # a line for every request would be a line for every request of a flood
+                http="h11",  # the parser the limits below and the tests are for, even where httptools is installed
+                timeout_keep_alive=WEB_KEEP_ALIVE_SECONDS,
+                limit_concurrency=WEB_MAX_CONCURRENCY,
+                h11_max_incomplete_event_size=WEB_MAX_HEADER_BYTES,
+                # Requests in progress get this long to finish at shutdown (then they are cancelled,
+                # and Telegram or Meta delivers them again).
                 timeout_graceful_shutdown=int(_SHUTDOWN_GRACE_SECONDS),
             )
         )

@@ -5,7 +5,6 @@ it deliver the update again later."""
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -15,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from handlers.telegram.parsing import update_id_of
-from handlers.webhook_requests import error_response, read_body
+from handlers.webhook_requests import error_response, json_object, read_body
 
 __all__ = ["MAX_BODY_BYTES", "SECRET_HEADER", "WEBHOOK_PATH", "UpdateProcessor", "webhook_route"]
 
@@ -37,12 +36,7 @@ def webhook_route(secret: str, process: UpdateProcessor, path: str = WEBHOOK_PAT
         body = await read_body(request, MAX_BODY_BYTES)
         if body is None:
             return error_response(413, "body too large")
-        try:
-            update = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return error_response(400, "body is not JSON")
-        if not isinstance(update, dict):
-            return error_response(400, "body is not a JSON object")
+        update = json_object(body)  # 400 when not a JSON object or nested too deeply
         try:
             await process(update)
         except Exception as exc:  # not stored: Telegram delivers it again later

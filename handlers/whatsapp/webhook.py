@@ -4,15 +4,16 @@ GET is Meta's verification handshake: hub.mode=subscribe and our verify token (c
 time) → echo hub.challenge; anything else → 403.
 
 POST: the X-Hub-Signature-256 header must be "sha256=" + HMAC-SHA256(raw body, app secret), checked
-in constant time BEFORE the body is parsed; a missing or wrong one → 401 and nothing is stored. Then
-the payload goes to `process`, which stores every message in it; Meta gets 200 only once that has
+in constant time BEFORE the body is parsed; a missing or wrong one → 401 and nothing is stored. The
+body is read by the shared reader (size cap, deadline, hang-ups) and, once signed, read as JSON with
+a depth limit (`handlers.webhook_requests`): a payload that is not a JSON object → 400. Then the
+payload goes to `process`, which stores every message in it; Meta gets 200 only once that has
 returned, and delivers the payload again after any other answer."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -21,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from handlers.webhook_requests import error_response, read_body
+from handlers.webhook_requests import error_response, json_object, read_body
 
 __all__ = ["MAX_BODY_BYTES", "SIGNATURE_HEADER", "WEBHOOK_PATH", "PayloadProcessor", "sign", "webhook_routes"]
 
@@ -59,12 +60,7 @@ def webhook_routes(
         given = request.headers.get(SIGNATURE_HEADER, "").encode()
         if not app_secret or not hmac.compare_digest(given, sign(body, app_secret).encode()):
             return error_response(401, "wrong or missing signature")
-        try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return error_response(400, "body is not JSON")
-        if not isinstance(payload, dict):
-            return error_response(400, "body is not a JSON object")
+        payload = json_object(body)  # only now: an unsigned body is never parsed
         try:
             await process(payload)
         except Exception as exc:  # not stored: Meta delivers it again later
