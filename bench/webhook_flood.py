@@ -96,10 +96,10 @@ async def _nested(port: int) -> str:
 
 
 async def _probe(port: int, hangups: int, trickle: int, log: Path) -> None:
-    before = log.stat().st_size
+    before = len(await asyncio.to_thread(log.read_bytes))
     took = await _hang_ups(port, hangups)
     await asyncio.sleep(1)
-    written = log.read_bytes()[before:]
+    written = (await asyncio.to_thread(log.read_bytes))[before:]
     lines = len(written.splitlines())
     print(
         f"{hangups} hang-ups mid-body: {took:.2f} s; log {len(written)} bytes, {lines} lines, "

@@ -158,7 +158,13 @@ def test_an_unknown_region_code_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "written",
-    ["3375014506850001", "3375 0145 0685 0001", "3375/0145/0685/0001", "3375_0145_0685_0001", "3375\u00a00145.0685-0001"],
+    [
+        "3375014506850001",
+        "3375 0145 0685 0001",
+        "3375/0145/0685/0001",
+        "3375_0145_0685_0001",
+        "3375\u00a00145.0685-0001",
+    ],
 )
 def test_nik_like_numbers_are_masked_in_logs_whatever_their_separators(written: str) -> None:
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "NIK %s ditolak", (written,), None)
