@@ -10,10 +10,14 @@ from collections.abc import Iterator, Mapping
 import pytest
 
 from conversations.effects import RecordUnansweredQuestion
+from conversations.flow import Step
 from conversations.flows.broadcast import BROADCAST_MAX_CHARS
 from conversations.nik import find_niks
 from conversations.requests import Request
 from conversations.state import SEALED_KEYS, Json, SessionState
+from conversations.text import MAX_MESSAGE_CHARS
+from handlers.telegram.rendering import MAX_TEXT_LENGTH as TELEGRAM_MAX_TEXT
+from handlers.whatsapp.rendering import MAX_TEMPLATE_PARAMETER as WHATSAPP_MAX_TEMPLATE_PARAMETER
 from tests.core_support import context, default_answer, inbound, render_reply, run
 from tests.hostile_inputs import HOSTILE, NIK_DIGITS, unclean
 from tests.test_properties import ENGINE, STATES
@@ -79,3 +83,14 @@ def test_the_corpus_at_every_step(state: SessionState, language: str) -> None:
             assert not unclean(body), f"a reply says back an unclean text: {body[:120]!r}"
             assert NIK_DIGITS not in find_niks(body), "a reply shows a NIK in full"
             assert not any(unclean(label) for label in labels)
+
+
+def test_every_step_states_a_limit_the_channels_can_carry() -> None:
+    limits = [
+        step.limit.most for flow in ENGINE.flows.values() for step in flow.steps.values() if isinstance(step, Step)
+    ]
+    assert limits
+    assert max(limits) <= MAX_MESSAGE_CHARS
+    # An announcement travels as one Telegram message, or outside WhatsApp's 24-hour window as a
+    # template variable whose line breaks become " · ": room is left for a few of them.
+    assert min(TELEGRAM_MAX_TEXT, WHATSAPP_MAX_TEMPLATE_PARAMETER - 20) >= BROADCAST_MAX_CHARS
