@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from bot.person_ids import FORMS, PersonIdError, check_terminal_name, parse_person_id
 from bot.settings import Settings, SettingsError, load_settings
+from conversations.text import clean_text, fold_lines
 
 if TYPE_CHECKING:
     from bot.app import Jaring
@@ -33,6 +34,21 @@ def _terminal_name(text: str) -> str:
         return check_terminal_name(text)
     except PersonIdError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+# A reason the worker is sent (a rejection) or the quota's history keeps: the columns are this wide.
+REASON_MAX_CHARS = 300
+
+
+def _reason(text: str) -> str:
+    """Typed on the command line as in chat: cleaned by the same door, on one line, within its limit
+    (refused with the count, never cut)."""
+    cleaned = fold_lines(clean_text(text))
+    if len(cleaned) > REASON_MAX_CHARS:
+        raise argparse.ArgumentTypeError(
+            f"alasan maksimal {REASON_MAX_CHARS} huruf; yang diberikan {len(cleaned)} huruf. Tulis lebih singkat."
+        )
+    return cleaned
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -87,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     set_status.add_argument(
         "status", choices=["submitted", "returned", "verified", "approved", "waiting_list", "active", "rejected"]
     )
-    set_status.add_argument("--reason", default="")
+    set_status.add_argument("--reason", default="", type=_reason)
     set_status.add_argument("--kpj", default="")
     registration_commands.add_parser("approve", help="approve verified registrations within this year's quota")
 
@@ -157,7 +173,7 @@ def _review_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser
     set_places = quota_commands.add_parser("set", help="set the places (the waiting list moves up into them)")
     set_places.add_argument("places", type=int)
     set_places.add_argument("--year", type=int, help="default: this year")
-    set_places.add_argument("--reason", default="", help='e.g. "Perubahan APBD 2026"')
+    set_places.add_argument("--reason", default="", type=_reason, help='e.g. "Perubahan APBD 2026"')
     role = commands.add_parser("role", help="who holds which role; revoking one")
     role_commands = role.add_subparsers(dest="role_command", required=True, metavar="ACTION")
     role_commands.add_parser("list", help="every role held now")
