@@ -21,8 +21,10 @@ __all__ = ["chat_jsonl", "chat_with_person", "files_dir"]
 BANNER = "Jaring — ketik pesan lalu tekan Enter (misalnya: halo). Tekan Ctrl+D untuk keluar.\n"
 
 
-def _worker(jaring: Jaring, sender: Sender) -> OutboxWorker:
-    return OutboxWorker(jaring.store, {CHANNEL: sender}, jaring.pipeline.clock, cipher=jaring.cipher)
+def _worker(jaring: Jaring, sender: Sender, recipient: str | None = None) -> OutboxWorker:
+    return OutboxWorker(
+        jaring.store, {CHANNEL: sender}, jaring.pipeline.clock, cipher=jaring.cipher, recipient=recipient
+    )
 
 
 def files_dir(jaring: Jaring) -> Path:
@@ -33,7 +35,9 @@ def files_dir(jaring: Jaring) -> Path:
 async def chat_with_person(
     jaring: Jaring, person_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
 ) -> None:
-    worker = _worker(jaring, PersonSender(stdout, files_dir(jaring)))
+    # This window shows this person's messages only; another person's (news for a neighbour, an admin's
+    # notice) wait in the outbox for their own `jaring chat --as THEM`.
+    worker = _worker(jaring, PersonSender(stdout, files_dir(jaring)), recipient=person_id)
     # An announcement an admin sends from this terminal goes to the terminal's people: a round after
     # every message (a scheduled one leaves at the first message after its time).
     broadcasts = BroadcastRunner.for_jaring(jaring, [CHANNEL])

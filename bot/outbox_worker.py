@@ -60,9 +60,11 @@ class OutboxWorker:
         idle_wait_seconds: float = 5.0,
         retry: RetryPolicy = RetryPolicy(),
         cipher: PersonalDataCipher | None = None,
+        recipient: str | None = None,
     ) -> None:
         """`cipher` decrypts files to send; without it a file message fails (the terminal and tests that
-        send no files need none)."""
+        send no files need none). `recipient`: deliver only that person's messages (a terminal window
+        chatting as one person); the others wait for their own window."""
         self.store = store
         self.cipher = cipher
         self.senders = senders
@@ -71,6 +73,7 @@ class OutboxWorker:
         self.lease = lease
         self.idle_wait_seconds = idle_wait_seconds
         self.retry = retry
+        self.recipient = recipient
         self._wakes = {channel: asyncio.Event() for channel in senders}
         self._stopping = False
 
@@ -106,7 +109,7 @@ class OutboxWorker:
         """For a process that alone owns its channels: re-send what a crashed predecessor left mid-send
         (the person may see it twice; better than never). The number of messages taken over."""
         async with self.store.transaction() as session:
-            return await outbox.release_leases(session, tuple(self.senders), self.clock())
+            return await outbox.release_leases(session, tuple(self.senders), self.clock(), recipient=self.recipient)
 
     async def drain(self) -> int:
         """Deliver everything due now, every channel at once; the number of send attempts made."""
@@ -125,7 +128,12 @@ class OutboxWorker:
     async def _claim(self, channel: str) -> list[_Claimed]:
         async with self.store.transaction() as session:
             rows = await outbox.claim_due(
-                session, self.clock(), lease=self.lease, limit=self.batch_size, channels=(channel,)
+                session,
+                self.clock(),
+                lease=self.lease,
+                limit=self.batch_size,
+                channels=(channel,),
+                recipient=self.recipient,
             )
             wrote_last = await outbox.last_inbound_times(session, {row.contact_id for row in rows})
             files = await outbox.files_by_id(session, {row.file_id for row in rows if row.file_id is not None})

@@ -126,6 +126,7 @@ async def claim_due(
     lease: timedelta,
     limit: int,
     channels: Collection[str] | None = None,
+    recipient: str | None = None,
 ) -> list[OutboxMessage]:
     """Claim the due messages, most urgent first (priority, then age), marking them `sending` until the
     lease ends; a worker that crashes mid-send leaves a lease that runs out and the message is sent again.
@@ -135,9 +136,9 @@ async def claim_due(
     waits behind that person's own announcement. Messages to someone who blocked the bot fail, and
     announcements to someone who said BERHENTI are skipped, here rather than when queued, so a change
     made after a broadcast started is still respected. Returns only messages to send: an empty list
-    means nothing is due."""
+    means nothing is due. `recipient`: only that person's (a terminal window shows one person's)."""
     while True:
-        candidates = await _claimable(session, now, limit=limit, channels=channels)
+        candidates = await _claimable(session, now, limit=limit, channels=channels, recipient=recipient)
         if not candidates:
             return []
         to_send: list[OutboxMessage] = []
@@ -167,7 +168,7 @@ def is_announcement(row: OutboxMessage) -> bool:
 
 
 async def _claimable(
-    session: AsyncSession, now: datetime, *, limit: int, channels: Collection[str] | None
+    session: AsyncSession, now: datetime, *, limit: int, channels: Collection[str] | None, recipient: str | None
 ) -> list[tuple[OutboxMessage, bool, bool]]:
     """Each candidate with its contact's `unreachable` and `opted_out`. Two queries, so that each walks
     ix_outbox_claim_order (status, priority, id) in order for one status: lease-expired `sending` rows
@@ -186,7 +187,7 @@ async def _claimable(
     for condition in (expired, due):
         if len(found) >= limit:
             break
-        statement = _candidates(condition, limit - len(found), channels)
+        statement = _candidates(condition, limit - len(found), channels, recipient)
         if dialect_name(session) == "postgresql":
             statement = statement.with_for_update(skip_locked=True, of=OutboxMessage)
         result = await session.execute(statement)
@@ -195,7 +196,7 @@ async def _claimable(
 
 
 def _candidates(
-    condition: ColumnElement[bool], limit: int, channels: Collection[str] | None
+    condition: ColumnElement[bool], limit: int, channels: Collection[str] | None, recipient: str | None = None
 ) -> Select[OutboxMessage, bool, bool]:
     ahead = aliased(OutboxMessage)
     waiting_behind_another = exists().where(
@@ -215,6 +216,8 @@ def _candidates(
     )
     if channels is not None:
         statement = statement.where(OutboxMessage.channel.in_(channels))
+    if recipient is not None:
+        statement = statement.where(OutboxMessage.recipient == recipient)
     return statement
 
 
@@ -273,13 +276,17 @@ async def mark_recipient_unreachable(
     await purge_files(session, [file_id for file_id in file_ids if file_id is not None], now)
 
 
-async def release_leases(session: AsyncSession, channels: Collection[str], now: datetime) -> int:
+async def release_leases(
+    session: AsyncSession, channels: Collection[str], now: datetime, *, recipient: str | None = None
+) -> int:
     """Make messages left `sending` by a process that died claimable again now, rather than when their
-    lease runs out. Only for channels a single process owns (the terminal); the number released."""
+    lease runs out. Only for channels a single process owns (the terminal; with `recipient`, one
+    person's terminal window); the number released."""
+    statement = update(OutboxMessage).where(OutboxMessage.status == "sending", OutboxMessage.channel.in_(channels))
+    if recipient is not None:
+        statement = statement.where(OutboxMessage.recipient == recipient)
     result = await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == "sending", OutboxMessage.channel.in_(channels))
-        .values(status="pending", lease_until=None, next_attempt_at=now, updated_at=now)
+        statement.values(status="pending", lease_until=None, next_attempt_at=now, updated_at=now)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 

@@ -1,0 +1,53 @@
+"""Two people chatting in two terminal windows (`jaring chat --as budi`, `--as bulurah`): each window
+shows only its own person's messages; the others wait in the outbox for their own window. The real
+chat loop, pipeline, outbox worker and store (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import select
+
+from bot.app import Jaring, open_jaring
+from bot.chat import chat_with_person
+from bot.settings import Settings
+from bot.status_changes import change_status
+from db.connection import Store
+from db.models import OutboxMessage
+from db.repositories import contacts
+from tests.conftest import FixedClock
+from tests.review_support import seed_registration
+
+
+async def _news_for_budi(app: Jaring) -> None:
+    """Budi registered himself; the Dinas verifies it (`jaring registration status N verified`)."""
+    now = app.pipeline.clock()
+    async with app.store.transaction() as session:
+        budi = await contacts.get_or_create_contact(session, "terminal", "budi", now)
+        row = await seed_registration(session, app.cipher, app.programme, serial=1, registrant=budi)
+        await change_status(session, app.catalogs, row.id, "verified", now=now, actor="cli", programme=app.programme)
+
+
+async def _statuses(app: Jaring, recipient: str) -> list[str]:
+    async with app.store.transaction() as session:
+        statement = select(OutboxMessage.status).where(OutboxMessage.recipient == recipient)
+        return list((await session.execute(statement)).scalars())
+
+
+async def test_each_window_shows_only_its_own_persons_messages(
+    settings: Settings, clock: FixedClock, store: Store
+) -> None:
+    app = await open_jaring(settings, clock, store=store)
+    await _news_for_budi(app)
+
+    bulurah_window = io.StringIO()
+    await chat_with_person(app, "bulurah", stdin=io.StringIO("halo\n"), stdout=bulurah_window)
+    assert "Halo! Saya Jaring" in bulurah_window.getvalue(), "bulurah's own reply is shown"
+    assert "Kabar pendaftaran" not in bulurah_window.getvalue(), "budi's news is not shown to bulurah"
+    assert await _statuses(app, "budi") == ["pending"], "it waits for budi's own window"
+
+    budi_window = io.StringIO()
+    await chat_with_person(app, "budi", stdin=io.StringIO(""), stdout=budi_window)
+    assert "Kabar pendaftaran" in budi_window.getvalue(), "budi sees his news when his window opens"
+    assert await _statuses(app, "budi") == ["sent"]
+    assert set(await _statuses(app, "bulurah")) == {"sent"}
