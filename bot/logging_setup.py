@@ -13,7 +13,9 @@ What could carry personal data, and what stops it:
 from __future__ import annotations
 
 import logging
+import os
 import traceback
+from pathlib import Path
 from types import TracebackType
 
 from conversations.nik import mask_niks
@@ -61,8 +63,10 @@ class PrivateFormatter(logging.Formatter):
         return mask_niks("\n\nwhile handling it, another error:\n\n".join(blocks))
 
 
-def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler()
+def configure_logging(level: str, *, log_file: Path | None = None) -> None:
+    """To stderr; or to `log_file` (appended, its owner's only), for the terminal chat, whose window
+    shows the conversation and nothing else."""
+    handler: logging.Handler = logging.StreamHandler() if log_file is None else _private_file_handler(log_file)
     handler.setFormatter(PrivateFormatter(_FORMAT))
     handler.addFilter(NikMaskingFilter())
     root = logging.getLogger()
@@ -74,3 +78,9 @@ def configure_logging(level: str) -> None:
     logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO if level == "DEBUG" else logging.WARNING)
     for chatty, quiet_level in _QUIET.items():
         logging.getLogger(chatty).setLevel(quiet_level)
+
+
+def _private_file_handler(path: Path) -> logging.FileHandler:
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+    path.chmod(0o600)  # whatever the umask, and a file an older version made
+    return logging.FileHandler(path, mode="a", encoding="utf-8")

@@ -5,7 +5,13 @@ chat loop, pipeline, outbox worker and store (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 import io
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from bot.app import Jaring, open_jaring
@@ -17,6 +23,8 @@ from db.models import OutboxMessage
 from db.repositories import contacts
 from tests.conftest import FixedClock
 from tests.review_support import seed_registration
+
+JARING = str(Path(sys.executable).with_name("jaring"))
 
 
 async def _news_for_budi(app: Jaring) -> None:
@@ -51,3 +59,24 @@ async def test_each_window_shows_only_its_own_persons_messages(
     assert "Kabar pendaftaran" in budi_window.getvalue(), "budi sees his news when his window opens"
     assert await _statuses(app, "budi") == ["sent"]
     assert set(await _statuses(app, "bulurah")) == {"sent"}
+
+
+@pytest.mark.slow
+def test_the_chat_window_shows_the_conversation_and_one_notice_the_log_goes_to_a_file(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JARING_", "DATABASE_URL"))}
+    env["JARING_LOG_LEVEL"] = "DEBUG"  # the default data folder, ./data, and no key: as on a fresh clone
+    done = subprocess.run(
+        [JARING, "chat"], input="halo\nbrp iuran nya\n", capture_output=True, text=True, env=env, timeout=60,
+        cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Halo! Saya Jaring" in done.stdout
+    for noise in (" DEBUG ", " INFO ", " WARNING ", "sqlalchemy", "JARING_SECRET_KEY is not set"):
+        assert noise not in done.stdout, noise
+    notice = done.stderr.splitlines()
+    assert len(notice) == 1, done.stderr
+    assert notice[0].startswith("Catatan: data dienkripsi dengan kunci pengembangan")
+    assert len(notice[0]) <= 100, "one short line, no wrapping mid-word on a common terminal"
+    log = tmp_path / "data" / "jaring.log"
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    assert "JARING_SECRET_KEY is not set" in log.read_text(encoding="utf-8")
