@@ -1,6 +1,7 @@
 """Command-line tools for the Dinas: make admins, create invite codes, change a registration's status,
 approve within the quota, show and set the quota, list and revoke roles. Each command is one
-transaction, with the same checks, audit entries and news as the chat."""
+transaction, with the same checks, audit entries and news as the chat. What each says, and why it
+refuses (a ValueError or LookupError whose text is printed), is in the command's language."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot import quota, role_admin
+from bot.cli_voice import CLI_LANGUAGE, Voice
 from bot.person_ids import parse_person_id
 from bot.role_admin import invite_hash, new_invite_code
-from bot.status_changes import change_status
+from bot.status_changes import UnknownRegistration, change_status
+from conversations.flows.figures import STATUS_LABELS
+from conversations.messages import msg
 from conversations.review_requests import ApprovalDone, QuotaBelowUsed, QuotaNotSet
 from db.repositories import audit, contacts, invites, quotas, registrations, roles
 
@@ -35,11 +39,7 @@ __all__ = [
 CLI_ACTOR = "cli"
 
 
-def _count(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
-
-
-async def add_admin(jaring: Jaring, address: str) -> str:
+async def add_admin(jaring: Jaring, address: str, *, language: str = CLI_LANGUAGE) -> str:
     """`address` is CHANNEL:ID (bot/person_ids.py); a wrong one raises PersonIdError, a ValueError."""
     channel, channel_id = parse_person_id(address)
     now = jaring.pipeline.clock()
@@ -49,20 +49,28 @@ async def add_admin(jaring: Jaring, address: str) -> str:
         await audit.record_audit(
             session, "role.granted", now=now, subject=f"contact:{contact.id}", detail={"role": "admin", "by": "cli"}
         )
-    return f"{channel}:{channel_id} is now an admin."
+    return Voice.of(jaring, language).text("cli.admin.added", person=f"{channel}:{channel_id}")
 
 
 async def create_invite(
-    jaring: Jaring, role: str, *, kelurahan: str | None, rt: str | None, rw: str | None, days: int
+    jaring: Jaring,
+    role: str,
+    *,
+    kelurahan: str | None,
+    rt: str | None,
+    rw: str | None,
+    days: int,
+    language: str = CLI_LANGUAGE,
 ) -> str:
+    say = Voice.of(jaring, language)
     if role not in roles.ROLES:
-        raise ValueError(f"unknown role {role!r}; one of {', '.join(roles.ROLES)}")
+        raise ValueError(say.text("cli.role.unknown", role=role, roles=", ".join(roles.ROLES)))
     if role in ("rtrw", "verifier") and not kelurahan:
-        raise ValueError(f"--kelurahan is required for {role}")
+        raise ValueError(say.text("cli.invite.kelurahan_required", role=role))
     if kelurahan and kelurahan not in {k.code for k in jaring.region.all_kelurahan}:
-        raise ValueError(f"kelurahan {kelurahan} is not in {jaring.region.name}; see `jaring programme check`")
+        raise ValueError(say.text("cli.invite.kelurahan_outside", code=kelurahan, region=jaring.region.name))
     if role == "rtrw" and not (rt and rw):
-        raise ValueError("--rt and --rw are required for an RT/RW leader")
+        raise ValueError(say.text("cli.invite.rt_rw_required"))
     code = new_invite_code()
     now = jaring.pipeline.clock()
     async with jaring.store.transaction() as session:
@@ -80,9 +88,12 @@ async def create_invite(
     return code
 
 
-async def set_status(jaring: Jaring, registration_id: int, status: str, reason: str, kpj: str) -> str:
+async def set_status(
+    jaring: Jaring, registration_id: int, status: str, reason: str, kpj: str, *, language: str = CLI_LANGUAGE
+) -> str:
     """One registration's status, by hand. An approval takes a place of this year's quota, so it is
     refused when the quota is full or not set (`jaring registration approve` approves in priority order)."""
+    say = Voice.of(jaring, language)
     now = jaring.pipeline.clock()
     async with jaring.store.transaction() as session:
         year = None
@@ -91,30 +102,38 @@ async def set_status(jaring: Jaring, registration_id: int, status: str, reason: 
             await quotas.lock_quota(session)
             summary = await quota.quota_summary(session, jaring.programme, year)
             if summary.places is None:
-                raise ValueError(f"the quota for {year} is not set; set it first: jaring quota set PLACES")
+                raise ValueError(say.text("cli.quota.not_set", year=year))
             row = await registrations.get_registration(session, registration_id)
             holds_a_place = row is not None and row.status in quotas.PLACE_HOLDING_STATUSES and row.quota_year == year
             if summary.used >= summary.places and not holds_a_place:
                 raise ValueError(
-                    f"the quota for {year} is full ({_count(summary.used)} / {_count(summary.places)}); "
-                    "raise it with `jaring quota set PLACES`, or put the registration on the waiting list"
+                    say.text(
+                        "cli.quota.full", year=year, used=say.number(summary.used), places=say.number(summary.places)
+                    )
                 )
-        await change_status(
-            session,
-            jaring.catalogs,
-            registration_id,
-            status,
-            now=now,
-            actor=CLI_ACTOR,
-            reason=reason,
-            kpj=kpj,
-            quota_year=year,
-            programme=jaring.programme,
-        )
-    return f"registration {registration_id}: {status}; the worker and their RT/RW leader will be told."
+        try:
+            await change_status(
+                session,
+                jaring.catalogs,
+                registration_id,
+                status,
+                now=now,
+                actor=CLI_ACTOR,
+                reason=reason,
+                kpj=kpj,
+                quota_year=year,
+                programme=jaring.programme,
+            )
+        except UnknownRegistration:
+            raise LookupError(say.text("cli.registration.not_found", id=registration_id)) from None
+    label = msg(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+    return say.text("cli.registration.changed", id=registration_id, status=status, label=label)
 
 
-async def show_quota(jaring: Jaring, year: int | None = None) -> str:
+async def show_quota(jaring: Jaring, year: int | None = None, *, language: str = CLI_LANGUAGE) -> str:
+    """The year's places and their use, the programme file's figure, the changes (in local time) and
+    the first of the waiting list."""
+    say = Voice.of(jaring, language)
     now = jaring.pipeline.clock()
     year = year or quota.current_year(jaring.programme, now)
     async with jaring.store.transaction() as session:
@@ -122,102 +141,139 @@ async def show_quota(jaring: Jaring, year: int | None = None) -> str:
         history = await quotas.quota_history(session, jaring.programme.id, year)
         waiting = await quota.waiting_list(session, jaring.programme, offset=0, limit=10)
     in_file = jaring.programme.quota_for(year)
-    lines = [f"Quota {year}: " + ("not set" if summary.places is None else f"{_count(summary.places)} places")]
-    if summary.places is not None:
-        free = _count(summary.free)
-        lines.append(f"used: {_count(summary.used)} / {_count(summary.places)} (approved or active), free: {free}")
+    if summary.places is None:
+        lines = [
+            say.text("cli.quota.title_not_set", year=year),
+            say.text("cli.quota.used_not_set", used=say.number(summary.used), year=year),
+        ]
     else:
-        lines.append(f"used: {_count(summary.used)}; set it with: jaring quota set PLACES --year {year}")
-    lines.append(f"verified, waiting for approval: {_count(summary.verified)}")
-    lines.append(f"on the waiting list: {_count(summary.waiting)}")
-    lines.append(f"programme file: {_count(in_file.places) + ' places' if in_file else 'no quota for this year'}")
+        places = say.number(summary.places)
+        lines = [
+            say.text("cli.quota.title", year=year, places=places),
+            say.text("cli.quota.used", used=say.number(summary.used), places=places, free=say.number(summary.free)),
+        ]
+    lines.append(say.text("cli.quota.verified", count=say.number(summary.verified)))
+    lines.append(say.text("cli.quota.waiting", count=say.number(summary.waiting)))
+    if in_file:
+        lines.append(say.text("cli.quota.in_file", places=say.number(in_file.places)))
+    else:
+        lines.append(say.text("cli.quota.not_in_file"))
+    for change in history:
+        said = {"when": say.time(change.created_at), "places": say.number(change.places), "actor": change.actor}
+        if change.reason:
+            lines.append(say.text("cli.quota.change_with_reason", reason=change.reason, **said))
+        else:
+            lines.append(say.text("cli.quota.change", **said))
     lines += [
-        f"  {change.created_at:%d-%m-%Y %H:%M} UTC  set to {_count(change.places)} by {change.actor}"
-        + (f"  ({change.reason})" if change.reason else "")
-        for change in history
-    ]
-    lines += [
-        f"  waiting #{item.position}: registration {item.id}, registered {item.registered_on:%d-%m-%Y}"
+        say.text("cli.quota.waiting_item", position=item.position, id=item.id, date=f"{item.registered_on:%d-%m-%Y}")
         for item in waiting.items
     ]
     return "\n".join(lines)
 
 
-async def set_quota(jaring: Jaring, places: int, *, year: int | None = None, reason: str = "") -> str:
+async def set_quota(
+    jaring: Jaring, places: int, *, year: int | None = None, reason: str = "", language: str = CLI_LANGUAGE
+) -> str:
+    say = Voice.of(jaring, language)
+    if not 0 <= places <= quota.MAX_PLACES:
+        raise ValueError(say.text("cli.quota.out_of_range", max=say.number(quota.MAX_PLACES)))
     now = jaring.pipeline.clock()
     async with jaring.store.transaction() as session:
         result = await quota.change_quota(
             session, jaring.catalogs, jaring.programme, places, now=now, actor=CLI_ACTOR, reason=reason, year=year
         )
     if isinstance(result, QuotaBelowUsed):
-        raise ValueError(f"the quota for {result.year} cannot be below the places already used ({_count(result.used)})")
-    promoted = f"{_count(result.promoted)} promoted from the waiting list (they are told)"
+        raise ValueError(say.text("cli.quota.below_used", year=result.year, used=say.number(result.used)))
+    promoted = msg("cli.quota.promoted", count=say.number(result.promoted))
     if result.year != quota.current_year(jaring.programme, now):
-        promoted = "nobody promoted (the waiting list moves up only into this year's places)"
-    return f"Quota {result.year}: {_count(result.places)} places; {promoted}; used {_count(result.used)}."
+        promoted = msg("cli.quota.nobody_promoted")
+    return say.text(
+        "cli.quota.set",
+        year=result.year,
+        places=say.number(result.places),
+        promoted=promoted,
+        used=say.number(result.used),
+    )
 
 
-async def approve_registrations(jaring: Jaring) -> str:
+async def approve_registrations(jaring: Jaring, *, language: str = CLI_LANGUAGE) -> str:
+    say = Voice.of(jaring, language)
     now = jaring.pipeline.clock()
     async with jaring.store.transaction() as session:
         result = await quota.approve_verified(session, jaring.catalogs, jaring.programme, now=now, actor=CLI_ACTOR)
     if isinstance(result, QuotaNotSet):
-        raise ValueError(f"the quota for {result.year} is not set; set it first: jaring quota set PLACES")
+        raise ValueError(say.text("cli.quota.not_set", year=result.year))
     assert isinstance(result, ApprovalDone)
-    return (
-        f"{_count(result.approved)} approved, {_count(result.waiting_list)} put on the waiting list; "
-        f"quota {result.year}: {_count(result.used)} / {_count(result.places)} used. Everyone concerned is told."
+    return say.text(
+        "cli.quota.approved",
+        approved=say.number(result.approved),
+        waiting=say.number(result.waiting_list),
+        year=result.year,
+        used=say.number(result.used),
+        places=say.number(result.places),
     )
 
 
-async def list_roles(jaring: Jaring) -> str:
-    """Who holds which role now: the contact, the scope (kelurahan name and code, RT/RW), since when, by whom."""
+async def list_roles(jaring: Jaring, *, language: str = CLI_LANGUAGE) -> str:
+    """Who holds which role now: the contact, the scope (kelurahan name and code, RT/RW), since when
+    (the programme's local date), by whom."""
+    say = Voice.of(jaring, language)
     async with jaring.store.transaction() as session:
         page = await role_admin.list_holders(session, offset=0, limit=1_000_000)
     names = {k.code: k.name for k in jaring.region.all_kelurahan}
     lines = []
     for holder in page.items:
-        scope = "everywhere"
+        scope = msg("cli.role.everywhere")
         if holder.kelurahan_code:
-            scope = f"Kelurahan {names.get(holder.kelurahan_code, '?')} ({holder.kelurahan_code})"
+            scope = msg("cli.role.kelurahan", name=names.get(holder.kelurahan_code, "?"), code=holder.kelurahan_code)
         if holder.rt:
-            scope = f"RT {holder.rt} / RW {holder.rw}, {scope}"
-        since = f"{holder.since:%d-%m-%Y}"
-        lines.append(f"{holder.role:<8}  {holder.address:<32}  {scope}  since {since}  by {holder.granted_by}")
-    lines.append(f"{len(page.items)} role(s) held.")
+            scope = msg("cli.role.rt_rw", rt=holder.rt, rw=holder.rw, scope=scope)
+        lines.append(
+            say.text(
+                "cli.role.line",
+                role=f"{holder.role:<8}",
+                person=f"{holder.address:<32}",
+                scope=scope,
+                since=f"{jaring.programme.local_date(holder.since):%d-%m-%Y}",
+                by=holder.granted_by,
+            )
+        )
+    lines.append(say.text("cli.role.total", count=len(page.items)))
     return "\n".join(lines)
 
 
-async def revoke_role(jaring: Jaring, address: str, role: str) -> str:
+async def revoke_role(jaring: Jaring, address: str, role: str, *, language: str = CLI_LANGUAGE) -> str:
+    say = Voice.of(jaring, language)
     if role not in roles.ROLES:
-        raise ValueError(f"unknown role {role!r}; one of {', '.join(roles.ROLES)}")
+        raise ValueError(say.text("cli.role.unknown", role=role, roles=", ".join(roles.ROLES)))
     person = parse_person_id(address)
     address = str(person)
     now = jaring.pipeline.clock()
     async with jaring.store.transaction() as session:
         target = await contacts.find_contact(session, person.channel, person.channel_id)
         if target is None:
-            raise LookupError(f"nobody is known as {address}")
+            raise LookupError(say.text("cli.role.nobody", person=address))
         result = await role_admin.revoke(session, jaring.catalogs, target, role, now=now, actor=CLI_ACTOR)
     if not result.grants:
-        return f"{address} does not hold the role {role}; nothing changed."
-    return f"{address}: {role} revoked ({result.grants} grant(s)); they are told in chat."
+        return say.text("cli.role.not_held", person=address, role=role)
+    return say.text("cli.role.revoked", person=address, role=role, grants=result.grants)
 
 
-async def run_review_command(jaring: Jaring, args: argparse.Namespace) -> int:
+async def run_review_command(jaring: Jaring, args: argparse.Namespace, *, language: str = CLI_LANGUAGE) -> int:
     """`jaring quota …`, `jaring role …`, `jaring registration approve`."""
     try:
         if args.command == "quota" and args.quota_command == "show":
-            print(await show_quota(jaring, args.year))
+            said = await show_quota(jaring, args.year, language=language)
         elif args.command == "quota":
-            print(await set_quota(jaring, args.places, year=args.year, reason=args.reason))
+            said = await set_quota(jaring, args.places, year=args.year, reason=args.reason, language=language)
         elif args.command == "role" and args.role_command == "list":
-            print(await list_roles(jaring))
+            said = await list_roles(jaring, language=language)
         elif args.command == "role":
-            print(await revoke_role(jaring, args.address, args.role))
+            said = await revoke_role(jaring, args.address, args.role, language=language)
         else:
-            print(await approve_registrations(jaring))
+            said = await approve_registrations(jaring, language=language)
     except (ValueError, LookupError) as exc:
         print(f"jaring: {exc}", file=sys.stderr)
         return 2
+    print(said)
     return 0

@@ -7,7 +7,6 @@ the admin role now; every creation and cancellation goes in the audit log."""
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,7 +15,14 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.audiences import AUDIENCE_KINDS, Audience, audience_label, audience_problem, count_text
+from bot.cli_voice import CLI_LANGUAGE, Voice
+from conversations.audiences import (
+    AUDIENCE_KINDS,
+    AUDIENCE_STATUSES,
+    Audience,
+    audience_label,
+    audience_problem,
+)
 from conversations.broadcast_requests import (
     BROADCAST_REQUESTS,
     AudienceCount,
@@ -37,10 +43,10 @@ from conversations.broadcast_requests import (
 )
 from conversations.flows.broadcast import BROADCAST_MAX_CHARS, BROADCAST_MIN_CHARS, preview_parts, report_parts
 from conversations.matching import best_matches
-from conversations.messages import Msg
+from conversations.messages import Msg, msg
 from conversations.programme import Programme
 from conversations.regions import Region
-from conversations.send_times import SendAt, local_time_text, parse_send_time
+from conversations.send_times import SendAt, parse_send_time
 from conversations.text import clean_text
 from db.models import Broadcast, Contact
 from db.repositories import audit, broadcasts, roles
@@ -50,7 +56,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BROADCAST_REQUESTS",
-    "CLI_LANGUAGE",
     "FINISHED_SHOWN",
     "BroadcastDesk",
     "broadcast_report",
@@ -61,7 +66,6 @@ __all__ = [
 
 FINISHED_SHOWN = 5  # the list shows every scheduled and sending announcement, and this many finished
 TOP_REASONS = 5
-CLI_LANGUAGE = "en"  # the command line speaks English, like every other `jaring` command
 _SENT = ("sent", "delivered", "read")
 _WAITING = ("pending", "sending")
 
@@ -232,9 +236,22 @@ async def broadcast_report(session: AsyncSession, row: Broadcast) -> BroadcastRe
 
 # ---- `jaring broadcast` ---------------------------------------------------------------------------
 
+# The list's word for each state of an announcement.
+_STATES = {
+    "scheduled": "cli.broadcast.state_scheduled",
+    "sending": "cli.broadcast.state_sending",
+    "done": "cli.broadcast.state_done",
+    "cancelled": "cli.broadcast.state_cancelled",
+}
+_YES = ("y", "yes", "ya", "iya")  # the confirmation, in either language
 
-class _CommandError(ValueError):
-    pass
+
+class _CommandError(Exception):
+    """Why the command stops, said in the command's language."""
+
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.key)
+        self.message = message
 
 
 def parse_audience(spec: str, programme: Programme, region: Region) -> Audience:
@@ -242,17 +259,28 @@ def parse_audience(spec: str, programme: Programme, region: Region) -> Audience:
     kind, _, value = spec.partition(":")
     kind, value = kind.strip().lower(), value.strip()
     if kind not in AUDIENCE_KINDS:
-        raise _CommandError(f"unknown audience {kind!r}; one of {', '.join(AUDIENCE_KINDS)}")
+        raise _CommandError(msg("cli.broadcast.unknown_audience", kind=kind, kinds=", ".join(AUDIENCE_KINDS)))
     if kind in ("kecamatan", "kelurahan"):
         value = _place_code(kind, value, programme, region)
     elif kind == "job" and value not in {j.id for j in programme.job_types}:
         sure, _ = best_matches(value, [(j.id, name) for j in programme.job_types for name in (j.name, *j.synonyms)])
         value = sure.id if sure else value
     audience = Audience(kind, value)
-    problem = audience_problem(audience, programme, region)
-    if problem is not None:
-        raise _CommandError(problem)
+    if audience_problem(audience, programme, region) is not None:
+        raise _CommandError(_audience_refused(audience, programme, region))
     return audience
+
+
+def _audience_refused(audience: Audience, programme: Programme, region: Region) -> Msg:
+    """What is wrong with an audience `audience_problem` refused, with what can be typed instead."""
+    kind, value = audience.kind, audience.value
+    if kind == "status":
+        return msg("cli.broadcast.unknown_status", value=value, statuses=", ".join(AUDIENCE_STATUSES))
+    if kind == "job":
+        return msg("cli.broadcast.unknown_job", value=value, jobs=", ".join(j.id for j in programme.job_types))
+    if kind in ("kecamatan", "kelurahan"):
+        return msg("cli.broadcast.place_not_found", kind=kind, name=value, region=region.name, hint="")
+    return msg("cli.broadcast.takes_no_value", kind=kind)
 
 
 def _place_code(kind: str, value: str, programme: Programme, region: Region) -> str:
@@ -268,43 +296,50 @@ def _place_code(kind: str, value: str, programme: Programme, region: Region) -> 
     if sure is not None:
         return sure.id
     known = dict(names)
-    hint = f"; did you mean {', '.join(f'{known[c.id]} ({c.id})' for c in closest)}?" if closest else ""
-    raise _CommandError(f"no {kind} named {value!r} in {region.name}{hint}")
-
-
-def _printer(jaring: Jaring, out: Callable[[str], None]) -> Callable[[Msg], None]:
-    return lambda message: out(jaring.catalogs.render(message, CLI_LANGUAGE))
+    places = ", ".join(f"{known[c.id]} ({c.id})" for c in closest)
+    hint = msg("cli.broadcast.did_you_mean", places=places) if closest else ""
+    raise _CommandError(msg("cli.broadcast.place_not_found", kind=kind, name=value, region=region.name, hint=hint))
 
 
 async def run_broadcast_command(
     jaring: Jaring,
     args: argparse.Namespace,
     *,
+    language: str = CLI_LANGUAGE,
     out: Callable[[str], None] = print,
     ask: Callable[[str], str] | None = None,
 ) -> int:
     """`jaring broadcast preview|send|list|cancel|report`. `ask` reads the confirmation (default: stdin)."""
+    say = Voice.of(jaring, language, out)
     try:
         match args.broadcast_command:
             case "preview":
-                return await _preview_command(jaring, args, out)
+                return await _preview_command(jaring, args, say)
             case "send":
-                return await _send_command(jaring, args, out, ask or input)
+                return await _send_command(jaring, args, say, ask or input)
             case "list":
-                return await _list_command(jaring, out)
+                return await _list_command(jaring, say)
             case "cancel":
-                return await _cancel_command(jaring, args.id, out)
+                return await _cancel_command(jaring, args.id, say)
             case _:
-                return await _report_command(jaring, args.id, out)
-    except (_CommandError, OSError, UnicodeDecodeError) as exc:
-        print(f"jaring: {exc}", file=sys.stderr)
+                return await _report_command(jaring, args.id, say)
+    except _CommandError as exc:
+        say.complain(exc.message)
         return 2
 
 
 def _read_text(args: argparse.Namespace) -> str:
     text = str(args.text or "")
     if getattr(args, "file", None):
-        text = Path(args.file).read_text(encoding="utf-8")
+        path = Path(args.file)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise _CommandError(
+                msg("cli.file_unreadable", path=str(path), reason=exc.strerror or type(exc).__name__)
+            ) from None
+        except UnicodeDecodeError:
+            raise _CommandError(msg("cli.broadcast.not_utf8", path=str(path))) from None
     return clean_text(text)  # the same door as a chat message: no control or invisible characters
 
 
@@ -319,52 +354,42 @@ async def _counted(jaring: Jaring, audience: Audience) -> AudienceCount:
         )
 
 
-async def _preview_command(jaring: Jaring, args: argparse.Namespace, out: Callable[[str], None]) -> int:
-    audience = parse_audience(args.audience, jaring.programme, jaring.region)
+async def _show_preview(jaring: Jaring, text: str, audience: Audience, say: Voice) -> AudienceCount:
+    """The announcement as it will be sent and who gets it, as the chat shows them."""
     count = await _counted(jaring, audience)
     label = audience_label(audience, jaring.programme, jaring.region)
-    parts = preview_parts(_read_text(args), label, count, CLI_LANGUAGE)
-    for part in parts:
-        _printer(jaring, out)(part)
-        out("")
+    for part in preview_parts(text, label, count, say.language):
+        say.say(part)
+        say.out("")
+    return count
+
+
+async def _preview_command(jaring: Jaring, args: argparse.Namespace, say: Voice) -> int:
+    audience = parse_audience(args.audience, jaring.programme, jaring.region)
+    await _show_preview(jaring, _read_text(args), audience, say)
     return 0
 
 
-async def _send_command(
-    jaring: Jaring, args: argparse.Namespace, out: Callable[[str], None], ask: Callable[[str], str]
-) -> int:
+async def _send_command(jaring: Jaring, args: argparse.Namespace, say: Voice, ask: Callable[[str], str]) -> int:
     text = _read_text(args)
     if len(text) < BROADCAST_MIN_CHARS:
-        raise _CommandError(f"the announcement is too short: at least {BROADCAST_MIN_CHARS} characters")
+        raise _CommandError(msg("cli.broadcast.too_short", min=BROADCAST_MIN_CHARS))
     if len(text) > BROADCAST_MAX_CHARS:
-        raise _CommandError(
-            f"the announcement has {len(text)} characters; at most {BROADCAST_MAX_CHARS} "
-            "(a WhatsApp template carries at most 1024)"
-        )
+        raise _CommandError(msg("cli.broadcast.too_long", count=len(text), max=BROADCAST_MAX_CHARS))
     audience = parse_audience(args.audience, jaring.programme, jaring.region)
     now = jaring.pipeline.clock()
     send_at: datetime | None = None
     if args.at:
         when = parse_send_time(args.at, now, jaring.programme.timezone)
         if isinstance(when, Msg):
-            raise _CommandError(jaring.catalogs.render(when, CLI_LANGUAGE))
+            raise _CommandError(when)
         send_at = when.at if isinstance(when, SendAt) else None
-    count = await _counted(jaring, audience)
-    label = audience_label(audience, jaring.programme, jaring.region)
-    for part in preview_parts(text, label, count, CLI_LANGUAGE):
-        _printer(jaring, out)(part)
-        out("")
-    moment = local_time_text(send_at or now, jaring.programme.timezone)
+    count = await _show_preview(jaring, text, audience, say)
+    moment = say.time(send_at or now)
     if not args.yes:
-        people = count_text(count.reachable, CLI_LANGUAGE)
-        if ask(
-            f"Record this announcement for {people} people, to be sent from {moment}? [y/N] "
-        ).strip().lower() not in (
-            "y",
-            "yes",
-            "ya",
-        ):
-            out("Nothing recorded.")
+        people = say.number(count.reachable)
+        if ask(say.text("cli.broadcast.confirm", people=people, when=moment)).strip().lower() not in _YES:
+            say.say("cli.broadcast.nothing_recorded")
             return 1
     async with jaring.store.transaction() as session:
         created = await record_broadcast(
@@ -377,59 +402,68 @@ async def _send_command(
             now=now,
             author_contact=None,
         )
-    if isinstance(created, BroadcastRefused):
-        raise _CommandError(created.reason)
-    out(f"Broadcast No. {created} recorded, to be sent from {moment}.")
-    out("`jaring serve` sends it (it must be running); follow it with `jaring broadcast report " + f"{created}`.")
+    if isinstance(created, BroadcastRefused):  # checked above already; the record checks again
+        raise _CommandError(msg("cli.broadcast.refused", reason=created.reason))
+    say.say("cli.broadcast.recorded", number=created, when=moment)
+    say.say("cli.broadcast.how_to_follow", number=created)
     return 0
 
 
-async def _list_command(jaring: Jaring, out: Callable[[str], None]) -> int:
+async def _list_command(jaring: Jaring, say: Voice) -> int:
     async with jaring.store.transaction() as session:
         rows = await broadcasts.recent_broadcasts(session, jaring.programme.id, finished=FINISHED_SHOWN)
         reports = [await broadcast_report(session, row) for row in rows]
     for report in reports:
-        audience = jaring.catalogs.render(
-            audience_label(Audience(report.audience_kind, report.audience_value), jaring.programme, jaring.region),
-            CLI_LANGUAGE,
+        audience = audience_label(
+            Audience(report.audience_kind, report.audience_value), jaring.programme, jaring.region
         )
-        start = " ".join(report.body.split())[:40]
-        when = local_time_text(report.send_at, jaring.programme.timezone)
-        out(
-            f"No. {report.id}  {report.status:<9}  {when}  sent {report.sent}/{report.recipients}  "
-            f"to {audience}  {start!r}"
+        state = say.text(_STATES[report.status]) if report.status in _STATES else report.status
+        say.say(
+            "cli.broadcast.line",
+            number=report.id,
+            state=f"{state:<14}",
+            when=say.time(report.send_at),
+            sent=say.number(report.sent),
+            total=say.number(report.recipients),
+            audience=audience,
+            start=repr(" ".join(report.body.split())[:40]),
         )
-    out(f"{len(reports)} broadcast(s): every scheduled and sending one, and the last {FINISHED_SHOWN} finished.")
+    say.say("cli.broadcast.total", count=len(reports), finished=FINISHED_SHOWN)
     return 0
 
 
-async def _cancel_command(jaring: Jaring, broadcast_id: int, out: Callable[[str], None]) -> int:
+async def _cancel_command(jaring: Jaring, broadcast_id: int, say: Voice) -> int:
     async with jaring.store.transaction() as session:
         result = await cancel_broadcast(
             session, jaring.programme, broadcast_id, jaring.pipeline.clock(), actor_contact_id=None, actor="cli"
         )
+        row = await broadcasts.get_broadcast(session, broadcast_id) if isinstance(result, BroadcastRefused) else None
     if isinstance(result, BroadcastNotFound):
-        raise _CommandError(f"no broadcast {broadcast_id}")
-    if isinstance(result, BroadcastRefused):
-        raise _CommandError(f"{result.reason}: nothing to cancel")
+        raise _CommandError(msg("cli.broadcast.not_found", number=broadcast_id))
+    if isinstance(result, BroadcastRefused):  # done or cancelled already
+        status = row.status if row is not None else ""
+        state = msg(_STATES[status]) if status in _STATES else status
+        raise _CommandError(msg("cli.broadcast.not_cancellable", number=broadcast_id, state=state))
     if not result.started:
-        out(f"Broadcast No. {result.broadcast_id} cancelled before its time came: nothing was sent.")
+        say.say("broadcast.cancelled_before_start", number=result.broadcast_id)
         return 0
-    out(
-        f"Broadcast No. {result.broadcast_id} cancelled: {result.cancelled} message(s) will not be sent; "
-        f"{result.already_sent} had been sent already."
+    say.say(
+        "cli.broadcast.cancelled",
+        number=result.broadcast_id,
+        cancelled=say.number(result.cancelled),
+        sent=say.number(result.already_sent),
     )
     return 0
 
 
-async def _report_command(jaring: Jaring, broadcast_id: int, out: Callable[[str], None]) -> int:
+async def _report_command(jaring: Jaring, broadcast_id: int, say: Voice) -> int:
     async with jaring.store.transaction() as session:
         row = await broadcasts.get_broadcast(session, broadcast_id)
         if row is None or row.programme_id != jaring.programme.id:
-            raise _CommandError(f"no broadcast {broadcast_id}")
+            raise _CommandError(msg("cli.broadcast.not_found", number=broadcast_id))
         report = await broadcast_report(session, row)
-    for part in report_parts(report, jaring.programme, jaring.region, CLI_LANGUAGE):
-        _printer(jaring, out)(part)
-        out("")
-    out(report.body)
+    for part in report_parts(report, jaring.programme, jaring.region, say.language):
+        say.say(part)
+        say.out("")
+    say.out(report.body)
     return 0

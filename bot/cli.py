@@ -1,4 +1,10 @@
-"""The `jaring` command."""
+"""The `jaring` command.
+
+Every line a Dinas command prints comes from the catalogs (`locales/*/LC_MESSAGES/cli.po`, and the
+chat's own texts where the command shows what the chat shows), in one language: Indonesian, or
+English with `--english`; every time is in the programme's time zone with its name (WIB, WITA, WIT).
+`Voice` is the one way to say something; argparse's own framing ("usage:", "error:") and the help
+texts stay English."""
 
 from __future__ import annotations
 
@@ -6,11 +12,14 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from bot.cli_voice import CLI_LANGUAGE, Voice
 from bot.person_ids import FORMS, PersonIdError, check_terminal_name, parse_person_id
 from bot.settings import Settings, SettingsError, load_settings
+from conversations.messages import msg
 from conversations.text import clean_text, fold_lines
 
 if TYPE_CHECKING:
@@ -18,6 +27,23 @@ if TYPE_CHECKING:
 
 
 __all__ = ["main"]
+
+_ENGLISH = "en"
+
+
+class _Parser(argparse.ArgumentParser):
+    """Every command takes `--english`, before or after its name (`jaring --english quota show`,
+    `jaring quota show --english`); `english=False` leaves it out (the chat has its own `bahasa`)."""
+
+    def __init__(self, *args: Any, english: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if english:
+            self.add_argument(
+                "--english",
+                action="store_true",
+                default=argparse.SUPPRESS,
+                help="print in English (default: Bahasa Indonesia)",
+            )
 
 
 def _person(text: str) -> str:
@@ -52,12 +78,11 @@ def _reason(text: str) -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="jaring", description="Jaring: BPJS Ketenagakerjaan for vulnerable workers, as a chatbot."
-    )
+    parser = _Parser(prog="jaring", description="Jaring: BPJS Ketenagakerjaan for vulnerable workers, as a chatbot.")
+    parser.set_defaults(english=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    chat = commands.add_parser("chat", help="talk to the bot in this terminal")
+    chat = commands.add_parser("chat", help="talk to the bot in this terminal", english=False)
     chat.add_argument(
         "--jsonl", action="store_true", help='read {"from", "text"} JSON lines, write {"to", "text", "choices"} lines'
     )
@@ -78,7 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     downgrade.add_argument("revision")
     db_commands.add_parser("current", help="show the schema revision")
 
-    serve = commands.add_parser("serve", help="run every configured channel (Telegram) and the web app")
+    serve = commands.add_parser("serve", help="run every configured channel (Telegram) and the web app", english=False)
     serve.add_argument("--host", help="address the web app listens on (default: JARING_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port the web app listens on (default: JARING_PORT or 8080)")
 
@@ -123,7 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _enrolment_and_figures_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _enrolment_and_figures_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
     export = commands.add_parser("export", help="files for BPJS TK")
     export_commands = export.add_subparsers(dest="export_command", required=True, metavar="WHAT")
     enrolment = export_commands.add_parser("enrolment", help="the list for collective registration (full NIKs)")
@@ -142,7 +167,7 @@ def _enrolment_and_figures_parsers(commands: argparse._SubParsersAction[argparse
     stats.add_argument("--chart", type=Path, metavar="FILE.png", help="write the chart as a PNG")
 
 
-def _broadcast_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _broadcast_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     broadcast = commands.add_parser("broadcast", help="announcements (recorded here; `jaring serve` sends them)")
     actions = broadcast.add_subparsers(dest="broadcast_command", required=True, metavar="ACTION")
     audience_help = (
@@ -165,7 +190,7 @@ def _broadcast_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
     report.add_argument("id", type=int)
 
 
-def _review_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _review_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
     quota = commands.add_parser("quota", help="this year's places, and changing them")
     quota_commands = quota.add_subparsers(dest="quota_command", required=True, metavar="ACTION")
     show = quota_commands.add_parser("show", help="places, used, verified, waiting list, the changes")
@@ -194,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.logging_setup import configure_logging
 
         configure_logging(settings.log_level, log_file=_chat_log_file(args, settings))
-        return asyncio.run(_run(args, settings))
+        return asyncio.run(_run(args, settings, _ENGLISH if args.english else CLI_LANGUAGE))
     except SettingsError as exc:
         print(f"jaring: {exc}", file=sys.stderr)
         return 2
@@ -221,21 +246,11 @@ def _chat_log_file(args: argparse.Namespace, settings: Settings) -> Path | None:
     return log_file
 
 
-async def _run(args: argparse.Namespace, settings: Settings) -> int:
+async def _run(args: argparse.Namespace, settings: Settings, language: str) -> int:
     if args.command == "db":
-        return await _database(args, settings)
+        return await _database(args, settings, language)
     if args.command == "programme":
-        from bot.app import read_programme, read_region
-
-        p = read_programme(settings)
-        region = read_region(settings, p)
-        premium = f"Rp{p.premium.monthly:,}".replace(",", ".")
-        print(f"{settings.program_file}: OK — {p.name} ({p.pemda}), {len(p.job_types)} job types, premium {premium}")
-        places = f"{len(region.kecamatan)} kecamatan, {len(region.all_kelurahan)} kelurahan/desa"
-        print(f"region {region.code} {region.name}: {places}")
-
-        return 0
-
+        return _check_programme(settings, language)
     if args.command == "serve":
         from bot.serve import run_serve
 
@@ -248,23 +263,23 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.command in ("quota", "role") or getattr(args, "registration_command", "") == "approve":
             from bot.admin_commands import run_review_command
 
-            return await run_review_command(jaring, args)
+            return await run_review_command(jaring, args, language=language)
         if args.command in ("admin", "invite", "registration"):
-            return await _administer(args, jaring)
+            return await _administer(args, jaring, language)
         if args.command == "claims":
             from bot.reminders import remind_idle_claims
 
             sent = await remind_idle_claims(jaring, settings.claim_reminder_days, jaring.pipeline.clock())
-            print(f"{sent} reminder(s) queued; `jaring serve` delivers them.")
+            Voice.of(jaring, language).say("cli.claims.reminded", count=sent)
             return 0
         if args.command == "questions":
-            return await _unanswered(jaring, args.limit)
+            return await _unanswered(jaring, args.limit, language)
         if args.command in ("export", "import", "stats"):
-            return await _enrolment_and_figures(args, jaring)
+            return await _enrolment_and_figures(args, jaring, language)
         if args.command == "broadcast":
             from bot.broadcasts import run_broadcast_command
 
-            return await run_broadcast_command(jaring, args)
+            return await run_broadcast_command(jaring, args, language=language)
 
         if args.jsonl:
             bad_lines = await chat_jsonl(jaring)
@@ -275,37 +290,62 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         await jaring.close()
 
 
-async def _unanswered(jaring: Jaring, limit: int) -> int:
+def _check_programme(settings: Settings, language: str) -> int:
+    from zoneinfo import ZoneInfo
+
+    from bot.app import read_programme, read_region
+    from conversations.messages import Money
+    from locales import Catalogs
+
+    p = read_programme(settings)
+    region = read_region(settings, p)
+    say = Voice(Catalogs.load(), language, p.timezone)
+    zone = datetime.now(ZoneInfo(p.timezone)).tzname() or p.timezone
+    say.say(
+        "cli.programme.ok",
+        file=str(settings.program_file),
+        programme=p.name,
+        pemda=p.pemda,
+        job_types=len(p.job_types),
+        premium=Money(p.premium.monthly),
+        timezone=f"{p.timezone} ({zone})",
+    )
+    places = {"kecamatan": len(region.kecamatan), "kelurahan": len(region.all_kelurahan)}
+    say.say("cli.programme.region", code=region.code, name=region.name, **places)
+    return 0
+
+
+async def _unanswered(jaring: Jaring, limit: int, language: str) -> int:
     from conversations.nik import mask_digit_runs
     from db.repositories.unanswered_questions import recent_questions
 
     async with jaring.store.transaction() as session:
         rows = await recent_questions(session, limit)
-    for row in rows:
-        print(
-            f"{row.created_at:%Y-%m-%d %H:%M}  [{row.asked_in}]  {mask_digit_runs(row.text)}"
-        )  # rows kept before masking was complete too
-    print(f"{len(rows)} question(s) the bot could not answer (newest first; long numbers masked).")
+    say = Voice.of(jaring, language)
+    for row in rows:  # rows kept before masking was complete too
+        say.say("cli.questions.line", when=say.time(row.created_at), where=row.asked_in, text=mask_digit_runs(row.text))
+    say.say("cli.questions.total", count=len(rows))
     return 0
 
 
-async def _enrolment_and_figures(args: argparse.Namespace, jaring: Jaring) -> int:
+async def _enrolment_and_figures(args: argparse.Namespace, jaring: Jaring, language: str) -> int:
     if args.command == "export":
         from bot.enrolment_export import run_export_command
 
-        return await run_export_command(jaring, args.status, args.format, args.output, args.send_to)
+        return await run_export_command(jaring, args.status, args.format, args.output, args.send_to, language=language)
     if args.command == "import":
         from bot.kpj_import import run_import_command
 
-        return await run_import_command(jaring, args.file)
+        return await run_import_command(jaring, args.file, language=language)
     from bot.figures import run_stats_command
 
-    return await run_stats_command(jaring, args.year, args.chart)
+    return await run_stats_command(jaring, args.year, args.chart, language=language)
 
 
-async def _database(args: argparse.Namespace, settings: Settings) -> int:
+async def _database(args: argparse.Namespace, settings: Settings, language: str) -> int:
     from db import migrate
     from db.connection import Store
+    from locales import Catalogs
 
     store = Store.from_url(settings.resolved_database_url)
     try:
@@ -313,26 +353,31 @@ async def _database(args: argparse.Namespace, settings: Settings) -> int:
             await migrate.upgrade(store.engine, args.revision)
         elif args.db_command == "downgrade":
             await migrate.downgrade(store.engine, args.revision)
-        print(f"schema revision: {await migrate.current_revision(store.engine) or 'base (empty)'}")
+        revision = await migrate.current_revision(store.engine)
+        Voice(Catalogs.load(), language).say("cli.db.revision", revision=revision or msg("cli.db.empty"))
         return 0
     finally:
         await store.close()
 
 
-async def _administer(args: argparse.Namespace, jaring: Jaring) -> int:
+async def _administer(args: argparse.Namespace, jaring: Jaring, language: str) -> int:
     from bot import admin_commands
 
+    say = Voice.of(jaring, language)
     try:
         if args.command == "admin":
-            print(await admin_commands.add_admin(jaring, args.address))
+            say.out(await admin_commands.add_admin(jaring, args.address, language=language))
         elif args.command == "invite":
             code = await admin_commands.create_invite(
-                jaring, args.role, kelurahan=args.kelurahan, rt=args.rt, rw=args.rw, days=args.days
+                jaring, args.role, kelurahan=args.kelurahan, rt=args.rt, rw=args.rw, days=args.days, language=language
             )
-            print(f"Invite code: {code}  (valid {args.days} days, one use)")
-            print(f"The person sends to the bot:  kode {code}   (on Telegram also: t.me/<bot>?start={code})")
+            say.say("cli.invite.code", code=code, days=args.days)
+            say.say("cli.invite.how", code=code)
         else:
-            print(await admin_commands.set_status(jaring, args.id, args.status, args.reason, args.kpj))
+            said = await admin_commands.set_status(
+                jaring, args.id, args.status, args.reason, args.kpj, language=language
+            )
+            say.out(said)
     except (ValueError, LookupError) as exc:
         print(f"jaring: {exc}", file=sys.stderr)
         return 2

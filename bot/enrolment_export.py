@@ -30,7 +30,6 @@ import asyncio
 import contextlib
 import csv
 import io
-import sys
 import traceback
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -39,12 +38,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cli_voice import CLI_LANGUAGE, Voice
 from bot.outbox_files import queue_file
 from bot.person_ids import parse_person_id
 from conversations.figures_requests import ExportEnrolment, ExportFormat, ExportStatus, FileQueued
 from conversations.flows.figures import STATUS_LABELS
 from conversations.flows.jobs import OTHER_JOB
-from conversations.messages import msg
+from conversations.messages import Msg, msg
 from conversations.programme import Programme
 from conversations.regions import Region
 from conversations.text import clean_text, fold_lines
@@ -370,23 +370,26 @@ async def answer_export(
 
 
 async def run_export_command(
-    jaring: Jaring, status: ExportStatus, file_format: ExportFormat | None, output: Path, send_to: str | None
+    jaring: Jaring,
+    status: ExportStatus,
+    file_format: ExportFormat | None,
+    output: Path,
+    send_to: str | None,
+    *,
+    language: str = CLI_LANGUAGE,
 ) -> int:
     """Write the file (readable by its owner only); with `send_to`, queue it to that admin too. A failure is
     one short line (no traceback: its text could hold a name or a NIK) and exit code 1, with nothing
     written, queued or recorded."""
+    say = Voice.of(jaring, language)
     chosen: ExportFormat = file_format or ("csv" if output.suffix.lower() == ".csv" else "xlsx")
     try:
-        return await _export_command(jaring, status, chosen, output, send_to)
+        return await _export_command(jaring, status, chosen, output, send_to, say=say)
     except _NotWritten as exc:
-        print(f"jaring: berkas {output} tidak bisa ditulis ({exc}); tidak ada yang diekspor.", file=sys.stderr)
+        say.complain("cli.export.not_written", path=str(output), reason=str(exc))
         return 1
     except Exception as exc:  # any other failure: the same short line, never its text
-        print(
-            f"jaring: ekspor gagal ({_where(exc)}); berkas tidak dibuat. Coba lagi, atau sampaikan baris ini "
-            "kepada pengelola Jaring.",
-            file=sys.stderr,
-        )
+        say.complain("cli.export.failed", where=_where(exc))
         return 1
 
 
@@ -394,17 +397,18 @@ class _NotWritten(Exception):
     """The file could not be written (no such folder, no permission…): the OS's reason, no content."""
 
 
-def _where(exc: BaseException) -> str:
+def _where(exc: BaseException) -> Msg | str:
     """The failure's type and the line it came from, never its message (openpyxl's, for one, quotes the
     cell's text)."""
     frames = traceback.extract_tb(exc.__traceback__)
     if not frames:
         return type(exc).__name__
-    return f"{type(exc).__name__} di {Path(frames[-1].filename).name}:{frames[-1].lineno}"
+    place = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}"
+    return msg("cli.export.failed_at", error=type(exc).__name__, place=place)
 
 
 async def _export_command(
-    jaring: Jaring, status: ExportStatus, chosen: ExportFormat, output: Path, send_to: str | None
+    jaring: Jaring, status: ExportStatus, chosen: ExportFormat, output: Path, send_to: str | None, *, say: Voice
 ) -> int:
     now = jaring.pipeline.clock()
     written = False
@@ -415,7 +419,7 @@ async def _export_command(
                 person = parse_person_id(send_to)  # checked already by the command line
                 admin = await contacts.find_contact(session, person.channel, person.channel_id)
                 if admin is None or not await roles.holds_role(session, admin.id, "admin"):
-                    print(f"jaring: {send_to} bukan admin Dinas; berkas tidak dibuat.", file=sys.stderr)
+                    say.complain("cli.export.not_admin", person=send_to)
                     return 2
             export = await build_export(
                 session,
@@ -443,15 +447,20 @@ async def _export_command(
         if written:  # not recorded, not queued: not left on disk either
             _discard(output)
         raise
-    print(f"{export.rows} pendaftaran ({_FILE_STATUS[status]}) ditulis ke {output} ({chosen}).")
-    print(
-        "PERHATIAN: berkas ini berisi NIK lengkap. Simpan di tempat aman, kirim hanya ke BPJS Ketenagakerjaan, "
-        "dan hapus setelah dipakai."
-    )
+    which = msg(_STATUS_SAID[status])
+    say.say("cli.export.written", rows=say.number(export.rows), status=which, path=str(output), format=chosen)
+    say.say("cli.export.full_niks")
     if admin is not None:
-        sent = "dikirim juga" if export.rows else "tidak dikirim (kosong)"
-        print(f"Berkas {sent} ke {send_to} lewat chat (`jaring serve` mengantarnya).")
+        say.say("cli.export.sent" if export.rows else "cli.export.empty_not_sent", person=send_to or "")
     return 0
+
+
+# What the command says of each choice of --status.
+_STATUS_SAID = {
+    "approved": "cli.export.status_approved",
+    "active": "cli.export.status_active",
+    "all": "cli.export.status_all",
+}
 
 
 def _discard(path: Path) -> None:

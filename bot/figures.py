@@ -10,7 +10,6 @@ it became active) — or from 1 January, whichever is later, to 31 December, eac
 from __future__ import annotations
 
 import asyncio
-import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.charts import ChartData, ChartLabels, render_chart
+from bot.cli_voice import CLI_LANGUAGE, Voice
 from bot.enrolment_export import answer_export
 from bot.outbox_files import queue_file
 from conversations.figures_requests import (
@@ -274,15 +274,18 @@ class FiguresDesk:
 # ---- jaring stats ------------------------------------------------------------------------------
 
 
-async def run_stats_command(jaring: Jaring, year: int | None, chart: Path | None) -> int:
-    """Print what an admin reads in chat, in Indonesian; with `chart`, write the PNG too."""
+async def run_stats_command(
+    jaring: Jaring, year: int | None, chart: Path | None, *, language: str = CLI_LANGUAGE
+) -> int:
+    """Print what an admin reads in chat, in the command's language; with `chart`, write the PNG too."""
+    say = Voice.of(jaring, language)
     now = jaring.pipeline.clock()
     chosen = year or jaring.programme.local_date(now).year
     async with jaring.store.transaction() as session:
         shown = await gather_figures(session, jaring.programme, year=chosen, now=now)
         png = None
         if chart is not None:
-            png = await draw_chart(session, jaring.programme, jaring.catalogs, year=chosen, now=now, language="id")
+            png = await draw_chart(session, jaring.programme, jaring.catalogs, year=chosen, now=now, language=language)
         await audit.record_audit(
             session,
             "figures.viewed",
@@ -292,23 +295,21 @@ async def run_stats_command(jaring: Jaring, year: int | None, chart: Path | None
         )
     ctx = Context(
         now=now,
-        language="id",
+        language=language,
         programme=jaring.programme,
         contact=ContactInfo(channel="cli", roles=frozenset({ADMIN_ROLE})),
         renderer=jaring.catalogs,
         region=jaring.region,
     )
     for reply in figures_replies(ctx, shown):
-        print("\n\n".join(jaring.catalogs.render(part, "id") for part in reply.parts))
-        print()
+        say.out("\n\n".join(say.text(part) for part in reply.parts))
+        say.out("")
     if chart is not None and png is not None:
         # Only counts, no personal data; written like every file the bot leaves on disk anyway (0600).
         try:
             await asyncio.to_thread(write_private_file, chart, png)
         except OSError as exc:
-            print(
-                f"jaring: grafik tidak bisa ditulis ke {chart} ({exc.strerror or type(exc).__name__}).", file=sys.stderr
-            )
+            say.complain("cli.stats.chart_not_written", path=str(chart), reason=exc.strerror or type(exc).__name__)
             return 1
-        print(f"Grafik ditulis ke {chart} ({len(png) // 1024} KB).")
+        say.say("cli.stats.chart_written", path=str(chart), size=len(png) // 1024)
     return 0

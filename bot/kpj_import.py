@@ -1,6 +1,7 @@
 """`jaring import kpj FILE`: BPJS TK's answer to the collective registration — NIK, KPJ number, start
 date — read from xlsx or csv. Every row is checked first; any problem and the whole file is refused
-with each problem by line ("baris 7: KPJ harus 11 angka (tertulis: 1234)") and nothing changes.
+with each problem by line ("baris 7: KPJ harus 11 angka (tertulis: 1234)", in the command's language:
+each problem is a catalog message) and nothing changes.
 Otherwise, in ONE transaction, each approved registration becomes active with its KPJ and start date
 (the worker and their RT/RW leader are told), and a re-run is harmless: a registration already active
 with the same KPJ is counted as such, not changed.
@@ -13,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -23,9 +24,10 @@ from zipfile import BadZipFile
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.cli_voice import CLI_LANGUAGE, Voice
 from bot.status_changes import change_status
 from conversations.flows.figures import STATUS_LABELS
-from conversations.messages import msg
+from conversations.messages import Msg, msg
 from conversations.nik import Nik, NikProblem, parse_nik
 from conversations.programme import Programme
 from conversations.text import words
@@ -57,17 +59,13 @@ LATEST_START_AHEAD = timedelta(days=366)
 _HEADER_SEARCH_ROWS = 10  # a title or a blank line or two above the header is fine
 _DIGIT_NOISE = re.compile(r"[\s.\-_/']+")
 _DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y/%m/%d", "%d-%m-%Y %H:%M:%S", "%Y-%m-%d %H:%M:%S")
-_NUMBER_CELL_HINT = (
-    " — kolom NIK tersimpan sebagai angka di Excel, yang mengubah angka terakhir menjadi 0: "
-    "format kolom NIK sebagai Teks lalu ketik ulang NIK-nya"
-)
 _NIK_PROBLEMS = {
-    NikProblem.UNKNOWN_PROVINCE: "NIK tidak valid: kode provinsi (2 angka pertama) tidak ada",
-    NikProblem.BAD_DAY: "NIK tidak valid: tanggal lahir di dalam NIK salah",
-    NikProblem.BAD_MONTH: "NIK tidak valid: bulan lahir di dalam NIK salah",
-    NikProblem.IMPOSSIBLE_DATE: "NIK tidak valid: tanggal lahir di dalam NIK tidak ada di kalender",
-    NikProblem.SERIAL_ZERO: "NIK tidak valid: 4 angka terakhir tidak boleh 0000",
-    NikProblem.IN_THE_FUTURE: "NIK tidak valid: tanggal lahir di dalam NIK belum terjadi",
+    NikProblem.UNKNOWN_PROVINCE: "cli.kpj.nik_unknown_province",
+    NikProblem.BAD_DAY: "cli.kpj.nik_bad_day",
+    NikProblem.BAD_MONTH: "cli.kpj.nik_bad_month",
+    NikProblem.IMPOSSIBLE_DATE: "cli.kpj.nik_impossible_date",
+    NikProblem.SERIAL_ZERO: "cli.kpj.nik_serial_zero",
+    NikProblem.IN_THE_FUTURE: "cli.kpj.nik_in_the_future",
 }
 
 Cell = object
@@ -75,22 +73,26 @@ Cell = object
 
 @dataclass(frozen=True, slots=True)
 class _Bad:
-    """What is wrong with one value, in the words printed after "baris N: "."""
+    """What is wrong with one value, as it is printed after "baris N: "."""
 
-    text: str
+    text: Msg
 
 
 class UnreadableFile(Exception):
     """The file cannot be read at all (missing, another format, no header): said in one line."""
 
+    def __init__(self, message: Msg) -> None:
+        super().__init__(message.key)
+        self.message = message
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
     line: int  # 0: the file as a whole
-    text: str
+    text: Msg
 
-    def __str__(self) -> str:
-        return f"baris {self.line}: {self.text}" if self.line else self.text
+    def said(self) -> Msg:
+        return msg("cli.kpj.line", line=self.line, problem=self.text) if self.line else self.text
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,7 @@ class KpjRow:
     nik: str
     kpj: str
     start: date
-    hint: str = ""  # said after "not registered": the NIK came from a number cell
+    number_cell: bool = False  # the NIK came from a number cell: said after "not registered"
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,21 +124,19 @@ def read_table(path: Path) -> list[tuple[int, list[Cell]]]:
     try:
         content = path.read_bytes()
     except OSError as exc:
-        raise UnreadableFile(f"berkas tidak bisa dibaca: {exc.strerror or exc}") from exc
+        raise UnreadableFile(msg("cli.kpj.unreadable", reason=exc.strerror or type(exc).__name__)) from exc
     if suffix == ".xlsx":
         return _xlsx_rows(content)
     if suffix in (".csv", ".txt"):
         return _csv_rows(content)
-    raise UnreadableFile(f"jenis berkas {suffix or '(tanpa akhiran)'} tidak didukung: simpan sebagai .xlsx atau .csv")
+    raise UnreadableFile(msg("cli.kpj.unsupported", suffix=suffix or msg("cli.kpj.no_suffix")))
 
 
 def _xlsx_rows(content: bytes) -> list[tuple[int, list[Cell]]]:
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except (BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise UnreadableFile(
-            f"berkas Excel tidak bisa dibuka ({type(exc).__name__}); simpan ulang sebagai .xlsx"
-        ) from exc
+        raise UnreadableFile(msg("cli.kpj.bad_excel", error=type(exc).__name__)) from exc
     try:
         sheet = book.worksheets[0]
         rows: list[tuple[int, list[Cell]]] = [
@@ -195,15 +195,9 @@ def _find_header(rows: Sequence[tuple[int, list[Cell]]]) -> tuple[int, dict[str,
         if {"nik", "kpj"} <= columns.keys():
             if "start" not in columns:
                 line = rows[position][0]
-                raise UnreadableFile(
-                    f"baris {line}: kolom tanggal mulai kepesertaan tidak ditemukan "
-                    "(beri judul kolom 'Tgl Kepesertaan' atau 'TMT')"
-                )
+                raise UnreadableFile(msg("cli.kpj.line", line=line, problem=msg("cli.kpj.no_start_column")))
             return position, columns
-    raise UnreadableFile(
-        "judul kolom NIK dan KPJ tidak ditemukan di 10 baris pertama "
-        "(beri judul kolom 'NIK', 'No KPJ' dan 'Tgl Kepesertaan')"
-    )
+    raise UnreadableFile(msg("cli.kpj.no_header", rows=_HEADER_SEARCH_ROWS))
 
 
 # ---- the values --------------------------------------------------------------------------------
@@ -231,24 +225,30 @@ def _digits(value: Cell) -> str:
 def _nik(value: Cell, today: date) -> Nik | _Bad:
     digits = _digits(value)
     if not digits:
-        return _Bad("NIK kosong")
+        return _Bad(msg("cli.kpj.nik_empty"))
     if not (digits.isascii() and digits.isdigit()) or len(digits) != _NIK_DIGITS:
-        return _Bad(f"NIK harus {_NIK_DIGITS} angka (tertulis {len(digits)} tanda)")
+        return _Bad(msg("cli.kpj.nik_length", digits=_NIK_DIGITS, written=len(digits)))
     parsed = parse_nik(digits, today)
-    return parsed if isinstance(parsed, Nik) else _Bad(_NIK_PROBLEMS.get(parsed, "NIK tidak valid") + _hint(value))
+    if isinstance(parsed, Nik):
+        return parsed
+    return _Bad(_with_hint(msg(_NIK_PROBLEMS.get(parsed, "cli.kpj.nik_invalid")), _number_cell(value)))
 
 
-def _hint(nik_cell: Cell) -> str:
+def _number_cell(nik_cell: Cell) -> bool:
     """A NIK typed into a number cell: Excel keeps 15 significant digits and turns the 16th into 0."""
-    return _NUMBER_CELL_HINT if isinstance(nik_cell, (int, float)) else ""
+    return isinstance(nik_cell, (int, float))
+
+
+def _with_hint(problem: Msg, number_cell: bool) -> Msg:
+    return msg("cli.kpj.number_cell", problem=problem) if number_cell else problem
 
 
 def _kpj(value: Cell) -> str | _Bad:
     digits = _digits(value)
     if not digits:
-        return _Bad("KPJ kosong")
+        return _Bad(msg("cli.kpj.kpj_empty"))
     if not (digits.isascii() and digits.isdigit()) or len(digits) != KPJ_DIGITS:
-        return _Bad(f"KPJ harus {KPJ_DIGITS} angka (tertulis: {_text(value)[:20]})")
+        return _Bad(msg("cli.kpj.kpj_length", digits=KPJ_DIGITS, written=_text(value)[:20]))
     return digits
 
 
@@ -260,16 +260,20 @@ def _start(value: Cell, today: date) -> date | _Bad:
     else:
         text = _text(value)
         if not text:
-            return _Bad("tanggal mulai kepesertaan kosong")
+            return _Bad(msg("cli.kpj.start_empty"))
         parsed = _parse_date(text)
         if parsed is None:
-            return _Bad(f"tanggal mulai tidak bisa dibaca (tertulis: {text[:20]}); tulis seperti 01-12-2026")
+            return _Bad(msg("cli.kpj.start_unreadable", written=text[:20]))
         found = parsed
     latest = today + LATEST_START_AHEAD
     if not EARLIEST_START <= found <= latest:
         return _Bad(
-            f"tanggal mulai {found:%d-%m-%Y} tidak masuk akal "
-            f"(harus antara {EARLIEST_START:%d-%m-%Y} dan {latest:%d-%m-%Y})"
+            msg(
+                "cli.kpj.start_out_of_range",
+                date=f"{found:%d-%m-%Y}",
+                earliest=f"{EARLIEST_START:%d-%m-%Y}",
+                latest=f"{latest:%d-%m-%Y}",
+            )
         )
     return found
 
@@ -302,18 +306,18 @@ def parse_kpj_table(rows: Sequence[tuple[int, list[Cell]]], today: date) -> tupl
         found = [value.text for value in (nik, kpj, start) if isinstance(value, _Bad)]
         if isinstance(nik, Nik):
             if nik.digits in nik_lines:
-                found.append(f"NIK sama dengan baris {nik_lines[nik.digits]}")
+                found.append(msg("cli.kpj.nik_twice", line=nik_lines[nik.digits]))
             nik_lines.setdefault(nik.digits, line)
         if isinstance(kpj, str):
             if kpj in kpj_lines:
-                found.append(f"KPJ sama dengan baris {kpj_lines[kpj]}")
+                found.append(msg("cli.kpj.kpj_twice", line=kpj_lines[kpj]))
             kpj_lines.setdefault(kpj, line)
         if found:
             problems.extend(Problem(line, text) for text in found)
         elif isinstance(nik, Nik) and isinstance(kpj, str) and isinstance(start, date):
-            parsed.append(KpjRow(line, nik.digits, kpj, start, _hint(cell("nik"))))
+            parsed.append(KpjRow(line, nik.digits, kpj, start, _number_cell(cell("nik"))))
     if not parsed and not problems:
-        problems.append(Problem(0, "tidak ada baris data di bawah judul kolom"))
+        problems.append(Problem(0, msg("cli.kpj.no_rows")))
     return parsed, problems
 
 
@@ -340,7 +344,7 @@ async def import_kpj(
     already = 0
     for nik_hash, row in by_hash.items():
         registration = registrations.get(nik_hash)
-        problem = _problem_with(registration, row, holders.get(row.kpj), programme, catalogs)
+        problem = _problem_with(registration, row, holders.get(row.kpj), programme)
         if problem:
             problems.append(Problem(row.line, problem))
         elif registration is not None and registration.status == "active":
@@ -376,19 +380,17 @@ def _problem_with(
     row: KpjRow,
     holder: Registration | None,
     programme: Programme,
-    catalogs: Catalogs,
-) -> str | None:
+) -> Msg | None:
     if registration is None or registration.programme_id != programme.id or registration.erased_at is not None:
-        return f"NIK ini tidak ada di pendaftaran {programme.name}{row.hint}"
+        return _with_hint(msg("cli.kpj.not_registered", programme=programme.name), row.number_cell)
     if holder is not None and holder.id != registration.id:
-        return f"KPJ {row.kpj} sudah dipakai pendaftaran No. {holder.id}"
+        return msg("cli.kpj.kpj_taken", kpj=row.kpj, id=holder.id)
     if registration.status == "active":
         same = registration.kpj == row.kpj
-        return None if same else f"pendaftaran No. {registration.id} sudah aktif dengan nomor KPJ lain"
+        return None if same else msg("cli.kpj.active_other_kpj", id=registration.id)
     if registration.status != "approved":
         key = STATUS_LABELS.get(registration.status)
-        status = catalogs.render(msg(key), "id") if key else registration.status
-        return f"pendaftaran No. {registration.id} belum disetujui (status: {status})"
+        return msg("cli.kpj.not_approved", id=registration.id, status=msg(key) if key else registration.status)
     return None
 
 
@@ -403,7 +405,8 @@ class _Refused(Exception):
         self.outcome = outcome
 
 
-async def run_import_command(jaring: Jaring, path: Path) -> int:
+async def run_import_command(jaring: Jaring, path: Path, *, language: str = CLI_LANGUAGE) -> int:
+    say = Voice.of(jaring, language)
     try:
         rows = read_table(path)
         async with jaring.store.transaction() as session:
@@ -413,25 +416,21 @@ async def run_import_command(jaring: Jaring, path: Path) -> int:
             if outcome.refused:
                 raise _Refused(outcome)
     except UnreadableFile as exc:
-        print(f"jaring: {path}: {exc}")
+        say.out(f"jaring: {path}: {say.text(exc.message)}")  # on stdout, with the problems of a refused file
         return 2
     except _Refused as refused:
         outcome = refused.outcome
     if outcome.refused:
-        for line in _problem_lines(outcome.problems):
-            print(line)
-        print(f"Berkas {path.name} TIDAK diimpor: {len(outcome.problems)} masalah. Tidak ada yang diubah.")
-        print("Perbaiki baris-baris di atas, lalu jalankan perintah ini lagi.")
+        _say_problems(say, path, outcome.problems)
         return 1
-    print(
-        f"{outcome.activated} pendaftaran menjadi aktif dengan nomor KPJ; "
-        f"{outcome.already_active} sudah aktif sebelumnya (tidak diubah)."
-    )
+    say.say("cli.kpj.done", activated=say.number(outcome.activated), already=say.number(outcome.already_active))
     if outcome.activated:
-        print("Pekerja dan pengurus RT/RW-nya diberi tahu lewat chat (`jaring serve` mengirimnya).")
+        say.say("cli.kpj.told")
     return 0
 
 
-def _problem_lines(problems: Sequence[Problem]) -> Iterator[str]:
+def _say_problems(say: Voice, path: Path, problems: Sequence[Problem]) -> None:
     for problem in problems:
-        yield str(problem)
+        say.say(problem.said())
+    say.say("cli.kpj.refused", file=path.name, count=len(problems))
+    say.say("cli.kpj.fix_and_run_again")

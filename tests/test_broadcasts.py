@@ -572,27 +572,27 @@ def test_the_command_line_records_lists_reports_and_cancels(
 ) -> None:
     assert main(["broadcast", "preview", "--audience", "kelurahan:medono"]) == 0
     preview = capsys.readouterr().out
-    assert "To: people registered in Kelurahan Medono." in preview
-    assert "In all: 0 people." in preview
+    assert "Penerima: warga yang terdaftar di Kelurahan Medono." in preview
+    assert "Jumlah: 0 orang." in preview
 
     text = "Posko pendaftaran buka Sabtu pagi."
     assert main(["broadcast", "send", "--text", text, "--audience", "everyone", "--at", "1-1-2030 08.00"]) == 2
-    assert "more than a year away" in capsys.readouterr().err
+    assert "lebih dari setahun lagi" in capsys.readouterr().err
     monkeypatch.setattr("builtins.input", lambda question: "n")
     assert main(["broadcast", "send", "--text", text, "--audience", "everyone"]) == 1
-    assert "Nothing recorded." in capsys.readouterr().out
+    assert "Tidak ada yang dicatat." in capsys.readouterr().out
     assert main(["broadcast", "send", "--text", text, "--audience", "job:tukang_becak", "--yes"]) == 0
     out = capsys.readouterr().out
-    assert "Preview. The message that will be sent:\n\nPosko pendaftaran buka Sabtu pagi." in out
-    assert "Broadcast No. 1 recorded" in out
-    assert "`jaring serve` sends it" in out
+    assert "Pratinjau siaran. Pesan yang akan dikirim:\n\nPosko pendaftaran buka Sabtu pagi." in out
+    assert "Siaran No. 1 dicatat" in out
+    assert "`jaring serve` yang mengirimnya" in out
 
     assert main(["broadcast", "list"]) == 0
-    assert "No. 1  scheduled" in capsys.readouterr().out
+    assert "No. 1  terjadwal" in capsys.readouterr().out
     assert main(["broadcast", "report", "1"]) == 0
-    assert "Announcement No. 1: scheduled for" in capsys.readouterr().out
+    assert "Siaran No. 1: terjadwal" in capsys.readouterr().out
     assert main(["broadcast", "cancel", "1"]) == 0
-    assert "cancelled before its time came" in capsys.readouterr().out
+    assert "dibatalkan sebelum waktunya" in capsys.readouterr().out
     assert main(["broadcast", "cancel", "1"]) == 2
     assert main(["broadcast", "preview", "--audience", "kelurahan:atlantis"]) == 2
-    assert "no kelurahan named 'atlantis'" in capsys.readouterr().err
+    assert "tidak ada kelurahan bernama 'atlantis'" in capsys.readouterr().err

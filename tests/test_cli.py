@@ -101,10 +101,10 @@ def test_an_invalid_programme_file_names_the_field(env: dict[str, str], tmp_path
 
 
 def test_db_commands_migrate_down_and_up(env: dict[str, str], tmp_path: Path) -> None:
-    assert f"schema revision: {HEAD_REVISION}" in run(["db", "upgrade"], env, cwd=tmp_path).stdout
-    assert "schema revision: base (empty)" in run(["db", "downgrade", "base"], env, cwd=tmp_path).stdout
-    assert "schema revision: base (empty)" in run(["db", "current"], env, cwd=tmp_path).stdout
-    assert f"schema revision: {HEAD_REVISION}" in run(["db", "upgrade"], env, cwd=tmp_path).stdout
+    assert f"revisi skema basis data: {HEAD_REVISION}" in run(["db", "upgrade"], env, cwd=tmp_path).stdout
+    assert "revisi skema basis data: base (kosong)" in run(["db", "downgrade", "base"], env, cwd=tmp_path).stdout
+    assert "revisi skema basis data: base (kosong)" in run(["db", "current"], env, cwd=tmp_path).stdout
+    assert f"revisi skema basis data: {HEAD_REVISION}" in run(["db", "upgrade"], env, cwd=tmp_path).stdout
 
 
 def test_secret_key_prints_a_usable_key(env: dict[str, str]) -> None:
@@ -115,14 +115,14 @@ def test_secret_key_prints_a_usable_key(env: dict[str, str]) -> None:
 def test_dinas_commands_make_admins_invites_and_change_statuses(env: dict[str, str], tmp_path: Path) -> None:
     added = run(["admin", "add", "telegram:123456789"], env, cwd=tmp_path)
     assert added.returncode == 0, added.stderr
-    assert "telegram:123456789 is now an admin." in added.stdout
+    assert "telegram:123456789 sekarang admin Dinas." in added.stdout
     made = run(
         ["invite", "create", "--role", "rtrw", "--kelurahan", "33.75.01.1002", "--rt", "3", "--rw", "5"],
         env,
         cwd=tmp_path,
     )
     assert made.returncode == 0, made.stderr
-    code = made.stdout.split("Invite code: ")[1].split()[0]
+    code = made.stdout.split("Kode undangan: ")[1].split()[0]
     assert len(code) == 8
     used = run(["chat", "--jsonl"], env, json.dumps({"from": "pak-rt", "text": f"kode {code}"}) + "\n", cwd=tmp_path)
     assert "Selamat datang, Bapak/Ibu pengurus RT 003 / RW 005, Kelurahan Medono" in json.loads(used.stdout)["text"]
@@ -132,7 +132,7 @@ def test_dinas_commands_make_admins_invites_and_change_statuses(env: dict[str, s
         cwd=tmp_path,
     )
     assert outside.returncode == 2
-    assert "kelurahan 99.99.99.9999 is not in Kota Pekalongan" in outside.stderr
+    assert "kelurahan 99.99.99.9999 tidak ada di Kota Pekalongan" in outside.stderr
     missing = run(["registration", "status", "42", "verified"], env, cwd=tmp_path)
     assert missing.returncode == 2
-    assert "no registration 42" in missing.stderr
+    assert "pendaftaran 42 tidak ada" in missing.stderr

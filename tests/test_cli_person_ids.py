@@ -60,11 +60,11 @@ def test_a_wrong_person_stops_the_command_with_the_right_form(
 def test_right_people_are_accepted_and_written_the_one_way_the_store_knows_them(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert jaring(capsys, "admin", "add", "terminal:budi") == (0, "terminal:budi is now an admin.\n", "")
-    assert jaring(capsys, "admin", "add", "telegram:123456789")[:2] == (0, "telegram:123456789 is now an admin.\n")
+    assert jaring(capsys, "admin", "add", "terminal:budi") == (0, "terminal:budi sekarang admin Dinas.\n", "")
+    assert jaring(capsys, "admin", "add", "telegram:123456789")[:2] == (0, "telegram:123456789 sekarang admin Dinas.\n")
     assert jaring(capsys, "admin", "add", " WhatsApp:6281234567890 ")[:2] == (
         0,
-        "whatsapp:6281234567890 is now an admin.\n",
+        "whatsapp:6281234567890 sekarang admin Dinas.\n",
     )
     code, out, _ = jaring(capsys, "role", "list")
     assert code == 0
@@ -74,10 +74,13 @@ def test_right_people_are_accepted_and_written_the_one_way_the_store_knows_them(
         ["admin", "whatsapp:6281234567890"],
     ]
     code, out, _ = jaring(capsys, "role", "revoke", "Telegram:123456789", "admin")
-    assert (code, out) == (0, "telegram:123456789: admin revoked (1 grant(s)); they are told in chat.\n")
+    assert (code, out) == (
+        0,
+        "telegram:123456789: peran admin dicabut (1 pemberian); orangnya diberi tahu lewat chat.\n",
+    )
     code, _, err = jaring(capsys, "role", "revoke", "terminal:nobody", "admin")
     assert code == 2
-    assert "nobody is known as terminal:nobody" in err
+    assert "tidak ada yang dikenal sebagai terminal:nobody" in err
 
 
 def test_the_known_channels_are_the_channels_there_are() -> None:

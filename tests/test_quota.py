@@ -259,33 +259,33 @@ async def test_the_waiting_list_pages(app: Jaring, clock: FixedClock) -> None:
 async def test_the_quota_commands(app: Jaring, clock: FixedClock) -> None:
     await _verified(app, clock, (True, "yes"), (False, "no"), (False, "no"))
     shown = await admin_commands.show_quota(app)
-    assert shown.startswith("Quota 2026: not set")
-    with pytest.raises(ValueError, match="quota for 2026 is not set"):
+    assert shown.startswith("Kuota 2026: belum ditetapkan")
+    with pytest.raises(ValueError, match="kuota 2026 belum ditetapkan"):
         await admin_commands.approve_registrations(app)
     assert await admin_commands.set_quota(app, 1, reason="APBD murni 2026") == (
-        "Quota 2026: 1 places; 0 promoted from the waiting list (they are told); used 0."
+        "Kuota 2026: 1 tempat; 0 naik dari daftar tunggu (mereka diberi tahu); terpakai 0."
     )
     assert await admin_commands.approve_registrations(app) == (
-        "1 approved, 2 put on the waiting list; quota 2026: 1 / 1 used. Everyone concerned is told."
+        "1 disetujui, 2 masuk daftar tunggu; kuota 2026: 1 / 1 terpakai. Semua yang bersangkutan diberi tahu."
     )
-    with pytest.raises(ValueError, match=r"cannot be below the places already used \(1\)"):
+    with pytest.raises(ValueError, match=r"tidak boleh kurang dari tempat yang sudah terpakai \(1\)"):
         await admin_commands.set_quota(app, 0)
-    assert "2 promoted" in await admin_commands.set_quota(app, 1700, reason="Perubahan APBD")
+    assert "2 naik dari daftar tunggu" in await admin_commands.set_quota(app, 1700, reason="Perubahan APBD")
     shown = await admin_commands.show_quota(app)
-    assert "Quota 2026: 1.700 places" in shown
-    assert "used: 3 / 1.700 (approved or active), free: 1.697" in shown
-    assert "set to 1.700 by cli  (Perubahan APBD)" in shown
-    assert "programme file: no quota for this year" in await admin_commands.show_quota(app)
-    assert "programme file: 1.000 places" in await admin_commands.show_quota(app, 2023)
+    assert "Kuota 2026: 1.700 tempat" in shown
+    assert "terpakai: 3 / 1.700 (disetujui atau aktif), sisa: 1.697" in shown
+    assert "diubah menjadi 1.700 oleh cli  (Perubahan APBD)" in shown
+    assert "berkas program: tidak ada kuota untuk tahun ini" in await admin_commands.show_quota(app)
+    assert "berkas program: 1.000 tempat" in await admin_commands.show_quota(app, 2023)
 
 
 async def test_approving_one_by_hand_respects_the_quota(app: Jaring, clock: FixedClock) -> None:
     ids = await _verified(app, clock, (False, "no"), (False, "no"))
-    with pytest.raises(ValueError, match="quota for 2026 is not set"):
+    with pytest.raises(ValueError, match="kuota 2026 belum ditetapkan"):
         await admin_commands.set_status(app, ids[0], "approved", "", "")
     await _set_places(app, clock, 1)
     await admin_commands.set_status(app, ids[0], "approved", "", "")
-    with pytest.raises(ValueError, match=r"quota for 2026 is full \(1 / 1\)"):
+    with pytest.raises(ValueError, match=r"kuota 2026 sudah penuh \(1 / 1\)"):
         await admin_commands.set_status(app, ids[1], "approved", "", "")
     await admin_commands.set_status(app, ids[0], "approved", "", "")  # already holds its place
     assert (await _statuses(app))[ids[0]] == ("approved", 2026)

@@ -73,10 +73,10 @@ async def test_the_role_list_names_the_scope_and_holds_no_personal_data(app: Jar
     listed = await admin_commands.list_roles(app)
     lines = listed.splitlines()
     assert lines[0].startswith("admin     terminal:kadis")
-    assert "everywhere  since 21-11-2026  by test" in lines[0]
+    assert "semua wilayah  sejak 21-11-2026  oleh test" in lines[0]
     assert "Kelurahan Medono (33.75.01.1002)" in lines[1]
-    assert "RT 003 / RW 005, Kelurahan Noyontaansari (33.75.02.1002)  since 21-11-2026  by invite:3" in lines[2]
-    assert lines[-1] == "3 role(s) held."
+    assert "RT 003 / RW 005, Kelurahan Noyontaansari (33.75.02.1002)  sejak 21-11-2026  oleh invite:3" in lines[2]
+    assert lines[-1] == "3 peran dipegang."
 
 
 async def test_revoking_from_the_command_line_tells_the_person_and_takes_effect_at_their_next_message(
@@ -85,11 +85,11 @@ async def test_revoking_from_the_command_line_tells_the_person_and_takes_effect_
     async with app.store.transaction() as session:
         await person(session, "bu-lurah", clock(), ("verifier", MEDONO_CODE), ("verifier", NOYONTAANSARI))
     said = await admin_commands.revoke_role(app, "terminal:bu-lurah", "verifier")
-    assert said == "terminal:bu-lurah: verifier revoked (2 grant(s)); they are told in chat."
+    assert said == "terminal:bu-lurah: peran verifier dicabut (2 pemberian); orangnya diberi tahu lewat chat."
     assert await admin_commands.revoke_role(app, "terminal:bu-lurah", "verifier") == (
-        "terminal:bu-lurah does not hold the role verifier; nothing changed."
+        "terminal:bu-lurah tidak memegang peran verifier; tidak ada yang diubah."
     )
-    with pytest.raises(LookupError, match="nobody is known as terminal:nobody"):
+    with pytest.raises(LookupError, match="tidak ada yang dikenal sebagai terminal:nobody"):
         await admin_commands.revoke_role(app, "terminal:nobody", "admin")
     told = await talk(app, clock, "bu-lurah", "verifikasi")
     assert any(
@@ -189,13 +189,16 @@ def test_the_quota_and_role_commands_run(env: dict[str, str], tmp_path: Path) ->
     assert "admin     telegram:123456789" in listed.stdout
     quota_set = run(["quota", "set", "1700", "--reason", "Perubahan APBD"], env, cwd=tmp_path)
     assert quota_set.returncode == 0, quota_set.stderr
-    assert "places; 0 promoted" in quota_set.stdout
+    assert "tempat; 0 naik dari daftar tunggu" in quota_set.stdout
     shown = run(["quota", "show"], env, cwd=tmp_path)
-    assert ": 1.700 places" in shown.stdout
+    assert ": 1.700 tempat" in shown.stdout
     approved = run(["registration", "approve"], env, cwd=tmp_path)
     assert approved.returncode == 0, approved.stderr
-    assert approved.stdout.startswith("0 approved, 0 put on the waiting list")
+    assert approved.stdout.startswith("0 disetujui, 0 masuk daftar tunggu")
     revoked = run(["role", "revoke", "telegram:123456789", "admin"], env, cwd=tmp_path)
-    assert revoked.stdout.strip() == "telegram:123456789: admin revoked (1 grant(s)); they are told in chat."
+    assert (
+        revoked.stdout.strip()
+        == "telegram:123456789: peran admin dicabut (1 pemberian); orangnya diberi tahu lewat chat."
+    )
     below = run(["quota", "set", "-1"], env, cwd=tmp_path)
     assert below.returncode != 0
