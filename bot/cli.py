@@ -227,23 +227,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-CHAT_LOG_FILE = "jaring.log"
-
-
 def _chat_log_file(args: argparse.Namespace, settings: Settings) -> Path | None:
     """The terminal chat's window shows the conversation only: its log goes to a file in the data
     folder, and what a newcomer should know is one line on stderr before the first prompt."""
     if args.command != "chat" or args.jsonl:
         return None
-    from handlers.terminal.files import private_folder
+    from bot.chat import chat_log_file, chat_notice
 
-    private_folder(settings.data_dir)
-    log_file = settings.data_dir / CHAT_LOG_FILE
-    from bot.secret_key import KEY_FILE_NAME
-
-    key = "JARING_SECRET_KEY" if settings.secret_key else f"kunci pengembangan {settings.data_dir / KEY_FILE_NAME}"
-    print(f"Catatan: data dienkripsi dengan {key}; log di {log_file}.", file=sys.stderr)
-    return log_file
+    if notice := chat_notice(settings):
+        print(notice, file=sys.stderr)
+    return chat_log_file(settings)
 
 
 async def _run(args: argparse.Namespace, settings: Settings, language: str) -> int:

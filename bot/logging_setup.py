@@ -13,7 +13,6 @@ What could carry personal data, and what stops it:
 from __future__ import annotations
 
 import logging
-import os
 import traceback
 from pathlib import Path
 from types import TracebackType
@@ -64,9 +63,11 @@ class PrivateFormatter(logging.Formatter):
 
 
 def configure_logging(level: str, *, log_file: Path | None = None) -> None:
-    """To stderr; or to `log_file` (appended, its owner's only), for the terminal chat, whose window
-    shows the conversation and nothing else."""
-    handler: logging.Handler = logging.StreamHandler() if log_file is None else _private_file_handler(log_file)
+    """To stderr; or to `log_file` (appended; made its owner's only by bot.chat.chat_log_file), for the
+    terminal chat, whose window shows the conversation and nothing else."""
+    handler: logging.Handler = (
+        logging.StreamHandler() if log_file is None else logging.FileHandler(log_file, mode="a", encoding="utf-8")
+    )
     handler.setFormatter(PrivateFormatter(_FORMAT))
     handler.addFilter(NikMaskingFilter())
     root = logging.getLogger()
@@ -78,9 +79,3 @@ def configure_logging(level: str, *, log_file: Path | None = None) -> None:
     logging.getLogger("sqlalchemy.engine").setLevel(logging.INFO if level == "DEBUG" else logging.WARNING)
     for chatty, quiet_level in _QUIET.items():
         logging.getLogger(chatty).setLevel(quiet_level)
-
-
-def _private_file_handler(path: Path) -> logging.FileHandler:
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
-    path.chmod(0o600)  # whatever the umask, and a file an older version made
-    return logging.FileHandler(path, mode="a", encoding="utf-8")

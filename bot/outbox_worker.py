@@ -64,7 +64,8 @@ class OutboxWorker:
     ) -> None:
         """`cipher` decrypts files to send; without it a file message fails (the terminal and tests that
         send no files need none). `recipient`: deliver only that person's messages (a terminal window
-        chatting as one person); the others wait for their own window."""
+        chatting as one person, `jaring chat --as NAME`); the others' are neither claimed nor touched:
+        they wait, pending, for their own window."""
         self.store = store
         self.cipher = cipher
         self.senders = senders
@@ -106,8 +107,9 @@ class OutboxWorker:
                     await wake.wait()
 
     async def take_over(self) -> int:
-        """For a process that alone owns its channels: re-send what a crashed predecessor left mid-send
-        (the person may see it twice; better than never). The number of messages taken over."""
+        """For a process that alone owns its channels (with `recipient`: that person on them, one window):
+        re-send what a crashed predecessor left mid-send (the person may see it twice; better than
+        never). The number of messages taken over."""
         async with self.store.transaction() as session:
             return await outbox.release_leases(session, tuple(self.senders), self.clock(), recipient=self.recipient)
 

@@ -1,5 +1,6 @@
 """The key that encrypts personal data. Never a built-in constant: from JARING_SECRET_KEY, or in
-development generated once into the data folder (with a loud warning)."""
+development generated once into the data folder (with a loud warning in the log, and one short line
+for the person at a terminal chat: `development_key_notice`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from cryptography.fernet import Fernet
 
 from bot.settings import Settings, SettingsError
 
-__all__ = ["KEY_FILE_NAME", "resolve_secret_key"]
+__all__ = ["KEY_FILE_NAME", "development_key_notice", "resolve_secret_key"]
 
 KEY_FILE_NAME = "secret.key"
 log = logging.getLogger(__name__)
@@ -35,6 +36,23 @@ def resolve_secret_key(settings: Settings) -> bytes:
         path,
     )
     return key
+
+
+def development_key_notice(settings: Settings) -> str | None:
+    """What the person at `jaring chat` should know before typing, in one line of a terminal (80
+    columns with the default data folder): the data is encrypted with the development key, and where
+    it is. None when JARING_SECRET_KEY is set. The full warning, with what to do, goes to the log."""
+    if settings.secret_key:
+        return None
+    return f"Catatan: data dienkripsi dengan kunci pengembangan {_shown(settings.data_dir / KEY_FILE_NAME)}."
+
+
+def _shown(path: Path) -> Path:
+    """`path` as short as it is clear: relative to the working folder when it is inside it."""
+    try:
+        return path.absolute().relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def _generate(path: Path) -> bytes:

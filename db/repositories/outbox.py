@@ -136,9 +136,18 @@ async def claim_due(
     waits behind that person's own announcement. Messages to someone who blocked the bot fail, and
     announcements to someone who said BERHENTI are skipped, here rather than when queued, so a change
     made after a broadcast started is still respected. Returns only messages to send: an empty list
-    means nothing is due. `recipient`: only that person's (a terminal window shows one person's)."""
+    means nothing is due.
+
+    `recipient` (with `channels`): only that person's messages, the others' are not touched (a terminal
+    window chatting as one person). Found through the person's contact and `ix_outbox_contact_id`, so
+    the claim reads that person's few rows, not every waiting row of every channel."""
+    contact_ids: list[int] | None = None
+    if recipient is not None:
+        contact_ids = await _contact_ids(session, channels, recipient)
+        if not contact_ids:
+            return []
     while True:
-        candidates = await _claimable(session, now, limit=limit, channels=channels, recipient=recipient)
+        candidates = await _claimable(session, now, limit=limit, channels=channels, contact_ids=contact_ids)
         if not candidates:
             return []
         to_send: list[OutboxMessage] = []
@@ -167,14 +176,34 @@ def is_announcement(row: OutboxMessage) -> bool:
     return row.broadcast_id is not None or row.kind == "broadcast"
 
 
+async def _contact_ids(session: AsyncSession, channels: Collection[str] | None, recipient: str) -> list[int]:
+    """The contacts `recipient` is on `channels` (one per channel, by the contacts' unique key)."""
+    if channels is None:
+        raise ValueError("a recipient is an id on a channel: give the channels too")
+    statement = select(Contact.id).where(Contact.channel.in_(channels), Contact.channel_id == recipient)
+    return list((await session.execute(statement)).scalars())
+
+
 async def _claimable(
-    session: AsyncSession, now: datetime, *, limit: int, channels: Collection[str] | None, recipient: str | None
+    session: AsyncSession,
+    now: datetime,
+    *,
+    limit: int,
+    channels: Collection[str] | None,
+    contact_ids: Collection[int] | None = None,
 ) -> list[tuple[OutboxMessage, bool, bool]]:
     """Each candidate with its contact's `unreachable` and `opted_out`. Two queries, so that each walks
     ix_outbox_claim_order (status, priority, id) in order for one status: lease-expired `sending` rows
-    (few, after a crash) first, then due `pending` ones."""
+    (few, after a crash) first, then due `pending` ones. With `contact_ids` (one person's window) each
+    reads ix_outbox_contact_id instead: that person's rows, whatever else waits."""
     found: list[tuple[OutboxMessage, bool, bool]] = []
-    expired = and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now)
+    status: ColumnElement[str] = OutboxMessage.status.expression
+    if contact_ids is not None and dialect_name(session) == "sqlite":
+        # Without statistics SQLite walks ix_outbox_claim_order for `status = ?` and tests every waiting row
+        # of every channel: 21 ms a window's claim with a broadcast's 100 000 Telegram rows waiting, 4 ms
+        # (the claim's fixed cost) through the contact's index. "+" keeps the term off the former.
+        status = literal_column(f"+{OutboxMessage.__tablename__}.status", OutboxMessage.status.type)
+    expired = and_(status == "sending", OutboxMessage.lease_until < now)
     attempt_at: ColumnElement[datetime] = OutboxMessage.next_attempt_at.expression
     if dialect_name(session) == "sqlite":
         # SQLite, without statistics, would pick ix_outbox_due for `next_attempt_at <= now` and then sort
@@ -183,11 +212,11 @@ async def _claimable(
         attempt_at = literal_column(
             f"+{OutboxMessage.__tablename__}.next_attempt_at", OutboxMessage.next_attempt_at.type
         )
-    due = and_(OutboxMessage.status == "pending", attempt_at <= now)
+    due = and_(status == "pending", attempt_at <= now)
     for condition in (expired, due):
         if len(found) >= limit:
             break
-        statement = _candidates(condition, limit - len(found), channels, recipient)
+        statement = _candidates(condition, limit - len(found), channels, contact_ids)
         if dialect_name(session) == "postgresql":
             statement = statement.with_for_update(skip_locked=True, of=OutboxMessage)
         result = await session.execute(statement)
@@ -196,7 +225,10 @@ async def _claimable(
 
 
 def _candidates(
-    condition: ColumnElement[bool], limit: int, channels: Collection[str] | None, recipient: str | None = None
+    condition: ColumnElement[bool],
+    limit: int,
+    channels: Collection[str] | None,
+    contact_ids: Collection[int] | None = None,
 ) -> Select[OutboxMessage, bool, bool]:
     ahead = aliased(OutboxMessage)
     waiting_behind_another = exists().where(
@@ -216,8 +248,8 @@ def _candidates(
     )
     if channels is not None:
         statement = statement.where(OutboxMessage.channel.in_(channels))
-    if recipient is not None:
-        statement = statement.where(OutboxMessage.recipient == recipient)
+    if contact_ids is not None:
+        statement = statement.where(OutboxMessage.contact_id.in_(contact_ids))
     return statement
 
 
