@@ -14,12 +14,13 @@ import pytest
 from bot import admin_commands
 from bot.app import Jaring, open_jaring
 from bot.broadcasts import run_broadcast_command
-from bot.cli import _unanswered, main
+from bot.cli import _unanswered
 from bot.enrolment_export import run_export_command
 from bot.figures import run_stats_command
 from bot.kpj_import import run_import_command
 from bot.settings import Settings, load_settings
 from db.repositories.unanswered_questions import add_question
+from tests.cli_support import jaring
 from tests.conftest import FixedClock
 from tests.core_support import ROOT, catalogs
 
@@ -27,16 +28,6 @@ from tests.core_support import ROOT, catalogs
 IN_WIB = "21-11-2026 15.00 WIB"
 IN_WITA = "21-11-2026 16.00 WITA"
 _CLI_KEY = re.compile(r"""["'](cli\.[a-z0-9_.]+)["']""")
-
-
-def jaring(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Exit code, stdout and stderr of `jaring ARGS`, in this process (a usage error leaves with SystemExit)."""
-    try:
-        code = main(list(args))
-    except SystemExit as stop:
-        code = stop.code if isinstance(stop.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def _send(text: str, *, at: str = "besok 08.00", yes: bool = True) -> Namespace:

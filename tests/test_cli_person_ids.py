@@ -6,21 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cli import main
 from bot.person_ids import CHANNELS, PersonId, PersonIdError, parse_person_id
 from bot.settings import Settings
+from tests.cli_support import jaring
 
 FORMS = "telegram:123456789, whatsapp:6281234567890, atau terminal:NAMA"
-
-
-def jaring(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """Exit code, stdout and stderr of `jaring ARGS` (a usage error leaves argparse with SystemExit)."""
-    try:
-        code = main(list(args))
-    except SystemExit as stop:
-        code = stop.code if isinstance(stop.code, int) else 1
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize(
