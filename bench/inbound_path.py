@@ -42,8 +42,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.app import Jaring, open_jaring
-from bot.outbox_worker import OutboxWorker
-from bot.pipeline import HandleResult, Pipeline
+from bot.inbound.pipeline import HandleResult, Pipeline
+from bot.outbound.outbox_worker import OutboxWorker
 from bot.settings import load_settings
 from conversations.inbound import Inbound
 from db.connection import Store

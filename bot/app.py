@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bot.pipeline import Clock, Pipeline
+from bot.clock import Clock, utc_now
+from bot.inbound.outbox_writer import OutboxWriter
+from bot.inbound.pipeline import Pipeline
 from bot.secret_key import resolve_secret_key
 from bot.settings import Settings, SettingsError
 from conversations.engine import Engine
@@ -22,11 +23,7 @@ from db.personal_data import PersonalDataCipher
 from handlers.terminal.files import FILE_MODE, private_folder
 from locales import Catalogs
 
-__all__ = ["Jaring", "open_jaring", "read_programme", "utc_now"]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["Jaring", "open_jaring", "read_programme"]
 
 
 @dataclass(slots=True)
@@ -39,6 +36,11 @@ class Jaring:
     engine: Engine
     pipeline: Pipeline
     cipher: PersonalDataCipher
+
+    @property
+    def outbox_writer(self) -> OutboxWriter:
+        """The one way out, for the command line and the runners: see bot/inbound/outbox_writer.py."""
+        return self.pipeline.writer
 
     async def close(self) -> None:
         await self.store.close()

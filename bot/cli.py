@@ -17,8 +17,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.cli_voice import CLI_LANGUAGE, Voice
-from bot.person_ids import FORMS, PersonIdError, check_terminal_name, parse_person_id
+from bot.commands.person_ids import FORMS, PersonIdError, check_terminal_name, parse_person_id
+from bot.commands.voice import CLI_LANGUAGE, Voice
 from bot.settings import Settings, SettingsError, load_settings
 from conversations.messages import msg
 from conversations.text import clean_text, fold_lines
@@ -48,7 +48,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _person(text: str) -> str:
-    """A person as CHANNEL:ID (checked, see bot/person_ids.py), written the one way the store knows it.
+    """A person as CHANNEL:ID (checked, see bot/commands/person_ids.py), written the one way the store knows it.
     A wrong one stops the command before anything is opened: exit code 2, the message says the form."""
     try:
         return str(parse_person_id(text))
@@ -236,7 +236,7 @@ def _chat_log_file(args: argparse.Namespace, settings: Settings) -> Path | None:
     folder, and what a newcomer should know is one line on stderr before the first prompt."""
     if args.command != "chat" or args.jsonl:
         return None
-    from bot.chat import chat_log_file, chat_notice
+    from bot.channels.terminal import chat_log_file, chat_notice
 
     if notice := chat_notice(settings):
         print(notice, file=sys.stderr)
@@ -253,18 +253,18 @@ async def _run(args: argparse.Namespace, settings: Settings, language: str) -> i
 
         return await run_serve(settings, host=args.host, port=args.port)
     from bot.app import open_jaring
-    from bot.chat import chat_jsonl, chat_with_person
+    from bot.channels.terminal import chat_jsonl, chat_with_person
 
     jaring = await open_jaring(settings)
     try:
         if args.command in ("quota", "role") or getattr(args, "registration_command", "") == "approve":
-            from bot.admin_commands import run_review_command
+            from bot.commands.administer import run_review_command
 
             return await run_review_command(jaring, args, language=language)
         if args.command in ("admin", "invite", "registration"):
             return await _administer(args, jaring, language)
         if args.command == "claims":
-            from bot.reminders import remind_idle_claims
+            from bot.outbound.reminders import remind_idle_claims
 
             sent = await remind_idle_claims(jaring, settings.claim_reminder_days, jaring.pipeline.clock())
             Voice.of(jaring, language).say("cli.claims.reminded", count=sent)
@@ -274,7 +274,7 @@ async def _run(args: argparse.Namespace, settings: Settings, language: str) -> i
         if args.command in ("export", "import", "stats"):
             return await _enrolment_and_figures(args, jaring, language)
         if args.command == "broadcast":
-            from bot.broadcasts import run_broadcast_command
+            from bot.commands.broadcasts import run_broadcast_command
 
             return await run_broadcast_command(jaring, args, language=language)
 
@@ -327,14 +327,14 @@ async def _unanswered(jaring: Jaring, limit: int, language: str) -> int:
 
 async def _enrolment_and_figures(args: argparse.Namespace, jaring: Jaring, language: str) -> int:
     if args.command == "export":
-        from bot.enrolment_export import run_export_command
+        from bot.commands.export import run_export_command
 
         return await run_export_command(jaring, args.status, args.format, args.output, args.send_to, language=language)
     if args.command == "import":
-        from bot.kpj_import import run_import_command
+        from bot.commands.kpj_import import run_import_command
 
         return await run_import_command(jaring, args.file, language=language)
-    from bot.figures import run_stats_command
+    from bot.commands.figures import run_stats_command
 
     return await run_stats_command(jaring, args.year, args.chart, language=language)
 
@@ -358,7 +358,7 @@ async def _database(args: argparse.Namespace, settings: Settings, language: str)
 
 
 async def _administer(args: argparse.Namespace, jaring: Jaring, language: str) -> int:
-    from bot import admin_commands
+    from bot.commands import administer as admin_commands
 
     say = Voice.of(jaring, language)
     try:

@@ -63,7 +63,7 @@ class PrivateFormatter(logging.Formatter):
 
 
 def configure_logging(level: str, *, log_file: Path | None = None) -> None:
-    """To stderr; or to `log_file` (appended; made its owner's only by bot.chat.chat_log_file), for the
+    """To stderr; or to `log_file` (appended; made its owner's only by bot.channels.terminal.chat_log_file), for the
     terminal chat, whose window shows the conversation and nothing else."""
     handler: logging.Handler = (
         logging.StreamHandler() if log_file is None else logging.FileHandler(log_file, mode="a", encoding="utf-8")

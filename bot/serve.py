@@ -21,15 +21,15 @@ from typing import Protocol
 import uvicorn
 from starlette.routing import BaseRoute
 
-from bot.app import Jaring, open_jaring, utc_now
-from bot.broadcast_runner import BroadcastRunner
-from bot.outbox_worker import OutboxWorker, RetryPolicy
-from bot.pipeline import Clock
-from bot.reminders import reminder_loop
+from bot.app import Jaring, open_jaring
+from bot.channels.telegram import TelegramChannel
+from bot.channels.web import create_web_app
+from bot.channels.whatsapp import WhatsAppChannel
+from bot.clock import Clock, utc_now
+from bot.outbound.broadcast_runner import BroadcastRunner
+from bot.outbound.outbox_worker import OutboxWorker, RetryPolicy
+from bot.outbound.reminders import reminder_loop
 from bot.settings import Settings, SettingsError
-from bot.telegram_channel import TelegramChannel
-from bot.web import create_web_app
-from bot.whatsapp_channel import WhatsAppChannel
 from db.connection import Store
 from handlers.sending import Sender
 from handlers.webhook_requests import BODY_DEADLINE_SECONDS

@@ -6,7 +6,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Audit", "Effect", "RecordConsent", "RecordUnansweredQuestion", "SetLanguage", "SetOptOut"]
+from conversations.letters import Letter
+
+__all__ = [
+    "Audit",
+    "Effect",
+    "Letter",
+    "RecordConsent",
+    "RecordUnansweredQuestion",
+    "SetLanguage",
+    "SetOptOut",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,4 +52,5 @@ class RecordUnansweredQuestion:
     asked_in: str  # the flow and step, or "menu"
 
 
-Effect = RecordConsent | SetLanguage | SetOptOut | Audit | RecordUnansweredQuestion
+# A Letter is a message to someone else: the pipeline's outbox writer renders and queues it.
+Effect = RecordConsent | SetLanguage | SetOptOut | Audit | RecordUnansweredQuestion | Letter

@@ -82,7 +82,7 @@ class Figures:
     quota_places: int | None  # None: no quota set for the year (programme file or `jaring quota set`)
     quota_used: int
     active: int
-    premiums_year: int  # rupiah committed for the year: see bot/figures.py committed_premiums
+    premiums_year: int  # rupiah committed for the year: see bot/desks/figures.py committed_premiums
     claims_paid: int
     claims_paid_total: int  # rupiah
     claims_open: int

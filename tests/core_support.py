@@ -142,7 +142,7 @@ def choice_ids(outcome: Outcome) -> list[list[str]]:
 
 
 def render_reply(reply: Reply, language: str) -> tuple[str, list[str]]:
-    """The body and choice labels, rendered exactly as bot.pipeline.Pipeline.render_reply does."""
+    """The body and choice labels, rendered exactly as bot.inbound.outbox_writer.OutboxWriter.render does."""
     body = "\n\n".join(catalogs().render(part, language) for part in reply.parts)
     return body, [catalogs().render(choice.label, language) for choice in reply.choices]
 
@@ -258,7 +258,7 @@ def run(
     ctx: Context,
     answer: Callable[[Request], object] = default_answer,
 ) -> Outcome:
-    """Handle a message the way bot.pipeline does: answer each request and resume, collecting replies."""
+    """Handle a message the way bot.inbound.pipeline does: answer each request and resume, collecting replies."""
     outcome = engine.handle(state, message, ctx)
     replies, effects = list(outcome.replies), list(outcome.effects)
     for _ in range(4):

@@ -14,10 +14,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.app import Jaring
-from bot.outbox_worker import RetryPolicy
-from bot.pipeline import InboundHandler
+from bot.channels.telegram import TelegramChannel
+from bot.inbound.pipeline import InboundHandler
+from bot.outbound.outbox_worker import RetryPolicy
 from bot.settings import Settings
-from bot.telegram_channel import TelegramChannel
 from db import migrate
 from db.connection import Store
 from db.models import Contact, InboxMessage, OutboxMessage

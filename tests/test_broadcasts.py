@@ -10,14 +10,16 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import select, update
 
-from bot.admin_commands import add_admin
 from bot.app import Jaring
-from bot.broadcast_runner import BroadcastRunner
-from bot.broadcasts import BroadcastDesk, broadcast_report, cancel_broadcast, record_broadcast
 from bot.cli import main
-from bot.outbox_worker import OutboxWorker, RetryPolicy
+from bot.commands.administer import add_admin
+from bot.desks.broadcasts import BroadcastDesk, broadcast_report, cancel_broadcast, record_broadcast
+from bot.inbound.outbox_writer import OutboxWriter
+from bot.outbound.broadcast_runner import BroadcastRunner
+from bot.outbound.outbox_worker import OutboxWorker, RetryPolicy
 from bot.serve import serving
 from bot.settings import Settings
 from conversations.audiences import Audience, count_text
@@ -39,6 +41,7 @@ from conversations.messages import msg
 from conversations.state import SessionState
 from db.connection import Store
 from db.models import AuditEntry, Broadcast, Contact, OutboxMessage, Registration
+from db.personal_data import PersonalDataCipher
 from db.repositories import broadcasts, contacts, outbox, roles
 from tests.conftest import FixedClock
 from tests.core_support import MENU, catalogs, context, inbound, keys, programme, region, render_reply, run
@@ -123,7 +126,8 @@ async def _record(store: Store, author: Contact | None, *, kind: str = "everyone
 
 
 def _runner(store: Store, clock: FixedClock, channels: tuple[str, ...] = ("telegram", "whatsapp")) -> BroadcastRunner:
-    return BroadcastRunner(store, catalogs(), programme(), region(), channels=channels, clock=clock)
+    writer = OutboxWriter(catalogs(), PersonalDataCipher(Fernet.generate_key()))  # no file is sent here
+    return BroadcastRunner(store, writer, programme(), region(), channels=channels, clock=clock)
 
 
 async def _rows(store: Store, broadcast_id: int | None = None) -> list[OutboxMessage]:

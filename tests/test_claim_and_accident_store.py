@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from bot.app import Jaring
-from bot.claim_cases import send_claim_reminders
-from bot.request_answers import RequestAnswerer
+from bot.desks.claims import claim_reminders
+from bot.inbound.dispatcher import RequestAnswerer
 from conversations.requests import (
     AccidentReported,
     ClaimCaseSaved,
@@ -129,7 +129,10 @@ async def test_an_idle_case_is_reminded_once_per_idle_spell(store: Store, jaring
     assert isinstance(opened, ClaimCaseSaved)
 
     async def remind() -> int:
-        return await send_claim_reminders(store, jaring.catalogs, now=clock(), idle_days=3)
+        async with store.transaction() as session:  # what `jaring serve`'s reminder round does
+            letters = await claim_reminders(session, now=clock(), idle_days=3)
+            await jaring.outbox_writer.letters(session, letters, clock())
+        return len(letters)
 
     clock.advance(days=2)
     assert await remind() == 0  # not idle long enough

@@ -317,7 +317,7 @@ def test_days_that_are_not_dates(text: str) -> None:
 
 @dataclass
 class Store:
-    """Answers the claim requests as bot/request_answers.py does, for one person."""
+    """Answers the claim requests as bot/inbound/dispatcher.py does, for one person."""
 
     found: ParticipantFound | ParticipantNotFound = field(default_factory=ParticipantNotFound)
     cases: dict[int, dict[str, Json]] = field(default_factory=dict)

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import admin_commands
 from bot.app import Jaring, open_jaring
-from bot.broadcasts import run_broadcast_command
 from bot.cli import _unanswered
-from bot.enrolment_export import run_export_command
-from bot.figures import run_stats_command
-from bot.kpj_import import run_import_command
+from bot.commands import administer as admin_commands
+from bot.commands.broadcasts import run_broadcast_command
+from bot.commands.export import run_export_command
+from bot.commands.figures import run_stats_command
+from bot.commands.kpj_import import run_import_command
 from bot.settings import Settings, load_settings
 from db.repositories.unanswered_questions import add_question
 from tests.cli_support import jaring

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.person_ids import CHANNELS, PersonId, PersonIdError, parse_person_id
+from bot.commands.person_ids import CHANNELS, PersonId, PersonIdError, parse_person_id
 from bot.settings import Settings
 from tests.cli_support import jaring
 

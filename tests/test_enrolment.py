@@ -19,11 +19,13 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from bot.app import Jaring, open_jaring
-from bot.enrolment_export import COLUMNS, run_export_command
-from bot.kpj_import import run_import_command
-from bot.request_answers import RequestAnswerer
+from bot.commands.export import run_export_command
+from bot.commands.kpj_import import run_import_command
+from bot.desks.export import COLUMNS
+from bot.desks.status_news import change_status
+from bot.inbound.dispatcher import RequestAnswerer
 from bot.settings import Settings
-from bot.status_changes import change_status
+from conversations.letters import Letter
 from conversations.nik import Nik, parse_nik
 from conversations.requests import SubmitRegistration, Submitted
 from conversations.state import Json
@@ -92,11 +94,12 @@ async def register_workers(app: Jaring, count: int, *, statuses: dict[int, str] 
             done = await answerer.answer(session, worker, SubmitRegistration(worker_draft(app, i), False), now)
             assert isinstance(done, Submitted)
             ids.append(done.registration_id)
+        post: list[Letter] = []
         for i, status in (statuses or {}).items():
             active = status == "active"
             await change_status(
                 session,
-                app.catalogs,
+                post,
                 ids[i],
                 status,
                 now=now,
@@ -104,6 +107,7 @@ async def register_workers(app: Jaring, count: int, *, statuses: dict[int, str] 
                 kpj=worker_kpj(i) if active else "",
                 coverage_start=date(2026, 6, 1) if active else None,
             )
+        await app.outbox_writer.letters(session, post, now)
     return ids
 
 

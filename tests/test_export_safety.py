@@ -27,11 +27,13 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import enrolment_export
 from bot.app import Jaring
-from bot.chat import chat_jsonl, files_dir
-from bot.enrolment_export import COLUMNS, EnrolmentRow, run_export_command, safe_cell, to_csv, to_xlsx
-from bot.figures import run_stats_command
+from bot.channels.terminal import chat_jsonl, files_dir
+from bot.commands import export as export_command
+from bot.commands.export import run_export_command
+from bot.commands.figures import run_stats_command
+from bot.desks import export as enrolment_export
+from bot.desks.export import COLUMNS, EnrolmentRow, safe_cell, to_csv, to_xlsx
 from conversations.flows.jobs import OTHER_JOB
 from db.models import AuditEntry, OutboxFile, Registration
 from db.repositories import contacts, roles
@@ -305,10 +307,10 @@ async def test_a_failure_after_the_file_was_written_takes_the_file_back(
     await register_workers(jaring, 1, statuses={0: "approved"})
     await admin_in_terminal(jaring, clock)
 
-    async def broken(*args: object, **kwargs: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError(worker_nik(0))
 
-    monkeypatch.setattr(enrolment_export, "_send_to_admin", broken)
+    monkeypatch.setattr(export_command, "export_letter", broken)
     target = tmp_path / "daftar.xlsx"
     assert await run_export_command(jaring, "approved", "xlsx", target, "terminal:admin") == 1
     [line] = capsys.readouterr().err.splitlines()

@@ -14,7 +14,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Jaring, open_jaring
-from bot.figures import FiguresDesk, committed_premiums, draw_chart, gather_figures, months_covered, run_stats_command
+from bot.commands.figures import run_stats_command
+from bot.desks.figures import (
+    FiguresDesk,
+    committed_premiums,
+    draw_chart,
+    gather_figures,
+    months_covered,
+)
 from bot.settings import Settings
 from conversations.figures_requests import (
     Count,
@@ -333,7 +340,7 @@ async def test_a_crafted_request_from_a_non_admin_is_refused_by_the_store(
     await _known_data(app)
     verifier = await _admin(app, "verifier", "verifier")
     admin = await _admin(app)
-    desk = FiguresDesk(app.cipher, app.programme, app.catalogs, app.region)
+    desk = FiguresDesk(app.cipher, app.programme, app.catalogs, app.region, [])
     async with app.store.transaction() as session:
         refused = await desk.answer(session, verifier, request_, clock())
         allowed = await desk.answer(session, admin, request_, clock())

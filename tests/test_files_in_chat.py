@@ -1,4 +1,4 @@
-"""Files sent in chat (an enrolment export, a chart) end to end: stored encrypted by `queue_file`, sent
+"""Files sent in chat (an enrolment export, a chart) end to end: stored encrypted by the outbox writer, sent
 by the worker over real HTTP to the fake Telegram (sendDocument, sendPhoto) and WhatsApp (upload, then
 a document or image message) servers, or written to a folder in the terminal; emptied from the
 database once their message is final. And messages that rewrite an earlier one (`replaces`): edited
@@ -15,12 +15,13 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Jaring
-from bot.chat import chat_jsonl, files_dir
-from bot.outbox_files import queue_file
-from bot.outbox_worker import OutboxWorker, RetryPolicy
+from bot.channels.telegram import TelegramChannel
+from bot.channels.terminal import chat_jsonl, files_dir
+from bot.channels.whatsapp import WhatsAppChannel
+from bot.outbound.outbox_worker import OutboxWorker, RetryPolicy
 from bot.settings import Settings
-from bot.telegram_channel import TelegramChannel
-from bot.whatsapp_channel import WhatsAppChannel
+from conversations.letters import Attachment, Letter
+from conversations.messages import msg
 from db.models import Contact, OutboxFile, OutboxMessage
 from db.repositories import contacts, outbox
 from handlers.sending import Failed, OutgoingFile, OutgoingMessage
@@ -83,17 +84,12 @@ async def contact_of(jaring: Jaring, channel: str, channel_id: str) -> Contact:
 async def send_file(
     jaring: Jaring, clock: FixedClock, contact: Contact, name: str, media_type: str, content: bytes, caption: str
 ) -> None:
+    # "broadcast.label" is only its parameter: the caption arrives as written here
+    letter = Letter.of(
+        contact.id, msg("broadcast.label", name=caption), attachment=Attachment(name, media_type, content)
+    )
     async with jaring.store.transaction() as session:
-        await queue_file(
-            session,
-            jaring.cipher,
-            contact,
-            file_name=name,
-            media_type=media_type,
-            content=content,
-            caption=caption,
-            now=clock(),
-        )
+        await jaring.outbox_writer.letters(session, [letter], clock())
 
 
 async def stored_files(jaring: Jaring) -> list[OutboxFile]:

@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.app import Jaring, open_jaring
-from bot.enrolment_export import COLUMNS, build_export
+from bot.desks.export import COLUMNS, build_export
 from bot.settings import Settings
 from conversations.inbound import Inbound
 from conversations.nik import find_niks

@@ -11,8 +11,9 @@ from itertools import count
 import pytest
 from sqlalchemy import select
 
-from bot import admin_commands, role_admin
 from bot.app import Jaring, open_jaring
+from bot.commands import administer as admin_commands
+from bot.desks import roles as role_admin
 from bot.settings import Settings
 from conversations.inbound import Inbound
 from db.connection import Store

@@ -12,9 +12,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.app import Jaring, open_jaring
-from bot.chat import chat_jsonl
-from bot.outbox_worker import OutboxWorker, RetryPolicy
-from bot.pipeline import HandleResult, Pipeline
+from bot.channels.terminal import chat_jsonl
+from bot.inbound.pipeline import HandleResult, Pipeline
+from bot.outbound.outbox_worker import OutboxWorker, RetryPolicy
 from bot.settings import Settings
 from conversations.engine import Engine
 from conversations.flow import Answer, Context, Data, Flow, Goto, Step, Transition

@@ -11,10 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import admin_commands, quota
 from bot.app import Jaring, open_jaring
-from bot.review import ReviewDesk
+from bot.commands import administer as admin_commands
+from bot.desks import quota
+from bot.inbound.dispatcher import RequestAnswerer
 from bot.settings import Settings
+from conversations.letters import Letter
 from conversations.priority import Candidate, in_priority_order, priorities_met
 from conversations.review_requests import (
     ApprovalDone,
@@ -101,12 +103,18 @@ async def _verified(app: Jaring, clock: FixedClock, *priorities: tuple[bool, str
 
 async def _set_places(app: Jaring, clock: FixedClock, places: int) -> QuotaChanged | QuotaBelowUsed:
     async with app.store.transaction() as session:
-        return await quota.change_quota(session, app.catalogs, app.programme, places, now=clock(), actor="test")
+        post: list[Letter] = []
+        changed = await quota.change_quota(session, post, app.programme, places, now=clock(), actor="test")
+        await app.outbox_writer.letters(session, post, clock())
+        return changed
 
 
 async def _approve(app: Jaring, clock: FixedClock) -> ApprovalDone | QuotaNotSet:
     async with app.store.transaction() as session:
-        return await quota.approve_verified(session, app.catalogs, app.programme, now=clock(), actor="test")
+        post: list[Letter] = []
+        approved = await quota.approve_verified(session, post, app.programme, now=clock(), actor="test")
+        await app.outbox_writer.letters(session, post, clock())
+        return approved
 
 
 async def _statuses(app: Jaring) -> dict[int, tuple[str, int | None]]:
@@ -192,9 +200,7 @@ async def test_a_quota_set_for_another_year_promotes_nobody(app: Jaring, clock: 
     await _set_places(app, clock, 0)
     await _approve(app, clock)
     async with app.store.transaction() as session:
-        result = await quota.change_quota(
-            session, app.catalogs, app.programme, 10, now=clock(), actor="test", year=2027
-        )
+        result = await quota.change_quota(session, [], app.programme, 10, now=clock(), actor="test", year=2027)
     assert result == QuotaChanged(2027, places=10, promoted=0, used=0)
     assert set((await _statuses(app)).values()) == {("waiting_list", None)}
 
@@ -231,7 +237,7 @@ async def test_approving_and_raising_at_once_never_exceed_the_quota(app: Jaring,
 
 
 async def test_the_chat_requests_answer_admins(app: Jaring, clock: FixedClock) -> None:
-    desk = ReviewDesk(app.cipher, app.programme, app.catalogs)
+    desk = RequestAnswerer(app.cipher, app.programme, app.catalogs)
     await _verified(app, clock, (True, "yes"), (False, "no"))
     async with app.store.transaction() as session:
         admin = await person(session, "kadis", clock(), ("admin", None))

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Jaring
-from bot.pipeline import Pipeline
-from bot.request_answers import RequestAnswerer, invite_hash
+from bot.inbound.dispatcher import RequestAnswerer, invite_hash
+from bot.inbound.pipeline import Pipeline
 from conversations.inbound import Inbound
 from conversations.requests import (
     AlreadyRegistered,
@@ -194,7 +194,7 @@ async def test_a_status_change_tells_the_worker_and_the_leader(jaring: Jaring, c
     await talk(jaring.pipeline, clock, "siti", *REGISTER)
     async with jaring.store.transaction() as session:
         row = (await session.execute(select(Registration))).scalar_one()
-    from bot.admin_commands import set_status
+    from bot.commands.administer import set_status
 
     said = await set_status(jaring, row.id, "active", "", "12345678901")
     assert "active" in said

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from bot.app import Jaring, open_jaring
-from bot.review import ReviewDesk
+from bot.inbound.dispatcher import RequestAnswerer
 from bot.settings import Settings
 from conversations.flows import ALL_FLOWS, build_engine
 from conversations.flows.dinas_menu import DINAS_ENTRIES
@@ -57,8 +57,8 @@ async def app(settings: Settings, clock: FixedClock, store: Store) -> Jaring:
     return await open_jaring(settings, clock, store=store)
 
 
-def desk(app: Jaring) -> ReviewDesk:
-    return ReviewDesk(app.cipher, app.programme, app.catalogs)
+def desk(app: Jaring) -> RequestAnswerer:
+    return RequestAnswerer(app.cipher, app.programme, app.catalogs)
 
 
 async def talk(app: Jaring, clock: FixedClock, who: str, *texts: str, channel: str = "terminal") -> list[str]:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot import admin_commands
 from bot.app import Jaring, open_jaring
-from bot.review import ReviewDesk
+from bot.commands import administer as admin_commands
+from bot.inbound.dispatcher import RequestAnswerer
 from bot.settings import Settings
 from conversations.inbound import Inbound
 from conversations.review_requests import (
@@ -123,7 +123,7 @@ async def test_an_admin_revokes_a_role_in_chat_with_a_confirmation(app: Jaring, 
 
 
 async def test_nobody_revokes_their_own_role_in_chat(app: Jaring, clock: FixedClock) -> None:
-    desk = ReviewDesk(app.cipher, app.programme, app.catalogs)
+    desk = RequestAnswerer(app.cipher, app.programme, app.catalogs)
     async with app.store.transaction() as session:
         admin = await person(session, "kadis", clock(), ("admin", None))
         other = await person(session, "wakil", clock(), ("admin", None))
@@ -163,7 +163,7 @@ async def test_an_invite_made_in_chat_gives_the_role_it_was_made_for(app: Jaring
 
 
 async def test_invites_and_role_lists_are_for_admins_only(app: Jaring, clock: FixedClock) -> None:
-    desk = ReviewDesk(app.cipher, app.programme, app.catalogs)
+    desk = RequestAnswerer(app.cipher, app.programme, app.catalogs)
     async with app.store.transaction() as session:
         admin = await person(session, "kadis", clock(), ("admin", None))
         verifier = await person(session, "bu-lurah", clock(), ("verifier", MEDONO_CODE))

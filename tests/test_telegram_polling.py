@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Jaring
-from bot.outbox_worker import OutboxWorker
-from bot.pipeline import HandleResult, Pipeline
+from bot.inbound.pipeline import HandleResult, Pipeline
+from bot.outbound.outbox_worker import OutboxWorker
 from bot.serve import serving
 from bot.settings import Settings
 from conversations.inbound import Inbound, InboundKind

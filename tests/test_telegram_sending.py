@@ -12,10 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Jaring
-from bot.outbox_worker import OutboxWorker, RetryPolicy
+from bot.channels.telegram import TelegramChannel
+from bot.outbound.outbox_worker import OutboxWorker, RetryPolicy
 from bot.serve import serving
 from bot.settings import Settings
-from bot.telegram_channel import TelegramChannel
 from db.models import Contact
 from db.repositories import outbox
 from handlers.sending import Failed, OutgoingChoice, OutgoingMessage, RetryLater

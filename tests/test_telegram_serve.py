@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.pipeline import HandleResult, Pipeline
+from bot.channels.telegram import TelegramChannel
+from bot.inbound.pipeline import HandleResult, Pipeline
 from bot.serve import serving
 from bot.settings import Settings, SettingsError, load_settings
-from bot.telegram_channel import TelegramChannel
 from conversations.inbound import Inbound
 from db.models import InboxMessage
 from tests.fake_telegram import FakeTelegram

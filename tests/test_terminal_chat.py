@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Jaring, open_jaring
-from bot.chat import chat_with_person
+from bot.channels.terminal import chat_with_person
+from bot.desks.status_news import change_status
 from bot.settings import Settings
-from bot.status_changes import change_status
+from conversations.letters import Letter
 from db.connection import Store
 from db.models import OutboxMessage
 from db.repositories import contacts
@@ -33,7 +34,9 @@ async def _news_for_budi(app: Jaring) -> None:
     async with app.store.transaction() as session:
         budi = await contacts.get_or_create_contact(session, "terminal", "budi", now)
         row = await seed_registration(session, app.cipher, app.programme, serial=1, registrant=budi)
-        await change_status(session, app.catalogs, row.id, "verified", now=now, actor="cli", programme=app.programme)
+        post: list[Letter] = []
+        await change_status(session, post, row.id, "verified", now=now, actor="cli", programme=app.programme)
+        await app.outbox_writer.letters(session, post, now)
 
 
 async def _statuses(app: Jaring, recipient: str) -> list[str]:

@@ -27,11 +27,12 @@ import pytest
 from sqlalchemy import event, select
 
 from bot.app import Jaring, open_jaring
-from bot.chat import chat_jsonl, chat_log_file, chat_notice, chat_with_person
+from bot.channels.terminal import chat_jsonl, chat_log_file, chat_notice, chat_with_person
+from bot.desks.status_news import change_status
 from bot.logging_setup import configure_logging
-from bot.outbox_worker import OutboxWorker
+from bot.outbound.outbox_worker import OutboxWorker
 from bot.settings import Settings, load_settings
-from bot.status_changes import change_status
+from conversations.letters import Letter
 from db.connection import Store
 from db.models import Contact, OutboxMessage
 from db.repositories import contacts, outbox
@@ -98,10 +99,12 @@ async def _registration_for(app: Jaring, person: str, serial: int = 1) -> int:
 async def _dinas_verifies(app: Jaring, registration_id: int) -> None:
     """What `jaring registration status N verified` does: the worker is told, through the outbox."""
     async with app.store.transaction() as session:
+        post: list[Letter] = []
         await change_status(
-            session, app.catalogs, registration_id, "verified", now=app.pipeline.clock(), actor="cli",
+            session, post, registration_id, "verified", now=app.pipeline.clock(), actor="cli",
             programme=app.programme,
         )  # fmt: skip
+        await app.outbox_writer.letters(session, post, app.pipeline.clock())
 
 
 async def _rows(app: Jaring, recipient: str) -> list[tuple[str, int, str | None]]:

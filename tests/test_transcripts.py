@@ -28,14 +28,15 @@ from typing import Any
 
 import pytest
 
-from bot.admin_commands import add_admin
 from bot.app import Jaring, open_jaring
-from bot.broadcast_runner import BroadcastRunner
-from bot.chat import chat_jsonl
-from bot.reminders import remind_idle_claims
-from bot.request_answers import invite_hash
+from bot.channels.terminal import chat_jsonl
+from bot.commands.administer import add_admin
+from bot.desks.status_news import change_status
+from bot.inbound.dispatcher import invite_hash
+from bot.outbound.broadcast_runner import BroadcastRunner
+from bot.outbound.reminders import remind_idle_claims
 from bot.settings import PROJECT_DIR, Settings
-from bot.status_changes import change_status
+from conversations.letters import Letter
 from db.repositories import invites
 from tests.conftest import FixedClock
 
@@ -69,9 +70,10 @@ async def _control(jaring: Jaring, line: Line) -> None:
             )
         elif "status" in line:
             start = line.get("coverage_start")
+            post: list[Letter] = []
             await change_status(
                 session,
-                jaring.catalogs,
+                post,
                 line["status"],
                 line["becomes"],
                 now=now,
@@ -81,6 +83,7 @@ async def _control(jaring: Jaring, line: Line) -> None:
                 coverage_start=date.fromisoformat(start) if start else None,
                 programme=jaring.programme,
             )
+            await jaring.outbox_writer.letters(session, post, now)
 
 
 async def _reminders(jaring: Jaring) -> list[Line]:

@@ -21,9 +21,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.channels.web import create_web_app
 from bot.serve import WEB_MAX_CONCURRENCY, Service, serving
 from bot.settings import Settings
-from bot.web import create_web_app
 from db.connection import Store
 from db.models import Contact, InboxMessage, OutboxMessage
 from handlers.webhook_requests import BODY_DEADLINE_SECONDS, MAX_JSON_DEPTH, BodyNotRead, json_object

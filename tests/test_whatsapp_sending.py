@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 
 from bot.app import Jaring
-from bot.outbox_worker import OutboxWorker, RetryPolicy
+from bot.channels.whatsapp import WhatsAppChannel
+from bot.outbound.outbox_worker import OutboxWorker, RetryPolicy
 from bot.settings import Settings
-from bot.whatsapp_channel import WhatsAppChannel
 from db.models import OutboxMessage
 from db.repositories import outbox
 from handlers.whatsapp import NO_TEMPLATE, Template

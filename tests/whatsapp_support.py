@@ -11,9 +11,9 @@ from contextlib import asynccontextmanager
 from sqlalchemy import select
 
 from bot.app import Jaring
-from bot.outbox_worker import RetryPolicy
+from bot.channels.whatsapp import WhatsAppChannel
+from bot.outbound.outbox_worker import RetryPolicy
 from bot.settings import Settings
-from bot.whatsapp_channel import WhatsAppChannel
 from db.connection import Store
 from db.models import Contact, OutboxMessage
 from handlers.whatsapp import GraphClient, Template, Throttle

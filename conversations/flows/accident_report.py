@@ -44,7 +44,7 @@ __all__ = ["accident_report_flow", "report_deadline", "worker_text"]
 
 _NIK_DIGITS = 16
 _KPJ_DIGITS = 11
-# The store keeps this much of the free texts (bot/accident_reports.py): the engine refuses a longer
+# The store keeps this much of the free texts (bot/desks/accidents.py): the engine refuses a longer
 # answer with its count, never cuts it.
 _WHAT = TextLimit(500, msg("limit.description"))
 _PLACE = TextLimit(200, msg("limit.place"))
@@ -464,7 +464,7 @@ def _on_summary(_: Context, data: Data, answer: Answer) -> Transition:
 
 
 def _report(data: Data) -> dict[str, Json]:
-    """Exactly the keys bot/accident_reports.py reads."""
+    """Exactly the keys bot/desks/accidents.py reads."""
     return {key: _text(data, key) for key in _REPORT_KEYS}
 
 

@@ -1,7 +1,7 @@
 """Siaran: a Dinas admin writes an announcement, picks who gets it, sees a preview with the count per
 channel, and sends it now or at a set time; "Daftar siaran" shows the scheduled and sending ones (and
 the last few finished) with their reports, and cancels. Sending itself is the broadcast runner's work
-(bot/broadcast_runner.py): this flow only records what the admin decided.
+(bot/outbound/broadcast_runner.py): this flow only records what the admin decided.
 
 Only admins get here; the store checks the role again for every request. The texts the runner and
 the command line send (progress, report) are built here too, so chat and terminal read the same."""

@@ -4,7 +4,7 @@ Who died (NIK or KPJ, looked up among the programme's registrations and shown on
 sejak …"), how, when, the heir's relationship (the order of heirs is explained; Jaring never decides
 between family members) and the school-age children. Then the checklist (conversations/claim_checklist.py)
 one document at a time, each tick saved in the store at once; "lanjut klaim" picks it up again and an
-idle case gets a reminder (bot/claim_cases.py). When everything is ready: where and how to submit, what
+idle case gets a reminder (bot/desks/claims.py). When everything is ready: where and how to submit, what
 to bring, how long payment takes and what to do when it is late; afterwards the outcome (paid, with the
 amount and date, or rejected) is recorded and counts in the Dinas's claim totals.
 
@@ -63,7 +63,7 @@ from conversations.text import normalise
 __all__ = ["CASE_KEYS", "OPEN_STATUSES", "claim_flow", "parse_day", "parse_rupiah"]
 
 OPEN_STATUSES = ("collecting", "ready", "submitted")
-# What the store keeps of a case (bot/claim_cases.py reads these keys). Everything else in the
+# What the store keeps of a case (bot/desks/claims.py reads these keys). Everything else in the
 # conversation's data (the document in hand, the ones passed over this time) is only for the chat.
 CASE_KEYS = (
     "status",

@@ -1,6 +1,6 @@
 """The Telegram channel's edge: parse updates, render replies, send them paced, receive the webhook.
 
-It knows nothing of the database; `bot/telegram_channel.py` joins it to the inbound pipeline."""
+It knows nothing of the database; `bot/channels/telegram.py` joins it to the inbound pipeline."""
 
 from handlers.telegram.client import ALLOWED_UPDATES, TelegramClient
 from handlers.telegram.pacing import Pacer, Rate

@@ -1,7 +1,7 @@
 """The WhatsApp channel's edge (the Cloud API): parse webhook payloads, render replies, send them
 paced within the 24-hour window or as a template, receive the signed webhook.
 
-It knows nothing of the database; `bot/whatsapp_channel.py` joins it to the inbound pipeline."""
+It knows nothing of the database; `bot/channels/whatsapp.py` joins it to the inbound pipeline."""
 
 from handlers.whatsapp.client import DEFAULT_API_BASE, GraphAnswer, GraphClient
 from handlers.whatsapp.pacing import Throttle

@@ -9,15 +9,17 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.accident_reports import find_participant, submit_accident_report
-from bot.broadcasts import BroadcastDesk
-from bot.claim_cases import list_claim_cases, save_claim_case
-from bot.figures import FiguresDesk
-from bot.review import ReviewDesk
-from bot.role_admin import invite_hash, redeem_invite
+from bot.desks.accidents import find_participant, submit_accident_report
+from bot.desks.broadcasts import BroadcastDesk
+from bot.desks.claims import list_claim_cases, save_claim_case
+from bot.desks.figures import FiguresDesk
+from bot.desks.review import ReviewDesk
+from bot.desks.roles import invite_hash, redeem_invite
+from bot.inbound.outbox_writer import OutboxWriter
 from conversations.broadcast_requests import BROADCAST_REQUESTS
 from conversations.figures_requests import ExportEnrolment, SendFiguresChart, ShowFigures
 from conversations.flows.privacy import NOTICE_VERSION
+from conversations.letters import Letter
 from conversations.nik import mask_nik
 from conversations.programme import Programme
 from conversations.regions import Region
@@ -72,16 +74,24 @@ CORRECTABLE = frozenset(
 class RequestAnswerer:
     cipher: PersonalDataCipher
     programme: Programme
-    catalogs: Catalogs  # for what a request sends to others (an accident report to the Dinas admins)
+    catalogs: Catalogs  # the letters it causes are rendered in their readers' languages; a chart's labels
     region: Region | None = None  # kelurahan and kecamatan names (the enrolment export)
     whatsapp_template_configured: bool = False  # a broadcast preview warns when WhatsApp has no template
 
-    async def answer(  # noqa: PLR0912 - one dispatch over every request kind
-        self, session: AsyncSession, contact: Contact, request: Request, now: datetime
+    async def answer(self, session: AsyncSession, contact: Contact, request: Request, now: datetime) -> object:
+        """The answer; the letters to others it caused are queued by the outbox writer, in the same
+        transaction."""
+        post: list[Letter] = []
+        answer = await self._answer(session, contact, request, now, post)
+        await OutboxWriter(self.catalogs, self.cipher).letters(session, post, now)
+        return answer
+
+    async def _answer(  # noqa: PLR0912 - one dispatch over every request kind
+        self, session: AsyncSession, contact: Contact, request: Request, now: datetime, post: list[Letter]
     ) -> object:
-        if isinstance(request, REVIEW_REQUESTS):  # verification, quota, roles: bot/review.py checks the roles
-            return await ReviewDesk(self.cipher, self.programme, self.catalogs).answer(session, contact, request, now)
-        if isinstance(request, BROADCAST_REQUESTS):  # announcements: bot/broadcasts.py checks the admin role
+        if isinstance(request, REVIEW_REQUESTS):  # verification, quota, roles: bot/desks/review.py checks the roles
+            return await ReviewDesk(self.cipher, self.programme, post).answer(session, contact, request, now)
+        if isinstance(request, BROADCAST_REQUESTS):  # announcements: bot/desks/broadcasts.py checks the admin role
             announcements = BroadcastDesk(self.programme, self.region, self.whatsapp_template_configured)
             return await announcements.answer(session, contact, request, now)
         match request:
@@ -95,7 +105,7 @@ class RequestAnswerer:
                 return await self._correct(session, contact, request, now)
             case EraseRegistration(registration_id=registration_id):
                 return await self._erase(session, contact, registration_id, now)
-            case RedeemInvite(code=code):  # wrong codes are limited per person: bot/role_admin.py
+            case RedeemInvite(code=code):  # wrong codes are limited per person: bot/desks/roles.py
                 return await redeem_invite(session, self.cipher, contact, code, now)
             case FindParticipant():
                 return await find_participant(session, self.cipher, self.programme, request)
@@ -103,7 +113,7 @@ class RequestAnswerer:
                 return await submit_accident_report(
                     session,
                     cipher=self.cipher,
-                    catalogs=self.catalogs,
+                    post=post,
                     programme=self.programme,
                     reporter=contact,
                     report=report,
@@ -114,7 +124,7 @@ class RequestAnswerer:
             case ListClaimCases():
                 return await list_claim_cases(session, contact)
             case ShowFigures() | SendFiguresChart() | ExportEnrolment():
-                desk = FiguresDesk(self.cipher, self.programme, self.catalogs, self.region)
+                desk = FiguresDesk(self.cipher, self.programme, self.catalogs, self.region, post)
                 return await desk.answer(session, contact, request, now)
 
     async def _check_nik(self, session: AsyncSession, contact: Contact, nik: str) -> NikCheck:

@@ -21,7 +21,8 @@ from starlette.routing import BaseRoute
 from telegram import BotCommand
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
-from bot.pipeline import Clock, HandleResult, InboundHandler
+from bot.clock import Clock
+from bot.inbound.pipeline import HandleResult, InboundHandler
 from bot.settings import Settings, SettingsError
 from db.connection import Store
 from db.repositories import outbox

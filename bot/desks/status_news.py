@@ -9,11 +9,11 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.flows.statuses import STATUS_KEYS, status_text
+from conversations.letters import Letter
 from conversations.messages import Money, Msg, msg
 from conversations.programme import Programme
-from db.models import Contact, Registration
-from db.repositories import audit, outbox, registrations
-from locales import Catalogs
+from db.models import Registration
+from db.repositories import audit, registrations
 
 __all__ = ["UnknownRegistration", "change_status", "status_news"]
 
@@ -34,7 +34,7 @@ class UnknownRegistration(LookupError):
 
 async def change_status(
     session: AsyncSession,
-    catalogs: Catalogs,
+    post: list[Letter],
     registration_id: int,
     status: str,
     *,
@@ -47,7 +47,8 @@ async def change_status(
     quota_year: int | None = None,
     programme: Programme | None = None,
 ) -> Registration:
-    """Set the status, record the event and the audit entry, and queue the news for the people concerned.
+    """Set the status, record the event and the audit entry, and put the news for the people concerned
+    in `post` (the outbox writer queues it in their languages).
 
     `quota_year`: the year whose quota an approval counts against. `programme`: names the Dinas and gives
     the figures (what an active participant is protected against); without it the news stays general.
@@ -73,12 +74,10 @@ async def change_status(
         subject=f"registration:{row.id}",
         detail={"status": status, "by": actor},
     )
-    for contact_id in {row.registrant_contact_id, row.operator_contact_id} - {None}:
-        contact = await session.get(Contact, contact_id)
-        if contact is None:
-            continue
+    told = {row.registrant_contact_id, row.operator_contact_id}
+    for contact_id in sorted(c for c in told if c is not None):
         news = status_news(row, programme, for_leader=contact_id != row.registrant_contact_id)
-        await outbox.notify(session, contact, catalogs.render(news, contact.language), now)
+        post.append(Letter.of(contact_id, news))
     return row
 
 

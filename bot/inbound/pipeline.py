@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.request_answers import RequestAnswerer
-from bot.sealing import seal, unseal
-from conversations.effects import Audit, Effect, RecordConsent, RecordUnansweredQuestion, SetLanguage, SetOptOut
+from bot.clock import Clock
+from bot.inbound.dispatcher import RequestAnswerer
+from bot.inbound.outbox_writer import OutboxWriter
+from bot.inbound.sealing import seal, unseal
+from conversations.effects import Audit, Effect, Letter, RecordConsent, RecordUnansweredQuestion, SetLanguage, SetOptOut
 from conversations.engine import Engine
 from conversations.flow import ContactInfo, Context
 from conversations.flows.privacy import CONSENT_PURPOSE, NOTICE_VERSION
@@ -31,12 +32,11 @@ from conversations.state import SessionState
 from db.connection import Store
 from db.models import Contact
 from db.personal_data import PersonalDataCipher
-from db.repositories import audit, consent, contacts, conversation_sessions, inbox, outbox, roles, unanswered_questions
+from db.repositories import audit, consent, contacts, conversation_sessions, inbox, roles, unanswered_questions
 from locales import Catalogs
 
-__all__ = ["Clock", "HandleResult", "InboundHandler", "Pipeline"]
+__all__ = ["HandleResult", "InboundHandler", "Pipeline"]
 
-Clock = Callable[[], datetime]
 log = logging.getLogger(__name__)
 # Requests (look-ups, submissions) one message may cause; more is a loop in a flow, not a conversation.
 _MAX_REQUESTS = 4
@@ -52,12 +52,6 @@ class InboundHandler(Protocol):
     """What a channel hands its messages to: the `Pipeline`, or a test's stand-in for it."""
 
     async def handle(self, inbound: Inbound) -> HandleResult: ...
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedReply:
-    body: str
-    choices: tuple[dict[str, str], ...]
 
 
 class Pipeline:
@@ -82,6 +76,7 @@ class Pipeline:
         self.clock = clock
         self.region = region
         self.on_outbox = on_outbox
+        self.writer = OutboxWriter(catalogs, cipher)
         self.answerer = RequestAnswerer(cipher, programme, catalogs, region, whatsapp_template_configured)
 
     async def handle(self, inbound: Inbound) -> HandleResult:
@@ -137,8 +132,7 @@ class Pipeline:
             paused={flow: seal(data, self.cipher) for flow, data in outcome.state.paused.items()},
             now=now,
         )
-        rendered = [self.render_reply(reply, outcome.language) for reply in replies]
-        await self._enqueue(session, contact, rendered, now, inbox_id)
+        await self.writer.replies(session, contact, replies, outcome.language, now, inbox_id)
         await inbox.set_outcome(session, inbox_id, contact.id, "processed")
         return HandleResult.HANDLED
 
@@ -177,6 +171,8 @@ class Pipeline:
                     )
                 case Audit(action=action, detail=detail):
                     await audit.record_audit(session, action, now=now, actor_contact_id=contact.id, detail=detail)
+                case Letter():
+                    await self.writer.letters(session, [effect], now)
                 case RecordUnansweredQuestion(text=text, asked_in=asked_in):
                     await unanswered_questions.add_question(
                         session,
@@ -187,31 +183,6 @@ class Pipeline:
                         now=now,
                     )
 
-    def render_reply(self, reply: Reply, language: str) -> RenderedReply:
-        body = "\n\n".join(self.catalogs.render(part, language) for part in reply.parts)
-        choices = tuple({"id": c.id, "label": self.catalogs.render(c.label, language)} for c in reply.choices)
-        return RenderedReply(body, choices)
-
-    async def _enqueue(
-        self,
-        session: AsyncSession,
-        contact: Contact,
-        replies: Sequence[RenderedReply],
-        now: datetime,
-        inbox_id: int | None,
-    ) -> None:
-        for reply in replies:
-            await outbox.enqueue(
-                session,
-                contact_id=contact.id,
-                channel=contact.channel,
-                recipient=contact.channel_id,
-                body=reply.body,
-                choices=reply.choices,
-                now=now,
-                inbox_id=inbox_id,
-            )
-
     async def _record_failure(self, inbound: Inbound, error: str) -> HandleResult:
         now = self.clock()
         async with self.store.transaction() as session:
@@ -220,6 +191,7 @@ class Pipeline:
                 return HandleResult.DUPLICATE
             contact = await contacts.get_or_create_contact(session, inbound.channel, inbound.sender_id, now)
             await inbox.set_outcome(session, inbox_id, contact.id, "failed", error)
-            apology = self.render_reply(Reply.of(msg("engine.error")), contact.language)
-            await self._enqueue(session, contact, [apology], now, inbox_id)
+            await self.writer.replies(
+                session, contact, [Reply.of(msg("engine.error"))], contact.language, now, inbox_id
+            )
         return HandleResult.FAILED

@@ -11,7 +11,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.status_changes import change_status
+from bot.desks.status_news import change_status
+from conversations.letters import Letter
 from conversations.priority import Candidate, in_priority_order, priorities_met
 from conversations.programme import Programme
 from conversations.review_requests import (
@@ -25,7 +26,6 @@ from conversations.review_requests import (
 )
 from db.models import Registration
 from db.repositories import audit, quotas, registrations
-from locales import Catalogs
 
 __all__ = [
     "approve_verified",
@@ -70,7 +70,7 @@ def _ordered(programme: Programme, rows: list[Registration]) -> list[Registratio
 
 async def approve_verified(
     session: AsyncSession,
-    catalogs: Catalogs,
+    post: list[Letter],
     programme: Programme,
     *,
     now: datetime,
@@ -90,13 +90,13 @@ async def approve_verified(
     for row in _ordered(programme, rows):
         if free > 0:
             await _approve(
-                session, catalogs, programme, row, year=year, now=now, actor=actor, actor_contact_id=actor_contact_id
+                session, post, programme, row, year=year, now=now, actor=actor, actor_contact_id=actor_contact_id
             )
             free, approved = free - 1, approved + 1
         elif row.status == "verified":
             await change_status(
                 session,
-                catalogs,
+                post,
                 row.id,
                 "waiting_list",
                 now=now,
@@ -118,7 +118,7 @@ async def approve_verified(
 
 async def _approve(
     session: AsyncSession,
-    catalogs: Catalogs,
+    post: list[Letter],
     programme: Programme,
     row: Registration,
     *,
@@ -129,7 +129,7 @@ async def _approve(
 ) -> None:
     await change_status(
         session,
-        catalogs,
+        post,
         row.id,
         "approved",
         now=now,
@@ -142,7 +142,7 @@ async def _approve(
 
 async def change_quota(
     session: AsyncSession,
-    catalogs: Catalogs,
+    post: list[Letter],
     programme: Programme,
     places: int,
     *,
@@ -178,7 +178,7 @@ async def change_quota(
         waiting = await registrations.list_with_status(session, programme.id, ("waiting_list",), lock=True)
         for row in _ordered(programme, waiting)[: places - used]:
             await _approve(
-                session, catalogs, programme, row, year=year, now=now, actor=actor, actor_contact_id=actor_contact_id
+                session, post, programme, row, year=year, now=now, actor=actor, actor_contact_id=actor_contact_id
             )
             promoted += 1
     await audit.record_audit(

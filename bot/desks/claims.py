@@ -10,17 +10,16 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.letters import Letter
 from conversations.messages import Msg, msg
 from conversations.programme import Programme
 from conversations.requests import ClaimCaseSaved, ClaimCaseView, NotAllowed, SaveClaimCase
 from conversations.state import Json
-from db.connection import Store
 from db.models import ClaimCase, Contact
 from db.personal_data import PersonalDataCipher
-from db.repositories import audit, claim_cases, outbox, registrations
-from locales import Catalogs
+from db.repositories import audit, claim_cases, registrations
 
-__all__ = ["CASE_STATUSES", "list_claim_cases", "save_claim_case", "send_claim_reminders"]
+__all__ = ["CASE_STATUSES", "claim_reminders", "list_claim_cases", "save_claim_case"]
 
 CASE_STATUSES = ("collecting", "ready", "submitted", "paid", "rejected")
 # Kept out of the stored case: the NIK is only for finding the registration.
@@ -73,19 +72,16 @@ async def list_claim_cases(session: AsyncSession, contact: Contact) -> tuple[Cla
     )
 
 
-async def send_claim_reminders(store: Store, catalogs: Catalogs, *, now: datetime, idle_days: int) -> int:
-    """Remind each heir whose open case has been idle `idle_days`, once per idle spell; how many were."""
-    async with store.transaction() as session:
-        idle = await claim_cases.idle_cases(session, now - timedelta(days=idle_days))
-        sent = 0
-        for case in idle:
-            case.reminded_at = now
-            contact = await session.get(Contact, case.contact_id)
-            if contact is None or contact.opted_out or contact.unreachable:
-                continue
-            await outbox.notify(session, contact, catalogs.render(_reminder(case), contact.language), now)
-            sent += 1
-    return sent
+async def claim_reminders(session: AsyncSession, *, now: datetime, idle_days: int) -> list[Letter]:
+    """A reminder for each heir whose open case has been idle `idle_days`, once per idle spell."""
+    letters = []
+    for case in await claim_cases.idle_cases(session, now - timedelta(days=idle_days)):
+        case.reminded_at = now
+        contact = await session.get(Contact, case.contact_id)
+        if contact is None or contact.opted_out or contact.unreachable:
+            continue
+        letters.append(Letter.of(contact.id, _reminder(case)))
+    return letters
 
 
 def _reminder(case: ClaimCase) -> Msg:

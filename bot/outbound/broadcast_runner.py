@@ -24,16 +24,17 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.broadcasts import broadcast_report
-from bot.pipeline import Clock
+from bot.clock import Clock
+from bot.desks.broadcasts import broadcast_report
+from bot.inbound.outbox_writer import OutboxWriter
 from conversations.flows.broadcast import progress_text, report_parts
+from conversations.letters import Letter
 from conversations.messages import Msg
 from conversations.programme import Programme
 from conversations.regions import Region
 from db.connection import Store
 from db.models import Broadcast, Contact, OutboxMessage
 from db.repositories import audit, broadcasts, outbox
-from locales import Catalogs
 
 if TYPE_CHECKING:
     from bot.app import Jaring
@@ -68,7 +69,7 @@ class BroadcastRunner:
     def __init__(
         self,
         store: Store,
-        catalogs: Catalogs,
+        writer: OutboxWriter,
         programme: Programme,
         region: Region | None,
         *,
@@ -79,7 +80,7 @@ class BroadcastRunner:
         """`channels`: those this process delivers; audience members on another channel are counted as
         unreachable when a broadcast starts, not queued (nobody would ever send their rows)."""
         self.store = store
-        self.catalogs = catalogs
+        self.writer = writer
         self.programme = programme
         self.region = region
         self.channels = tuple(channels)
@@ -90,7 +91,7 @@ class BroadcastRunner:
     def for_jaring(cls, jaring: Jaring, channels: Collection[str]) -> BroadcastRunner:
         return cls(
             jaring.store,
-            jaring.catalogs,
+            jaring.outbox_writer,
             jaring.programme,
             jaring.region,
             channels=channels,
@@ -134,7 +135,7 @@ class BroadcastRunner:
 
     async def start(self, session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
         """Queue the audience, record the counts, tell the author. Safe to repeat: nobody is queued twice."""
-        queued = await broadcasts.queue_recipients(session, broadcast, now, channels=self.channels)
+        queued = await self.writer.broadcast(session, broadcast, now, channels=self.channels)
         broadcast.status, broadcast.started_at = "sending", now
         broadcast.recipients = queued.recipients
         broadcast.skipped_opted_out, broadcast.skipped_unreachable = queued.opted_out, queued.unreachable
@@ -152,9 +153,9 @@ class BroadcastRunner:
         )
         author = await self._author(session, broadcast)
         if author is not None and queued.recipients and broadcast.progress_outbox_id is None:
-            body = self._render(progress_text(broadcast.id, 0, queued.recipients, 0, author.language), author)
-            broadcast.progress_outbox_id = await broadcasts.add_progress_message(
-                session, author, body, now, priority=outbox.PRIORITY_NOTIFICATION
+            progress = progress_text(broadcast.id, 0, queued.recipients, 0, author.language)
+            broadcast.progress_outbox_id = await self.writer.progress(
+                session, author, (progress,), now, priority=outbox.PRIORITY_NOTIFICATION
             )
         log.info("broadcast %s started: %s messages queued", broadcast.id, queued.recipients)
 
@@ -184,9 +185,7 @@ class BroadcastRunner:
     ) -> bool:
         if done == broadcast.progress_shown:
             return False
-        text = self._render(
-            progress_text(broadcast.id, sent, broadcast.recipients, done - sent, author.language), author
-        )
+        text = progress_text(broadcast.id, sent, broadcast.recipients, done - sent, author.language)
         if author.channel in _EDITABLE:
             edited = await self._edit_progress(session, broadcast, author, text, now)
             if edited:
@@ -196,12 +195,12 @@ class BroadcastRunner:
         quarter = done * _QUARTERS // total
         if quarter <= broadcast.progress_shown * _QUARTERS // total or quarter >= _QUARTERS:
             return False
-        await outbox.notify(session, author, text, now)
+        await self.writer.letters(session, [Letter.of(author.id, text)], now)
         broadcast.progress_shown = done
         return True
 
     async def _edit_progress(
-        self, session: AsyncSession, broadcast: Broadcast, author: Contact, text: str, now: datetime
+        self, session: AsyncSession, broadcast: Broadcast, author: Contact, text: Msg, now: datetime
     ) -> bool:
         """Rewrite the progress message, once it has gone and the last edit is out of the way."""
         first = await session.get(OutboxMessage, broadcast.progress_outbox_id) if broadcast.progress_outbox_id else None
@@ -210,8 +209,8 @@ class BroadcastRunner:
         last = await broadcasts.latest_edit(session, author.id, first.provider_message_id)
         if last is not None and (last.status in outbox.OPEN_STATUSES or now - last.created_at < self.progress_every):
             return False
-        await broadcasts.add_progress_message(
-            session, author, text, now, priority=outbox.PRIORITY_REPLY, replaces=first.provider_message_id
+        await self.writer.progress(
+            session, author, (text,), now, priority=outbox.PRIORITY_REPLY, replaces=first.provider_message_id
         )
         return True
 
@@ -240,23 +239,19 @@ class BroadcastRunner:
                 await session.get(OutboxMessage, broadcast.progress_outbox_id) if broadcast.progress_outbox_id else None
             )
             if first is not None and first.provider_message_id:
-                await broadcasts.add_progress_message(
+                await self.writer.progress(
                     session,
                     author,
-                    self._render(final, author),
+                    (final,),
                     now,
                     priority=outbox.PRIORITY_REPLY,
                     replaces=first.provider_message_id,
                 )
         broadcast.progress_shown = broadcast.recipients
         parts = report_parts(report, self.programme, self.region, author.language)
-        body = "\n\n".join(self.catalogs.render(part, author.language) for part in parts)
-        await outbox.notify(session, author, body, now)
+        await self.writer.letters(session, [Letter(author.id, tuple(parts))], now)
 
     async def _author(self, session: AsyncSession, broadcast: Broadcast) -> Contact | None:
         if broadcast.author_contact_id is None:
             return None  # recorded on the command line: `jaring broadcast report` shows how it went
         return await session.get(Contact, broadcast.author_contact_id)
-
-    def _render(self, message: Msg, author: Contact) -> str:
-        return self.catalogs.render(message, author.language)

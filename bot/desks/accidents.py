@@ -11,14 +11,14 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.flows.accident_report import report_deadline, worker_text
+from conversations.letters import Letter
 from conversations.messages import msg
 from conversations.programme import Programme
 from conversations.requests import AccidentReported, FindParticipant, ParticipantFound, ParticipantNotFound
 from conversations.state import Json
 from db.models import Contact, Registration
 from db.personal_data import PersonalDataCipher
-from db.repositories import accident_reports, audit, outbox, registrations, roles
-from locales import Catalogs
+from db.repositories import accident_reports, audit, registrations, roles
 
 __all__ = ["find_participant", "submit_accident_report"]
 
@@ -42,7 +42,7 @@ async def submit_accident_report(
     session: AsyncSession,
     *,
     cipher: PersonalDataCipher,
-    catalogs: Catalogs,
+    post: list[Letter],
     programme: Programme,
     reporter: Contact,
     report: dict[str, Json],
@@ -87,7 +87,7 @@ async def submit_accident_report(
             phone=row.reporter_phone,
             deadline=deadline.strftime("%d-%m-%Y %H:%M %Z"),
         )
-        await outbox.notify(session, admin, catalogs.render(notice, admin.language), now)
+        post.append(Letter.of(admin.id, notice))
     return AccidentReported(report_id=row.id, admins_told=len(admins))
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from cryptography.fernet import InvalidToken
 
-from bot.pipeline import Clock
+from bot.clock import Clock
 from db.connection import Store
 from db.models import OutboxFile, OutboxMessage
 from db.personal_data import PersonalDataCipher

@@ -14,7 +14,8 @@ from typing import Any
 
 from starlette.routing import BaseRoute
 
-from bot.pipeline import Clock, InboundHandler
+from bot.clock import Clock
+from bot.inbound.pipeline import InboundHandler
 from bot.settings import Settings
 from db.connection import Store
 from db.repositories import contacts, outbox

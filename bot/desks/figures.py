@@ -1,6 +1,6 @@
 """The Dinas's figures: gathered from the store (db/repositories/figures.py), worded by the core
 (conversations/flows/figures.py), printed by `jaring stats` and shown to admins in chat; the chart drawn
-by bot/charts.py. Every view is in the audit log ("figures.viewed").
+by bot/desks/charts.py. Every view is in the audit log ("figures.viewed").
 
 Premiums committed for a year = Σ over active participants of the months from their start — BPJS TK's
 start date (`coverage_start`), or when none was recorded, the day the registration last changed (when
@@ -9,22 +9,17 @@ it became active) — or from 1 January, whichever is later, to 31 December, eac
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.charts import ChartData, ChartLabels, render_chart
-from bot.cli_voice import CLI_LANGUAGE, Voice
-from bot.enrolment_export import answer_export
-from bot.outbox_files import queue_file
+from bot.desks.charts import ChartData, ChartLabels, render_chart
+from bot.desks.export import answer_export
 from conversations.figures_requests import (
     Count,
     ExportEnrolment,
@@ -36,8 +31,8 @@ from conversations.figures_requests import (
     SendFiguresChart,
     ShowFigures,
 )
-from conversations.flow import ContactInfo, Context
-from conversations.flows.figures import ADMIN_ROLE, STATUS_ORDER, figures_replies
+from conversations.flows.figures import ADMIN_ROLE, STATUS_ORDER
+from conversations.letters import Attachment, Letter
 from conversations.messages import msg
 from conversations.programme import Programme
 from conversations.regions import Region
@@ -45,11 +40,7 @@ from db.models import Contact, Registration
 from db.personal_data import PersonalDataCipher
 from db.repositories import audit, figures, quotas, roles
 from db.repositories.unanswered_questions import recent_questions
-from handlers.terminal.files import write_private_file
 from locales import Catalogs
-
-if TYPE_CHECKING:
-    from bot.app import Jaring
 
 __all__ = [
     "NEWEST_QUESTIONS",
@@ -59,7 +50,6 @@ __all__ = [
     "committed_premiums",
     "gather_figures",
     "months_covered",
-    "run_stats_command",
 ]
 
 UNANSWERED_DAYS = 30
@@ -206,12 +196,13 @@ async def draw_chart(
 
 @dataclass(frozen=True, slots=True)
 class FiguresDesk:
-    """Answers ShowFigures, SendFiguresChart and ExportEnrolment for bot/request_answers.py, to admins only."""
+    """Answers ShowFigures, SendFiguresChart and ExportEnrolment for bot/inbound/dispatcher.py, to admins only."""
 
     cipher: PersonalDataCipher
     programme: Programme
     catalogs: Catalogs
     region: Region | None
+    post: list[Letter]  # the chart or the file, to the admin asking
 
     async def answer(
         self, session: AsyncSession, contact: Contact, request: FiguresRequest, now: datetime
@@ -237,16 +228,8 @@ class FiguresDesk:
                 )
                 caption = msg("figures.chart_caption", programme=self.programme.name, year=str(year))
                 file_name = f"grafik-{year}.png"
-                await queue_file(
-                    session,
-                    self.cipher,
-                    contact,
-                    file_name=file_name,
-                    media_type="image/png",
-                    content=png,
-                    caption=self.catalogs.render(caption, contact.language),
-                    now=now,
-                )
+                chart = Attachment(file_name, "image/png", png)
+                self.post.append(Letter.of(contact.id, caption, attachment=chart))
                 return FileQueued(1, file_name)
             case ExportEnrolment():
                 return await answer_export(
@@ -258,6 +241,7 @@ class FiguresDesk:
                     contact=contact,
                     request=request,
                     now=now,
+                    post=self.post,
                 )
 
     async def _viewed(self, session: AsyncSession, contact: Contact, now: datetime, *, year: int, what: str) -> None:
@@ -269,47 +253,3 @@ class FiguresDesk:
             subject=f"programme:{self.programme.id}"[:120],
             detail={"year": str(year), "what": what, "by": f"{contact.channel}:{contact.channel_id}"},
         )
-
-
-# ---- jaring stats ------------------------------------------------------------------------------
-
-
-async def run_stats_command(
-    jaring: Jaring, year: int | None, chart: Path | None, *, language: str = CLI_LANGUAGE
-) -> int:
-    """Print what an admin reads in chat, in the command's language; with `chart`, write the PNG too."""
-    say = Voice.of(jaring, language)
-    now = jaring.pipeline.clock()
-    chosen = year or jaring.programme.local_date(now).year
-    async with jaring.store.transaction() as session:
-        shown = await gather_figures(session, jaring.programme, year=chosen, now=now)
-        png = None
-        if chart is not None:
-            png = await draw_chart(session, jaring.programme, jaring.catalogs, year=chosen, now=now, language=language)
-        await audit.record_audit(
-            session,
-            "figures.viewed",
-            now=now,
-            subject=f"programme:{jaring.programme.id}"[:120],
-            detail={"year": str(chosen), "what": "figures+chart" if chart else "figures", "by": "cli"},
-        )
-    ctx = Context(
-        now=now,
-        language=language,
-        programme=jaring.programme,
-        contact=ContactInfo(channel="cli", roles=frozenset({ADMIN_ROLE})),
-        renderer=jaring.catalogs,
-        region=jaring.region,
-    )
-    for reply in figures_replies(ctx, shown):
-        say.out("\n\n".join(say.text(part) for part in reply.parts))
-        say.out("")
-    if chart is not None and png is not None:
-        # Only counts, no personal data; written like every file the bot leaves on disk anyway (0600).
-        try:
-            await asyncio.to_thread(write_private_file, chart, png)
-        except OSError as exc:
-            say.complain("cli.stats.chart_not_written", path=str(chart), reason=exc.strerror or type(exc).__name__)
-            return 1
-        say.say("cli.stats.chart_written", path=str(chart), size=len(png) // 1024)
-    return 0

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.app import Jaring
-from bot.claim_cases import send_claim_reminders
+from bot.desks.claims import claim_reminders
 
 __all__ = ["REMINDER_ROUND_SECONDS", "remind_idle_claims", "reminder_loop"]
 
@@ -19,7 +19,10 @@ log = logging.getLogger(__name__)
 
 
 async def remind_idle_claims(jaring: Jaring, idle_days: int, now: datetime) -> int:
-    sent = await send_claim_reminders(jaring.store, jaring.catalogs, now=now, idle_days=idle_days)
+    async with jaring.store.transaction() as session:
+        letters = await claim_reminders(session, now=now, idle_days=idle_days)
+        await jaring.outbox_writer.letters(session, letters, now)
+    sent = len(letters)
     if sent:
         log.info("claim reminders queued: %d", sent)
     return sent

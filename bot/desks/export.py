@@ -26,36 +26,25 @@ outbox and emptied once sent."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import csv
 import io
-import traceback
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli_voice import CLI_LANGUAGE, Voice
-from bot.outbox_files import queue_file
-from bot.person_ids import parse_person_id
 from conversations.figures_requests import ExportEnrolment, ExportFormat, ExportStatus, FileQueued
 from conversations.flows.figures import STATUS_LABELS
 from conversations.flows.jobs import OTHER_JOB
-from conversations.messages import Msg, msg
+from conversations.letters import Attachment, Letter
+from conversations.messages import msg
 from conversations.programme import Programme
 from conversations.regions import Region
 from conversations.text import clean_text, fold_lines
 from db.models import Contact, Registration
 from db.personal_data import PersonalDataCipher
-from db.repositories import audit, contacts, enrolment, roles
-from handlers.terminal.files import write_private_file
+from db.repositories import audit, enrolment
 from locales import Catalogs
-
-if TYPE_CHECKING:
-    from bot.app import Jaring
 
 __all__ = [
     "COLUMNS",
@@ -67,7 +56,6 @@ __all__ = [
     "build_export",
     "enrolment_rows",
     "export_file_name",
-    "run_export_command",
     "safe_cell",
     "to_csv",
     "to_xlsx",
@@ -314,26 +302,11 @@ async def build_export(
     return EnrolmentExport(len(rows), content, name, MEDIA_TYPES[file_format])
 
 
-async def _send_to_admin(
-    session: AsyncSession,
-    *,
-    cipher: PersonalDataCipher,
-    catalogs: Catalogs,
-    contact: Contact,
-    export: EnrolmentExport,
-    now: datetime,
-) -> None:
+def export_letter(contact: Contact, export: EnrolmentExport) -> Letter:
+    """The file to an admin, its caption counting the rows (stored encrypted until it has gone)."""
     rows = f"{export.rows:,}".replace(",", "," if contact.language == "en" else ".")
-    await queue_file(
-        session,
-        cipher,
-        contact,
-        file_name=export.file_name,
-        media_type=export.media_type,
-        content=export.content,
-        caption=catalogs.render(msg("export.caption", rows=rows), contact.language),
-        now=now,
-    )
+    attachment = Attachment(export.file_name, export.media_type, export.content)
+    return Letter.of(contact.id, msg("export.caption", rows=rows), attachment=attachment)
 
 
 async def answer_export(
@@ -346,6 +319,7 @@ async def answer_export(
     contact: Contact,
     request: ExportEnrolment,
     now: datetime,
+    post: list[Letter],
 ) -> FileQueued:
     """The chat's export: to the admin asking (the caller checked the role), as a file in the outbox."""
     export = await build_export(
@@ -362,107 +336,5 @@ async def answer_export(
     )
     if export.rows == 0:
         return FileQueued(0)
-    await _send_to_admin(session, cipher=cipher, catalogs=catalogs, contact=contact, export=export, now=now)
+    post.append(export_letter(contact, export))
     return FileQueued(export.rows, export.file_name)
-
-
-# ---- jaring export enrolment -------------------------------------------------------------------
-
-
-async def run_export_command(
-    jaring: Jaring,
-    status: ExportStatus,
-    file_format: ExportFormat | None,
-    output: Path,
-    send_to: str | None,
-    *,
-    language: str = CLI_LANGUAGE,
-) -> int:
-    """Write the file (readable by its owner only); with `send_to`, queue it to that admin too. A failure is
-    one short line (no traceback: its text could hold a name or a NIK) and exit code 1, with nothing
-    written, queued or recorded."""
-    say = Voice.of(jaring, language)
-    chosen: ExportFormat = file_format or ("csv" if output.suffix.lower() == ".csv" else "xlsx")
-    try:
-        return await _export_command(jaring, status, chosen, output, send_to, say=say)
-    except _NotWritten as exc:
-        say.complain("cli.export.not_written", path=str(output), reason=str(exc))
-        return 1
-    except Exception as exc:  # any other failure: the same short line, never its text
-        say.complain("cli.export.failed", where=_where(exc))
-        return 1
-
-
-class _NotWritten(Exception):
-    """The file could not be written (no such folder, no permission…): the OS's reason, no content."""
-
-
-def _where(exc: BaseException) -> Msg | str:
-    """The failure's type and the line it came from, never its message (openpyxl's, for one, quotes the
-    cell's text)."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    if not frames:
-        return type(exc).__name__
-    place = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}"
-    return msg("cli.export.failed_at", error=type(exc).__name__, place=place)
-
-
-async def _export_command(
-    jaring: Jaring, status: ExportStatus, chosen: ExportFormat, output: Path, send_to: str | None, *, say: Voice
-) -> int:
-    now = jaring.pipeline.clock()
-    written = False
-    try:
-        async with jaring.store.transaction() as session:
-            admin: Contact | None = None
-            if send_to:
-                person = parse_person_id(send_to)  # checked already by the command line
-                admin = await contacts.find_contact(session, person.channel, person.channel_id)
-                if admin is None or not await roles.holds_role(session, admin.id, "admin"):
-                    say.complain("cli.export.not_admin", person=send_to)
-                    return 2
-            export = await build_export(
-                session,
-                jaring.cipher,
-                jaring.programme,
-                jaring.region,
-                jaring.catalogs,
-                status=status,
-                file_format=chosen,
-                now=now,
-                by="cli",
-                actor_contact_id=None,
-            )
-            try:
-                # 0600 even over an existing file; the folder is the officer's choice and is left as it is.
-                await asyncio.to_thread(write_private_file, output, export.content)
-            except OSError as exc:  # raised inside the transaction: the export is not recorded either
-                raise _NotWritten(exc.strerror or type(exc).__name__) from None
-            written = True
-            if admin is not None and export.rows:
-                await _send_to_admin(
-                    session, cipher=jaring.cipher, catalogs=jaring.catalogs, contact=admin, export=export, now=now
-                )
-    except BaseException:
-        if written:  # not recorded, not queued: not left on disk either
-            _discard(output)
-        raise
-    which = msg(_STATUS_SAID[status])
-    say.say("cli.export.written", rows=say.number(export.rows), status=which, path=str(output), format=chosen)
-    say.say("cli.export.full_niks")
-    if admin is not None:
-        say.say("cli.export.sent" if export.rows else "cli.export.empty_not_sent", person=send_to or "")
-    return 0
-
-
-# What the command says of each choice of --status.
-_STATUS_SAID = {
-    "approved": "cli.export.status_approved",
-    "active": "cli.export.status_active",
-    "all": "cli.export.status_all",
-}
-
-
-def _discard(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        path.unlink()

@@ -10,12 +10,14 @@ import sys
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot import quota, role_admin
-from bot.cli_voice import CLI_LANGUAGE, Voice
-from bot.person_ids import parse_person_id
-from bot.role_admin import invite_hash, new_invite_code
-from bot.status_changes import UnknownRegistration, change_status
+from bot.commands.person_ids import parse_person_id
+from bot.commands.voice import CLI_LANGUAGE, Voice
+from bot.desks import quota
+from bot.desks import roles as role_admin
+from bot.desks.roles import invite_hash, new_invite_code
+from bot.desks.status_news import UnknownRegistration, change_status
 from conversations.flows.figures import STATUS_LABELS
+from conversations.letters import Letter
 from conversations.messages import msg
 from conversations.review_requests import ApprovalDone, QuotaBelowUsed, QuotaNotSet
 from db.repositories import audit, contacts, invites, quotas, registrations, roles
@@ -40,7 +42,7 @@ CLI_ACTOR = "cli"
 
 
 async def add_admin(jaring: Jaring, address: str, *, language: str = CLI_LANGUAGE) -> str:
-    """`address` is CHANNEL:ID (bot/person_ids.py); a wrong one raises PersonIdError, a ValueError."""
+    """`address` is CHANNEL:ID (bot/commands/person_ids.py); a wrong one raises PersonIdError, a ValueError."""
     channel, channel_id = parse_person_id(address)
     now = jaring.pipeline.clock()
     async with jaring.store.transaction() as session:
@@ -111,10 +113,11 @@ async def set_status(
                         "cli.quota.full", year=year, used=say.number(summary.used), places=say.number(summary.places)
                     )
                 )
+        post: list[Letter] = []
         try:
             await change_status(
                 session,
-                jaring.catalogs,
+                post,
                 registration_id,
                 status,
                 now=now,
@@ -126,6 +129,7 @@ async def set_status(
             )
         except UnknownRegistration:
             raise LookupError(say.text("cli.registration.not_found", id=registration_id)) from None
+        await jaring.outbox_writer.letters(session, post, now)
     label = msg(STATUS_LABELS[status]) if status in STATUS_LABELS else status
     return say.text("cli.registration.changed", id=registration_id, status=status, label=label)
 
@@ -179,9 +183,11 @@ async def set_quota(
         raise ValueError(say.text("cli.quota.out_of_range", max=say.number(quota.MAX_PLACES)))
     now = jaring.pipeline.clock()
     async with jaring.store.transaction() as session:
+        post: list[Letter] = []
         result = await quota.change_quota(
-            session, jaring.catalogs, jaring.programme, places, now=now, actor=CLI_ACTOR, reason=reason, year=year
+            session, post, jaring.programme, places, now=now, actor=CLI_ACTOR, reason=reason, year=year
         )
+        await jaring.outbox_writer.letters(session, post, now)
     if isinstance(result, QuotaBelowUsed):
         raise ValueError(say.text("cli.quota.below_used", year=result.year, used=say.number(result.used)))
     promoted = msg("cli.quota.promoted", count=say.number(result.promoted))
@@ -200,7 +206,9 @@ async def approve_registrations(jaring: Jaring, *, language: str = CLI_LANGUAGE)
     say = Voice.of(jaring, language)
     now = jaring.pipeline.clock()
     async with jaring.store.transaction() as session:
-        result = await quota.approve_verified(session, jaring.catalogs, jaring.programme, now=now, actor=CLI_ACTOR)
+        post: list[Letter] = []
+        result = await quota.approve_verified(session, post, jaring.programme, now=now, actor=CLI_ACTOR)
+        await jaring.outbox_writer.letters(session, post, now)
     if isinstance(result, QuotaNotSet):
         raise ValueError(say.text("cli.quota.not_set", year=result.year))
     assert isinstance(result, ApprovalDone)
@@ -253,7 +261,9 @@ async def revoke_role(jaring: Jaring, address: str, role: str, *, language: str 
         target = await contacts.find_contact(session, person.channel, person.channel_id)
         if target is None:
             raise LookupError(say.text("cli.role.nobody", person=address))
-        result = await role_admin.revoke(session, jaring.catalogs, target, role, now=now, actor=CLI_ACTOR)
+        post: list[Letter] = []
+        result = await role_admin.revoke(session, post, target, role, now=now, actor=CLI_ACTOR)
+        await jaring.outbox_writer.letters(session, post, now)
     if not result.grants:
         return say.text("cli.role.not_held", person=address, role=role)
     return say.text("cli.role.revoked", person=address, role=role, grants=result.grants)

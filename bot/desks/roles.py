@@ -14,14 +14,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.letters import Letter
 from conversations.messages import msg
 from conversations.programme import Programme
 from conversations.requests import InviteRefused, Redeemed, TooManyInviteTries
 from conversations.review_requests import InviteMade, Revoked, RoleHolder, RoleHoldersPage
 from db.models import Contact
 from db.personal_data import PersonalDataCipher
-from db.repositories import audit, invites, outbox, roles
-from locales import Catalogs
+from db.repositories import audit, invites, roles
 
 __all__ = [
     "FAILED_INVITE_TRIES",
@@ -86,7 +86,7 @@ async def list_holders(session: AsyncSession, *, offset: int, limit: int) -> Rol
 
 async def revoke(
     session: AsyncSession,
-    catalogs: Catalogs,
+    post: list[Letter],
     target: Contact,
     role: str,
     *,
@@ -107,7 +107,7 @@ async def revoke(
             detail={"role": role, "grants": str(count), "by": actor},
         )
         notice = msg("roles.revoked_notice", role=msg(_ROLE_NAMES.get(role, "roles.role_rtrw")))
-        await outbox.notify(session, target, catalogs.render(notice, target.language), now)
+        post.append(Letter.of(target.id, notice))
     return Revoked(count)
 
 

@@ -10,8 +10,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import quota, role_admin
-from bot.status_changes import change_status
+from bot.desks import quota
+from bot.desks import roles as role_admin
+from bot.desks.status_news import change_status
+from conversations.letters import Letter
 from conversations.nik import mask_nik
 from conversations.programme import Programme
 from conversations.review_requests import (
@@ -37,7 +39,6 @@ from conversations.review_requests import (
 from db.models import Contact, Registration
 from db.personal_data import PersonalDataCipher
 from db.repositories import audit, registrations, roles
-from locales import Catalogs
 
 __all__ = ["OfficerScope", "ReviewDesk", "officer_scope"]
 
@@ -68,7 +69,7 @@ async def officer_scope(session: AsyncSession, contact: Contact) -> OfficerScope
 class ReviewDesk:
     cipher: PersonalDataCipher
     programme: Programme
-    catalogs: Catalogs  # the news each decision sends to the worker and their leader
+    post: list[Letter]  # the news each decision sends to the worker and their leader
 
     async def answer(self, session: AsyncSession, contact: Contact, request: ReviewRequest, now: datetime) -> object:
         scope = await officer_scope(session, contact)
@@ -95,14 +96,14 @@ class ReviewDesk:
                 return await quota.quota_summary(session, programme, quota.current_year(programme, now))
             case ApproveVerified():
                 return await quota.approve_verified(
-                    session, self.catalogs, programme, now=now, actor=actor, actor_contact_id=contact.id
+                    session, self.post, programme, now=now, actor=actor, actor_contact_id=contact.id
                 )
             case ListWaiting(offset=offset, limit=limit):
                 return await quota.waiting_list(session, programme, offset=max(0, offset), limit=_page(limit))
             case ChangeQuota(places=places, reason=reason) if 0 <= places <= quota.MAX_PLACES:
                 return await quota.change_quota(
                     session,
-                    self.catalogs,
+                    self.post,
                     programme,
                     places,
                     now=now,
@@ -116,7 +117,7 @@ class ReviewDesk:
                 target = await session.get(Contact, target_id)
                 if target is not None:
                     return await role_admin.revoke(
-                        session, self.catalogs, target, role, now=now, actor=actor, actor_contact_id=contact.id
+                        session, self.post, target, role, now=now, actor=actor, actor_contact_id=contact.id
                     )
             case MakeInvite(role=role, kelurahan_code=kelurahan_code, rt=rt, rw=rw):
                 try:
@@ -188,7 +189,7 @@ class ReviewDesk:
             return AlreadyDecided(row.id, row.status)
         await change_status(
             session,
-            self.catalogs,
+            self.post,
             row.id,
             request.decision,
             now=now,

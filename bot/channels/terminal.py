@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.app import Jaring
-from bot.broadcast_runner import BroadcastRunner
-from bot.outbox_worker import OutboxWorker
+from bot.outbound.broadcast_runner import BroadcastRunner
+from bot.outbound.outbox_worker import OutboxWorker
 from bot.secret_key import development_key_notice
 from bot.settings import Settings
 from conversations.inbound import Inbound

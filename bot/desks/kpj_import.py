@@ -18,15 +18,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 from zipfile import BadZipFile
 
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli_voice import CLI_LANGUAGE, Voice
-from bot.status_changes import change_status
+from bot.desks.status_news import change_status
 from conversations.flows.figures import STATUS_LABELS
+from conversations.letters import Letter
 from conversations.messages import Msg, msg
 from conversations.nik import Nik, NikProblem, parse_nik
 from conversations.programme import Programme
@@ -34,10 +33,6 @@ from conversations.text import words
 from db.models import Registration
 from db.personal_data import PersonalDataCipher
 from db.repositories import audit, enrolment
-from locales import Catalogs
-
-if TYPE_CHECKING:
-    from bot.app import Jaring
 
 __all__ = [
     "EARLIEST_START",
@@ -48,7 +43,6 @@ __all__ = [
     "import_kpj",
     "parse_kpj_table",
     "read_table",
-    "run_import_command",
 ]
 
 KPJ_DIGITS = 11
@@ -328,7 +322,7 @@ async def import_kpj(
     session: AsyncSession,
     cipher: PersonalDataCipher,
     programme: Programme,
-    catalogs: Catalogs,
+    post: list[Letter],
     rows: Sequence[tuple[int, list[Cell]]],
     *,
     now: datetime,
@@ -356,7 +350,7 @@ async def import_kpj(
     for registration, row in to_activate:
         await change_status(
             session,
-            catalogs,
+            post,
             registration.id,
             "active",
             now=now,
@@ -392,45 +386,3 @@ def _problem_with(
         key = STATUS_LABELS.get(registration.status)
         return msg("cli.kpj.not_approved", id=registration.id, status=msg(key) if key else registration.status)
     return None
-
-
-# ---- jaring import kpj -------------------------------------------------------------------------
-
-
-class _Refused(Exception):
-    """Raised inside the transaction so that it rolls back, whatever a look-up may have touched."""
-
-    def __init__(self, outcome: ImportOutcome) -> None:
-        super().__init__(f"{len(outcome.problems)} problem(s)")
-        self.outcome = outcome
-
-
-async def run_import_command(jaring: Jaring, path: Path, *, language: str = CLI_LANGUAGE) -> int:
-    say = Voice.of(jaring, language)
-    try:
-        rows = read_table(path)
-        async with jaring.store.transaction() as session:
-            outcome = await import_kpj(
-                session, jaring.cipher, jaring.programme, jaring.catalogs, rows, now=jaring.pipeline.clock()
-            )
-            if outcome.refused:
-                raise _Refused(outcome)
-    except UnreadableFile as exc:
-        say.out(f"jaring: {path}: {say.text(exc.message)}")  # on stdout, with the problems of a refused file
-        return 2
-    except _Refused as refused:
-        outcome = refused.outcome
-    if outcome.refused:
-        _say_problems(say, path, outcome.problems)
-        return 1
-    say.say("cli.kpj.done", activated=say.number(outcome.activated), already=say.number(outcome.already_active))
-    if outcome.activated:
-        say.say("cli.kpj.told")
-    return 0
-
-
-def _say_problems(say: Voice, path: Path, problems: Sequence[Problem]) -> None:
-    for problem in problems:
-        say.say(problem.said())
-    say.say("cli.kpj.refused", file=path.name, count=len(problems))
-    say.say("cli.kpj.fix_and_run_again")

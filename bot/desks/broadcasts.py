@@ -1,0 +1,219 @@
+"""Announcements: the answers to the broadcast flow's requests, used by `jaring broadcast` too
+(bot/commands/broadcasts.py).
+
+Both only record what the admin decided (the text, the audience, when); the broadcast runner
+(bot/outbound/broadcast_runner.py) does the sending. Every answer checks that the person asking holds
+the admin role now; every creation and cancellation goes in the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from conversations.audiences import (
+    Audience,
+    audience_problem,
+)
+from conversations.broadcast_requests import (
+    BROADCAST_REQUESTS,
+    BroadcastCancelled,
+    BroadcastCreated,
+    BroadcastNotAllowed,
+    BroadcastNotFound,
+    BroadcastPreview,
+    BroadcastRefused,
+    BroadcastReport,
+    BroadcastRequest,
+    CancelBroadcast,
+    CreateBroadcast,
+    FailureReason,
+    ListBroadcasts,
+    PreviewBroadcast,
+    ShowBroadcast,
+)
+from conversations.flows.broadcast import BROADCAST_MAX_CHARS, BROADCAST_MIN_CHARS
+from conversations.programme import Programme
+from conversations.regions import Region
+from conversations.text import clean_text
+from db.models import Broadcast, Contact
+from db.repositories import audit, broadcasts, roles
+
+__all__ = [
+    "BROADCAST_REQUESTS",
+    "FINISHED_SHOWN",
+    "BroadcastDesk",
+    "broadcast_report",
+    "cancel_broadcast",
+    "record_broadcast",
+]
+
+FINISHED_SHOWN = 5  # the list shows every scheduled and sending announcement, and this many finished
+TOP_REASONS = 5
+_SENT = ("sent", "delivered", "read")
+_WAITING = ("pending", "sending")
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastDesk:
+    """Answers the broadcast requests of one person, inside their message's transaction."""
+
+    programme: Programme
+    region: Region | None = None
+    template_configured: bool = False  # WHATSAPP_TEMPLATE_NAME is set: the preview warns when not
+
+    async def answer(self, session: AsyncSession, contact: Contact, request: BroadcastRequest, now: datetime) -> object:
+        if not await roles.holds_role(session, contact.id, "admin"):
+            return BroadcastNotAllowed()
+        match request:
+            case PreviewBroadcast(audience_kind=kind, audience_value=value):
+                audience = Audience(kind, value)
+                if audience_problem(audience, self.programme, self.region) is not None:
+                    return BroadcastRefused(f"unknown audience {kind}:{value}")
+                count = await broadcasts.count_audience(
+                    session, audience, self.programme.id, now, template_configured=self.template_configured
+                )
+                return BroadcastPreview(count)
+            case CreateBroadcast(text=text, audience_kind=kind, audience_value=value, send_at=send_at):
+                created = await record_broadcast(
+                    session,
+                    self.programme,
+                    self.region,
+                    text=text,
+                    audience=Audience(kind, value),
+                    send_at=send_at,
+                    now=now,
+                    author_contact=contact,
+                )
+                if isinstance(created, BroadcastRefused):
+                    return created
+                return BroadcastCreated(created, send_at or now, now=send_at is None)
+            case ListBroadcasts():
+                rows = await broadcasts.recent_broadcasts(session, self.programme.id, finished=FINISHED_SHOWN)
+                return tuple([await broadcast_report(session, row) for row in rows])
+            case ShowBroadcast(broadcast_id=broadcast_id):
+                row = await broadcasts.get_broadcast(session, broadcast_id)
+                if row is None or row.programme_id != self.programme.id:
+                    return BroadcastNotFound()
+                return await broadcast_report(session, row)
+            case CancelBroadcast(broadcast_id=broadcast_id):
+                return await cancel_broadcast(
+                    session, self.programme, broadcast_id, now, actor_contact_id=contact.id, actor="chat"
+                )
+
+
+async def record_broadcast(
+    session: AsyncSession,
+    programme: Programme,
+    region: Region | None,
+    *,
+    text: str,
+    audience: Audience,
+    send_at: datetime | None,
+    now: datetime,
+    author_contact: Contact | None,
+) -> int | BroadcastRefused:
+    """Record an announcement (checked again here: the flow is not the only way in). Its number."""
+    body = clean_text(text)
+    if len(body) < BROADCAST_MIN_CHARS:
+        return BroadcastRefused(f"the announcement is too short; at least {BROADCAST_MIN_CHARS} characters")
+    if len(body) > BROADCAST_MAX_CHARS:
+        return BroadcastRefused(f"the announcement has {len(body)} characters; at most {BROADCAST_MAX_CHARS}")
+    problem = audience_problem(audience, programme, region)
+    if problem is not None:
+        return BroadcastRefused(problem)
+    author = f"{author_contact.channel}:{author_contact.channel_id}" if author_contact else "cli"
+    broadcast_id = await broadcasts.create_broadcast(
+        session,
+        programme_id=programme.id,
+        author_contact_id=author_contact.id if author_contact else None,
+        author=author,
+        body=body,
+        audience=audience.as_json(),
+        send_at=max(send_at or now, now),
+        now=now,
+    )
+    await audit.record_audit(
+        session,
+        "broadcast.created",
+        now=now,
+        actor_contact_id=author_contact.id if author_contact else None,
+        subject=f"broadcast:{broadcast_id}",
+        detail={
+            "audience": audience.kind,
+            "value": audience.value,
+            "send_at": (send_at or now).isoformat(),
+            "by": "chat" if author_contact else "cli",
+        },
+    )
+    return broadcast_id
+
+
+async def cancel_broadcast(
+    session: AsyncSession,
+    programme: Programme,
+    broadcast_id: int,
+    now: datetime,
+    *,
+    actor_contact_id: int | None,
+    actor: str,
+) -> BroadcastCancelled | BroadcastNotFound | BroadcastRefused:
+    """Stop an announcement: its waiting messages are not sent; what was sent stays sent."""
+    row = await broadcasts.get_broadcast(session, broadcast_id, lock=True)
+    if row is None or row.programme_id != programme.id:
+        return BroadcastNotFound()
+    if row.status not in ("scheduled", "sending"):
+        return BroadcastRefused(f"broadcast {broadcast_id} is {row.status}")
+    started = row.status == "sending"
+    stopped = await broadcasts.cancel_waiting(session, row.id, now)
+    row.status, row.cancelled_at = "cancelled", now
+    sent = sum(c.count for c in await broadcasts.row_counts(session, row.id) if c.status in _SENT)
+    await audit.record_audit(
+        session,
+        "broadcast.cancelled",
+        now=now,
+        actor_contact_id=actor_contact_id,
+        subject=f"broadcast:{row.id}",
+        detail={"cancelled": str(stopped), "already_sent": str(sent), "by": actor},
+    )
+    return BroadcastCancelled(row.id, cancelled=stopped, already_sent=sent, started=started)
+
+
+async def broadcast_report(session: AsyncSession, row: Broadcast) -> BroadcastReport:
+    """How an announcement went, counted from its outbox rows and what was left out when it started."""
+    counts = await broadcasts.row_counts(session, row.id)
+
+    def total(*statuses: str) -> int:
+        return sum(c.count for c in counts if c.status in statuses)
+
+    by_channel: dict[str, int] = {}
+    for c in counts:
+        if c.status in _SENT:
+            by_channel[c.channel] = by_channel.get(c.channel, 0) + c.count
+    reasons = await broadcasts.failure_reasons(session, row.id, limit=TOP_REASONS)
+    blocked = sum(c.count for c in counts if c.status == "failed" and c.unreachable)
+    return BroadcastReport(
+        id=row.id,
+        status=row.status,
+        audience_kind=str(row.audience.get("kind", "")),
+        audience_value=str(row.audience.get("value", "")),
+        body=row.body,
+        author=row.author,
+        send_at=row.send_at,
+        recipients=row.recipients,
+        sent=total(*_SENT),
+        delivered=total("delivered", "read"),
+        read=total("read"),
+        waiting=total(*_WAITING),
+        failed=total("failed") - blocked,
+        unreachable=row.skipped_unreachable + blocked,
+        opted_out=row.skipped_opted_out + total("skipped"),
+        cancelled=total("cancelled"),
+        failure_reasons=tuple(FailureReason(reason[:120], n) for reason, n in reasons),
+        sent_telegram=by_channel.get("telegram", 0),
+        sent_whatsapp=by_channel.get("whatsapp", 0),
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        cancelled_at=row.cancelled_at,
+    )

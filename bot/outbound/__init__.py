@@ -1,0 +1,1 @@
+"""Outbound work: the outbox worker that delivers, the broadcast runner, reminders."""
