@@ -143,10 +143,16 @@ def _parser() -> argparse.ArgumentParser:
     _enrolment_and_figures_parsers(commands)
     _broadcast_parser(commands)
     _review_parsers(commands)
+    _tool_parsers(commands)
+    return parser
+
+
+def _tool_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
     commands.add_parser("secret-key", help="print a new key for JARING_SECRET_KEY")
+    diagrams = commands.add_parser("flow-diagrams", help="write each flow's Mermaid diagram beside it")
+    diagrams.add_argument("--check", action="store_true", help="write nothing; exit 1 if a diagram is stale")
     programme = commands.add_parser("programme", help="check the programme file")
     programme.add_argument("action", choices=["check"])
-    return parser
 
 
 def _enrolment_and_figures_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -215,6 +221,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(Fernet.generate_key().decode())
         return 0
+    if args.command == "flow-diagrams":
+        return _flow_diagrams(check=args.check, language=_ENGLISH if args.english else CLI_LANGUAGE)
     try:
         settings = load_settings()
         from bot.logging_setup import configure_logging
@@ -229,6 +237,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`jaring … | head`): stop quietly, as Unix tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit's flush
         return 141
+
+
+def _flow_diagrams(*, check: bool, language: str) -> int:
+    """The diagrams beside the flows (conversations/flows/<id>.md), from the flows the bot runs."""
+    from conversations import flows
+    from conversations.flow_diagrams import stale_diagrams, write_diagrams
+    from locales import Catalogs
+
+    folder, running = Path(flows.__file__).parent, list(flows.ALL_FLOWS)
+    say = Catalogs.load()
+    if not check:
+        written = write_diagrams(folder, running)
+        print(say.render(msg("cli.diagrams.written", count=len(written), folder=str(folder)), language))
+        return 0
+    if stale := stale_diagrams(folder, running):
+        print(say.render(msg("cli.diagrams.stale", flows=", ".join(stale)), language), file=sys.stderr)
+        return 1
+    print(say.render(msg("cli.diagrams.current", count=len(running)), language))
+    return 0
 
 
 def _chat_log_file(args: argparse.Namespace, settings: Settings) -> Path | None:
