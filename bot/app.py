@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from bot.clock import Clock, utc_now
+from bot.inbound.dispatcher import check_handlers
 from bot.inbound.outbox_writer import OutboxWriter
 from bot.inbound.pipeline import Pipeline
 from bot.secret_key import resolve_secret_key
@@ -101,6 +102,8 @@ async def open_jaring(settings: Settings, clock: Clock = utc_now, *, store: Stor
     store = store or Store.from_url(settings.resolved_database_url)
     await migrate.ensure_current(store.engine)
     catalogs = Catalogs.load()
+    if problems := check_handlers():  # a request no desk answers would fail only when someone asks it
+        raise RuntimeError(f"request dispatcher: {'; '.join(problems)}")
     engine = build_engine()
     pipeline = Pipeline(
         store,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from conversations.choices import LabelledChoice, looks_like_a_number, match_choice
 from conversations.effects import Effect, RecordConsent, SetLanguage, SetOptOut
@@ -20,18 +21,17 @@ from conversations.flow import (
     Flow,
     Goto,
     Invalid,
-    Resume,
     Step,
     TextLimit,
     Transition,
 )
+from conversations.flow_data import StaleFlowData
 from conversations.global_words import GlobalWord, is_greeting, recognise, starts_with_greeting
 from conversations.inbound import Inbound, InboundKind
 from conversations.messages import Choice, Msg, Reply, msg
 from conversations.nik import mask_niks
 from conversations.numbers import count_text
 from conversations.questions.desk import QuestionDesk, looks_like_a_question
-from conversations.requests import Request
 from conversations.state import Json, SessionState
 from conversations.text import clean_text, fold_lines, normalise
 
@@ -53,7 +53,7 @@ class Outcome:
     replies: tuple[Reply, ...]
     effects: tuple[Effect, ...] = ()
     language: str = "id"  # the language to render the replies in (after any switch)
-    fetch: Request | None = None  # answer it, then call Engine.resume with the answer
+    fetch: Fetch[Any] | None = None  # answer its request, then call Engine.resume with the answer
 
 
 @dataclass(slots=True)
@@ -64,7 +64,7 @@ class _Turn:
     paused: dict[str, Mapping[str, Json]]
     replies: list[Reply] = field(default_factory=list)
     effects: list[Effect] = field(default_factory=list)
-    fetch: Request | None = None
+    fetch: Fetch[Any] | None = None
 
     def say(self, *replies: Reply) -> None:
         self.replies.extend(replies)
@@ -109,6 +109,12 @@ class Engine:
     # ---- entry point -------------------------------------------------------------------------
 
     def handle(self, state: SessionState, inbound: Inbound, ctx: Context) -> Outcome:
+        try:
+            return self._handle(state, inbound, ctx)
+        except StaleFlowData:  # saved data a step could not read: start that flow again
+            return self._restart(state, _Turn(ctx, dict(state.paused)))
+
+    def _handle(self, state: SessionState, inbound: Inbound, ctx: Context) -> Outcome:
         turn = _Turn(ctx, dict(state.paused))
         text = clean_text(inbound.text)  # the one door: no step ever sees the text as it came
         word = recognise(text) if inbound.kind is InboundKind.TEXT else None
@@ -128,11 +134,9 @@ class Engine:
         flow = self.flows.get(state.flow or "")
         step = flow.steps.get(state.step or "") if flow else None
         if flow is None or not isinstance(step, Step) or flow.version != state.flow_version:
-            turn.say(Reply.of(msg("engine.flow_restarted")))
-            turn.paused.pop(state.flow or "", None)  # kept data of an old version may not fit the new one
-            if flow is None:
-                return turn.outcome(self._show_menu(turn))
-            return turn.outcome(self._start(flow, {}, turn))
+            return self._restart(state, turn)
+        if not flow.fits(state.data):
+            return self._restart(state, turn)
         answer = self._answer(step, state.data, text, inbound, turn)
         if answer is not None and answer.choice is None and len(answer.text) > step.limit.most:
             turn.say(self._reask(step, state.data, turn, _too_long(step.limit, answer.text, turn.ctx)))
@@ -152,6 +156,15 @@ class Engine:
         transition = step.on_answer(turn.ctx, state.data, answer)
         return turn.outcome(self._follow(flow, state, transition, turn))
 
+    def _restart(self, state: SessionState, turn: _Turn) -> Outcome:
+        """A deploy changed the flow (or its data) under this conversation: say so, and start it again."""
+        turn.say(Reply.of(msg("engine.flow_restarted")))
+        turn.paused.pop(state.flow or "", None)  # kept data of an old version may not fit the new one
+        flow = self.flows.get(state.flow or "")
+        if flow is None:
+            return turn.outcome(self._show_menu(turn))
+        return turn.outcome(self._start(flow, {}, turn))
+
     def _answered_in_passing(self, flow: Flow, step: Step, state: SessionState, text: str, turn: _Turn) -> bool:
         """ "brp iuran nya?" typed in the middle of a form: answer it, then ask the form's question again."""
         if self.questions is None or flow.id == self.question_flow:
@@ -163,14 +176,20 @@ class Engine:
         turn.say(self._reask(step, state.data, turn, msg("engine.back_to_question")))
         return True
 
-    def resume(self, state: SessionState, result: object, ctx: Context) -> Outcome:
-        """Go on after the pipeline answered the request of `Outcome.fetch`."""
-        turn = _Turn(ctx, dict(state.paused))
+    def resume(self, outcome: Outcome, answer: object, ctx: Context) -> Outcome:
+        """Go on after the pipeline answered the request of `outcome.fetch`."""
+        state, fetch = outcome.state, outcome.fetch
         flow = self.flows.get(state.flow or "")
-        step = flow.steps.get(state.step or "") if flow else None
-        if flow is None or not isinstance(step, Resume):
-            raise ValueError(f"nothing waits for an answer at {state.flow}/{state.step}")
-        return turn.outcome(self._follow(flow, state, step.on_result(turn.ctx, state.data, result), turn))
+        if flow is None or fetch is None:
+            raise ValueError(f"nothing waits for an answer in {state.flow}")
+        turn = _Turn(ctx, dict(state.paused))
+        try:
+            transition = fetch.then(turn.ctx, state.data, answer)
+            if isinstance(transition, Invalid):  # the store refused what the flow asked: say why, offer the menu
+                return turn.outcome(self._show_menu(turn, transition.problem))
+            return turn.outcome(self._follow(flow, state, transition, turn))
+        except StaleFlowData:
+            return self._restart(state, _Turn(ctx, dict(state.paused)))
 
     # ---- global words ------------------------------------------------------------------------
 
@@ -281,7 +300,8 @@ class Engine:
         if flow.needs_consent and not turn.ctx.contact.consented:
             flow, data = self.flows[CONSENT_FLOW], {"then": flow.id}
         elif not data and flow.id in turn.paused:
-            data = turn.paused.pop(flow.id)
+            kept = turn.paused.pop(flow.id)
+            data = kept if flow.fits(kept) else {}
         state = SessionState(flow.id, flow.version, None, data)
         return self._follow(flow, state, flow.start(turn.ctx, data), turn, depth)
 
@@ -298,8 +318,8 @@ class Engine:
         turn.say(*transition.say)
         if isinstance(transition, Fetch):
             data = state.data if transition.data is None else transition.data
-            turn.fetch = transition.request
-            return SessionState(flow.id, flow.version, transition.step, data, state.revision)
+            turn.fetch = transition
+            return SessionState(flow.id, flow.version, state.step, data, state.revision)
         if isinstance(transition, Goto):
             data = state.data if transition.data is None else transition.data
             step = flow.steps[transition.step]

@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, Generic, TypeVar
 
 from conversations.effects import Effect
+from conversations.flow_data import VERSION_KEY, FlowData
 from conversations.messages import Msg, Renderer, Reply
 from conversations.programme import Programme
 from conversations.regions import Region
-from conversations.requests import Request
+from conversations.requests.base import Request
 from conversations.state import Json
 
 __all__ = [
@@ -26,7 +28,8 @@ __all__ = [
     "Flow",
     "Goto",
     "Invalid",
-    "Resume",
+    "ResultFn",
+    "StartFn",
     "Step",
     "TextLimit",
     "Transition",
@@ -94,21 +97,27 @@ class Finish:
     then_data: Data = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
-class Fetch:
-    """Ask the store (see requests.py), then go on at `step`, a `Resume` step, with the answer."""
+A = TypeVar("A")
+# What to do with the answer to a `Fetch`: (context, the flow's data, the answer) → the next transition.
+ResultFn = Callable[[Context, Data, A], "Transition"]
 
-    request: Request
-    step: str
+
+@dataclass(frozen=True, slots=True)
+class Fetch(Generic[A]):
+    """Ask the store (conversations/requests/), then go on with `then(ctx, data, answer)`, where the
+    answer has the type the request declares. The pipeline answers inside the same message's
+    transaction, so nothing is saved or waits in between."""
+
+    request: Request[A]
+    then: ResultFn[A]
     data: Data | None = None
     say: tuple[Reply, ...] = ()
     effects: tuple[Effect, ...] = ()
 
 
-Transition = Goto | Invalid | Finish | Fetch
+Transition = Goto | Invalid | Finish | Fetch[Any]
 AskFn = Callable[[Context, Data], Reply]
 AnswerFn = Callable[[Context, Data, Answer], Transition]
-ResultFn = Callable[[Context, Data, object], Transition]
 StartFn = Callable[[Context, Data], Transition]
 VisibleFn = Callable[[ContactInfo], bool]
 
@@ -137,13 +146,6 @@ class Step:
     asks_nik: bool = False  # gets a NIK as typed; every other step sees any NIK in the text masked
 
 
-@dataclass(frozen=True, slots=True)
-class Resume:
-    """A step that asks nothing: it receives the answer to a `Fetch`."""
-
-    on_result: ResultFn
-
-
 def _everyone(_: ContactInfo) -> bool:
     return True
 
@@ -154,7 +156,7 @@ class Flow:
     version: int  # raise it when steps or data change shape: old sessions then restart politely
     title: Msg  # its name in the main menu
     start: StartFn
-    steps: Mapping[str, Step | Resume] = field(default_factory=dict)
+    steps: Mapping[str, Step] = field(default_factory=dict)
     needs_consent: bool = False  # show the privacy notice first, and record consent
     in_menu: VisibleFn = _everyone
     aliases: tuple[str, ...] = ()  # words that open it from anywhere outside a flow
@@ -162,3 +164,9 @@ class Flow:
     resumable: bool = False
     # First words that open it from anywhere with the rest as data["argument"]: "kode AB12CD".
     commands: tuple[str, ...] = ()
+    data: type[FlowData] | None = None  # what it saves between messages (conversations/flow_data.py)
+
+    def fits(self, data: Data) -> bool:
+        """Was `data` saved by this version of the flow's data (or before it had one)?"""
+        version = data.get(VERSION_KEY)
+        return self.data is None or version is None or version == self.data.VERSION

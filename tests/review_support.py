@@ -9,36 +9,65 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.programme import Programme
-from conversations.review_requests import (
+from conversations.requests.quota import (
     ApprovalDone,
     ApproveVerified,
     ChangeQuota,
-    Decided,
-    DecideRegistration,
-    InviteMade,
-    ListPending,
-    ListRoleHolders,
     ListWaiting,
-    MakeInvite,
-    OpenRegistration,
-    PendingItem,
-    PendingPage,
     QuotaChanged,
     QuotaOverview,
     QuotaSummary,
+    WaitingItem,
+    WaitingPage,
+)
+from conversations.requests.review import (
+    Decided,
+    DecideRegistration,
+    ListPending,
+    OpenRegistration,
+    PendingItem,
+    PendingPage,
     ReviewEvent,
-    ReviewRequest,
     ReviewView,
+)
+from conversations.requests.roles import (
+    InviteMade,
+    ListRoleHolders,
+    MakeInvite,
     Revoked,
     RevokeRole,
     RoleHolder,
     RoleHoldersPage,
-    WaitingItem,
-    WaitingPage,
 )
 from db.models import Contact, Registration
 from db.personal_data import PersonalDataCipher
 from db.repositories import contacts, registrations, roles
+
+# The Dinas's and the kelurahan's requests (review, quota, roles): what review_answer answers.
+ReviewRequest = (
+    ListPending
+    | OpenRegistration
+    | DecideRegistration
+    | QuotaOverview
+    | ApproveVerified
+    | ListWaiting
+    | ChangeQuota
+    | ListRoleHolders
+    | RevokeRole
+    | MakeInvite
+)
+REVIEW_REQUESTS = (
+    ListPending,
+    OpenRegistration,
+    DecideRegistration,
+    QuotaOverview,
+    ApproveVerified,
+    ListWaiting,
+    ChangeQuota,
+    ListRoleHolders,
+    RevokeRole,
+    MakeInvite,
+)
 
 __all__ = [
     "MEDONO_CODE",

@@ -16,14 +16,16 @@ from conversations.flow import Context
 from conversations.flows import build_engine
 from conversations.flows.accident_report import report_deadline
 from conversations.programme import Office
-from conversations.requests import (
+from conversations.requests.accidents import (
     AccidentReported,
     FindParticipant,
-    NotAllowed,
     ParticipantFound,
     ParticipantNotFound,
-    Request,
     SubmitAccidentReport,
+)
+from conversations.requests.base import (
+    NotAllowed,
+    Request,
 )
 from conversations.state import IDLE, Json, SessionState
 from tests.core_support import MENU, context, inbound, keys, programme, render_reply, run
@@ -74,9 +76,9 @@ class Store:
 
     found: object = field(default_factory=lambda: ParticipantFound(date(2025, 3, 1), None))
     reported: object = field(default_factory=lambda: AccidentReported(report_id=12, admins_told=2))
-    asked: list[Request] = field(default_factory=list)
+    asked: list[Request[object]] = field(default_factory=list)
 
-    def answer(self, request: Request) -> object:
+    def answer(self, request: Request[object]) -> object:
         self.asked.append(request)
         if isinstance(request, FindParticipant):
             return self.found

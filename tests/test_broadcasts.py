@@ -16,14 +16,18 @@ from sqlalchemy import select, update
 from bot.app import Jaring
 from bot.cli import main
 from bot.commands.administer import add_admin
-from bot.desks.broadcasts import BroadcastDesk, broadcast_report, cancel_broadcast, record_broadcast
+from bot.desks.broadcasts import broadcast_report, cancel_broadcast, record_broadcast
+from bot.inbound.dispatcher import RequestAnswerer
 from bot.inbound.outbox_writer import OutboxWriter
 from bot.outbound.broadcast_runner import BroadcastRunner
 from bot.outbound.outbox_worker import OutboxWorker, RetryPolicy
 from bot.serve import serving
 from bot.settings import Settings
 from conversations.audiences import Audience, count_text
-from conversations.broadcast_requests import (
+from conversations.flows import build_engine
+from conversations.flows.broadcast import BROADCAST_MAX_CHARS, preview_parts
+from conversations.messages import msg
+from conversations.requests.broadcasts import (
     AudienceCount,
     BroadcastCreated,
     BroadcastNotAllowed,
@@ -35,9 +39,6 @@ from conversations.broadcast_requests import (
     PreviewBroadcast,
     ShowBroadcast,
 )
-from conversations.flows import build_engine
-from conversations.flows.broadcast import BROADCAST_MAX_CHARS, preview_parts
-from conversations.messages import msg
 from conversations.state import SessionState
 from db.connection import Store
 from db.models import AuditEntry, Broadcast, Contact, OutboxMessage, Registration
@@ -473,7 +474,8 @@ async def test_nobody_but_an_admin_gets_an_answer(store: Store) -> None:
         await roles.grant_role(session, verifier, "verifier", granted_by="test", now=NOW, kelurahan_code=MEDONO)
         await roles.revoke_role(session, revoked.id, "admin", NOW)
     nobody = await _person(store, "telegram", "903")
-    desk = BroadcastDesk(programme(), region(), template_configured=True)
+    cipher = PersonalDataCipher(Fernet.generate_key())
+    desk = RequestAnswerer(cipher, programme(), catalogs(), region(), whatsapp_template_configured=True)
     async with store.transaction() as session:
         for person_id in (verifier, revoked.id, nobody):
             person = await session.get(Contact, person_id)

@@ -20,7 +20,8 @@ from conversations.flows.calculator import membership_months, parse_children, pa
 from conversations.inbound import InboundKind
 from conversations.messages import Money, Msg
 from conversations.programme import Programme
-from conversations.requests import ListRegistrations, RegistrationView, Request
+from conversations.requests.base import Request
+from conversations.requests.registrations import ListRegistrations, RegistrationView
 from conversations.state import Json, SessionState
 from locales import format_rupiah
 from tests.core_support import (
@@ -63,10 +64,10 @@ class Talk:
         self.views = tuple(views)
         self.ctx = ctx or context()
         self.state: SessionState = MENU
-        self.requests: list[Request] = []
+        self.requests: list[Request[object]] = []
         self.last: Outcome | None = None
 
-    def _answer(self, request: Request) -> object:
+    def _answer(self, request: Request[object]) -> object:
         self.requests.append(request)
         return self.views if isinstance(request, ListRegistrations) else default_answer(request)
 

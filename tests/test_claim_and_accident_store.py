@@ -10,20 +10,16 @@ from sqlalchemy import select
 from bot.app import Jaring
 from bot.desks.claims import claim_reminders
 from bot.inbound.dispatcher import RequestAnswerer
-from conversations.requests import (
+from conversations.requests.accidents import (
     AccidentReported,
-    ClaimCaseSaved,
-    ClaimCaseView,
     FindParticipant,
-    ListClaimCases,
-    NotAllowed,
     ParticipantFound,
     ParticipantNotFound,
-    SaveClaimCase,
     SubmitAccidentReport,
-    SubmitRegistration,
-    Submitted,
 )
+from conversations.requests.base import NotAllowed
+from conversations.requests.claims import ClaimCaseSaved, ClaimCaseView, ListClaimCases, SaveClaimCase
+from conversations.requests.registrations import SubmitRegistration, Submitted
 from conversations.state import Json
 from db.connection import Store
 from db.models import AccidentReport, ClaimCase, Contact, OutboxMessage, Registration, UnansweredQuestion

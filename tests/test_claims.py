@@ -24,17 +24,12 @@ from conversations.flows import ALL_FLOWS, MAIN_MENU
 from conversations.flows.claims import CASE_KEYS, claim_flow, parse_day, parse_rupiah
 from conversations.inbound import InboundKind
 from conversations.messages import Money, msg
-from conversations.requests import (
-    ClaimCaseSaved,
-    ClaimCaseView,
-    FindParticipant,
-    ListClaimCases,
+from conversations.requests.accidents import FindParticipant, ParticipantFound, ParticipantNotFound
+from conversations.requests.base import (
     NotAllowed,
-    ParticipantFound,
-    ParticipantNotFound,
     Request,
-    SaveClaimCase,
 )
+from conversations.requests.claims import ClaimCaseSaved, ClaimCaseView, ListClaimCases, SaveClaimCase
 from conversations.state import IDLE, Json, SessionState
 from tests.core_support import (
     NOW,
@@ -321,10 +316,10 @@ class Store:
 
     found: ParticipantFound | ParticipantNotFound = field(default_factory=ParticipantNotFound)
     cases: dict[int, dict[str, Json]] = field(default_factory=dict)
-    requests: list[Request] = field(default_factory=list)
+    requests: list[Request[object]] = field(default_factory=list)
     save_answer: object | None = None  # answer saves with this instead of saving (NotAllowed, None)
 
-    def answer(self, request: Request) -> object:
+    def answer(self, request: Request[object]) -> object:
         self.requests.append(request)
         match request:
             case FindParticipant():

@@ -27,7 +27,7 @@ from bot.inbound.dispatcher import RequestAnswerer
 from bot.settings import Settings
 from conversations.letters import Letter
 from conversations.nik import Nik, parse_nik
-from conversations.requests import SubmitRegistration, Submitted
+from conversations.requests.registrations import SubmitRegistration, Submitted
 from conversations.state import Json
 from db.connection import Store
 from db.models import AuditEntry, Contact, OutboxFile, OutboxMessage, Registration

@@ -16,27 +16,20 @@ from sqlalchemy import select
 from bot.app import Jaring, open_jaring
 from bot.commands.figures import run_stats_command
 from bot.desks.figures import (
-    FiguresDesk,
     committed_premiums,
     draw_chart,
     gather_figures,
     months_covered,
 )
+from bot.inbound.dispatcher import RequestAnswerer
 from bot.settings import Settings
-from conversations.figures_requests import (
-    Count,
-    ExportEnrolment,
-    FigureCounts,
-    FileQueued,
-    OnlyForAdmins,
-    SendFiguresChart,
-    ShowFigures,
-)
 from conversations.flows import build_engine
 from conversations.flows.figures import figures_replies, percent_text, rupiah_short
 from conversations.messages import msg
 from conversations.numbers import count_text
-from conversations.requests import Request
+from conversations.requests.base import Request
+from conversations.requests.export import ExportEnrolment
+from conversations.requests.figures import Count, FigureCounts, FileQueued, OnlyForAdmins, SendFiguresChart, ShowFigures
 from db.connection import Store
 from db.models import AuditEntry, Contact, OutboxFile, OutboxMessage, Registration
 from db.repositories import accident_reports, claim_cases, contacts, quotas, roles, unanswered_questions
@@ -340,7 +333,7 @@ async def test_a_crafted_request_from_a_non_admin_is_refused_by_the_store(
     await _known_data(app)
     verifier = await _admin(app, "verifier", "verifier")
     admin = await _admin(app)
-    desk = FiguresDesk(app.cipher, app.programme, app.catalogs, app.region, [])
+    desk = RequestAnswerer(app.cipher, app.programme, app.catalogs, app.region)
     async with app.store.transaction() as session:
         refused = await desk.answer(session, verifier, request_, clock())
         allowed = await desk.answer(session, admin, request_, clock())
@@ -361,9 +354,9 @@ async def test_a_crafted_request_from_a_non_admin_is_refused_by_the_store(
 def test_the_export_flow_asks_status_then_format_and_says_what_to_type_when_unsure() -> None:
     engine = build_engine()
     admin = context(roles=frozenset({"admin"}))
-    asked: list[Request] = []
+    asked: list[Request[object]] = []
 
-    def answer(request: Request) -> object:
+    def answer(request: Request[object]) -> object:
         asked.append(request)
         return default_answer(request)
 
@@ -380,7 +373,7 @@ def test_the_export_flow_asks_status_then_format_and_says_what_to_type_when_unsu
     assert "3 pendaftaran" in render_reply(outcome.replies[0], "id")[0]
 
 
-def _no_store(request: Request) -> object:
+def _no_store(request: Request[object]) -> object:
     raise AssertionError(f"the store was asked {request}")
 
 

@@ -13,7 +13,7 @@ from conversations.effects import RecordUnansweredQuestion
 from conversations.flow import Step
 from conversations.flows.broadcast import BROADCAST_MAX_CHARS
 from conversations.nik import find_niks
-from conversations.requests import Request
+from conversations.requests.base import Request
 from conversations.state import SEALED_KEYS, Json, SessionState
 from conversations.text import MAX_MESSAGE_CHARS
 from handlers.telegram.rendering import MAX_TEXT_LENGTH as TELEGRAM_MAX_TEXT
@@ -56,9 +56,9 @@ def _kept(state: SessionState) -> Iterator[tuple[str, str]]:
 @pytest.mark.parametrize("state", list(STATES.values()), ids=list(STATES))
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_the_corpus_at_every_step(state: SessionState, language: str) -> None:
-    asked: list[Request] = []
+    asked: list[Request[object]] = []
 
-    def answer(request: Request) -> object:
+    def answer(request: Request[object]) -> object:
         asked.append(request)
         return default_answer(request)
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.app import Jaring, open_jaring
 from bot.commands import administer as admin_commands
-from bot.desks import roles as role_admin
+from bot.desks import invites as invites_desk
 from bot.settings import Settings
 from conversations.inbound import Inbound
 from db.connection import Store
@@ -75,7 +75,7 @@ async def held(app: Jaring, who: str) -> set[str]:
 async def test_the_sixth_wrong_code_waits_without_a_lookup_and_a_right_code_works_after_the_wait(
     app: Jaring, settings: Settings, clock: FixedClock, store: Store, lookups: list[str]
 ) -> None:
-    assert (role_admin.FAILED_INVITE_TRIES, role_admin.FAILED_INVITE_WINDOW.total_seconds()) == (5, 600)
+    assert (invites_desk.FAILED_INVITE_TRIES, invites_desk.FAILED_INVITE_WINDOW.total_seconds()) == (5, 600)
     expired = await new_code(app, days=1)
     clock.advance(days=2)
     used, for_bu_lurah, for_mallory = await new_code(app), await new_code(app), await new_code(app)
@@ -98,7 +98,7 @@ async def test_the_sixth_wrong_code_waits_without_a_lookup_and_a_right_code_work
     assert len(lookups) == 6  # pak-lurah's, and mallory's five
 
     # The sixth, five minutes after the first: refused without looking the code up, even a right one.
-    assert clock() == start + role_admin.FAILED_INVITE_WINDOW / 2
+    assert clock() == start + invites_desk.FAILED_INVITE_WINDOW / 2
     assert (await say(app, clock, "mallory", f"kode {for_mallory}")).startswith(WAIT_5)
     assert len(lookups) == 6
     clock.advance(minutes=2, seconds=30)
@@ -116,7 +116,7 @@ async def test_the_sixth_wrong_code_waits_without_a_lookup_and_a_right_code_work
     assert (await say(other, clock, "mallory", f"kode {for_mallory}")).startswith(WAIT_5.replace("5 ", "1 "))
 
     # Ten minutes after the first wrong try (what the first wait message said): the right code works.
-    clock.now = start + role_admin.FAILED_INVITE_WINDOW
+    clock.now = start + invites_desk.FAILED_INVITE_WINDOW
     assert (await say(other, clock, "mallory", f"kode {for_mallory}")).startswith(WELCOME)
     assert await held(app, "mallory") == {"verifier"}
 

@@ -18,7 +18,7 @@ from bot.inbound.dispatcher import RequestAnswerer
 from bot.settings import Settings
 from conversations.letters import Letter
 from conversations.priority import Candidate, in_priority_order, priorities_met
-from conversations.review_requests import (
+from conversations.requests.quota import (
     ApprovalDone,
     ApproveVerified,
     ChangeQuota,

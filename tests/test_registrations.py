@@ -11,18 +11,17 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Jaring
-from bot.inbound.dispatcher import RequestAnswerer, invite_hash
+from bot.desks.roles import invite_hash
+from bot.inbound.dispatcher import RequestAnswerer
 from bot.inbound.pipeline import Pipeline
 from conversations.inbound import Inbound
-from conversations.requests import (
+from conversations.requests.base import NotAllowed
+from conversations.requests.invites import InviteRefused, Redeemed, RedeemInvite
+from conversations.requests.registrations import (
     AlreadyRegistered,
     CorrectRegistration,
     EraseRegistration,
-    InviteRefused,
     ListRegistrations,
-    NotAllowed,
-    Redeemed,
-    RedeemInvite,
     RegistrationView,
     SubmitRegistration,
     Submitted,

@@ -21,31 +21,27 @@ from conversations.flows import ALL_FLOWS, build_engine
 from conversations.flows.dinas_menu import DINAS_ENTRIES
 from conversations.flows.review import review_flow
 from conversations.inbound import Inbound
-from conversations.review_requests import (
+from conversations.requests.base import (
+    RoleRefused,
+)
+from conversations.requests.quota import ApproveVerified, ChangeQuota, ListWaiting, QuotaOverview
+from conversations.requests.review import (
     AlreadyDecided,
-    ApproveVerified,
-    ChangeQuota,
     Decided,
     DecideRegistration,
     ListPending,
-    ListRoleHolders,
-    ListWaiting,
-    MakeInvite,
     OpenRegistration,
     PendingPage,
-    QuotaOverview,
-    ReviewRequest,
     ReviewView,
-    RevokeRole,
-    RoleRefused,
 )
+from conversations.requests.roles import ListRoleHolders, MakeInvite, RevokeRole
 from conversations.state import SessionState
 from db.connection import Store
 from db.models import AuditEntry, OutboxMessage, Registration, RegistrationEvent
 from db.repositories import roles
 from tests.conftest import FixedClock
 from tests.core_support import MENU, context, inbound, keys, render_reply, run
-from tests.review_support import MEDONO_CODE, NOYONTAANSARI, person, seed_registration
+from tests.review_support import MEDONO_CODE, NOYONTAANSARI, ReviewRequest, person, seed_registration
 
 ENGINE = build_engine()
 _ids = count(1)

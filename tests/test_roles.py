@@ -16,15 +16,8 @@ from bot.commands import administer as admin_commands
 from bot.inbound.dispatcher import RequestAnswerer
 from bot.settings import Settings
 from conversations.inbound import Inbound
-from conversations.review_requests import (
-    InviteMade,
-    ListRoleHolders,
-    MakeInvite,
-    Revoked,
-    RevokeRole,
-    RoleHoldersPage,
-    RoleRefused,
-)
+from conversations.requests.base import RoleRefused
+from conversations.requests.roles import InviteMade, ListRoleHolders, MakeInvite, Revoked, RevokeRole, RoleHoldersPage
 from db.connection import Store
 from db.models import AuditEntry, Invite, OutboxMessage, RoleGrant
 from db.repositories import roles

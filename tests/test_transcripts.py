@@ -31,8 +31,8 @@ import pytest
 from bot.app import Jaring, open_jaring
 from bot.channels.terminal import chat_jsonl
 from bot.commands.administer import add_admin
+from bot.desks.roles import invite_hash
 from bot.desks.status_news import change_status
-from bot.inbound.dispatcher import invite_hash
 from bot.outbound.broadcast_runner import BroadcastRunner
 from bot.outbound.reminders import remind_idle_claims
 from bot.settings import PROJECT_DIR, Settings

@@ -19,7 +19,7 @@ from bot.desks.status_news import UnknownRegistration, change_status
 from conversations.flows.figures import STATUS_LABELS
 from conversations.letters import Letter
 from conversations.messages import msg
-from conversations.review_requests import ApprovalDone, QuotaBelowUsed, QuotaNotSet
+from conversations.requests.quota import ApprovalDone, QuotaBelowUsed, QuotaNotSet
 from db.repositories import audit, contacts, invites, quotas, registrations, roles
 
 if TYPE_CHECKING:

@@ -18,16 +18,12 @@ from conversations.audiences import (
     audience_label,
     audience_problem,
 )
-from conversations.broadcast_requests import (
-    AudienceCount,
-    BroadcastNotFound,
-    BroadcastRefused,
-)
 from conversations.flows.broadcast import BROADCAST_MAX_CHARS, BROADCAST_MIN_CHARS, preview_parts, report_parts
 from conversations.matching import best_matches
 from conversations.messages import Msg, msg
 from conversations.programme import Programme
 from conversations.regions import Region
+from conversations.requests.broadcasts import AudienceCount, BroadcastNotFound, BroadcastRefused
 from conversations.send_times import SendAt, parse_send_time
 from conversations.text import clean_text
 from db.repositories import broadcasts

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 from bot.commands.person_ids import parse_person_id
 from bot.commands.voice import CLI_LANGUAGE, Voice
 from bot.desks.export import build_export, export_letter
-from conversations.figures_requests import ExportFormat, ExportStatus
 from conversations.messages import Msg, msg
+from conversations.requests.export import ExportFormat, ExportStatus
 from db.models import Contact
 from db.repositories import contacts, roles
 from handlers.terminal.files import write_private_file

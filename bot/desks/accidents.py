@@ -6,30 +6,35 @@ takes the report to the BPJS TK branch within 2 × 24 hours, the Dinas can help 
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.desks.call import DeskCall
 from conversations.flows.accident_report import report_deadline, worker_text
 from conversations.letters import Letter
 from conversations.messages import msg
-from conversations.programme import Programme
-from conversations.requests import AccidentReported, FindParticipant, ParticipantFound, ParticipantNotFound
+from conversations.requests.accidents import (
+    AccidentReported,
+    FindParticipant,
+    ParticipantFound,
+    ParticipantNotFound,
+    SubmitAccidentReport,
+)
 from conversations.state import Json
-from db.models import Contact, Registration
+from db.models import Registration
 from db.personal_data import PersonalDataCipher
 from db.repositories import accident_reports, audit, registrations, roles
 
 __all__ = ["find_participant", "submit_accident_report"]
 
 
-async def find_participant(
-    session: AsyncSession, cipher: PersonalDataCipher, programme: Programme, request: FindParticipant
-) -> ParticipantFound | ParticipantNotFound:
-    row = await _named_worker(session, cipher, nik=request.nik, kpj=request.kpj)
+async def find_participant(call: DeskCall, request: FindParticipant) -> ParticipantFound | ParticipantNotFound:
+    row = await _named_worker(call.session, call.cipher, nik=request.nik, kpj=request.kpj)
     if row is None:
         return ParticipantNotFound()
-    return ParticipantFound(registered_on=programme.local_date(row.created_at), coverage_start=row.coverage_start)
+    registered_on = call.programme.local_date(row.created_at)
+    return ParticipantFound(registered_on=registered_on, coverage_start=row.coverage_start)
 
 
 def _named_worker(
@@ -38,16 +43,11 @@ def _named_worker(
     return registrations.find_by_nik_hash_or_kpj(session, cipher.blind_index(nik) if nik else None, kpj)
 
 
-async def submit_accident_report(
-    session: AsyncSession,
-    *,
-    cipher: PersonalDataCipher,
-    post: list[Letter],
-    programme: Programme,
-    reporter: Contact,
-    report: dict[str, Json],
-    now: datetime,
-) -> AccidentReported:
+async def submit_accident_report(call: DeskCall, request: SubmitAccidentReport) -> AccidentReported:
+    """Stored, and each Dinas admin (but the reporter) gets a letter with the report and its deadline."""
+    session, cipher, programme, reporter, report, now = (
+        call.session, call.cipher, call.programme, call.asker, request.report, call.now
+    )  # fmt: skip
     nik, kpj = _text(report.get("nik")), _text(report.get("kpj"))
     occurred_on, occurred_time = date.fromisoformat(_text(report["occurred_on"])), _text(report.get("occurred_time"))
     found = await _named_worker(session, cipher, nik=nik, kpj=kpj)
@@ -87,7 +87,7 @@ async def submit_accident_report(
             phone=row.reporter_phone,
             deadline=deadline.strftime("%d-%m-%Y %H:%M %Z"),
         )
-        post.append(Letter.of(admin.id, notice))
+        call.post.append(Letter.of(admin.id, notice))
     return AccidentReported(report_id=row.id, admins_told=len(admins))
 
 

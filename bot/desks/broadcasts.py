@@ -7,17 +7,19 @@ the admin role now; every creation and cancellation goes in the audit log."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.desks.call import DeskCall
 from conversations.audiences import (
     Audience,
     audience_problem,
 )
-from conversations.broadcast_requests import (
-    BROADCAST_REQUESTS,
+from conversations.flows.broadcast import BROADCAST_MAX_CHARS, BROADCAST_MIN_CHARS
+from conversations.programme import Programme
+from conversations.regions import Region
+from conversations.requests.broadcasts import (
     BroadcastCancelled,
     BroadcastCreated,
     BroadcastNotAllowed,
@@ -25,7 +27,6 @@ from conversations.broadcast_requests import (
     BroadcastPreview,
     BroadcastRefused,
     BroadcastReport,
-    BroadcastRequest,
     CancelBroadcast,
     CreateBroadcast,
     FailureReason,
@@ -33,20 +34,20 @@ from conversations.broadcast_requests import (
     PreviewBroadcast,
     ShowBroadcast,
 )
-from conversations.flows.broadcast import BROADCAST_MAX_CHARS, BROADCAST_MIN_CHARS
-from conversations.programme import Programme
-from conversations.regions import Region
 from conversations.text import clean_text
 from db.models import Broadcast, Contact
 from db.repositories import audit, broadcasts, roles
 
 __all__ = [
-    "BROADCAST_REQUESTS",
     "FINISHED_SHOWN",
-    "BroadcastDesk",
     "broadcast_report",
+    "cancel",
     "cancel_broadcast",
+    "create_broadcast",
+    "list_broadcasts",
+    "preview_broadcast",
     "record_broadcast",
+    "show_broadcast",
 ]
 
 FINISHED_SHOWN = 5  # the list shows every scheduled and sending announcement, and this many finished
@@ -55,52 +56,72 @@ _SENT = ("sent", "delivered", "read")
 _WAITING = ("pending", "sending")
 
 
-@dataclass(frozen=True, slots=True)
-class BroadcastDesk:
-    """Answers the broadcast requests of one person, inside their message's transaction."""
+async def preview_broadcast(
+    call: DeskCall, request: PreviewBroadcast
+) -> BroadcastPreview | BroadcastRefused | BroadcastNotAllowed:
+    """How many people the audience reaches, by channel, before the admin confirms."""
+    if not await _admin(call):
+        return BroadcastNotAllowed()
+    audience = Audience(request.audience_kind, request.audience_value)
+    if audience_problem(audience, call.programme, call.region) is not None:
+        return BroadcastRefused(f"unknown audience {request.audience_kind}:{request.audience_value}")
+    configured = call.whatsapp_template_configured
+    count = await broadcasts.count_audience(
+        call.session, audience, call.programme.id, call.now, template_configured=configured
+    )
+    return BroadcastPreview(count)
 
-    programme: Programme
-    region: Region | None = None
-    template_configured: bool = False  # WHATSAPP_TEMPLATE_NAME is set: the preview warns when not
 
-    async def answer(self, session: AsyncSession, contact: Contact, request: BroadcastRequest, now: datetime) -> object:
-        if not await roles.holds_role(session, contact.id, "admin"):
-            return BroadcastNotAllowed()
-        match request:
-            case PreviewBroadcast(audience_kind=kind, audience_value=value):
-                audience = Audience(kind, value)
-                if audience_problem(audience, self.programme, self.region) is not None:
-                    return BroadcastRefused(f"unknown audience {kind}:{value}")
-                count = await broadcasts.count_audience(
-                    session, audience, self.programme.id, now, template_configured=self.template_configured
-                )
-                return BroadcastPreview(count)
-            case CreateBroadcast(text=text, audience_kind=kind, audience_value=value, send_at=send_at):
-                created = await record_broadcast(
-                    session,
-                    self.programme,
-                    self.region,
-                    text=text,
-                    audience=Audience(kind, value),
-                    send_at=send_at,
-                    now=now,
-                    author_contact=contact,
-                )
-                if isinstance(created, BroadcastRefused):
-                    return created
-                return BroadcastCreated(created, send_at or now, now=send_at is None)
-            case ListBroadcasts():
-                rows = await broadcasts.recent_broadcasts(session, self.programme.id, finished=FINISHED_SHOWN)
-                return tuple([await broadcast_report(session, row) for row in rows])
-            case ShowBroadcast(broadcast_id=broadcast_id):
-                row = await broadcasts.get_broadcast(session, broadcast_id)
-                if row is None or row.programme_id != self.programme.id:
-                    return BroadcastNotFound()
-                return await broadcast_report(session, row)
-            case CancelBroadcast(broadcast_id=broadcast_id):
-                return await cancel_broadcast(
-                    session, self.programme, broadcast_id, now, actor_contact_id=contact.id, actor="chat"
-                )
+async def create_broadcast(
+    call: DeskCall, request: CreateBroadcast
+) -> BroadcastCreated | BroadcastRefused | BroadcastNotAllowed:
+    if not await _admin(call):
+        return BroadcastNotAllowed()
+    created = await record_broadcast(
+        call.session,
+        call.programme,
+        call.region,
+        text=request.text,
+        audience=Audience(request.audience_kind, request.audience_value),
+        send_at=request.send_at,
+        now=call.now,
+        author_contact=call.asker,
+    )
+    if isinstance(created, BroadcastRefused):
+        return created
+    return BroadcastCreated(created, request.send_at or call.now, now=request.send_at is None)
+
+
+async def list_broadcasts(call: DeskCall, _: ListBroadcasts) -> tuple[BroadcastReport, ...] | BroadcastNotAllowed:
+    if not await _admin(call):
+        return BroadcastNotAllowed()
+    rows = await broadcasts.recent_broadcasts(call.session, call.programme.id, finished=FINISHED_SHOWN)
+    return tuple([await broadcast_report(call.session, row) for row in rows])
+
+
+async def show_broadcast(
+    call: DeskCall, request: ShowBroadcast
+) -> BroadcastReport | BroadcastNotFound | BroadcastNotAllowed:
+    if not await _admin(call):
+        return BroadcastNotAllowed()
+    row = await broadcasts.get_broadcast(call.session, request.broadcast_id)
+    if row is None or row.programme_id != call.programme.id:
+        return BroadcastNotFound()
+    return await broadcast_report(call.session, row)
+
+
+async def cancel(
+    call: DeskCall, request: CancelBroadcast
+) -> BroadcastCancelled | BroadcastNotFound | BroadcastRefused | BroadcastNotAllowed:
+    if not await _admin(call):
+        return BroadcastNotAllowed()
+    return await cancel_broadcast(
+        call.session, call.programme, request.broadcast_id, call.now, actor_contact_id=call.asker.id, actor="chat"
+    )
+
+
+async def _admin(call: DeskCall) -> bool:
+    return await roles.holds_role(call.session, call.asker.id, "admin")
 
 
 async def record_broadcast(

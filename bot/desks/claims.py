@@ -10,13 +10,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.desks.call import DeskCall
 from conversations.letters import Letter
 from conversations.messages import Msg, msg
-from conversations.programme import Programme
-from conversations.requests import ClaimCaseSaved, ClaimCaseView, NotAllowed, SaveClaimCase
+from conversations.requests.base import NotAllowed
+from conversations.requests.claims import ClaimCaseSaved, ClaimCaseView, ListClaimCases, SaveClaimCase
 from conversations.state import Json
 from db.models import ClaimCase, Contact
-from db.personal_data import PersonalDataCipher
 from db.repositories import audit, claim_cases, registrations
 
 __all__ = ["CASE_STATUSES", "claim_reminders", "list_claim_cases", "save_claim_case"]
@@ -26,15 +26,10 @@ CASE_STATUSES = ("collecting", "ready", "submitted", "paid", "rejected")
 _NOT_STORED = frozenset({"nik"})
 
 
-async def save_claim_case(
-    session: AsyncSession,
-    cipher: PersonalDataCipher,
-    programme: Programme,
-    contact: Contact,
-    request: SaveClaimCase,
-    *,
-    now: datetime,
-) -> ClaimCaseSaved | NotAllowed:
+async def save_claim_case(call: DeskCall, request: SaveClaimCase) -> ClaimCaseSaved | NotAllowed:
+    """Open a case (case_id None: linked to the registration found by NIK or KPJ) or update one of the
+    asker's own; anyone else's is not allowed."""
+    session, cipher, programme, contact, now = call.session, call.cipher, call.programme, call.asker, call.now
     data = {key: value for key, value in request.case.items() if key not in _NOT_STORED}
     status = str(data.get("status") or "collecting")
     if status not in CASE_STATUSES:
@@ -65,10 +60,10 @@ async def save_claim_case(
     return ClaimCaseSaved(existing.id)
 
 
-async def list_claim_cases(session: AsyncSession, contact: Contact) -> tuple[ClaimCaseView, ...]:
+async def list_claim_cases(call: DeskCall, _: ListClaimCases) -> tuple[ClaimCaseView, ...]:
     return tuple(
         ClaimCaseView(id=c.id, case=dict(c.data), opened_at=c.created_at, updated_at=c.updated_at)
-        for c in await claim_cases.cases_of(session, contact.id)
+        for c in await claim_cases.cases_of(call.session, call.asker.id)
     )
 
 

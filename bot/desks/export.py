@@ -33,13 +33,16 @@ from datetime import date, datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.figures_requests import ExportEnrolment, ExportFormat, ExportStatus, FileQueued
+from bot.desks.call import DeskCall
+from bot.desks.figures import only_for_admins
 from conversations.flows.figures import STATUS_LABELS
 from conversations.flows.jobs import OTHER_JOB
 from conversations.letters import Attachment, Letter
 from conversations.messages import msg
 from conversations.programme import Programme
 from conversations.regions import Region
+from conversations.requests.export import ExportEnrolment, ExportFormat, ExportStatus
+from conversations.requests.figures import FileQueued, OnlyForAdmins
 from conversations.text import clean_text, fold_lines
 from db.models import Contact, Registration
 from db.personal_data import PersonalDataCipher
@@ -52,9 +55,9 @@ __all__ = [
     "MEDIA_TYPES",
     "EnrolmentExport",
     "EnrolmentRow",
-    "answer_export",
     "build_export",
     "enrolment_rows",
+    "export_enrolment",
     "export_file_name",
     "safe_cell",
     "to_csv",
@@ -309,32 +312,24 @@ def export_letter(contact: Contact, export: EnrolmentExport) -> Letter:
     return Letter.of(contact.id, msg("export.caption", rows=rows), attachment=attachment)
 
 
-async def answer_export(
-    session: AsyncSession,
-    *,
-    cipher: PersonalDataCipher,
-    programme: Programme,
-    region: Region | None,
-    catalogs: Catalogs,
-    contact: Contact,
-    request: ExportEnrolment,
-    now: datetime,
-    post: list[Letter],
-) -> FileQueued:
-    """The chat's export: to the admin asking (the caller checked the role), as a file in the outbox."""
+async def export_enrolment(call: DeskCall, request: ExportEnrolment) -> FileQueued | OnlyForAdmins:
+    """The chat's export: to the admin asking, as a file in the outbox (stored encrypted until sent)."""
+    if refused := await only_for_admins(call, request):
+        return refused
+    contact = call.asker
     export = await build_export(
-        session,
-        cipher,
-        programme,
-        region,
-        catalogs,
+        call.session,
+        call.cipher,
+        call.programme,
+        call.region,
+        call.catalogs,
         status=request.status,
         file_format=request.file_format,
-        now=now,
+        now=call.now,
         by=f"{contact.channel}:{contact.channel_id}",
         actor_contact_id=contact.id,
     )
     if export.rows == 0:
         return FileQueued(0)
-    post.append(export_letter(contact, export))
+    call.post.append(export_letter(contact, export))
     return FileQueued(export.rows, export.file_name)

@@ -11,33 +11,28 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.desks.call import DeskCall
 from bot.desks.charts import ChartData, ChartLabels, render_chart
-from bot.desks.export import answer_export
-from conversations.figures_requests import (
+from conversations.flows.figures import ADMIN_ROLE, STATUS_ORDER
+from conversations.letters import Attachment, Letter
+from conversations.messages import msg
+from conversations.programme import Programme
+from conversations.requests.figures import (
     Count,
-    ExportEnrolment,
     FigureCounts,
     Figures,
-    FiguresRequest,
     FileQueued,
     OnlyForAdmins,
     SendFiguresChart,
     ShowFigures,
 )
-from conversations.flows.figures import ADMIN_ROLE, STATUS_ORDER
-from conversations.letters import Attachment, Letter
-from conversations.messages import msg
-from conversations.programme import Programme
-from conversations.regions import Region
-from db.models import Contact, Registration
-from db.personal_data import PersonalDataCipher
+from db.models import Registration
 from db.repositories import audit, figures, quotas, roles
 from db.repositories.unanswered_questions import recent_questions
 from locales import Catalogs
@@ -45,11 +40,13 @@ from locales import Catalogs
 __all__ = [
     "NEWEST_QUESTIONS",
     "UNANSWERED_DAYS",
-    "FiguresDesk",
     "chart_data",
     "committed_premiums",
     "gather_figures",
     "months_covered",
+    "only_for_admins",
+    "send_chart",
+    "show_figures",
 ]
 
 UNANSWERED_DAYS = 30
@@ -194,62 +191,50 @@ async def draw_chart(
 # ---- answers to the chat's requests ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class FiguresDesk:
-    """Answers ShowFigures, SendFiguresChart and ExportEnrolment for bot/inbound/dispatcher.py, to admins only."""
+async def show_figures(call: DeskCall, request: ShowFigures) -> Figures | OnlyForAdmins:
+    if refused := await only_for_admins(call, request):
+        return refused
+    year = request.year or call.programme.local_date(call.now).year
+    await _viewed(call, year=year, what="figures")
+    return await gather_figures(call.session, call.programme, year=year, now=call.now)
 
-    cipher: PersonalDataCipher
-    programme: Programme
-    catalogs: Catalogs
-    region: Region | None
-    post: list[Letter]  # the chart or the file, to the admin asking
 
-    async def answer(
-        self, session: AsyncSession, contact: Contact, request: FiguresRequest, now: datetime
-    ) -> Figures | FileQueued | OnlyForAdmins:
-        if not await roles.holds_role(session, contact.id, ADMIN_ROLE):
-            await audit.record_audit(
-                session,
-                "figures.refused",
-                now=now,
-                actor_contact_id=contact.id,
-                detail={"request": type(request).__name__},
-            )
-            return OnlyForAdmins()
-        year = getattr(request, "year", None) or self.programme.local_date(now).year
-        match request:
-            case ShowFigures():
-                await self._viewed(session, contact, now, year=year, what="figures")
-                return await gather_figures(session, self.programme, year=year, now=now)
-            case SendFiguresChart():
-                await self._viewed(session, contact, now, year=year, what="chart")
-                png = await draw_chart(
-                    session, self.programme, self.catalogs, year=year, now=now, language=contact.language
-                )
-                caption = msg("figures.chart_caption", programme=self.programme.name, year=str(year))
-                file_name = f"grafik-{year}.png"
-                chart = Attachment(file_name, "image/png", png)
-                self.post.append(Letter.of(contact.id, caption, attachment=chart))
-                return FileQueued(1, file_name)
-            case ExportEnrolment():
-                return await answer_export(
-                    session,
-                    cipher=self.cipher,
-                    programme=self.programme,
-                    region=self.region,
-                    catalogs=self.catalogs,
-                    contact=contact,
-                    request=request,
-                    now=now,
-                    post=self.post,
-                )
+async def send_chart(call: DeskCall, request: SendFiguresChart) -> FileQueued | OnlyForAdmins:
+    """The chart as a PNG, to the admin asking, in their language."""
+    if refused := await only_for_admins(call, request):
+        return refused
+    year = request.year or call.programme.local_date(call.now).year
+    await _viewed(call, year=year, what="chart")
+    png = await draw_chart(
+        call.session, call.programme, call.catalogs, year=year, now=call.now, language=call.asker.language
+    )
+    caption = msg("figures.chart_caption", programme=call.programme.name, year=str(year))
+    file_name = f"grafik-{year}.png"
+    call.post.append(Letter.of(call.asker.id, caption, attachment=Attachment(file_name, "image/png", png)))
+    return FileQueued(1, file_name)
 
-    async def _viewed(self, session: AsyncSession, contact: Contact, now: datetime, *, year: int, what: str) -> None:
-        await audit.record_audit(
-            session,
-            "figures.viewed",
-            now=now,
-            actor_contact_id=contact.id,
-            subject=f"programme:{self.programme.id}"[:120],
-            detail={"year": str(year), "what": what, "by": f"{contact.channel}:{contact.channel_id}"},
-        )
+
+async def only_for_admins(call: DeskCall, request: object) -> OnlyForAdmins | None:
+    """The figures and the enrolment list are for Dinas admins only; a refusal is audited."""
+    if await roles.holds_role(call.session, call.asker.id, ADMIN_ROLE):
+        return None
+    await audit.record_audit(
+        call.session,
+        "figures.refused",
+        now=call.now,
+        actor_contact_id=call.asker.id,
+        detail={"request": type(request).__name__},
+    )
+    return OnlyForAdmins()
+
+
+async def _viewed(call: DeskCall, *, year: int, what: str) -> None:
+    contact = call.asker
+    await audit.record_audit(
+        call.session,
+        "figures.viewed",
+        now=call.now,
+        actor_contact_id=contact.id,
+        subject=f"programme:{call.programme.id}"[:120],
+        detail={"year": str(year), "what": what, "by": f"{contact.channel}:{contact.channel_id}"},
+    )

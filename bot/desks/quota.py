@@ -11,15 +11,22 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.desks.call import DeskCall, page_size, refuse, unless_admin
+from bot.desks.roles import address_of
 from bot.desks.status_news import change_status
 from conversations.letters import Letter
 from conversations.priority import Candidate, in_priority_order, priorities_met
 from conversations.programme import Programme
-from conversations.review_requests import (
+from conversations.requests.base import RoleRefused
+from conversations.requests.quota import (
     ApprovalDone,
+    ApproveVerified,
+    ChangeQuota,
+    ListWaiting,
     QuotaBelowUsed,
     QuotaChanged,
     QuotaNotSet,
+    QuotaOverview,
     QuotaSummary,
     WaitingItem,
     WaitingPage,
@@ -28,10 +35,14 @@ from db.models import Registration
 from db.repositories import audit, quotas, registrations
 
 __all__ = [
+    "approve",
     "approve_verified",
     "change_quota",
     "current_year",
+    "list_waiting",
+    "quota_overview",
     "quota_summary",
+    "set_quota",
     "waiting_list",
 ]
 
@@ -213,3 +224,44 @@ async def waiting_list(session: AsyncSession, programme: Programme, *, offset: i
         for n, row in enumerate(rows[offset : offset + limit])
     )
     return WaitingPage(items, len(rows))
+
+
+# ---- the chat's requests (admins only) -----------------------------------------------------------
+
+
+async def quota_overview(call: DeskCall, request: QuotaOverview) -> QuotaSummary | RoleRefused:
+    if refused := await unless_admin(call, request):
+        return refused
+    return await quota_summary(call.session, call.programme, current_year(call.programme, call.now))
+
+
+async def approve(call: DeskCall, request: ApproveVerified) -> ApprovalDone | QuotaNotSet | RoleRefused:
+    if refused := await unless_admin(call, request):
+        return refused
+    actor = address_of(call.asker)
+    return await approve_verified(
+        call.session, call.post, call.programme, now=call.now, actor=actor, actor_contact_id=call.asker.id
+    )
+
+
+async def list_waiting(call: DeskCall, request: ListWaiting) -> WaitingPage | RoleRefused:
+    if refused := await unless_admin(call, request):
+        return refused
+    offset, limit = max(0, request.offset), page_size(request.limit)
+    return await waiting_list(call.session, call.programme, offset=offset, limit=limit)
+
+
+async def set_quota(call: DeskCall, request: ChangeQuota) -> QuotaChanged | QuotaBelowUsed | RoleRefused:
+    refused = await unless_admin(call, request)
+    if refused is not None or not 0 <= request.places <= MAX_PLACES:
+        return refused or await refuse(call, request)
+    return await change_quota(
+        call.session,
+        call.post,
+        call.programme,
+        request.places,
+        now=call.now,
+        actor=address_of(call.asker),
+        actor_contact_id=call.asker.id,
+        reason=request.reason,
+    )

@@ -1,274 +1,131 @@
-"""Answers the requests conversation steps make (conversations/requests.py), inside the transaction of
-the message being handled. Every answer is scoped to the person asking: nobody sees or changes a
-registration that is neither theirs nor one they entered as RT/RW leader."""
+"""Answers the requests conversation steps make, inside the transaction of the message being handled:
+one table from request type to the desk handler that answers it, checked when the bot starts (and by
+tests/test_dispatcher.py) so that every request has exactly one handler, taking that request and
+returning the answer the request declares. The letters an answer causes go to the outbox writer."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import typing
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desks.accidents import find_participant, submit_accident_report
-from bot.desks.broadcasts import BroadcastDesk
-from bot.desks.claims import list_claim_cases, save_claim_case
-from bot.desks.figures import FiguresDesk
-from bot.desks.review import ReviewDesk
-from bot.desks.roles import invite_hash, redeem_invite
+from bot.desks import accidents, broadcasts, claims, export, figures, invites, quota, registrations, review, roles
+from bot.desks.call import DeskCall
 from bot.inbound.outbox_writer import OutboxWriter
-from conversations.broadcast_requests import BROADCAST_REQUESTS
-from conversations.figures_requests import ExportEnrolment, SendFiguresChart, ShowFigures
-from conversations.flows.privacy import NOTICE_VERSION
-from conversations.letters import Letter
-from conversations.nik import mask_nik
+from conversations import requests
 from conversations.programme import Programme
 from conversations.regions import Region
-from conversations.requests import (
-    AlreadyRegistered,
-    CheckNik,
-    CorrectRegistration,
-    Done,
-    EraseRegistration,
-    FindParticipant,
-    ListClaimCases,
-    ListRegistrations,
-    NikCheck,
-    NotAllowed,
-    RedeemInvite,
-    RegistrationView,
-    Request,
-    SaveClaimCase,
-    StatusEvent,
-    SubmitAccidentReport,
-    SubmitRegistration,
-    Submitted,
-)
-from conversations.review_requests import REVIEW_REQUESTS
-from conversations.state import Json
-from db.models import Contact, Registration
+from conversations.requests import accidents as accident_requests
+from conversations.requests import broadcasts as broadcast_requests
+from conversations.requests import claims as claim_requests
+from conversations.requests import export as export_requests
+from conversations.requests import figures as figure_requests
+from conversations.requests import invites as invite_requests
+from conversations.requests import quota as quota_requests
+from conversations.requests import registrations as registration_requests
+from conversations.requests import review as review_requests
+from conversations.requests import roles as role_requests
+from conversations.requests.base import Request, answer_type
+from db.models import Contact
 from db.personal_data import PersonalDataCipher
-from db.repositories import audit, registrations
-from db.repositories.registrations import DuplicateNik
 from locales import Catalogs
 
-__all__ = ["RequestAnswerer", "invite_hash"]
+__all__ = ["HANDLERS", "RequestAnswerer", "check_handlers", "request_types"]
 
-CORRECTABLE = frozenset(
-    {
-        "nik",
-        "full_name",
-        "birth_date",
-        "kelurahan_code",
-        "rt",
-        "rw",
-        "street",
-        "job_type",
-        "phone",
-        "breadwinner",
-        "poverty_register",
-    }
-)
+A = TypeVar("A")
+Handler = Callable[[DeskCall, Any], Awaitable[Any]]
+
+HANDLERS: Mapping[type[Request[Any]], Handler] = {
+    registration_requests.CheckNik: registrations.check_nik,
+    registration_requests.SubmitRegistration: registrations.submit_registration,
+    registration_requests.ListRegistrations: registrations.list_registrations,
+    registration_requests.CorrectRegistration: registrations.correct_registration,
+    registration_requests.EraseRegistration: registrations.erase_registration,
+    invite_requests.RedeemInvite: invites.redeem,
+    accident_requests.FindParticipant: accidents.find_participant,
+    accident_requests.SubmitAccidentReport: accidents.submit_accident_report,
+    claim_requests.SaveClaimCase: claims.save_claim_case,
+    claim_requests.ListClaimCases: claims.list_claim_cases,
+    review_requests.ListPending: review.list_pending,
+    review_requests.OpenRegistration: review.open_registration,
+    review_requests.DecideRegistration: review.decide_registration,
+    quota_requests.QuotaOverview: quota.quota_overview,
+    quota_requests.ApproveVerified: quota.approve,
+    quota_requests.ListWaiting: quota.list_waiting,
+    quota_requests.ChangeQuota: quota.set_quota,
+    role_requests.ListRoleHolders: roles.list_role_holders,
+    role_requests.RevokeRole: roles.revoke_role,
+    role_requests.MakeInvite: roles.make_role_invite,
+    broadcast_requests.PreviewBroadcast: broadcasts.preview_broadcast,
+    broadcast_requests.CreateBroadcast: broadcasts.create_broadcast,
+    broadcast_requests.ListBroadcasts: broadcasts.list_broadcasts,
+    broadcast_requests.ShowBroadcast: broadcasts.show_broadcast,
+    broadcast_requests.CancelBroadcast: broadcasts.cancel,
+    figure_requests.ShowFigures: figures.show_figures,
+    figure_requests.SendFiguresChart: figures.send_chart,
+    export_requests.ExportEnrolment: export.export_enrolment,
+}
+
+
+def request_types() -> list[type[Request[Any]]]:
+    """Every request the core can make: the classes of conversations/requests/ that declare an answer."""
+    families = [
+        importlib.import_module(f"{requests.__name__}.{m.name}") for m in pkgutil.iter_modules(requests.__path__)
+    ]
+    return sorted(
+        {
+            kind
+            for family in families
+            for kind in vars(family).values()
+            if isinstance(kind, type) and issubclass(kind, Request) and kind is not Request
+        },
+        key=lambda kind: kind.__qualname__,
+    )
+
+
+def check_handlers(handlers: Mapping[type[Request[Any]], Handler] = HANDLERS) -> list[str]:
+    """What is wrong with the table: a request without a handler, or a handler whose request or answer
+    type is not the one its request declares. Empty when all is well."""
+    problems = [f"{kind.__name__}: no handler" for kind in request_types() if kind not in handlers]
+    for kind, handler in handlers.items():
+        hints = typing.get_type_hints(handler)
+        takes = [value for name, value in hints.items() if name != "return"]
+        if takes[1:2] != [kind]:
+            problems.append(f"{kind.__name__}: {handler.__qualname__} takes {takes[1:2]}, not {kind.__name__}")
+        if hints.get("return") != answer_type(kind):
+            problems.append(
+                f"{kind.__name__}: {handler.__qualname__} answers {hints.get('return')}, not {answer_type(kind)}"
+            )
+    return problems
 
 
 @dataclass(frozen=True, slots=True)
 class RequestAnswerer:
     cipher: PersonalDataCipher
     programme: Programme
-    catalogs: Catalogs  # the letters it causes are rendered in their readers' languages; a chart's labels
-    region: Region | None = None  # kelurahan and kecamatan names (the enrolment export)
+    catalogs: Catalogs  # renders the letters an answer causes; draws a chart's labels
+    region: Region | None = None  # kelurahan and kecamatan names (the enrolment export, audiences)
     whatsapp_template_configured: bool = False  # a broadcast preview warns when WhatsApp has no template
 
-    async def answer(self, session: AsyncSession, contact: Contact, request: Request, now: datetime) -> object:
+    async def answer(self, session: AsyncSession, contact: Contact, request: Request[A], now: datetime) -> A:
         """The answer; the letters to others it caused are queued by the outbox writer, in the same
         transaction."""
-        post: list[Letter] = []
-        answer = await self._answer(session, contact, request, now, post)
-        await OutboxWriter(self.catalogs, self.cipher).letters(session, post, now)
+        call = DeskCall(
+            session,
+            contact,
+            now,
+            self.programme,
+            self.cipher,
+            self.catalogs,
+            self.region,
+            self.whatsapp_template_configured,
+        )
+        answer: A = await HANDLERS[type(request)](call, request)
+        await OutboxWriter(self.catalogs, self.cipher).letters(session, call.post, now)
         return answer
-
-    async def _answer(  # noqa: PLR0912 - one dispatch over every request kind
-        self, session: AsyncSession, contact: Contact, request: Request, now: datetime, post: list[Letter]
-    ) -> object:
-        if isinstance(request, REVIEW_REQUESTS):  # verification, quota, roles: bot/desks/review.py checks the roles
-            return await ReviewDesk(self.cipher, self.programme, post).answer(session, contact, request, now)
-        if isinstance(request, BROADCAST_REQUESTS):  # announcements: bot/desks/broadcasts.py checks the admin role
-            announcements = BroadcastDesk(self.programme, self.region, self.whatsapp_template_configured)
-            return await announcements.answer(session, contact, request, now)
-        match request:
-            case CheckNik(nik=nik):
-                return await self._check_nik(session, contact, nik)
-            case SubmitRegistration(draft=draft, on_behalf=on_behalf):
-                return await self._submit(session, contact, draft, on_behalf=on_behalf, now=now)
-            case ListRegistrations(scope=scope):
-                return await self._list(session, contact, scope, now)
-            case CorrectRegistration():
-                return await self._correct(session, contact, request, now)
-            case EraseRegistration(registration_id=registration_id):
-                return await self._erase(session, contact, registration_id, now)
-            case RedeemInvite(code=code):  # wrong codes are limited per person: bot/desks/roles.py
-                return await redeem_invite(session, self.cipher, contact, code, now)
-            case FindParticipant():
-                return await find_participant(session, self.cipher, self.programme, request)
-            case SubmitAccidentReport(report=report):
-                return await submit_accident_report(
-                    session,
-                    cipher=self.cipher,
-                    post=post,
-                    programme=self.programme,
-                    reporter=contact,
-                    report=report,
-                    now=now,
-                )
-            case SaveClaimCase():
-                return await save_claim_case(session, self.cipher, self.programme, contact, request, now=now)
-            case ListClaimCases():
-                return await list_claim_cases(session, contact)
-            case ShowFigures() | SendFiguresChart() | ExportEnrolment():
-                desk = FiguresDesk(self.cipher, self.programme, self.catalogs, self.region, post)
-                return await desk.answer(session, contact, request, now)
-
-    async def _check_nik(self, session: AsyncSession, contact: Contact, nik: str) -> NikCheck:
-        found = await registrations.find_by_nik_hash(session, self.cipher.blind_index(nik))
-        if found is None:
-            return NikCheck(registered=False)
-        return NikCheck(registered=True, mine=contact.id in (found.registrant_contact_id, found.operator_contact_id))
-
-    async def _submit(
-        self, session: AsyncSession, contact: Contact, draft: dict[str, Json], *, on_behalf: bool, now: datetime
-    ) -> Submitted | AlreadyRegistered:
-        nik = str(draft["nik"])
-        fields = {
-            "programme_id": self.programme.id,
-            "nik_cipher": self.cipher.encrypt(nik),
-            "nik_hash": self.cipher.blind_index(nik),
-            "full_name": _text(draft.get("full_name")),
-            "birth_date": date.fromisoformat(str(draft["birth_date"])),
-            "female": bool(draft.get("female")),
-            "kelurahan_code": str(draft["kelurahan_code"]),
-            "rt": _text(draft.get("rt")),
-            "rw": _text(draft.get("rw")),
-            "street": _text(draft.get("street")),
-            "job_type": str(draft["job_type"]),
-            "job_text": _text(draft.get("job_text")),
-            "phone": _text(draft.get("phone")),
-            "breadwinner": draft.get("breadwinner") is True,
-            "poverty_register": str(draft.get("poverty_register", "unknown")),
-            "registrant_contact_id": None if on_behalf else contact.id,
-            "operator_contact_id": contact.id if on_behalf else None,
-            "consent_via": "operator" if on_behalf else "self",
-            "consent_notice_version": NOTICE_VERSION,
-            "consent_recorded_at": now,
-        }
-        try:
-            registration = await registrations.add_registration(session, fields, contact.id, now)
-        except DuplicateNik:
-            return AlreadyRegistered()
-        await audit.record_audit(
-            session,
-            "registration.submitted",
-            now=now,
-            actor_contact_id=contact.id,
-            subject=f"registration:{registration.id}",
-            detail={"on_behalf": str(on_behalf).lower()},
-        )
-        return Submitted(registration.id)
-
-    async def _list(
-        self, session: AsyncSession, contact: Contact, scope: str, now: datetime
-    ) -> tuple[RegistrationView, ...]:
-        rows = []
-        if scope in ("mine", "all"):
-            rows += await registrations.list_for_contact(session, contact.id)
-        if scope in ("operated", "all"):
-            rows += await registrations.list_operated_by(session, contact.id)
-        views = tuple([await self._view(session, row) for row in rows])
-        if views:
-            await audit.record_audit(
-                session,
-                "personal_data.viewed",
-                now=now,
-                actor_contact_id=contact.id,
-                subject=",".join(f"registration:{v.id}" for v in views)[:120],
-                detail={"scope": scope},
-            )
-        return views
-
-    async def _view(self, session: AsyncSession, row: Registration) -> RegistrationView:
-        events = await registrations.history(session, row.id)
-        nik = self.cipher.decrypt(row.nik_cipher) if row.nik_cipher else ""
-        return RegistrationView(
-            id=row.id,
-            nik_masked=mask_nik(nik),
-            full_name=row.full_name or "",
-            birth_date=row.birth_date,
-            kelurahan_code=row.kelurahan_code,
-            rt=row.rt or "",
-            rw=row.rw or "",
-            street=row.street or "",
-            job_type=row.job_type,
-            job_text=row.job_text or "",
-            phone=row.phone or "",
-            breadwinner=row.breadwinner,
-            poverty_register=row.poverty_register,
-            status=row.status,
-            status_reason=row.status_reason or "",
-            kpj=row.kpj or "",
-            on_behalf=row.consent_via == "operator",
-            history=tuple(StatusEvent(e.status, e.created_at, e.reason or "") for e in events),
-            coverage_start=row.coverage_start,
-            registered_on=self.programme.local_date(row.created_at),
-        )
-
-    async def _owned(self, session: AsyncSession, contact: Contact, registration_id: int) -> Registration | None:
-        row = await registrations.get_registration(session, registration_id)
-        if row is None or row.erased_at is not None:
-            return None
-        return row if contact.id in (row.registrant_contact_id, row.operator_contact_id) else None
-
-    async def _correct(
-        self, session: AsyncSession, contact: Contact, request: CorrectRegistration, now: datetime
-    ) -> Done | NotAllowed | AlreadyRegistered:
-        field, value = request.field, request.value
-        row = await self._owned(session, contact, request.registration_id)
-
-        if row is None or field not in CORRECTABLE:
-            return NotAllowed()
-        if field == "nik":
-            nik = str(value)
-            other = await registrations.find_by_nik_hash(session, self.cipher.blind_index(nik))
-            if other is not None and other.id != row.id:
-                return AlreadyRegistered()
-            row.nik_cipher, row.nik_hash = self.cipher.encrypt(nik), self.cipher.blind_index(nik)
-        elif field == "birth_date":
-            row.birth_date = date.fromisoformat(str(value))
-        elif field == "breadwinner":
-            row.breadwinner = value is True
-        else:
-            setattr(row, field, None if value is None else str(value))
-        row.status, row.status_reason, row.updated_at = "submitted", None, now
-        await registrations.record_event(session, row.id, "corrected", contact.id, now, reason=field)
-        await audit.record_audit(
-            session,
-            "registration.corrected",
-            now=now,
-            actor_contact_id=contact.id,
-            subject=f"registration:{row.id}",
-            detail={"field": field},
-        )
-        return Done()
-
-    async def _erase(
-        self, session: AsyncSession, contact: Contact, registration_id: int, now: datetime
-    ) -> Done | NotAllowed:
-        row = await self._owned(session, contact, registration_id)
-        if row is None:
-            return NotAllowed()
-        await registrations.erase_personal_data(session, row, contact.id, now)
-        await audit.record_audit(
-            session, "personal_data.erased", now=now, actor_contact_id=contact.id, subject=f"registration:{row.id}"
-        )
-        return Done()
-
-
-def _text(value: Json) -> str | None:
-    return None if value is None or value == "" else str(value)

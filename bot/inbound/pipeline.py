@@ -115,8 +115,8 @@ class Pipeline:
         for _ in range(_MAX_REQUESTS):
             if outcome.fetch is None:
                 break
-            answer = await self.answerer.answer(session, contact, outcome.fetch, now)
-            outcome = self.engine.resume(outcome.state, answer, await self._context(session, contact, now))
+            answer = await self.answerer.answer(session, contact, outcome.fetch.request, now)
+            outcome = self.engine.resume(outcome, answer, await self._context(session, contact, now))
             await self._apply(session, contact, outcome.effects, now)
             replies.extend(outcome.replies)
         else:

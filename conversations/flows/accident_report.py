@@ -21,7 +21,6 @@ from conversations.flow import (
     Flow,
     Goto,
     Invalid,
-    Resume,
     Step,
     TextLimit,
     Transition,
@@ -31,12 +30,7 @@ from conversations.flows.fields import check_text_field, field_value_text, norma
 from conversations.messages import Choice, Msg, Reply, msg
 from conversations.nik import mask_nik
 from conversations.programme import Programme
-from conversations.requests import (
-    AccidentReported,
-    FindParticipant,
-    ParticipantFound,
-    SubmitAccidentReport,
-)
+from conversations.requests.accidents import AccidentReported, FindParticipant, ParticipantFound, SubmitAccidentReport
 from conversations.state import Json
 from conversations.text import normalise, words
 
@@ -221,7 +215,7 @@ def _on_who(ctx: Context, data: Data, answer: Answer) -> Transition:
     if isinstance(worker, Msg):
         return Invalid(worker)
     new = updated(data, **worker)
-    return Fetch(FindParticipant(nik=str(worker["nik"]), kpj=str(worker["kpj"])), step="worker_found", data=new)
+    return Fetch(FindParticipant(nik=str(worker["nik"]), kpj=str(worker["kpj"])), then=_on_worker_found, data=new)
 
 
 def _read_worker(ctx: Context, text: str) -> dict[str, Json] | Msg:
@@ -460,7 +454,7 @@ def _on_summary(_: Context, data: Data, answer: Answer) -> Transition:
         return Goto("change_which", data)
     if _next(data) != "summary":
         return _go_next(data)  # something is missing (a session from before a change): ask it first
-    return Fetch(SubmitAccidentReport(report=_report(data)), step="sent")
+    return Fetch(SubmitAccidentReport(report=_report(data)), then=_on_sent)
 
 
 def _report(data: Data) -> dict[str, Json]:
@@ -544,7 +538,6 @@ accident_report_flow = Flow(
     steps={
         "resume": Step(ask=_ask_resume, on_answer=_on_resume),
         "who": Step(ask=_ask_who, on_answer=_on_who, free_text=True, asks_nik=True),
-        "worker_found": Resume(on_result=_on_worker_found),
         "what": Step(ask=_ask_what, on_answer=_on_what, limit=_WHAT),
         "place": Step(ask=_ask_place, on_answer=_on_place, limit=_PLACE),
         "date": Step(ask=_ask_date, on_answer=_on_date, free_text=True),
@@ -554,7 +547,6 @@ accident_report_flow = Flow(
         "relation": Step(ask=_ask_relation, on_answer=_on_relation),
         "summary": Step(ask=_ask_summary, on_answer=_on_summary),
         "change_which": Step(ask=_ask_change_which, on_answer=_on_change_which),
-        "sent": Resume(on_result=_on_sent),
     },
     aliases=("lapor kecelakaan", "lapor kecelakaan kerja", "kecelakaan kerja", "lapor laka", "laka kerja"),
 )

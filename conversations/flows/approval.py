@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from conversations.flow import (
     Answer,
@@ -18,7 +19,6 @@ from conversations.flow import (
     Flow,
     Goto,
     Invalid,
-    Resume,
     Step,
     TextLimit,
     Transition,
@@ -27,7 +27,7 @@ from conversations.flows.common import NO, YES, YES_NO, updated
 from conversations.flows.dinas_menu import admins_only, count_text, is_admin
 from conversations.flows.places import kelurahan_name
 from conversations.messages import Choice, Msg, Reply, msg
-from conversations.review_requests import (
+from conversations.requests.quota import (
     ApprovalDone,
     ApproveVerified,
     ChangeQuota,
@@ -72,8 +72,8 @@ def _refused() -> Finish:
     return Finish(say=(Reply.of(msg("dinas.admins_only")),))
 
 
-def _overview(say: tuple[Reply, ...] = ()) -> Fetch:
-    return Fetch(QuotaOverview(), step="overview", data={}, say=say)
+def _overview(say: tuple[Reply, ...] = ()) -> Fetch[Any]:
+    return Fetch(QuotaOverview(), then=_on_overview, data={}, say=say)
 
 
 def _start(ctx: Context, _: Data) -> Transition:
@@ -134,7 +134,7 @@ def _on_action(ctx: Context, data: Data, answer: Answer) -> Transition:
             return Invalid(msg("approval.nothing_to_approve"))
         return Goto("confirm_approve", data)
     if answer.choice == _WAITING.id:
-        return Fetch(ListWaiting(0, _PAGE), step="waiting_listed", data=updated(data, offset=0))
+        return Fetch(ListWaiting(0, _PAGE), then=_on_waiting_listed, data=updated(data, offset=0))
     if answer.choice == _QUOTA.id:
         return Goto("quota_places", data)
     return Finish(then="dinas")
@@ -163,7 +163,7 @@ def _on_confirm_approve(ctx: Context, data: Data, answer: Answer) -> Transition:
     if not is_admin(ctx.contact):
         return _refused()
     if answer.choice == YES.id:
-        return Fetch(ApproveVerified(), step="approved")
+        return Fetch(ApproveVerified(), then=_on_approved)
     return _overview(say=(Reply.of(msg("approval.nothing_changed")),))
 
 
@@ -227,7 +227,7 @@ def _on_waiting(ctx: Context, data: Data, answer: Answer) -> Transition:
         return _refused()
     if answer.choice == _NEXT.id:
         offset = _int(data, "offset") + _PAGE
-        return Fetch(ListWaiting(offset, _PAGE), step="waiting_listed", data=updated(data, offset=offset))
+        return Fetch(ListWaiting(offset, _PAGE), then=_on_waiting_listed, data=updated(data, offset=offset))
     return _overview()
 
 
@@ -279,7 +279,7 @@ def _on_confirm_quota(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == NO.id:
         return _overview(say=(Reply.of(msg("approval.nothing_changed")),))
     request = ChangeQuota(_int(data, "new_places"), str(data.get("reason", "")))
-    return Fetch(request, step="quota_changed")
+    return Fetch(request, then=_on_quota_changed)
 
 
 def _on_quota_changed(ctx: Context, __: Data, result: object) -> Transition:
@@ -300,16 +300,12 @@ approval_flow = Flow(
     title=msg("approval.title"),
     start=_start,
     steps={
-        "overview": Resume(on_result=_on_overview),
         "action": Step(ask=_ask_action, on_answer=_on_action),
         "confirm_approve": Step(ask=_ask_confirm_approve, on_answer=_on_confirm_approve),
-        "approved": Resume(on_result=_on_approved),
-        "waiting_listed": Resume(on_result=_on_waiting_listed),
         "waiting": Step(ask=_ask_waiting, on_answer=_on_waiting),
         "quota_places": Step(ask=_ask_places, on_answer=_on_places),
         "quota_reason": Step(ask=_ask_reason, on_answer=_on_reason, limit=_REASON),
         "confirm_quota": Step(ask=_ask_confirm_quota, on_answer=_on_confirm_quota),
-        "quota_changed": Resume(on_result=_on_quota_changed),
     },
     # Not in the main menu (admins open it from the Menu Dinas); its words reach everyone, and the
     # start refuses politely whoever is not an admin.

@@ -9,6 +9,7 @@ the command line send (progress, report) are built here too, so chat and termina
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from conversations.audiences import (
     AUDIENCE_STATUSES,
@@ -17,7 +18,26 @@ from conversations.audiences import (
     count_text,
     status_label,
 )
-from conversations.broadcast_requests import (
+from conversations.flow import (
+    Answer,
+    Context,
+    Data,
+    Fetch,
+    Finish,
+    Flow,
+    Goto,
+    Invalid,
+    Step,
+    TextLimit,
+    Transition,
+)
+from conversations.flows.common import NO, YES, YES_NO, updated
+from conversations.flows.dinas_menu import is_admin
+from conversations.matching import best_matches
+from conversations.messages import Choice, Msg, Reply, msg
+from conversations.programme import Programme
+from conversations.regions import Region
+from conversations.requests.broadcasts import (
     AudienceCount,
     BroadcastCancelled,
     BroadcastCreated,
@@ -31,26 +51,6 @@ from conversations.broadcast_requests import (
     PreviewBroadcast,
     ShowBroadcast,
 )
-from conversations.flow import (
-    Answer,
-    Context,
-    Data,
-    Fetch,
-    Finish,
-    Flow,
-    Goto,
-    Invalid,
-    Resume,
-    Step,
-    TextLimit,
-    Transition,
-)
-from conversations.flows.common import NO, YES, YES_NO, updated
-from conversations.flows.dinas_menu import is_admin
-from conversations.matching import best_matches
-from conversations.messages import Choice, Msg, Reply, msg
-from conversations.programme import Programme
-from conversations.regions import Region
 from conversations.send_times import SendAt, example_time, local_time_text, parse_send_time
 from conversations.state import Json
 
@@ -121,7 +121,7 @@ def _ask_home(_: Context, __: Data) -> Reply:
 
 def _on_home(_: Context, __: Data, answer: Answer) -> Transition:
     if answer.choice == _MINE.id:
-        return Fetch(ListBroadcasts(), step="listed", data={})
+        return Fetch(ListBroadcasts(), then=_on_listed, data={})
     return Goto("text", {})
 
 
@@ -242,10 +242,10 @@ def _kelurahan_name(region: Region | None, code: str) -> str:
 # ---- the preview ----------------------------------------------------------------------------------
 
 
-def _preview(data: Data) -> Fetch:
+def _preview(data: Data) -> Fetch[Any]:
     audience = _audience(data)
     kept = {key: value for key, value in data.items() if key not in ("kelurahan_candidates", "kecamatan_code")}
-    return Fetch(PreviewBroadcast(audience.kind, audience.value), step="previewed", data=kept)
+    return Fetch(PreviewBroadcast(audience.kind, audience.value), then=_on_previewed, data=kept)
 
 
 def _on_previewed(_: Context, data: Data, result: object) -> Transition:
@@ -319,10 +319,10 @@ def _on_when(ctx: Context, data: Data, answer: Answer) -> Transition:
     return _create(data, when.at if isinstance(when, SendAt) else None)
 
 
-def _create(data: Data, send_at: datetime | None) -> Fetch:
+def _create(data: Data, send_at: datetime | None) -> Fetch[Any]:
     audience = _audience(data)
     request = CreateBroadcast(_text(data, "text"), audience.kind, audience.value, send_at)
-    return Fetch(request, step="created")
+    return Fetch(request, then=_on_created)
 
 
 def _on_created(ctx: Context, data: Data, result: object) -> Transition:
@@ -394,7 +394,7 @@ def _state(programme: Programme, report: BroadcastReport, language: str) -> Msg:
 def _on_mine(_: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == _NEW.id:
         return Goto("text", {})
-    return Fetch(ShowBroadcast(int(answer.choice or 0)), step="shown")
+    return Fetch(ShowBroadcast(int(answer.choice or 0)), then=_on_shown)
 
 
 def _on_shown(_: Context, data: Data, result: object) -> Transition:
@@ -453,7 +453,7 @@ def _ask_one(ctx: Context, data: Data) -> Reply:
 def _on_one(_: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == _CANCEL_IT.id:
         return Goto("cancel_confirm", data)
-    return Fetch(ListBroadcasts(), step="listed", data={})
+    return Fetch(ListBroadcasts(), then=_on_listed, data={})
 
 
 def _report_id(data: Data) -> int:
@@ -468,7 +468,7 @@ def _ask_cancel_confirm(_: Context, data: Data) -> Reply:
 
 def _on_cancel_confirm(_: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == YES.id:
-        return Fetch(CancelBroadcast(_report_id(data)), step="cancelled")
+        return Fetch(CancelBroadcast(_report_id(data)), then=_on_cancelled)
     if answer.choice == NO.id:
         return Goto("one", data)
     return Invalid(msg("engine.pick_a_number"))
@@ -525,16 +525,11 @@ broadcast_flow = Flow(
         "kelurahan_kecamatan": Step(ask=_ask_kelurahan_kecamatan, on_answer=_on_kelurahan_kecamatan),
         "kelurahan_list": Step(ask=_ask_kelurahan_list, on_answer=_on_value),
         "job": Step(ask=_ask_job, on_answer=_on_value),
-        "previewed": Resume(on_result=_on_previewed),
         "preview": Step(ask=_ask_preview, on_answer=_on_preview),
         "when": Step(ask=_ask_when, on_answer=_on_when),
-        "created": Resume(on_result=_on_created),
-        "listed": Resume(on_result=_on_listed),
         "mine": Step(ask=_ask_mine, on_answer=_on_mine),
-        "shown": Resume(on_result=_on_shown),
         "one": Step(ask=_ask_one, on_answer=_on_one),
         "cancel_confirm": Step(ask=_ask_cancel_confirm, on_answer=_on_cancel_confirm),
-        "cancelled": Resume(on_result=_on_cancelled),
     },
     aliases=("siaran", "pengumuman", "kirim pengumuman", "siaran baru", "daftar siaran", "siaran saya", "broadcast"),
 )

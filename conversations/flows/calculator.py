@@ -14,11 +14,11 @@ from datetime import date
 
 from conversations.dates import parse_date
 from conversations.engine import MENU_FLOW
-from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
+from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Step, Transition
 from conversations.flows.common import updated
 from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Money, Msg, Reply, msg
-from conversations.requests import ListRegistrations, RegistrationView
+from conversations.requests.registrations import ListRegistrations, RegistrationView
 from conversations.state import Json
 from conversations.text import normalise
 
@@ -53,7 +53,7 @@ _FROM_REGISTRATION = ("has_registration", "active", "pending", "pending_reason")
 
 
 def _start(_: Context, __: Data) -> Transition:
-    return Fetch(ListRegistrations("mine"), step="loaded", data={})
+    return Fetch(ListRegistrations("mine"), then=_loaded, data={})
 
 
 def _loaded(_: Context, __: Data, result: object) -> Transition:
@@ -435,7 +435,6 @@ calculator_flow = Flow(
     title=msg("calculator.title"),
     start=_start,
     steps={
-        "loaded": Resume(on_result=_loaded),
         "cause": Step(ask=_ask_cause, on_answer=_on_cause),
         "membership": Step(ask=_ask_membership, on_answer=_on_membership, free_text=True),
         "children": Step(ask=_ask_children, on_answer=_on_children),

@@ -38,7 +38,6 @@ from conversations.flow import (
     Flow,
     Goto,
     Invalid,
-    Resume,
     Step,
     TextLimit,
     Transition,
@@ -48,15 +47,9 @@ from conversations.flows.fields import NIK_PROBLEMS
 from conversations.messages import Choice, Money, Msg, Reply, msg
 from conversations.nik import NikProblem, parse_nik
 from conversations.programme import Programme
-from conversations.requests import (
-    ClaimCaseSaved,
-    ClaimCaseView,
-    FindParticipant,
-    ListClaimCases,
-    NotAllowed,
-    ParticipantFound,
-    SaveClaimCase,
-)
+from conversations.requests.accidents import FindParticipant, ParticipantFound
+from conversations.requests.base import NotAllowed
+from conversations.requests.claims import ClaimCaseSaved, ClaimCaseView, ListClaimCases, SaveClaimCase
 from conversations.state import Json
 from conversations.text import normalise
 
@@ -211,7 +204,7 @@ def _example_date(day: date) -> str:
 
 def _reload() -> Transition:
     """The case in hand is not in the conversation (an old session, say): read it from the store again."""
-    return Fetch(ListClaimCases(), step="cases", data={})
+    return Fetch(ListClaimCases(), then=_on_cases, data={})
 
 
 # ---- typed rupiah and dates ---------------------------------------------------------------------
@@ -286,7 +279,7 @@ _QUESTIONS = (("registered_on", "who"), ("cause", "cause"), ("died_on", "died_on
 def _start(_: Context, data: Data) -> Transition:
     if "case_id" not in data and any(key in data for key, _step in _QUESTIONS):
         return Goto("resume_new", data)
-    return Fetch(ListClaimCases(), step="cases", data={})
+    return Fetch(ListClaimCases(), then=_on_cases, data={})
 
 
 def _open_views(result: object) -> list[ClaimCaseView]:
@@ -337,7 +330,7 @@ def _on_pick(_: Context, __: Data, answer: Answer) -> Transition:
     if answer.choice == _NEW_CASE.id:
         return _new_case()
     if answer.choice is not None and answer.choice.isdecimal():
-        return Fetch(ListClaimCases(), step="picked", data={"pick": int(answer.choice)})
+        return Fetch(ListClaimCases(), then=_on_picked, data={"pick": int(answer.choice)})
     return _reload()
 
 
@@ -414,12 +407,12 @@ def _on_who(ctx: Context, data: Data, answer: Answer) -> Transition:
         return _next_question(ctx, unknown, said)
     digits = _SEPARATORS.sub("", _NUMBER_LABEL.sub("", normalise(answer.text)))
     if len(digits) == _KPJ_DIGITS and digits.isascii() and digits.isdigit():
-        return Fetch(FindParticipant(kpj=digits), step="found", data=updated(without_nik, kpj=digits))
+        return Fetch(FindParticipant(kpj=digits), then=_on_found, data=updated(without_nik, kpj=digits))
     if len(digits) == _NIK_DIGITS:
         nik = parse_nik(digits, ctx.today)
         if isinstance(nik, NikProblem):
             return Invalid(NIK_PROBLEMS[nik])
-        return Fetch(FindParticipant(nik=nik.digits), step="found", data=updated(data, nik=nik.digits, kpj=""))
+        return Fetch(FindParticipant(nik=nik.digits), then=_on_found, data=updated(data, nik=nik.digits, kpj=""))
     if digits.isascii() and digits.isdigit():
         return Invalid(msg("claims.who_count", count=len(digits)))
     return Invalid(msg("claims.who_not_understood"))
@@ -578,7 +571,7 @@ def _create(ctx: Context, data: Data, say: tuple[Reply, ...]) -> Transition:
     }
     nik = _text(data, "nik")
     request = SaveClaimCase(None, {**case, "nik": nik} if nik else case)
-    return Fetch(request, step="created", data=updated(data, **case, after="create"), say=say)
+    return Fetch(request, then=_on_created, data=updated(data, **case, after="create"), say=say)
 
 
 def _on_created(ctx: Context, data: Data, result: object) -> Transition:
@@ -790,32 +783,21 @@ def _on_later_saved(_: Context, data: Data) -> Transition:
 
 # ---- saving ------------------------------------------------------------------------------------
 
-# What was being saved → the step that goes on once it is.
-_SAVED_STEPS = {
-    "tick": "ticked",
-    "later": "later_saved",
-    "ready": "ready_saved",
-    "submitted": "submitted_saved",
-    "paid": "paid_saved",
-    "rejected": "rejected_saved",
-    "waiting": "waiting_saved",
-}
-
 
 def _save(data: Data, what: str) -> Transition:
+    """Save the case; once saved, go on as `_AFTER_SAVING[what]` says (kept in the data as "after", so
+    that "coba lagi" after a failed save knows what it was saving)."""
     case_id = _number(data, "case_id")
-    if case_id is None or what not in _SAVED_STEPS:
+    if case_id is None or what not in _AFTER_SAVING:
         return _reload()
-    return Fetch(SaveClaimCase(case_id, _case_dict(data)), step=_SAVED_STEPS[what], data=updated(data, after=what))
+    return Fetch(SaveClaimCase(case_id, _case_dict(data)), then=_on_saved, data=updated(data, after=what))
 
 
-def _saved(then: Callable[[Context, Data], Transition]) -> Resume:
-    def on_result(ctx: Context, data: Data, result: object) -> Transition:
-        if isinstance(result, ClaimCaseSaved):
-            return then(ctx, {key: value for key, value in data.items() if key != "after"})
+def _on_saved(ctx: Context, data: Data, result: object) -> Transition:
+    if not isinstance(result, ClaimCaseSaved):
         return _not_saved(data, result)
-
-    return Resume(on_result=on_result)
+    go_on = _AFTER_SAVING[_text(data, "after")]
+    return go_on(ctx, {key: value for key, value in data.items() if key != "after"})
 
 
 def _not_saved(data: Data, result: object) -> Transition:
@@ -997,40 +979,41 @@ def _on_rejected_saved(ctx: Context, _: Data) -> Transition:
     return Finish(say=(Reply.of(said),))
 
 
+# What was being saved → how the flow goes on once it is.
+_AFTER_SAVING: dict[str, Callable[[Context, Data], Transition]] = {
+    "tick": _on_ticked,
+    "later": _on_later_saved,
+    "ready": _on_ready_saved,
+    "submitted": _on_submitted_saved,
+    "paid": _on_paid_saved,
+    "rejected": _on_rejected_saved,
+    "waiting": _on_waiting_saved,
+}
+
+
 claim_flow = Flow(
     id="claim",
     version=1,
     title=msg("claims.title"),
     start=_start,
     steps={
-        "cases": Resume(on_result=_on_cases),
         "pick": Step(ask=_ask_pick, on_answer=_on_pick),
-        "picked": Resume(on_result=_on_picked),
         "resume_new": Step(ask=_ask_resume_new, on_answer=_on_resume_new),
         "who": Step(ask=_ask_who, on_answer=_on_who, free_text=True, asks_nik=True),
-        "found": Resume(on_result=_on_found),
         "cause": Step(ask=_ask_cause, on_answer=_on_cause),
         "died_on": Step(ask=_ask_died_on, on_answer=_on_died_on),
         "confirm_date": Step(ask=_ask_confirm_date, on_answer=_on_confirm_date),
         "relationship": Step(ask=_ask_relationship, on_answer=_on_relationship),
         "has_children": Step(ask=_ask_has_children, on_answer=_on_has_children),
         "children": Step(ask=_ask_children, on_answer=_on_children, free_text=True),
-        "created": Resume(on_result=_on_created),
         "retry": Step(ask=_ask_retry, on_answer=_on_retry),
         "doc": Step(ask=_ask_doc, on_answer=_on_doc),
-        "ticked": _saved(_on_ticked),
         "round_done": Step(ask=_ask_round_done, on_answer=_on_round_done),
-        "later_saved": _saved(_on_later_saved),
-        "ready_saved": _saved(_on_ready_saved),
         "ready": Step(ask=_ask_ready, on_answer=_on_ready),
-        "submitted_saved": _saved(_on_submitted_saved),
         "outcome": Step(ask=_ask_outcome, on_answer=_on_outcome),
-        "waiting_saved": _saved(_on_waiting_saved),
         "amount": Step(ask=_ask_amount, on_answer=_on_amount),
         "paid_on": Step(ask=_ask_paid_on, on_answer=_on_paid_on),
-        "paid_saved": _saved(_on_paid_saved),
         "reason": Step(ask=_ask_reason, on_answer=_on_reason, limit=_REASON),
-        "rejected_saved": _saved(_on_rejected_saved),
     },
     needs_consent=True,
     aliases=("klaim ahli waris", "klaim", "klaim santunan", "klaim kematian", "lanjut klaim"),

@@ -4,17 +4,17 @@ checks again that the person may touch it. A change sends the registration back 
 
 from __future__ import annotations
 
-from conversations.flow import Answer, Context, Data, Fetch, Finish, Goto, Invalid, Resume, Step, Transition
+from conversations.flow import Answer, Context, Data, Fetch, Finish, Goto, Invalid, Step, Transition
 from conversations.flows.common import NO, YES, YES_NO, YES_NO_UNKNOWN, updated
 from conversations.flows.fields import FIELDS, QUESTIONS, check_text_field
 from conversations.flows.jobs import job_steps
 from conversations.flows.places import place_steps
 from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Reply, msg
-from conversations.requests import (
+from conversations.requests.base import Done
+from conversations.requests.registrations import (
     AlreadyRegistered,
     CorrectRegistration,
-    Done,
     EraseRegistration,
     RegistrationView,
 )
@@ -49,7 +49,7 @@ def _registration_id(data: Data) -> int:
 
 
 def _correct(data: Data, field: str, value: Json) -> Transition:
-    return Fetch(CorrectRegistration(_registration_id(data), field, value), step="corrected")
+    return Fetch(CorrectRegistration(_registration_id(data), field, value), then=_on_corrected)
 
 
 def _ask_which(_: Context, __: Data) -> Reply:
@@ -113,7 +113,7 @@ def _ask_erase(_: Context, __: Data) -> Reply:
 
 def _on_erase(_: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == YES.id:
-        return Fetch(EraseRegistration(_registration_id(data)), step="erased")
+        return Fetch(EraseRegistration(_registration_id(data)), then=_on_erased)
     return Finish(say=(Reply.of(msg("erase.kept")),))
 
 
@@ -122,7 +122,7 @@ def _on_erased(_: Context, __: Data, result: object) -> Transition:
     return Finish(say=(Reply.of(msg(said)),))
 
 
-def correction_steps() -> dict[str, Step | Resume]:
+def correction_steps() -> dict[str, Step]:
     return {
         "correct_which": Step(ask=_ask_which, on_answer=_on_which),
         # Any text field, the NIK among them: check_text_field masks a NIK typed into the others.
@@ -133,7 +133,5 @@ def correction_steps() -> dict[str, Step | Resume]:
             on_outside=lambda _, __: Invalid(msg("registration.must_live_here")),
         ),
         **job_steps(then=lambda _, data: _correct(data, "job_type", data.get("job_type"))),
-        "corrected": Resume(on_result=_on_corrected),
         "confirm_erase": Step(ask=_ask_erase, on_answer=_on_erase),
-        "erased": Resume(on_result=_on_erased),
     }

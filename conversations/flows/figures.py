@@ -10,23 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from conversations.figures_requests import (
-    Count,
-    ExportEnrolment,
-    ExportFormat,
-    ExportStatus,
-    Figures,
-    FileQueued,
-    SendFiguresChart,
-    ShowFigures,
-)
-from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
+from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Step, Transition
 from conversations.flows.common import updated
 from conversations.flows.dinas_menu import is_admin
 from conversations.flows.jobs import OTHER_JOB
 from conversations.flows.places import kelurahan_name
 from conversations.messages import Choice, Money, Msg, Reply, msg
 from conversations.numbers import count_text
+from conversations.requests.export import ExportEnrolment, ExportFormat, ExportStatus
+from conversations.requests.figures import Count, Figures, FileQueued, SendFiguresChart, ShowFigures
 
 __all__ = [
     "ADMIN_ROLE",
@@ -226,7 +218,7 @@ def _refused() -> Finish:
 def _figures_start(ctx: Context, _: Data) -> Transition:
     if not is_admin(ctx.contact):
         return _refused()
-    return Fetch(ShowFigures(), step="shown", data={})
+    return Fetch(ShowFigures(), then=_figures_shown, data={})
 
 
 def _figures_shown(ctx: Context, data: Data, result: object) -> Transition:
@@ -242,12 +234,12 @@ def _ask_next(_: Context, data: Data) -> Reply:
 def _on_next(_: Context, data: Data, answer: Answer) -> Transition:
     year = data.get("year")
     if answer.choice == _CHART.id:
-        return Fetch(SendFiguresChart(year if isinstance(year, int) else None), step="chart_sent")
+        return Fetch(SendFiguresChart(year if isinstance(year, int) else None), then=_chart_sent)
     if answer.choice == _DONE.id:
         return Finish(say=(Reply.of(msg("figures.finished")),))
     typed = answer.text.strip()
     if typed.isdecimal() and len(typed) == 4 and _MIN_YEAR <= int(typed) <= _MAX_YEAR:
-        return Fetch(ShowFigures(int(typed)), step="shown")
+        return Fetch(ShowFigures(int(typed)), then=_figures_shown)
     return Invalid(msg("figures.pick_next"))
 
 
@@ -263,9 +255,7 @@ figures_flow = Flow(
     title=msg("figures.title"),
     start=_figures_start,
     steps={
-        "shown": Resume(on_result=_figures_shown),
         "next": Step(ask=_ask_next, on_answer=_on_next, free_text=True),
-        "chart_sent": Resume(on_result=_chart_sent),
     },
     aliases=("angka", "statistik", "angka dan grafik", "grafik", "figures", "stats"),
 )
@@ -300,7 +290,7 @@ def _on_format(_: Context, data: Data, answer: Answer) -> Transition:
         return Goto("status", {})
     if file_format is None:
         return Invalid(msg("engine.pick_a_number"))
-    return Fetch(ExportEnrolment(status, file_format), step="sent")
+    return Fetch(ExportEnrolment(status, file_format), then=_export_sent)
 
 
 def _export_sent(ctx: Context, _: Data, result: object) -> Transition:
@@ -320,7 +310,6 @@ enrolment_export_flow = Flow(
     steps={
         "status": Step(ask=_ask_status, on_answer=_on_status),
         "format": Step(ask=_ask_format, on_answer=_on_format),
-        "sent": Resume(on_result=_export_sent),
     },
     aliases=("ekspor", "ekspor daftar", "export", "ekspor bpjs", "daftar untuk bpjs"),
 )

@@ -4,10 +4,13 @@ limited per person (the store counts them): after too many, the person is asked 
 
 from __future__ import annotations
 
-from conversations.flow import Context, Data, Fetch, Finish, Flow, Resume, Transition
+from dataclasses import dataclass
+
+from conversations.flow import Context, Data, Fetch, Finish, Flow, Transition
+from conversations.flow_data import FlowData
 from conversations.flows.places import kelurahan_name
 from conversations.messages import Reply, msg
-from conversations.requests import InviteRefused, Redeemed, RedeemInvite, TooManyInviteTries
+from conversations.requests.invites import InviteRefused, Redeemed, RedeemInvite, TooManyInviteTries
 
 __all__ = ["invite_flow"]
 
@@ -16,20 +19,24 @@ _WELCOME = {"rtrw": "invite.welcome_rtrw", "verifier": "invite.welcome_verifier"
 _REFUSED = {"unknown": "invite.refused_unknown", "used": "invite.refused_used", "expired": "invite.refused_expired"}
 
 
+@dataclass(frozen=True, slots=True)
+class InviteData(FlowData):
+    argument: str = ""  # the code typed after "kode" (or Telegram's /start)
+
+
 def _start(_: Context, data: Data) -> Transition:
-    code = str(data.get("argument", "")).strip()[:_MAX_CODE]
-    return Fetch(RedeemInvite(code), step="redeemed")
+    code = InviteData.load(data).argument.strip()[:_MAX_CODE]
+    return Fetch(RedeemInvite(code), then=_on_redeemed)
 
 
-def _on_redeemed(ctx: Context, _: Data, result: object) -> Transition:
+def _on_redeemed(ctx: Context, _: Data, result: Redeemed | InviteRefused | TooManyInviteTries) -> Transition:
     if isinstance(result, Redeemed):
         place = kelurahan_name(ctx, result.kelurahan_code) if result.kelurahan_code else ctx.programme.pemda
         said = msg(_WELCOME.get(result.role, "invite.welcome_rtrw"), place=place, rt=result.rt, rw=result.rw)
         return Finish(say=(Reply.of(said),))
     if isinstance(result, TooManyInviteTries):
         return Finish(say=(Reply.of(msg("invite.too_many_tries", minutes=max(1, result.wait_minutes))),))
-    reason = result.reason if isinstance(result, InviteRefused) else "unknown"
-    return Finish(say=(Reply.of(msg(_REFUSED[reason])),))
+    return Finish(say=(Reply.of(msg(_REFUSED[result.reason])),))
 
 
 invite_flow = Flow(
@@ -37,7 +44,7 @@ invite_flow = Flow(
     version=1,
     title=msg("invite.title"),
     start=_start,
-    steps={"redeemed": Resume(on_result=_on_redeemed)},
     in_menu=lambda _: False,
     commands=("kode", "start", "code"),
+    data=InviteData,
 )

@@ -6,7 +6,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from conversations.flow import Answer, ContactInfo, Context, Data, Fetch, Finish, Flow, Goto, Resume, Step, Transition
+from conversations.flow import (
+    Answer,
+    ContactInfo,
+    Context,
+    Data,
+    Fetch,
+    Finish,
+    Flow,
+    Goto,
+    StartFn,
+    Step,
+    Transition,
+)
 from conversations.flows.common import updated
 from conversations.flows.corrections import correction_steps, describe_registration
 from conversations.flows.jobs import job_name
@@ -14,7 +26,7 @@ from conversations.flows.places import kelurahan_name
 from conversations.flows.registration import LEADER_ROLE
 from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Msg, Reply, msg
-from conversations.requests import ListRegistrations, RegistrationView
+from conversations.requests.registrations import ListRegistrations, RegistrationView
 from conversations.state import Json
 
 __all__ = ["my_data_flow", "neighbours_flow", "status_flow"]
@@ -39,7 +51,7 @@ def _status_line(view: RegistrationView) -> Msg:
 
 
 def _status_start(_: Context, __: Data) -> Transition:
-    return Fetch(ListRegistrations("all"), step="show")
+    return Fetch(ListRegistrations("all"), then=_status_show)
 
 
 def _status_show(ctx: Context, _: Data, result: object) -> Transition:
@@ -73,7 +85,7 @@ status_flow = Flow(
     version=1,
     title=msg("status.menu_title"),
     start=_status_start,
-    steps={"show": Resume(on_result=_status_show)},
+    steps={},
     aliases=("cek status", "status", "status pendaftaran"),
 )
 
@@ -81,7 +93,9 @@ status_flow = Flow(
 # ---- Data saya and Warga saya: pick one, then act on it -----------------------------------------------
 
 
-def _pick_flow_steps(scope: Literal["mine", "operated"]) -> dict[str, Step | Resume]:
+def _picking(scope: Literal["mine", "operated"]) -> tuple[StartFn, dict[str, Step]]:
+    """The flow's start (load the list) and its steps: the same for one's own data and a leader's neighbours."""
+
     def loaded(ctx: Context, data: Data, result: object) -> Transition:
         views = _views(result)
         if not views:
@@ -98,9 +112,9 @@ def _pick_flow_steps(scope: Literal["mine", "operated"]) -> dict[str, Step | Res
 
     def on_pick(_: Context, data: Data, answer: Answer) -> Transition:
         if answer.choice is None or not answer.choice.isdecimal():  # the list was lost: load it again
-            return Fetch(ListRegistrations(scope), step="loaded", data={})
+            return Fetch(ListRegistrations(scope), then=loaded, data={})
         chosen = updated(data, registration_id=int(answer.choice))
-        return Fetch(ListRegistrations(scope), step="picked", data=chosen)
+        return Fetch(ListRegistrations(scope), then=picked, data=chosen)
 
     def picked(ctx: Context, data: Data, result: object) -> Transition:
         view = next((v for v in _views(result) if v.id == data.get("registration_id")), None)
@@ -121,10 +135,11 @@ def _pick_flow_steps(scope: Literal["mine", "operated"]) -> dict[str, Step | Res
             return Finish(then="privacy")
         return Finish(say=(Reply.of(msg("mydata.finished")),))
 
-    return {
-        "loaded": Resume(on_result=loaded),
+    def start(_: Context, __: Data) -> Transition:
+        return Fetch(ListRegistrations(scope), then=loaded)
+
+    return start, {
         "pick": Step(ask=ask_pick, on_answer=on_pick),
-        "picked": Resume(on_result=picked),
         "action": Step(ask=ask_action, on_answer=on_action),
         **correction_steps(),
     }
@@ -146,12 +161,13 @@ def _option_choices(data: Data) -> tuple[Choice, ...]:
     )
 
 
+_start_mine, _mine_steps = _picking("mine")
 my_data_flow = Flow(
     id="my_data",
     version=1,
     title=msg("mydata.title"),
-    start=lambda _, __: Fetch(ListRegistrations("mine"), step="loaded"),
-    steps=_pick_flow_steps("mine"),
+    start=_start_mine,
+    steps=_mine_steps,
     aliases=("data saya", "lihat data saya", "hapus data saya", "perbaiki data"),
 )
 
@@ -160,12 +176,13 @@ def _leaders_only(contact: ContactInfo) -> bool:
     return LEADER_ROLE in contact.roles
 
 
+_start_neighbours, _neighbours_steps = _picking("operated")
 neighbours_flow = Flow(
     id="neighbours",
     version=1,
     title=msg("neighbours.title"),
-    start=lambda _, __: Fetch(ListRegistrations("operated"), step="loaded"),
-    steps=_pick_flow_steps("operated"),
+    start=_start_neighbours,
+    steps=_neighbours_steps,
     in_menu=_leaders_only,
     aliases=("warga saya",),
 )

@@ -16,7 +16,6 @@ from conversations.flow import (
     Flow,
     Goto,
     Invalid,
-    Resume,
     Step,
     Transition,
 )
@@ -34,7 +33,7 @@ from conversations.flows.jobs import job_steps
 from conversations.flows.places import place_steps
 from conversations.flows.privacy import NOTICE_VERSION
 from conversations.messages import Choice, Reply, msg
-from conversations.requests import AlreadyRegistered, CheckNik, NikCheck, SubmitRegistration, Submitted
+from conversations.requests.registrations import AlreadyRegistered, CheckNik, NikCheck, SubmitRegistration, Submitted
 from conversations.state import Json
 
 __all__ = ["LEADER_ROLE", "registration_flow"]
@@ -158,7 +157,7 @@ def _text_step(key: str) -> Step:
             return Invalid(checked.problem)
         new = updated(data, **checked.values)
         if key == "nik":
-            return Fetch(CheckNik(str(checked.values["nik"])), step="nik_checked", data=new)
+            return Fetch(CheckNik(str(checked.values["nik"])), then=_on_nik_checked, data=new)
         return Goto(_next(ctx, new), new)
 
     return Step(ask=ask, on_answer=on_answer, limit=field_limit(key), asks_nik=key == "nik")
@@ -224,7 +223,7 @@ def _on_summary(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == _CHANGE.id:
         return Goto("change_which", data)
     draft = {key: data[key] for key in (*_fields_needed(ctx), "female", "job_text") if key in data}
-    return Fetch(SubmitRegistration(draft, on_behalf=data.get("for_other") is True), step="submitted")
+    return Fetch(SubmitRegistration(draft, on_behalf=data.get("for_other") is True), then=_on_submitted)
 
 
 def _ask_change_which(ctx: Context, _: Data) -> Reply:
@@ -271,7 +270,6 @@ registration_flow = Flow(
         "whom": Step(ask=_ask_whom, on_answer=_on_whom),
         "neighbour_consent": Step(ask=_ask_neighbour_consent, on_answer=_on_neighbour_consent),
         **{key: _text_step(key) for key in ("nik", "full_name", "birth_date", "rt", "rw", "street", "phone")},
-        "nik_checked": Resume(on_result=_on_nik_checked),
         "which_is_wrong": Step(ask=_ask_which_is_wrong, on_answer=_on_which_is_wrong),
         **place_steps(then=_go_next, on_outside=lambda _, __: Invalid(msg("registration.must_live_here"))),
         **job_steps(then=_go_next),
@@ -279,7 +277,6 @@ registration_flow = Flow(
         "poverty": Step(ask=_ask_poverty, on_answer=_on_poverty),
         "summary": Step(ask=_ask_summary, on_answer=_on_summary),
         "change_which": Step(ask=_ask_change_which, on_answer=_on_change_which),
-        "submitted": Resume(on_result=_on_submitted),
         "another": Step(ask=_ask_another, on_answer=_on_another),
     },
     aliases=("daftar", "pendaftaran", "registrasi", "mau daftar", "daftarkan"),

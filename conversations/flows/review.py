@@ -8,6 +8,8 @@ request (their own kelurahan only); a decision on a registration someone decided
 
 from __future__ import annotations
 
+from typing import Any
+
 from conversations.dates import age_on
 from conversations.flow import (
     Answer,
@@ -19,7 +21,6 @@ from conversations.flow import (
     Flow,
     Goto,
     Invalid,
-    Resume,
     Step,
     TextLimit,
     Transition,
@@ -30,7 +31,7 @@ from conversations.flows.jobs import job_name
 from conversations.flows.places import kelurahan_name
 from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Msg, Reply, msg
-from conversations.review_requests import (
+from conversations.requests.review import (
     AlreadyDecided,
     Decided,
     DecideRegistration,
@@ -72,8 +73,8 @@ def _officers_only() -> Finish:
     return Finish(say=(Reply.of(msg("review.officers_only")),))
 
 
-def _list(offset: int = 0, say: tuple[Reply, ...] = ()) -> Fetch:
-    return Fetch(ListPending(offset, PAGE), step="listed", data={"offset": offset}, say=say)
+def _list(offset: int = 0, say: tuple[Reply, ...] = ()) -> Fetch[Any]:
+    return Fetch(ListPending(offset, PAGE), then=_on_listed, data={"offset": offset}, say=say)
 
 
 def _start(ctx: Context, _: Data) -> Transition:
@@ -148,7 +149,7 @@ def _on_pick(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice is None or not answer.choice.isdecimal():
         return _list(_int(data, "offset"))
     chosen = int(answer.choice)
-    return Fetch(OpenRegistration(chosen), step="opened", data=updated(data, registration_id=chosen))
+    return Fetch(OpenRegistration(chosen), then=_on_opened, data=updated(data, registration_id=chosen))
 
 
 # ---- one registration ------------------------------------------------------------------------------------
@@ -231,8 +232,8 @@ def _on_decide(ctx: Context, data: Data, answer: Answer) -> Transition:
     return _list(_int(data, "offset"))
 
 
-def _decide(data: Data, decision: Decision, reason: str = "") -> Fetch:
-    return Fetch(DecideRegistration(_int(data, "registration_id"), decision, reason), step="decided")
+def _decide(data: Data, decision: Decision, reason: str = "") -> Fetch[Any]:
+    return Fetch(DecideRegistration(_int(data, "registration_id"), decision, reason), then=_on_decided)
 
 
 # ---- rejecting and returning -----------------------------------------------------------------------------
@@ -333,14 +334,11 @@ review_flow = Flow(
     title=msg("review.title"),
     start=_start,
     steps={
-        "listed": Resume(on_result=_on_listed),
         "pick": Step(ask=_ask_pick, on_answer=_on_pick),
-        "opened": Resume(on_result=_on_opened),
         "decide": Step(ask=_ask_decide, on_answer=_on_decide),
         "reject_reason": Step(ask=_ask_reason, on_answer=_on_reason),
         "reject_other": Step(ask=_ask_other, on_answer=_on_other, limit=_NOTE),
         "return_note": Step(ask=_ask_return, on_answer=_on_return, limit=_NOTE),
-        "decided": Resume(on_result=_on_decided),
     },
     # In the main menu of verifiers; admins reach it from the Menu Dinas (and by its words, through the door).
     in_menu=_verifier_not_admin,

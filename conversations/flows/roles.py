@@ -5,20 +5,15 @@ kelurahan verifier or an RT/RW leader — the kelurahan typed by name, as in reg
 
 from __future__ import annotations
 
-from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Resume, Step, Transition
+from typing import Any
+
+from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Step, Transition
 from conversations.flows.common import NO, YES, updated
 from conversations.flows.dinas_menu import admins_only, count_text, is_admin
 from conversations.flows.places import kelurahan_name, place_steps
 from conversations.matching import best_matches
 from conversations.messages import Choice, Msg, Reply, msg
-from conversations.review_requests import (
-    InviteMade,
-    ListRoleHolders,
-    MakeInvite,
-    Revoked,
-    RevokeRole,
-    RoleHoldersPage,
-)
+from conversations.requests.roles import InviteMade, ListRoleHolders, MakeInvite, Revoked, RevokeRole, RoleHoldersPage
 from conversations.state import Json
 
 __all__ = ["ROLE_WORDS", "roles_flow"]
@@ -49,8 +44,8 @@ def _ask_home(_: Context, __: Data) -> Reply:
     return Reply.of(msg("roles.home"), choices=(_HOLDERS, _INVITE_VERIFIER, _INVITE_LEADER, _DINAS))
 
 
-def _holders(offset: int, say: tuple[Reply, ...] = ()) -> Fetch:
-    return Fetch(ListRoleHolders(offset, _PAGE), step="holders_listed", data={"offset": offset}, say=say)
+def _holders(offset: int, say: tuple[Reply, ...] = ()) -> Fetch[Any]:
+    return Fetch(ListRoleHolders(offset, _PAGE), then=_on_holders_listed, data={"offset": offset}, say=say)
 
 
 def _on_home(ctx: Context, _: Data, answer: Answer) -> Transition:
@@ -187,7 +182,7 @@ def _on_confirm_revoke(ctx: Context, data: Data, answer: Answer) -> Transition:
     contact, role = holder.get("contact"), str(holder.get("role", ""))
     if answer.choice != YES.id or not isinstance(contact, int):
         return _holders(_int(data, "offset"), say=(Reply.of(msg("roles.kept")),))
-    return Fetch(RevokeRole(contact, role), step="revoked")
+    return Fetch(RevokeRole(contact, role), then=_on_revoked)
 
 
 def _on_revoked(_: Context, data: Data, result: object) -> Transition:
@@ -231,7 +226,7 @@ def _kelurahan_chosen(ctx: Context, data: Data) -> Transition:
         return _refused()
     if data.get("invite_role") == "rtrw":
         return Goto("rt", data)
-    return Fetch(MakeInvite("verifier", str(data.get("kelurahan_code", ""))), step="invite_made")
+    return Fetch(MakeInvite("verifier", str(data.get("kelurahan_code", ""))), then=_on_invite_made)
 
 
 def _number(text: str) -> str | None:
@@ -259,7 +254,7 @@ def _on_rw(ctx: Context, data: Data, answer: Answer) -> Transition:
     if rw is None:
         return Invalid(msg("roles.rt_rw_not_a_number"))
     request = MakeInvite("rtrw", str(data.get("kelurahan_code", "")), str(data.get("rt", "")), rw)
-    return Fetch(request, step="invite_made")
+    return Fetch(request, then=_on_invite_made)
 
 
 def _on_invite_made(ctx: Context, _: Data, result: object) -> Transition:
@@ -292,17 +287,14 @@ roles_flow = Flow(
     start=_start,
     steps={
         "home": Step(ask=_ask_home, on_answer=_on_home),
-        "holders_listed": Resume(on_result=_on_holders_listed),
         "holders": Step(ask=_ask_holders, on_answer=_on_holders),
         "holder": Step(ask=_ask_holder, on_answer=_on_holder),
         "confirm_revoke": Step(ask=_ask_confirm_revoke, on_answer=_on_confirm_revoke),
-        "revoked": Resume(on_result=_on_revoked),
         **place_steps(then=_kelurahan_chosen, on_outside=_outside),
         # The kelurahan asked the admin's way; the confirmation and the lists are registration's.
         "kelurahan": Step(ask=_ask_kelurahan, on_answer=_on_kelurahan, free_text=True),
         "rt": Step(ask=_ask_rt, on_answer=_on_rt),
         "rw": Step(ask=_ask_rw, on_answer=_on_rw),
-        "invite_made": Resume(on_result=_on_invite_made),
     },
     # Not in the main menu (admins open it from the Menu Dinas); the start refuses whoever is not an admin.
     aliases=ROLE_WORDS,

@@ -1,17 +1,15 @@
-"""What the broadcast flow asks of the store, and the answers (see conversations/requests.py for how
-requests work). Every answer is given only to a Dinas admin: anyone else gets `BroadcastNotAllowed`.
-
-Kept apart from requests.py, which lists this module's requests in its `Request` union."""
+"""Announcements (admins): preview the audience, create or schedule, list, show, cancel. The desk
+records what the admin decided; the broadcast runner sends."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from conversations.requests.base import Request
 from conversations.state import Json
 
 __all__ = [
-    "BROADCAST_REQUESTS",
     "AudienceCount",
     "BroadcastCancelled",
     "BroadcastCreated",
@@ -20,7 +18,6 @@ __all__ = [
     "BroadcastPreview",
     "BroadcastRefused",
     "BroadcastReport",
-    "BroadcastRequest",
     "CancelBroadcast",
     "CreateBroadcast",
     "FailureReason",
@@ -28,51 +25,6 @@ __all__ = [
     "PreviewBroadcast",
     "ShowBroadcast",
 ]
-
-
-# ---- requests ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PreviewBroadcast:
-    """How many people an audience reaches now, per channel, and who is left out."""
-
-    audience_kind: str
-    audience_value: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class CreateBroadcast:
-    """Record an announcement; the broadcast runner sends it at `send_at` (None: as soon as it can)."""
-
-    text: str
-    audience_kind: str
-    audience_value: str = ""
-    send_at: datetime | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ListBroadcasts:
-    """The scheduled and sending announcements, and the last few finished or cancelled."""
-
-
-@dataclass(frozen=True, slots=True)
-class ShowBroadcast:
-    broadcast_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class CancelBroadcast:
-    """Stop an announcement: what is still waiting is not sent; what was sent stays sent."""
-
-    broadcast_id: int
-
-
-BroadcastRequest = PreviewBroadcast | CreateBroadcast | ListBroadcasts | ShowBroadcast | CancelBroadcast
-BROADCAST_REQUESTS = (PreviewBroadcast, CreateBroadcast, ListBroadcasts, ShowBroadcast, CancelBroadcast)
-
-
-# ---- answers -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,3 +224,38 @@ class BroadcastNotFound:
 @dataclass(frozen=True, slots=True)
 class BroadcastNotAllowed:
     """Only a Dinas admin composes, sees or cancels announcements."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewBroadcast(Request[BroadcastPreview | BroadcastRefused | BroadcastNotAllowed]):
+    """How many people an audience reaches now, per channel, and who is left out."""
+
+    audience_kind: str
+    audience_value: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CreateBroadcast(Request[BroadcastCreated | BroadcastRefused | BroadcastNotAllowed]):
+    """Record an announcement; the broadcast runner sends it at `send_at` (None: as soon as it can)."""
+
+    text: str
+    audience_kind: str
+    audience_value: str = ""
+    send_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ListBroadcasts(Request[tuple[BroadcastReport, ...] | BroadcastNotAllowed]):
+    """The scheduled and sending announcements, and the last few finished or cancelled."""
+
+
+@dataclass(frozen=True, slots=True)
+class ShowBroadcast(Request[BroadcastReport | BroadcastNotFound | BroadcastNotAllowed]):
+    broadcast_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CancelBroadcast(Request[BroadcastCancelled | BroadcastNotFound | BroadcastRefused | BroadcastNotAllowed]):
+    """Stop an announcement: what is still waiting is not sent; what was sent stays sent."""
+
+    broadcast_id: int

@@ -1,61 +1,20 @@
-"""What the Dinas's figures and enrolment-export steps ask of the store, and the answers.
-
-Kept apart from `conversations/requests.py` (which lists these in its `Request` union) so that module
-does not grow with every part of the Dinas's work. Every request here is for admins only: the store
-answers `OnlyForAdmins` to anyone else, whatever the flow let through."""
+"""The Dinas's figures and their chart (admins)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+
+from conversations.requests.base import Request
 
 __all__ = [
     "Count",
-    "ExportEnrolment",
-    "ExportFormat",
-    "ExportStatus",
     "FigureCounts",
     "Figures",
-    "FiguresRequest",
     "FileQueued",
     "OnlyForAdmins",
     "SendFiguresChart",
     "ShowFigures",
 ]
-
-ExportStatus = Literal["approved", "active", "all"]
-ExportFormat = Literal["xlsx", "csv"]
-
-
-# ---- requests ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ShowFigures:
-    """The programme's figures for `year` (None: this year where the programme is)."""
-
-    year: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SendFiguresChart:
-    """Draw the chart (registrations over time, quota use) and send it to the admin asking, as an image."""
-
-    year: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ExportEnrolment:
-    """Send the admin asking the list BPJS TK needs for collective registration, as a file (full NIKs)."""
-
-    status: ExportStatus
-    file_format: ExportFormat
-
-
-FiguresRequest = ShowFigures | SendFiguresChart | ExportEnrolment
-
-
-# ---- answers -----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,3 +65,17 @@ class FileQueued:
 @dataclass(frozen=True, slots=True)
 class OnlyForAdmins:
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class ShowFigures(Request[Figures | OnlyForAdmins]):
+    """The programme's figures for `year` (None: this year where the programme is)."""
+
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SendFiguresChart(Request[FileQueued | OnlyForAdmins]):
+    """Draw the chart (registrations over time, quota use) and send it to the admin asking, as an image."""
+
+    year: int | None = None

@@ -1,0 +1,104 @@
+"""Approval within the year's quota, the waiting list, and changing the quota (admins)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from conversations.requests.base import Request, RoleRefused
+
+__all__ = [
+    "ApprovalDone",
+    "ApproveVerified",
+    "ChangeQuota",
+    "ListWaiting",
+    "QuotaBelowUsed",
+    "QuotaChanged",
+    "QuotaNotSet",
+    "QuotaOverview",
+    "QuotaSummary",
+    "WaitingItem",
+    "WaitingPage",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaSummary:
+    year: int
+    places: int | None  # None: neither the Dinas nor the programme file set a quota for the year
+    used: int
+    verified: int  # verified, waiting for the Dinas's approval
+    waiting: int  # on the waiting list
+
+    @property
+    def free(self) -> int:
+        return max(0, (self.places or 0) - self.used)
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaNotSet:
+    year: int
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalDone:
+    year: int
+    approved: int
+    waiting_list: int  # newly put on the waiting list
+    places: int
+    used: int
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingItem:
+    position: int
+    id: int
+    full_name: str
+    kelurahan_code: str
+    priorities_met: int
+    registered_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingPage:
+    items: tuple[WaitingItem, ...]
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaChanged:
+    year: int
+    places: int
+    promoted: int
+    used: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaBelowUsed:
+    year: int
+    used: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaOverview(Request[QuotaSummary | RoleRefused]):
+    """This year's places, used, verified and waiting for approval, on the waiting list."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveVerified(Request[ApprovalDone | QuotaNotSet | RoleRefused]):
+    """Approve verified registrations (and waiting-list ones) in priority order up to the quota; the
+    verified ones that do not fit go on the waiting list."""
+
+
+@dataclass(frozen=True, slots=True)
+class ListWaiting(Request[WaitingPage | RoleRefused]):
+    offset: int = 0
+    limit: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeQuota(Request[QuotaChanged | QuotaBelowUsed | RoleRefused]):
+    """Set this year's places; the waiting list moves up into the new free places."""
+
+    places: int
+    reason: str = ""

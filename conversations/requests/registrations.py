@@ -1,0 +1,104 @@
+"""A person's own registrations, and those an RT/RW leader entered: check a NIK, submit, list, correct, erase."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+from conversations.requests.base import Done, NotAllowed, Request
+from conversations.state import Json
+
+__all__ = [
+    "AlreadyRegistered",
+    "CheckNik",
+    "CorrectRegistration",
+    "EraseRegistration",
+    "ListRegistrations",
+    "NikCheck",
+    "RegistrationView",
+    "StatusEvent",
+    "SubmitRegistration",
+    "Submitted",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class NikCheck:
+    registered: bool
+    mine: bool = False  # registered by or for the person asking
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    registration_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class AlreadyRegistered:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class StatusEvent:
+    status: str
+    at: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationView:
+    """One registration as its owner (or the leader who entered it) may see it: NIK masked."""
+
+    id: int
+    nik_masked: str
+    full_name: str
+    birth_date: date | None
+    kelurahan_code: str
+    rt: str
+    rw: str
+    street: str
+    job_type: str
+    job_text: str
+    phone: str
+    breadwinner: bool | None
+    poverty_register: str
+    status: str
+    status_reason: str = ""
+    kpj: str = ""
+    on_behalf: bool = False
+    history: tuple[StatusEvent, ...] = field(default_factory=tuple)
+    coverage_start: date | None = None  # from BPJS TK's answer (KPJ import): protection runs from here
+    registered_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckNik(Request[NikCheck]):
+    """Is this NIK registered already? (compared by keyed hash; the NIK is never stored in clear)"""
+
+    nik: str
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitRegistration(Request[Submitted | AlreadyRegistered]):
+    draft: dict[str, Json]  # the registration flow's fields (see flows/registration.py FIELDS)
+    on_behalf: bool  # entered by an RT/RW leader for a neighbour
+
+
+@dataclass(frozen=True, slots=True)
+class ListRegistrations(Request[tuple[RegistrationView, ...]]):
+    """`mine`: made by or for this person; `operated`: entered by this person as RT/RW leader; `all`: both."""
+
+    scope: Literal["mine", "operated", "all"]
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectRegistration(Request[Done | NotAllowed | AlreadyRegistered]):
+    registration_id: int
+    field: str
+    value: Json
+
+
+@dataclass(frozen=True, slots=True)
+class EraseRegistration(Request[Done | NotAllowed]):
+    registration_id: int
