@@ -15,7 +15,7 @@ from sqlalchemy import Select, and_, case, false, func, literal, or_, select, up
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.audiences import Audience
-from conversations.broadcast_requests import AudienceCount
+from conversations.requests.broadcasts import AudienceCount
 from db.models import Broadcast, Contact, OutboxMessage, Registration, RoleGrant
 from db.repositories._dialect import dialect_name, insert_ignoring_duplicates
 from db.repositories.outbox import PRIORITY_BROADCAST, UNREACHABLE_NOT_SENT
