@@ -158,9 +158,9 @@ async def person(pipeline: Pipeline, run: Run, person_id: str, count: int, think
         )
         started = time.perf_counter()
         run.sent_at[inbound.message_id] = started
-        result = await pipeline.handle(inbound)
+        handled = await pipeline.handle(inbound)
         run.handle_seconds.append(time.perf_counter() - started)
-        run.results[result] += 1
+        run.results[handled.result] += 1
 
 
 async def open_outbox_rows(store: Store) -> int:

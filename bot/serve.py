@@ -125,9 +125,7 @@ def configured_channels(settings: Settings, jaring: Jaring, retry: RetryPolicy) 
     channels: list[Channel] = []
     if settings.telegram_bot_token:
         channels.append(
-            TelegramChannel.from_settings(
-                settings, jaring.pipeline, jaring.store, clock=jaring.pipeline.clock, backoff=retry.backoff
-            )
+            TelegramChannel.from_settings(settings, jaring.pipeline, clock=jaring.pipeline.clock, backoff=retry.backoff)
         )
     if settings.whatsapp_configured:
         channels.append(

@@ -121,7 +121,6 @@ def make_channel(
     return TelegramChannel(
         TelegramClient(fake.token, fake.url),
         pipeline or jaring.pipeline,
-        jaring.store,
         clock=clock,
         pacer=pacer,
         backoff=(retry or RetryPolicy()).backoff,

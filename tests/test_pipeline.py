@@ -69,7 +69,7 @@ class ScriptedSender:
 
 
 async def test_a_greeting_gets_the_menu_through_the_outbox(jaring: Jaring, clock: FixedClock) -> None:
-    assert await jaring.pipeline.handle(said(clock, "halo")) is HandleResult.HANDLED
+    assert (await jaring.pipeline.handle(said(clock, "halo"))).result is HandleResult.HANDLED
     [reply] = await outbox_rows(jaring.store)
     assert reply.body.startswith("Halo! Saya Jaring")
     assert "Menu utama" in reply.body
@@ -94,7 +94,7 @@ async def test_a_greeting_gets_the_menu_through_the_outbox(jaring: Jaring, clock
 async def test_the_same_message_delivered_twice_gets_one_reply(jaring: Jaring, clock: FixedClock) -> None:
     first = await jaring.pipeline.handle(said(clock, "halo", message_id="dup-1"))
     second = await jaring.pipeline.handle(said(clock, "halo", message_id="dup-1"))
-    assert (first, second) == (HandleResult.HANDLED, HandleResult.DUPLICATE)
+    assert (first.result, second.result) == (HandleResult.HANDLED, HandleResult.DUPLICATE)
     assert len(await outbox_rows(jaring.store)) == 1
 
 
@@ -164,7 +164,7 @@ async def test_a_failing_step_apologises_and_keeps_the_conversation(jaring: Jari
     engine = Engine((*ALL_FLOWS, broken), (*MAIN_MENU, "broken"))
     pipeline = Pipeline(jaring.store, engine, jaring.catalogs, jaring.programme, cipher=jaring.cipher, clock=clock)
     await pipeline.handle(said(clock, "rusak"))
-    assert await pipeline.handle(said(clock, "jawaban apa saja", message_id="boom")) is HandleResult.FAILED
+    assert (await pipeline.handle(said(clock, "jawaban apa saja", message_id="boom"))).result is HandleResult.FAILED
     apology = (await outbox_rows(jaring.store))[-1]
     assert apology.body.startswith("Maaf, ada gangguan")
     async with jaring.store.transaction() as session:
@@ -172,13 +172,13 @@ async def test_a_failing_step_apologises_and_keeps_the_conversation(jaring: Jari
         conversation = (await session.execute(select(ConversationSession))).scalar_one()
     assert (failed.status, failed.error) == ("failed", "RuntimeError")
     assert (conversation.flow, conversation.step) == ("broken", "ask")  # nothing entered was lost
-    assert await pipeline.handle(said(clock, "lagi", message_id="boom")) is HandleResult.DUPLICATE
+    assert (await pipeline.handle(said(clock, "lagi", message_id="boom"))).result is HandleResult.DUPLICATE
 
 
 async def test_the_pipeline_works_the_same_on_every_database(store: Store, jaring: Jaring, clock: FixedClock) -> None:
     pipeline = Pipeline(store, jaring.engine, jaring.catalogs, jaring.programme, cipher=jaring.cipher, clock=clock)
-    assert await pipeline.handle(said(clock, "halo", message_id="x")) is HandleResult.HANDLED
-    assert await pipeline.handle(said(clock, "halo", message_id="x")) is HandleResult.DUPLICATE
+    assert (await pipeline.handle(said(clock, "halo", message_id="x"))).result is HandleResult.HANDLED
+    assert (await pipeline.handle(said(clock, "halo", message_id="x"))).result is HandleResult.DUPLICATE
     await pipeline.handle(said(clock, "privasi"))
     await pipeline.handle(said(clock, "ya"))
     async with store.transaction() as session:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Jaring
-from bot.inbound.pipeline import HandleResult, Pipeline
+from bot.inbound.pipeline import Handled, Pipeline
 from bot.outbound.outbox_worker import OutboxWorker
 from bot.serve import serving
 from bot.settings import Settings
@@ -153,7 +153,7 @@ class CrashAfterStoring:
         self.pipeline = pipeline
         self.left = stored
 
-    async def handle(self, inbound: Inbound) -> HandleResult:
+    async def handle(self, inbound: Inbound) -> Handled:
         result = await self.pipeline.handle(inbound)
         self.left -= 1
         if self.left == 0:
@@ -196,7 +196,7 @@ class FailingFirst:
         self.pipeline = pipeline
         self.failed = False
 
-    async def handle(self, inbound: Inbound) -> HandleResult:
+    async def handle(self, inbound: Inbound) -> Handled:
         if not self.failed:
             self.failed = True
             raise ConnectionError("database unreachable")
@@ -226,7 +226,7 @@ async def test_start_payloads_and_commands_with_the_bot_name_reach_the_core_as_t
     seen: list[Inbound] = []
 
     class Recording:
-        async def handle(self, inbound: Inbound) -> HandleResult:
+        async def handle(self, inbound: Inbound) -> Handled:
             seen.append(inbound)
             return await jaring.pipeline.handle(inbound)
 

@@ -218,7 +218,7 @@ async def test_the_pacer_follows_the_settings(settings: Settings, jaring: Jaring
             "telegram_messages_per_second_per_chat": 0.5,
         }
     )
-    channel = TelegramChannel.from_settings(custom, jaring.pipeline, jaring.store, clock=clock, backoff=float)
+    channel = TelegramChannel.from_settings(custom, jaring.pipeline, clock=clock, backoff=float)
     assert (channel.pacer.overall.per_second, channel.pacer.per_chat.per_second) == (12.0, 0.5)
     await channel.close()
 

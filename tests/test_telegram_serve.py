@@ -15,7 +15,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.channels.telegram import TelegramChannel
-from bot.inbound.pipeline import HandleResult, Pipeline
+from bot.inbound.pipeline import Handled, Pipeline
 from bot.serve import serving
 from bot.settings import Settings, SettingsError, load_settings
 from conversations.inbound import Inbound
@@ -115,7 +115,7 @@ async def test_a_busy_port_stops_start_up_before_anything_else(fake: FakeTelegra
 
 
 class Unavailable:
-    async def handle(self, inbound: Inbound) -> HandleResult:
+    async def handle(self, inbound: Inbound) -> Handled:
         raise ConnectionError("database unreachable")
 
 

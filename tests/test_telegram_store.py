@@ -16,7 +16,7 @@ async def test_the_latest_delivered_message_with_choices_is_found(store: Store) 
     async with store.transaction() as session:
         siti = await contacts.get_or_create_contact(session, "telegram", "42", NOW)
         other = await contacts.get_or_create_contact(session, "telegram", "43", NOW)
-        assert await outbox.latest_sent_with_choices(session, "telegram", "42") is None
+        assert await outbox.latest_sent_with_choices(session, siti.id) is None
         for body, choices, person in [
             ("menu", [{"id": "about", "label": "Tentang"}], siti),
             ("notice", [{"id": "agree", "label": "Setuju"}], siti),
@@ -37,7 +37,7 @@ async def test_the_latest_delivered_message_with_choices_is_found(store: Store) 
             choices=[{"id": "y", "label": "Y"}], now=NOW,
         )  # fmt: skip
     async with store.transaction() as session:
-        latest = await outbox.latest_sent_with_choices(session, "telegram", "42")
+        latest = await outbox.latest_sent_with_choices(session, siti.id)
         assert latest is not None
         assert (latest.body, latest.provider_message_id) == ("notice", f"tg-{latest.id}")
-        assert await outbox.latest_sent_with_choices(session, "whatsapp", "42") is None
+        assert await outbox.latest_sent_with_choices(session, other.id) is not None  # theirs is their own

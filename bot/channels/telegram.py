@@ -22,10 +22,8 @@ from telegram import BotCommand
 from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
 from bot.clock import Clock
-from bot.inbound.pipeline import HandleResult, InboundHandler
+from bot.inbound.pipeline import AnsweredQuestion, HandleResult, InboundHandler
 from bot.settings import Settings, SettingsError
-from db.connection import Store
-from db.repositories import outbox
 from handlers.sending import OutgoingChoice
 from handlers.telegram import (
     ALLOWED_UPDATES,
@@ -65,7 +63,6 @@ class TelegramChannel:
         self,
         client: TelegramClient,
         pipeline: InboundHandler,
-        store: Store,
         *,
         clock: Clock,
         pacer: Pacer,
@@ -78,7 +75,6 @@ class TelegramChannel:
     ) -> None:
         self.client = client
         self.pipeline = pipeline
-        self.store = store
         self.clock = clock
         self.pacer = pacer
         self.sender = TelegramSender(client, pacer, backoff)
@@ -98,7 +94,6 @@ class TelegramChannel:
         cls,
         settings: Settings,
         pipeline: InboundHandler,
-        store: Store,
         *,
         clock: Clock,
         backoff: Callable[[int], float],
@@ -110,7 +105,6 @@ class TelegramChannel:
         return cls(
             TelegramClient(settings.telegram_bot_token, settings.telegram_api_base),
             pipeline,
-            store,
             clock=clock,
             pacer=pacer,
             backoff=backoff,
@@ -243,9 +237,9 @@ class TelegramChannel:
         if isinstance(parsed, ForTheCore):
             if parsed.callback_query_id:  # stop the button's spinner now; the tap itself is stored below
                 self._in_background(self._quietly(self.client.answer_callback_query(parsed.callback_query_id)))
-            keyboard = parsed.tapped_message_id or await self._keyboard_to_remove(parsed.chat_id)
-            result = await self.pipeline.handle(parsed.inbound)
-            if keyboard is not None and result is not HandleResult.DUPLICATE:
+            handled = await self.pipeline.handle(parsed.inbound)
+            keyboard = parsed.tapped_message_id or self._keyboard_to_remove(parsed.chat_id, handled.answered)
+            if keyboard is not None and handled.result is not HandleResult.DUPLICATE:
                 self._in_background(self._remove_keyboard(parsed.chat_id, keyboard))
         elif isinstance(parsed, NotPrivate):
             self._in_background(self._answer_group(parsed))
@@ -257,15 +251,13 @@ class TelegramChannel:
 
     # ---- around the core ---------------------------------------------------------------------
 
-    async def _keyboard_to_remove(self, chat_id: int) -> int | None:
-        """The last question with buttons sent to this chat, unless its buttons are already gone."""
-        async with self.store.transaction() as session:
-            row = await outbox.latest_sent_with_choices(session, CHANNEL, str(chat_id))
-        if row is None or not (row.provider_message_id or "").isdigit():
+    def _keyboard_to_remove(self, chat_id: int, answered: AnsweredQuestion | None) -> int | None:
+        """The question the message answered, if its buttons are a keyboard still showing."""
+        if answered is None or not answered.provider_message_id.isdigit():
             return None
-        if not fits_a_keyboard([OutgoingChoice(c["id"], c["label"]) for c in row.choices]):
+        if not fits_a_keyboard([OutgoingChoice(c["id"], c["label"]) for c in answered.choices]):
             return None  # those choices went out as numbered text: there is no keyboard
-        message_id = int(row.provider_message_id or 0)
+        message_id = int(answered.provider_message_id)
         return None if self._keyboards_removed.get(chat_id) == message_id else message_id
 
     async def _remove_keyboard(self, chat_id: int, message_id: int) -> None:

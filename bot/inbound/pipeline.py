@@ -8,7 +8,8 @@ wake the outbox worker, which delivers.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -32,10 +33,10 @@ from conversations.state import SessionState
 from db.connection import Store
 from db.models import Contact
 from db.personal_data import PersonalDataCipher
-from db.repositories import audit, consent, contacts, conversation_sessions, inbox, roles, unanswered_questions
+from db.repositories import audit, consent, contacts, conversation_sessions, inbox, outbox, roles, unanswered_questions
 from locales import Catalogs
 
-__all__ = ["HandleResult", "InboundHandler", "Pipeline"]
+__all__ = ["AnsweredQuestion", "HandleResult", "Handled", "InboundHandler", "Pipeline"]
 
 log = logging.getLogger(__name__)
 # Requests (look-ups, submissions) one message may cause; more is a loop in a flow, not a conversation.
@@ -48,10 +49,25 @@ class HandleResult(StrEnum):
     FAILED = "failed"  # the step raised: the person got an apology, the inbox row says so
 
 
+@dataclass(frozen=True, slots=True)
+class AnsweredQuestion:
+    """The newest question with choices sent to the person before their message: what they answered.
+    On Telegram its keyboard is taken away, so that it cannot be tapped twice."""
+
+    provider_message_id: str
+    choices: tuple[dict[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Handled:
+    result: HandleResult
+    answered: AnsweredQuestion | None = None  # looked up for the channels that show keyboards
+
+
 class InboundHandler(Protocol):
     """What a channel hands its messages to: the `Pipeline`, or a test's stand-in for it."""
 
-    async def handle(self, inbound: Inbound) -> HandleResult: ...
+    async def handle(self, inbound: Inbound) -> Handled: ...
 
 
 class Pipeline:
@@ -67,7 +83,10 @@ class Pipeline:
         region: Region | None = None,
         on_outbox: Callable[[], None] = lambda: None,
         whatsapp_template_configured: bool = False,
+        keyboard_channels: Collection[str] = ("telegram",),
     ) -> None:
+        """`keyboard_channels`: where a question's choices are buttons that stay until taken away; for
+        them, `handle` says which question a message answered."""
         self.store = store
         self.engine = engine
         self.catalogs = catalogs
@@ -76,26 +95,28 @@ class Pipeline:
         self.clock = clock
         self.region = region
         self.on_outbox = on_outbox
+        self.keyboard_channels = frozenset(keyboard_channels)
         self.writer = OutboxWriter(catalogs, cipher)
         self.answerer = RequestAnswerer(cipher, programme, catalogs, region, whatsapp_template_configured)
 
-    async def handle(self, inbound: Inbound) -> HandleResult:
+    async def handle(self, inbound: Inbound) -> Handled:
         try:
             async with self.store.transaction() as session:
-                result = await self._handle(session, inbound)
+                handled = await self._handle(session, inbound)
         except Exception as exc:  # a bug in a step must not lose the message or leave the person waiting
             log.exception("step failed: channel=%s message=%s", inbound.channel, inbound.message_id)
-            result = await self._record_failure(inbound, type(exc).__name__)
-        if result is not HandleResult.DUPLICATE:
+            handled = await self._record_failure(inbound, type(exc).__name__)
+        if handled.result is not HandleResult.DUPLICATE:
             self.on_outbox()
-        return result
+        return handled
 
-    async def _handle(self, session: AsyncSession, inbound: Inbound) -> HandleResult:
+    async def _handle(self, session: AsyncSession, inbound: Inbound) -> Handled:
         now = self.clock()
         inbox_id = await inbox.record_inbound(session, inbound.channel, inbound.message_id, now)
         if inbox_id is None:
-            return HandleResult.DUPLICATE
+            return Handled(HandleResult.DUPLICATE)
         contact = await contacts.get_or_create_contact(session, inbound.channel, inbound.sender_id, now)
+        answered = await self._answered(session, contact)
         contact.last_inbound_at = now
         contact.unreachable = False  # they wrote to us, so they can be reached again
         if inbound.phone:
@@ -134,7 +155,15 @@ class Pipeline:
         )
         await self.writer.replies(session, contact, replies, outcome.language, now, inbox_id)
         await inbox.set_outcome(session, inbox_id, contact.id, "processed")
-        return HandleResult.HANDLED
+        return Handled(HandleResult.HANDLED, answered)
+
+    async def _answered(self, session: AsyncSession, contact: Contact) -> AnsweredQuestion | None:
+        if contact.channel not in self.keyboard_channels:
+            return None
+        row = await outbox.latest_sent_with_choices(session, contact.id)
+        if row is None or not row.provider_message_id:
+            return None
+        return AnsweredQuestion(row.provider_message_id, tuple(dict(choice) for choice in row.choices))
 
     async def _context(self, session: AsyncSession, contact: Contact, now: datetime) -> Context:
         latest = await consent.latest_consent(session, contact.id, CONSENT_PURPOSE)
@@ -183,15 +212,16 @@ class Pipeline:
                         now=now,
                     )
 
-    async def _record_failure(self, inbound: Inbound, error: str) -> HandleResult:
+    async def _record_failure(self, inbound: Inbound, error: str) -> Handled:
         now = self.clock()
         async with self.store.transaction() as session:
             inbox_id = await inbox.record_inbound(session, inbound.channel, inbound.message_id, now, status="failed")
             if inbox_id is None:
-                return HandleResult.DUPLICATE
+                return Handled(HandleResult.DUPLICATE)
             contact = await contacts.get_or_create_contact(session, inbound.channel, inbound.sender_id, now)
+            answered = await self._answered(session, contact)
             await inbox.set_outcome(session, inbox_id, contact.id, "failed", error)
             await self.writer.replies(
                 session, contact, [Reply.of(msg("engine.error"))], contact.language, now, inbox_id
             )
-        return HandleResult.FAILED
+        return Handled(HandleResult.FAILED, answered)

@@ -334,14 +334,13 @@ async def next_due_at(session: AsyncSession) -> datetime | None:
     return (await session.execute(statement)).scalar_one_or_none()
 
 
-async def latest_sent_with_choices(session: AsyncSession, channel: str, recipient: str) -> OutboxMessage | None:
+async def latest_sent_with_choices(session: AsyncSession, contact_id: int) -> OutboxMessage | None:
     """The newest message delivered to this person that offered choices: on Telegram, the keyboard
     to take away once they have answered."""
-    contact = select(Contact.id).where(Contact.channel == channel, Contact.channel_id == recipient).scalar_subquery()
     statement = (
         select(OutboxMessage)
         .where(
-            OutboxMessage.contact_id == contact,
+            OutboxMessage.contact_id == contact_id,
             OutboxMessage.status == "sent",
             OutboxMessage.provider_message_id.is_not(None),
             cast(OutboxMessage.choices, String) != "[]",
