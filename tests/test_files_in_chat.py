@@ -30,6 +30,7 @@ from handlers.whatsapp.sender import FILE_OUTSIDE_WINDOW
 from tests.conftest import FixedClock
 from tests.fake_telegram import FakeTelegram
 from tests.fake_whatsapp import FakeGraph
+from tests.outbox_support import queue_notification
 from tests.telegram_support import fake_server, make_channel, outbox_rows, started, use_migrated_database
 from tests.whatsapp_support import fake_graph
 from tests.whatsapp_support import make_channel as make_whatsapp_channel
@@ -99,7 +100,7 @@ async def stored_files(jaring: Jaring) -> list[OutboxFile]:
 
 async def notify(jaring: Jaring, clock: FixedClock, contact: Contact, body: str, replaces: str | None = None) -> None:
     async with jaring.store.transaction() as session:
-        await outbox.notify(session, contact, body, clock(), priority=outbox.PRIORITY_REPLY, replaces=replaces)
+        await queue_notification(session, contact, body, clock(), priority=outbox.PRIORITY_REPLY, replaces=replaces)
 
 
 async def test_an_export_goes_to_telegram_as_a_document_and_is_then_purged(

@@ -12,7 +12,7 @@ PACKAGES = ("bot", "handlers", "conversations", "db", "locales")
 OUTBOX_WRITER = "bot/inbound/outbox_writer.py"
 # The repository functions that insert outbox rows: only the writer calls them.
 _QUEUEING = {
-    "outbox": {"enqueue", "notify", "add_file"},
+    "outbox": {"enqueue", "add_file"},
     "broadcasts": {"queue_recipients", "add_progress_message"},
 }
 # Where rows are built: the repository functions above, and nowhere else.
@@ -161,12 +161,12 @@ def test_a_desk_queueing_its_own_message_is_caught() -> None:
     files["bot/desks/sneaky.py"] = (
         "from db.repositories import outbox\n"
         "async def tell(session, contact, now):\n"
-        "    await outbox.notify(session, contact, 'kabar', now)\n"
+        "    await outbox.enqueue(session, contact_id=contact.id, body='kabar', now=now)\n"
     )
     files["db/repositories/sneaky.py"] = (
         "from db.models import OutboxMessage\ndef row():\n    return OutboxMessage(body='x')\n"
     )
     assert outbox_writers(files) == [
-        "bot/desks/sneaky.py:3 calls outbox.notify",
+        "bot/desks/sneaky.py:3 calls outbox.enqueue",
         "db/repositories/sneaky.py:3 builds an outbox row",
     ]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from db.connection import Store
 from db.models import Broadcast, Contact, OutboxMessage
 from db.repositories import contacts, outbox
+from tests.outbox_support import queue_notification
 
 NOW = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
 LEASE = timedelta(seconds=60)
@@ -91,8 +92,8 @@ async def test_notify_is_a_notification_and_enqueue_defaults_to_a_reply(store: S
     async with store.transaction() as session:
         contact = await session.get(Contact, person)
         assert contact is not None
-        await outbox.notify(session, contact, "status berubah", NOW)
-        await outbox.notify(session, contact, "kemajuan", NOW, priority=outbox.PRIORITY_REPLY, replaces="77")
+        await queue_notification(session, contact, "status berubah", NOW)
+        await queue_notification(session, contact, "kemajuan", NOW, priority=outbox.PRIORITY_REPLY, replaces="77")
     notice, progress = await _row(store, "status berubah"), await _row(store, "kemajuan")
     assert (notice.kind, notice.priority, notice.replaces) == ("notification", 1, None)
     assert (progress.priority, progress.replaces) == (0, "77")

@@ -38,6 +38,7 @@ from db.models import Contact, OutboxMessage
 from db.repositories import contacts, outbox
 from handlers.terminal import CHANNEL, PersonSender, wrap_between_words
 from tests.conftest import FixedClock
+from tests.outbox_support import queue_notification
 from tests.review_support import seed_registration
 
 JARING = str(Path(sys.executable).with_name("jaring"))
@@ -162,7 +163,7 @@ async def test_a_window_neither_sends_takes_over_nor_fails_another_persons_messa
             people[person] = await contacts.get_or_create_contact(session, CHANNEL, person, now)
         people["andi"].unreachable = True
         for person, body in (("budi", "satu"), ("budi", "dua"), ("andi", "untuk andi"), ("bulurah", "untuk bulurah")):
-            await outbox.notify(session, people[person], body, now)
+            await queue_notification(session, people[person], body, now)
         [in_flight] = await outbox.claim_due(session, now, lease=timedelta(seconds=60), limit=1, recipient="budi",
                                              channels=(CHANNEL,))  # fmt: skip
         assert in_flight.body == "satu"
@@ -225,7 +226,7 @@ async def test_on_sqlite_a_windows_claim_reads_its_persons_rows_and_the_lanes_cl
     now = jaring.pipeline.clock()
     async with jaring.store.transaction() as session:
         budi = await contacts.get_or_create_contact(session, CHANNEL, "budi", now)
-        await outbox.notify(session, budi, "kabar", now)
+        await queue_notification(session, budi, "kabar", now)
     captured: list[tuple[str, Any]] = []
 
     def capture(_conn: Any, _cursor: Any, sql: str, parameters: Any, _context: Any, _many: bool) -> None:

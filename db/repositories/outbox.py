@@ -38,7 +38,6 @@ __all__ = [
     "mark_recipient_unreachable",
     "mark_sent",
     "next_due_at",
-    "notify",
     "purge_files",
     "record_delivery_status",
     "release_leases",
@@ -92,30 +91,6 @@ async def enqueue(
             created_at=now,
             updated_at=now,
         )
-    )
-
-
-async def notify(
-    session: AsyncSession,
-    contact: Contact,
-    body: str,
-    now: datetime,
-    *,
-    priority: int = PRIORITY_NOTIFICATION,
-    replaces: str | None = None,
-) -> None:
-    """A message the person did not just ask for (a status change, a reminder, a report for an admin)."""
-    await enqueue(
-        session,
-        contact_id=contact.id,
-        channel=contact.channel,
-        recipient=contact.channel_id,
-        body=body,
-        choices=[],
-        now=now,
-        kind="notification",
-        priority=priority,
-        replaces=replaces,
     )
 
 
