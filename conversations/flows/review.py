@@ -8,7 +8,7 @@ request (their own kelurahan only); a decision on a registration someone decided
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from conversations.dates import age_on
 from conversations.flow import (
@@ -25,12 +25,13 @@ from conversations.flow import (
     TextLimit,
     Transition,
 )
-from conversations.flows.common import updated
+from conversations.flow_data import FlowData
 from conversations.flows.dinas_menu import REVIEW_WORDS, VERIFIER_ROLE, count_text, is_admin, is_officer
 from conversations.flows.jobs import job_name
 from conversations.flows.places import kelurahan_name
 from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Msg, Reply, msg
+from conversations.requests.base import RoleRefused
 from conversations.requests.review import (
     AlreadyDecided,
     Decided,
@@ -41,7 +42,6 @@ from conversations.requests.review import (
     PendingPage,
     ReviewView,
 )
-from conversations.state import Json
 
 __all__ = ["PAGE", "REJECT_REASONS", "review_flow"]
 
@@ -73,8 +73,19 @@ def _officers_only() -> Finish:
     return Finish(say=(Reply.of(msg("review.officers_only")),))
 
 
-def _list(offset: int = 0, say: tuple[Reply, ...] = ()) -> Fetch[Any]:
-    return Fetch(ListPending(offset, PAGE), then=_on_listed, data={"offset": offset}, say=say)
+@dataclass(frozen=True, slots=True)
+class ReviewData(FlowData):
+    offset: int = 0  # the page of the list shown
+    total: int = 0
+    items: tuple[tuple[int, str, str, str], ...] = ()  # number, name, kelurahan code, registered on
+    place: str = ""  # the kelurahan the list covers, as shown
+    registration_id: int = 0  # the one being decided
+    name: str = ""
+    status: str = ""
+
+
+def _list(offset: int = 0, say: tuple[Reply, ...] = ()) -> Fetch[PendingPage | RoleRefused]:
+    return Fetch(ListPending(offset, PAGE), then=_on_listed, data=ReviewData(offset=offset).dump(), say=say)
 
 
 def _start(ctx: Context, _: Data) -> Transition:
@@ -92,28 +103,23 @@ def _place(ctx: Context, codes: tuple[str, ...]) -> Msg | str:
     return ", ".join(kelurahan_name(ctx, code) for code in codes)
 
 
-def _on_listed(ctx: Context, data: Data, result: object) -> Transition:
+def _on_listed(ctx: Context, data: Data, result: PendingPage | RoleRefused) -> Transition:
     if not isinstance(result, PendingPage):
         return _officers_only()
-    offset = _int(data, "offset")
+    offset = ReviewData.load(data).offset
     if not result.items and offset > 0:  # the last page emptied meanwhile: start from the top
         return _list()
     if not result.items:
         return Finish(say=(Reply.of(msg("review.none", place=_place(ctx, result.kelurahan_codes))),))
-    items: list[Json] = [
-        [item.id, item.full_name, item.kelurahan_code, f"{item.registered_on:%d-%m-%Y}"] for item in result.items
-    ]
+    items = tuple(
+        (item.id, item.full_name, item.kelurahan_code, f"{item.registered_on:%d-%m-%Y}") for item in result.items
+    )
     place = _place(ctx, result.kelurahan_codes)
     place_text = place if isinstance(place, str) else ctx.renderer.render(place, ctx.language)
-    return Goto("pick", {"offset": offset, "total": result.total, "items": items, "place": place_text})
+    return Goto("pick", ReviewData(offset=offset, total=result.total, items=items, place=place_text).dump())
 
 
-def _items(data: Data) -> list[list[Json]]:
-    found = data.get("items")
-    return [item for item in found if isinstance(item, list) and len(item) == 4] if isinstance(found, list) else []
-
-
-def _item_choice(ctx: Context, item: list[Json]) -> Choice:
+def _item_choice(ctx: Context, item: tuple[int, str, str, str]) -> Choice:
     number, name, code, day = item
     return Choice(
         str(number),
@@ -128,9 +134,10 @@ def _item_choice(ctx: Context, item: list[Json]) -> Choice:
 
 
 def _ask_pick(ctx: Context, data: Data) -> Reply:
-    items, offset, total = _items(data), _int(data, "offset"), _int(data, "total")
+    saved = ReviewData.load(data)
+    items, offset, total = saved.items, saved.offset, saved.total
     more = (_NEXT,) if offset + len(items) < total else ()
-    place, count = str(data.get("place", "")), count_text(total, ctx.language)
+    place, count = saved.place, count_text(total, ctx.language)
     said = (
         msg("review.list_page", place=place, total=count, first=offset + 1, last=offset + len(items))
         if total > len(items)
@@ -144,12 +151,13 @@ def _on_pick(ctx: Context, data: Data, answer: Answer) -> Transition:
         return _officers_only()
     if answer.choice == _DONE.id:
         return Finish(say=(Reply.of(msg("review.finished")),))
+    saved = ReviewData.load(data)
     if answer.choice == _NEXT.id:
-        return _list(_int(data, "offset") + PAGE)
+        return _list(saved.offset + PAGE)
     if answer.choice is None or not answer.choice.isdecimal():
-        return _list(_int(data, "offset"))
+        return _list(saved.offset)
     chosen = int(answer.choice)
-    return Fetch(OpenRegistration(chosen), then=_on_opened, data=updated(data, registration_id=chosen))
+    return Fetch(OpenRegistration(chosen), then=_on_opened, data=saved.but(registration_id=chosen).dump())
 
 
 # ---- one registration ------------------------------------------------------------------------------------
@@ -199,21 +207,22 @@ def _details(ctx: Context, view: ReviewView) -> Msg:
     )
 
 
-def _on_opened(ctx: Context, data: Data, result: object) -> Transition:
+def _on_opened(ctx: Context, data: Data, result: ReviewView | RoleRefused) -> Transition:
     if not isinstance(result, ReviewView):
         return Goto("pick", data, say=(Reply.of(msg("review.not_allowed")),))
-    chosen = updated(data, registration_id=result.id, name=result.full_name[:60], status=result.status)
-    return Goto("decide", chosen, say=(Reply.of(_details(ctx, result)),))
+    chosen = ReviewData.load(data).but(registration_id=result.id, name=result.full_name[:60], status=result.status)
+    return Goto("decide", chosen.dump(), say=(Reply.of(_details(ctx, result)),))
 
 
 def _pending(data: Data) -> bool:
-    return data.get("status") in _PENDING
+    return ReviewData.load(data).status in _PENDING
 
 
 def _ask_decide(_: Context, data: Data) -> Reply:
-    number = _int(data, "registration_id")
+    saved = ReviewData.load(data)
+    number = saved.registration_id
     if not _pending(data):
-        status = status_text(str(data.get("status", "")))
+        status = status_text(saved.status)
         return Reply.of(msg("review.not_pending", number=number, status=status), choices=(_BACK, _DONE))
     return Reply.of(msg("review.ask_decision", number=number), choices=(_VERIFY, _REJECT, _RETURN, _BACK))
 
@@ -229,11 +238,12 @@ def _on_decide(ctx: Context, data: Data, answer: Answer) -> Transition:
         return Goto("return_note", data)
     if answer.choice == _DONE.id:
         return Finish(say=(Reply.of(msg("review.finished")),))
-    return _list(_int(data, "offset"))
+    return _list(ReviewData.load(data).offset)
 
 
-def _decide(data: Data, decision: Decision, reason: str = "") -> Fetch[Any]:
-    return Fetch(DecideRegistration(_int(data, "registration_id"), decision, reason), then=_on_decided)
+def _decide(data: Data, decision: Decision, reason: str = "") -> Fetch[Decided | AlreadyDecided | RoleRefused]:
+    chosen = ReviewData.load(data).registration_id
+    return Fetch(DecideRegistration(chosen, decision, reason), then=_on_decided)
 
 
 # ---- rejecting and returning -----------------------------------------------------------------------------
@@ -259,7 +269,7 @@ def _reasons(ctx: Context) -> tuple[tuple[str, Msg, Msg], ...]:
 def _ask_reason(ctx: Context, data: Data) -> Reply:
     choices = tuple(Choice(reason_id, label) for reason_id, label, _ in _reasons(ctx))
     other = Choice(_OTHER, msg("review.reject_other"), ("lain", "alasan lain", "tulis sendiri"))
-    said = msg("review.ask_reject_reason", number=_int(data, "registration_id"))
+    said = msg("review.ask_reject_reason", number=ReviewData.load(data).registration_id)
     return Reply.of(said, choices=(*choices, other, _BACK))
 
 
@@ -291,7 +301,7 @@ def _on_other(_: Context, data: Data, answer: Answer) -> Transition:
 
 
 def _ask_return(_: Context, data: Data) -> Reply:
-    return Reply.of(msg("review.ask_return_note", number=_int(data, "registration_id")))
+    return Reply.of(msg("review.ask_return_note", number=ReviewData.load(data).registration_id))
 
 
 def _on_return(_: Context, data: Data, answer: Answer) -> Transition:
@@ -308,20 +318,16 @@ _DONE_KEYS = {
 }
 
 
-def _on_decided(_: Context, data: Data, result: object) -> Transition:
-    name = str(data.get("name", ""))
+def _on_decided(_: Context, data: Data, result: Decided | AlreadyDecided | RoleRefused) -> Transition:
+    saved = ReviewData.load(data)
     if isinstance(result, Decided):
-        said = msg(_DONE_KEYS.get(result.status, "review.verified_done"), number=result.registration_id, name=name)
-        return _list(_int(data, "offset"), say=(Reply.of(said),))
+        key = _DONE_KEYS.get(result.status, "review.verified_done")
+        said = msg(key, number=result.registration_id, name=saved.name)
+        return _list(saved.offset, say=(Reply.of(said),))
     if isinstance(result, AlreadyDecided):
         said = msg("review.decided_meanwhile", number=result.registration_id, status=status_text(result.status))
-        return _list(_int(data, "offset"), say=(Reply.of(said),))
+        return _list(saved.offset, say=(Reply.of(said),))
     return Finish(say=(Reply.of(msg("review.not_allowed")),))
-
-
-def _int(data: Data, key: str) -> int:
-    found = data.get(key)
-    return found if isinstance(found, int) and not isinstance(found, bool) else 0
 
 
 def _verifier_not_admin(contact: ContactInfo) -> bool:
@@ -343,4 +349,5 @@ review_flow = Flow(
     # In the main menu of verifiers; admins reach it from the Menu Dinas (and by its words, through the door).
     in_menu=_verifier_not_admin,
     aliases=REVIEW_WORDS,
+    data=ReviewData,
 )
