@@ -5,16 +5,17 @@ kelurahan verifier or an RT/RW leader — the kelurahan typed by name, as in reg
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Step, Transition
-from conversations.flows.common import NO, YES, updated
+from conversations.flow_data import FlowData
+from conversations.flows.common import NO, YES
 from conversations.flows.dinas_menu import admins_only, count_text, is_admin
 from conversations.flows.places import kelurahan_name, place_steps
 from conversations.matching import best_matches
 from conversations.messages import Choice, Msg, Reply, msg
+from conversations.requests.base import RoleRefused
 from conversations.requests.roles import InviteMade, ListRoleHolders, MakeInvite, Revoked, RevokeRole, RoleHoldersPage
-from conversations.state import Json
 
 __all__ = ["ROLE_WORDS", "roles_flow"]
 
@@ -44,8 +45,38 @@ def _ask_home(_: Context, __: Data) -> Reply:
     return Reply.of(msg("roles.home"), choices=(_HOLDERS, _INVITE_VERIFIER, _INVITE_LEADER, _DINAS))
 
 
-def _holders(offset: int, say: tuple[Reply, ...] = ()) -> Fetch[Any]:
-    return Fetch(ListRoleHolders(offset, _PAGE), then=_on_holders_listed, data={"offset": offset}, say=say)
+@dataclass(frozen=True, slots=True)
+class Holder(FlowData):
+    """One role holder as listed: enough to show them and to revoke the grant."""
+
+    grant: int = 0
+    contact: int | None = None
+    address: str = ""
+    role: str = ""
+    kelurahan: str = ""
+    rt: str = ""
+    rw: str = ""
+    since: str = ""
+    by: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RolesData(FlowData):
+    offset: int = 0  # the page of holders shown
+    total: int = 0
+    holders: tuple[Holder, ...] = ()
+    holder: Holder | None = None  # the one opened
+    invite_role: str = ""  # "verifier" or "rtrw", for the invite being made
+    # Written by the place steps (conversations/flows/places.py), which this flow shares with registration.
+    kelurahan_candidates: tuple[str, ...] = ()
+    kecamatan_code: str = ""
+    kelurahan_code: str = ""
+    rt: str = ""
+
+
+def _holders(offset: int, say: tuple[Reply, ...] = ()) -> Fetch[RoleHoldersPage | RoleRefused]:
+    listing = ListRoleHolders(offset, _PAGE)
+    return Fetch(listing, then=_on_holders_listed, data=RolesData(offset=offset).dump(), say=say)
 
 
 def _on_home(ctx: Context, _: Data, answer: Answer) -> Transition:
@@ -54,9 +85,9 @@ def _on_home(ctx: Context, _: Data, answer: Answer) -> Transition:
     if answer.choice == _HOLDERS.id:
         return _holders(0)
     if answer.choice == _INVITE_VERIFIER.id:
-        return Goto("kelurahan", {"invite_role": "verifier"})
+        return Goto("kelurahan", RolesData(invite_role="verifier").dump())
     if answer.choice == _INVITE_LEADER.id:
-        return Goto("kelurahan", {"invite_role": "rtrw"})
+        return Goto("kelurahan", RolesData(invite_role="rtrw").dump())
     return Finish(then="dinas")
 
 
@@ -67,53 +98,49 @@ def _role_name(role: str) -> Msg:
     return msg(_ROLE_NAMES.get(role, "roles.role_rtrw"))
 
 
-def _scope(ctx: Context, holder: dict[str, Json]) -> Msg:
-    code = str(holder.get("kelurahan", ""))
-    if not code:
+def _scope(ctx: Context, holder: Holder) -> Msg:
+    if not holder.kelurahan:
         return msg("roles.scope_all")
-    place = kelurahan_name(ctx, code)
-    if holder.get("role") == "rtrw":
-        return msg("roles.scope_rtrw", rt=str(holder.get("rt", "")), rw=str(holder.get("rw", "")), place=place)
-    return msg("roles.scope_kelurahan", place=place, code=code)
+    place = kelurahan_name(ctx, holder.kelurahan)
+    if holder.role == "rtrw":
+        return msg("roles.scope_rtrw", rt=holder.rt, rw=holder.rw, place=place)
+    return msg("roles.scope_kelurahan", place=place, code=holder.kelurahan)
 
 
-def _on_holders_listed(_: Context, data: Data, result: object) -> Transition:
+def _on_holders_listed(_: Context, data: Data, result: RoleHoldersPage | RoleRefused) -> Transition:
     if not isinstance(result, RoleHoldersPage):
         return _refused()
-    holders: list[Json] = [
-        {
-            "grant": h.grant_id,
-            "contact": h.contact_id,
-            "address": h.address,
-            "role": h.role,
-            "kelurahan": h.kelurahan_code,
-            "rt": h.rt,
-            "rw": h.rw,
-            "since": f"{h.since:%d-%m-%Y}",
-            "by": h.granted_by,
-        }
+    holders = tuple(
+        Holder(
+            grant=h.grant_id,
+            contact=h.contact_id,
+            address=h.address,
+            role=h.role,
+            kelurahan=h.kelurahan_code,
+            rt=h.rt,
+            rw=h.rw,
+            since=f"{h.since:%d-%m-%Y}",
+            by=h.granted_by,
+        )
         for h in result.items
-    ]
-    return Goto("holders", {"offset": _int(data, "offset"), "total": result.total, "holders": holders})
-
-
-def _holder_list(data: Data) -> list[dict[str, Json]]:
-    found = data.get("holders")
-    return [h for h in found if isinstance(h, dict)] if isinstance(found, list) else []
+    )
+    offset = RolesData.load(data).offset
+    return Goto("holders", RolesData(offset=offset, total=result.total, holders=holders).dump())
 
 
 def _ask_holders(ctx: Context, data: Data) -> Reply:
-    holders, offset, total = _holder_list(data), _int(data, "offset"), _int(data, "total")
+    saved = RolesData.load(data)
+    holders, offset, total = saved.holders, saved.offset, saved.total
     if not holders:
         return Reply.of(msg("roles.none"), choices=(_BACK,))
     choices = tuple(
         Choice(
-            str(h.get("grant", "")),
+            str(h.grant),
             msg(
                 "roles.holder_item",
-                role=_role_name(str(h.get("role", ""))),
-                address=str(h.get("address", ""))[:26],
-                place=kelurahan_name(ctx, str(h.get("kelurahan"))) if h.get("kelurahan") else "-",
+                role=_role_name(h.role),
+                address=h.address[:26],
+                place=kelurahan_name(ctx, h.kelurahan) if h.kelurahan else "-",
             ),
         )
         for h in holders
@@ -131,28 +158,28 @@ def _ask_holders(ctx: Context, data: Data) -> Reply:
 def _on_holders(ctx: Context, data: Data, answer: Answer) -> Transition:
     if not is_admin(ctx.contact):
         return _refused()
+    saved = RolesData.load(data)
     if answer.choice == _NEXT.id:
-        return _holders(_int(data, "offset") + _PAGE)
-    chosen = next((h for h in _holder_list(data) if str(h.get("grant")) == answer.choice), None)
+        return _holders(saved.offset + _PAGE)
+    chosen = next((h for h in saved.holders if str(h.grant) == answer.choice), None)
     if chosen is None:
         return Goto("home", {})
-    return Goto("holder", updated(data, holder=chosen))
+    return Goto("holder", saved.but(holder=chosen).dump())
 
 
-def _holder(data: Data) -> dict[str, Json]:
-    found = data.get("holder")
-    return found if isinstance(found, dict) else {}
+def _holder(data: Data) -> Holder:
+    return RolesData.load(data).holder or Holder(address="-", since="-", by="-")
 
 
 def _ask_holder(ctx: Context, data: Data) -> Reply:
     holder = _holder(data)
     said = msg(
         "roles.holder",
-        role=_role_name(str(holder.get("role", ""))),
-        address=str(holder.get("address", "-")),
+        role=_role_name(holder.role),
+        address=holder.address,
         scope=_scope(ctx, holder),
-        since=str(holder.get("since", "-")),
-        by=str(holder.get("by", "-")),
+        since=holder.since,
+        by=holder.by,
     )
     return Reply.of(said, choices=(_REVOKE, _BACK))
 
@@ -160,18 +187,15 @@ def _ask_holder(ctx: Context, data: Data) -> Reply:
 def _on_holder(ctx: Context, data: Data, answer: Answer) -> Transition:
     if not is_admin(ctx.contact):
         return _refused()
-    if answer.choice == _REVOKE.id and _holder(data):
+    saved = RolesData.load(data)
+    if answer.choice == _REVOKE.id and saved.holder is not None:
         return Goto("confirm_revoke", data)
-    return _holders(_int(data, "offset"))
+    return _holders(saved.offset)
 
 
 def _ask_confirm_revoke(_: Context, data: Data) -> Reply:
     holder = _holder(data)
-    said = msg(
-        "roles.confirm_revoke",
-        role=_role_name(str(holder.get("role", ""))),
-        address=str(holder.get("address", "-")),
-    )
+    said = msg("roles.confirm_revoke", role=_role_name(holder.role), address=holder.address)
     return Reply.of(said, choices=(Choice(YES.id, msg("roles.revoke_yes"), YES.aliases), NO))
 
 
@@ -179,18 +203,14 @@ def _on_confirm_revoke(ctx: Context, data: Data, answer: Answer) -> Transition:
     if not is_admin(ctx.contact):
         return _refused()
     holder = _holder(data)
-    contact, role = holder.get("contact"), str(holder.get("role", ""))
-    if answer.choice != YES.id or not isinstance(contact, int):
-        return _holders(_int(data, "offset"), say=(Reply.of(msg("roles.kept")),))
-    return Fetch(RevokeRole(contact, role), then=_on_revoked)
+    if answer.choice != YES.id or holder.contact is None:
+        return _holders(RolesData.load(data).offset, say=(Reply.of(msg("roles.kept")),))
+    return Fetch(RevokeRole(holder.contact, holder.role), then=_on_revoked)
 
 
-def _on_revoked(_: Context, data: Data, result: object) -> Transition:
+def _on_revoked(_: Context, data: Data, result: Revoked | RoleRefused) -> Transition:
     holder = _holder(data)
-    names: dict[str, Msg | str] = {
-        "role": _role_name(str(holder.get("role", ""))),
-        "address": str(holder.get("address", "-")),
-    }
+    names: dict[str, Msg | str] = {"role": _role_name(holder.role), "address": holder.address}
     if isinstance(result, Revoked):
         said = msg("roles.revoked" if result.grants else "roles.nothing_to_revoke", **names)
         return _holders(0, say=(Reply.of(said),))
@@ -201,7 +221,8 @@ def _on_revoked(_: Context, data: Data, result: object) -> Transition:
 
 
 def _ask_kelurahan(_: Context, data: Data) -> Reply:
-    said = "roles.ask_kelurahan_verifier" if data.get("invite_role") == "verifier" else "roles.ask_kelurahan_rtrw"
+    verifier = RolesData.load(data).invite_role == "verifier"
+    said = "roles.ask_kelurahan_verifier" if verifier else "roles.ask_kelurahan_rtrw"
     return Reply.of(msg(said), choices=(_LIST,))
 
 
@@ -215,18 +236,19 @@ def _on_kelurahan(ctx: Context, data: Data, answer: Answer) -> Transition:
     names = [(k.code, k.name) for k in region.all_kelurahan]
     names += [(f.kelurahan_code, f.name) for f in ctx.programme.former_names]
     sure, closest = best_matches(answer.text, names)
-    candidates: list[Json] = [sure.id] if sure else [c.id for c in closest]
+    candidates = (sure.id,) if sure else tuple(c.id for c in closest)
     if not candidates:
         return Invalid(msg("place.not_found"))
-    return Goto("kelurahan_confirm", updated(data, kelurahan_candidates=candidates))
+    return Goto("kelurahan_confirm", RolesData.load(data).but(kelurahan_candidates=candidates).dump())
 
 
 def _kelurahan_chosen(ctx: Context, data: Data) -> Transition:
     if not is_admin(ctx.contact):
         return _refused()
-    if data.get("invite_role") == "rtrw":
+    saved = RolesData.load(data)
+    if saved.invite_role == "rtrw":
         return Goto("rt", data)
-    return Fetch(MakeInvite("verifier", str(data.get("kelurahan_code", ""))), then=_on_invite_made)
+    return Fetch(MakeInvite("verifier", saved.kelurahan_code), then=_on_invite_made)
 
 
 def _number(text: str) -> str | None:
@@ -240,7 +262,7 @@ def _ask_rt(_: Context, __: Data) -> Reply:
 
 def _on_rt(_: Context, data: Data, answer: Answer) -> Transition:
     rt = _number(answer.text)
-    return Goto("rw", updated(data, rt=rt)) if rt else Invalid(msg("roles.rt_rw_not_a_number"))
+    return Goto("rw", RolesData.load(data).but(rt=rt).dump()) if rt else Invalid(msg("roles.rt_rw_not_a_number"))
 
 
 def _ask_rw(_: Context, __: Data) -> Reply:
@@ -253,11 +275,12 @@ def _on_rw(ctx: Context, data: Data, answer: Answer) -> Transition:
     rw = _number(answer.text)
     if rw is None:
         return Invalid(msg("roles.rt_rw_not_a_number"))
-    request = MakeInvite("rtrw", str(data.get("kelurahan_code", "")), str(data.get("rt", "")), rw)
+    saved = RolesData.load(data)
+    request = MakeInvite("rtrw", saved.kelurahan_code, saved.rt, rw)
     return Fetch(request, then=_on_invite_made)
 
 
-def _on_invite_made(ctx: Context, _: Data, result: object) -> Transition:
+def _on_invite_made(ctx: Context, _: Data, result: InviteMade | RoleRefused) -> Transition:
     if not isinstance(result, InviteMade):
         return Goto("home", {}, say=(Reply.of(msg("roles.invite_refused")),))
     place = kelurahan_name(ctx, result.kelurahan_code)
@@ -269,11 +292,6 @@ def _on_invite_made(ctx: Context, _: Data, result: object) -> Transition:
     explained = msg("roles.invite_made", who=who, code=result.code, expires=result.expires_on)
     # The second message is only the words to send, so the admin can forward it as it is.
     return Goto("home", {}, say=(Reply.of(explained), Reply.of(msg("roles.invite_forward", code=result.code))))
-
-
-def _int(data: Data, key: str) -> int:
-    found = data.get(key)
-    return found if isinstance(found, int) and not isinstance(found, bool) else 0
 
 
 def _outside(_: Context, data: Data) -> Transition:
@@ -298,4 +316,5 @@ roles_flow = Flow(
     },
     # Not in the main menu (admins open it from the Menu Dinas); the start refuses whoever is not an admin.
     aliases=ROLE_WORDS,
+    data=RolesData,
 )
