@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
 
 from conversations.flow import (
     Answer,
@@ -23,10 +23,12 @@ from conversations.flow import (
     TextLimit,
     Transition,
 )
-from conversations.flows.common import NO, YES, YES_NO, updated
+from conversations.flow_data import FlowData
+from conversations.flows.common import NO, YES, YES_NO
 from conversations.flows.dinas_menu import admins_only, count_text, is_admin
 from conversations.flows.places import kelurahan_name
 from conversations.messages import Choice, Msg, Reply, msg
+from conversations.requests.base import RoleRefused
 from conversations.requests.quota import (
     ApprovalDone,
     ApproveVerified,
@@ -39,7 +41,6 @@ from conversations.requests.quota import (
     QuotaSummary,
     WaitingPage,
 )
-from conversations.state import Json
 from conversations.text import normalise
 
 __all__ = ["APPROVAL_WORDS", "approval_flow", "parse_places"]
@@ -72,7 +73,28 @@ def _refused() -> Finish:
     return Finish(say=(Reply.of(msg("dinas.admins_only")),))
 
 
-def _overview(say: tuple[Reply, ...] = ()) -> Fetch[Any]:
+@dataclass(frozen=True, slots=True)
+class ApprovalData(FlowData):
+    # The quota overview the admin acts on
+    year: int = 0
+    places: int | None = None  # None: no quota set for the year
+    used: int = 0
+    verified: int = 0
+    waiting: int = 0
+    # The waiting list, a page at a time, as shown
+    offset: int = 0
+    lines: tuple[str, ...] = ()
+    waiting_total: int = 0
+    # A quota change being confirmed
+    new_places: int = 0
+    reason: str = ""
+
+    @property
+    def free(self) -> int:
+        return max(0, (self.places or 0) - self.used)
+
+
+def _overview(say: tuple[Reply, ...] = ()) -> Fetch[QuotaSummary | RoleRefused]:
     return Fetch(QuotaOverview(), then=_on_overview, data={}, say=say)
 
 
@@ -80,39 +102,22 @@ def _start(ctx: Context, _: Data) -> Transition:
     return admins_only(ctx) or _overview()
 
 
-def _on_overview(_: Context, __: Data, result: object) -> Transition:
+def _on_overview(_: Context, __: Data, result: QuotaSummary | RoleRefused) -> Transition:
     if not isinstance(result, QuotaSummary):
         return _refused()
-    summary: dict[str, Json] = {
-        "year": result.year,
-        "places": result.places,
-        "used": result.used,
-        "verified": result.verified,
-        "waiting": result.waiting,
-    }
-    return Goto("action", summary)
-
-
-def _int(data: Data, key: str) -> int:
-    found = data.get(key)
-    return found if isinstance(found, int) and not isinstance(found, bool) else 0
-
-
-def _places(data: Data) -> int | None:
-    found = data.get("places")
-    return found if isinstance(found, int) and not isinstance(found, bool) else None
-
-
-def _free(data: Data) -> int:
-    return max(0, (_places(data) or 0) - _int(data, "used"))
+    summary = ApprovalData(
+        year=result.year, places=result.places, used=result.used, verified=result.verified, waiting=result.waiting
+    )
+    return Goto("action", summary.dump())
 
 
 def _summary(ctx: Context, data: Data) -> Msg:
-    places, year, n = _places(data), _int(data, "year"), _counter(ctx)
-    counts = {"verified": n(_int(data, "verified")), "waiting": n(_int(data, "waiting"))}
+    saved, n = ApprovalData.load(data), _counter(ctx)
+    places, year = saved.places, saved.year
+    counts = {"verified": n(saved.verified), "waiting": n(saved.waiting)}
     if places is None:
         return msg("approval.overview_no_quota", year=year, **counts)
-    used, free = n(_int(data, "used")), n(_free(data))
+    used, free = n(saved.used), n(saved.free)
     return msg("approval.overview", year=year, places=n(places), used=used, free=free, **counts)
 
 
@@ -127,14 +132,15 @@ def _ask_action(ctx: Context, data: Data) -> Reply:
 def _on_action(ctx: Context, data: Data, answer: Answer) -> Transition:
     if not is_admin(ctx.contact):
         return _refused()
+    saved = ApprovalData.load(data)
     if answer.choice == _APPROVE.id:
-        if _places(data) is None:
-            return Invalid(msg("approval.quota_not_set", year=_int(data, "year")))
-        if _int(data, "verified") + _int(data, "waiting") == 0:
+        if saved.places is None:
+            return Invalid(msg("approval.quota_not_set", year=saved.year))
+        if saved.verified + saved.waiting == 0:
             return Invalid(msg("approval.nothing_to_approve"))
         return Goto("confirm_approve", data)
     if answer.choice == _WAITING.id:
-        return Fetch(ListWaiting(0, _PAGE), then=_on_waiting_listed, data=updated(data, offset=0))
+        return Fetch(ListWaiting(0, _PAGE), then=_on_waiting_listed, data=saved.but(offset=0).dump())
     if answer.choice == _QUOTA.id:
         return Goto("quota_places", data)
     return Finish(then="dinas")
@@ -144,7 +150,8 @@ def _on_action(ctx: Context, data: Data, answer: Answer) -> Transition:
 
 
 def _ask_confirm_approve(ctx: Context, data: Data) -> Reply:
-    verified, waiting, free, n = _int(data, "verified"), _int(data, "waiting"), _free(data), _counter(ctx)
+    saved, n = ApprovalData.load(data), _counter(ctx)
+    verified, waiting, free = saved.verified, saved.waiting, saved.free
     fit = min(free, verified + waiting)
     order = "approval.order_priority" if ctx.programme.eligibility.priority else "approval.order_date"
     said = msg(
@@ -167,7 +174,7 @@ def _on_confirm_approve(ctx: Context, data: Data, answer: Answer) -> Transition:
     return _overview(say=(Reply.of(msg("approval.nothing_changed")),))
 
 
-def _on_approved(ctx: Context, __: Data, result: object) -> Transition:
+def _on_approved(ctx: Context, __: Data, result: ApprovalDone | QuotaNotSet | RoleRefused) -> Transition:
     n = _counter(ctx)
     if isinstance(result, ApprovalDone):
         said = msg(
@@ -189,13 +196,13 @@ def _on_approved(ctx: Context, __: Data, result: object) -> Transition:
 _PRIORITY = {2: "approval.priority_both", 1: "approval.priority_one"}
 
 
-def _on_waiting_listed(ctx: Context, data: Data, result: object) -> Transition:
+def _on_waiting_listed(ctx: Context, data: Data, result: WaitingPage | RoleRefused) -> Transition:
     if not isinstance(result, WaitingPage):
         return _refused()
     if not result.items:
         return Goto("action", data, say=(Reply.of(msg("approval.waiting_empty")),))
     with_priority = bool(ctx.programme.eligibility.priority)  # a programme without priorities: by date only
-    lines: list[Json] = [
+    lines = tuple(
         ctx.renderer.render(
             msg(
                 "approval.waiting_line" if with_priority else "approval.waiting_line_plain",
@@ -209,14 +216,13 @@ def _on_waiting_listed(ctx: Context, data: Data, result: object) -> Transition:
             ctx.language,
         )
         for item in result.items
-    ]
-    return Goto("waiting", updated(data, lines=lines, waiting_total=result.total))
+    )
+    return Goto("waiting", ApprovalData.load(data).but(lines=lines, waiting_total=result.total).dump())
 
 
 def _ask_waiting(ctx: Context, data: Data) -> Reply:
-    found = data.get("lines")
-    lines = [str(line) for line in found] if isinstance(found, list) else []
-    offset, total = _int(data, "offset"), _int(data, "waiting_total")
+    saved = ApprovalData.load(data)
+    lines, offset, total = saved.lines, saved.offset, saved.waiting_total
     more = (_NEXT,) if offset + len(lines) < total else ()
     said = msg("approval.waiting_list", total=count_text(total, ctx.language), lines="\n".join(lines) or "-")
     return Reply.of(said, choices=(*more, _BACK))
@@ -226,8 +232,9 @@ def _on_waiting(ctx: Context, data: Data, answer: Answer) -> Transition:
     if not is_admin(ctx.contact):
         return _refused()
     if answer.choice == _NEXT.id:
-        offset = _int(data, "offset") + _PAGE
-        return Fetch(ListWaiting(offset, _PAGE), then=_on_waiting_listed, data=updated(data, offset=offset))
+        saved = ApprovalData.load(data)
+        offset = saved.offset + _PAGE
+        return Fetch(ListWaiting(offset, _PAGE), then=_on_waiting_listed, data=saved.but(offset=offset).dump())
     return _overview()
 
 
@@ -235,9 +242,10 @@ def _on_waiting(ctx: Context, data: Data, answer: Answer) -> Transition:
 
 
 def _ask_places(ctx: Context, data: Data) -> Reply:
-    places, n = _places(data), _counter(ctx)
+    saved, n = ApprovalData.load(data), _counter(ctx)
+    places = saved.places
     now = msg("approval.places_now", places=n(places)) if places is not None else msg("approval.places_not_set")
-    return Reply.of(msg("approval.ask_places", year=_int(data, "year"), now=now, used=n(_int(data, "used"))))
+    return Reply.of(msg("approval.ask_places", year=saved.year, now=now, used=n(saved.used)))
 
 
 def _on_places(ctx: Context, data: Data, answer: Answer) -> Transition:
@@ -246,10 +254,11 @@ def _on_places(ctx: Context, data: Data, answer: Answer) -> Transition:
     places = parse_places(answer.text)
     if places is None:
         return Invalid(msg("approval.places_not_a_number"))
-    if places < _int(data, "used"):
-        used = count_text(_int(data, "used"), ctx.language)
-        return Invalid(msg("approval.places_below_used", used=used, year=_int(data, "year")))
-    return Goto("quota_reason", updated(data, new_places=places))
+    saved = ApprovalData.load(data)
+    if places < saved.used:
+        used = count_text(saved.used, ctx.language)
+        return Invalid(msg("approval.places_below_used", used=used, year=saved.year))
+    return Goto("quota_reason", saved.but(new_places=places).dump())
 
 
 def _ask_reason(_: Context, __: Data) -> Reply:
@@ -259,12 +268,13 @@ def _ask_reason(_: Context, __: Data) -> Reply:
 def _on_reason(_: Context, data: Data, answer: Answer) -> Transition:
     reason = answer.text
     reason = "" if reason in ("-", "") or normalise(reason) in ("tidak ada", "tidak", "gak ada") else reason
-    return Goto("confirm_quota", updated(data, reason=reason))
+    return Goto("confirm_quota", ApprovalData.load(data).but(reason=reason).dump())
 
 
 def _ask_confirm_quota(ctx: Context, data: Data) -> Reply:
-    new, old, year, n = _int(data, "new_places"), _places(data), _int(data, "year"), _counter(ctx)
-    promote = min(_int(data, "waiting"), max(0, new - _int(data, "used")))
+    saved, n = ApprovalData.load(data), _counter(ctx)
+    new, old, year = saved.new_places, saved.places, saved.year
+    promote = min(saved.waiting, max(0, new - saved.used))
     if old is None:
         said = msg("approval.confirm_quota_new", year=year, new=n(new))
     else:
@@ -278,11 +288,12 @@ def _on_confirm_quota(ctx: Context, data: Data, answer: Answer) -> Transition:
         return _refused()
     if answer.choice == NO.id:
         return _overview(say=(Reply.of(msg("approval.nothing_changed")),))
-    request = ChangeQuota(_int(data, "new_places"), str(data.get("reason", "")))
+    saved = ApprovalData.load(data)
+    request = ChangeQuota(saved.new_places, saved.reason)
     return Fetch(request, then=_on_quota_changed)
 
 
-def _on_quota_changed(ctx: Context, __: Data, result: object) -> Transition:
+def _on_quota_changed(ctx: Context, __: Data, result: QuotaChanged | QuotaBelowUsed | RoleRefused) -> Transition:
     n = _counter(ctx)
     if isinstance(result, QuotaChanged):
         said = msg("approval.quota_changed", year=result.year, places=n(result.places), used=n(result.used))
@@ -310,4 +321,5 @@ approval_flow = Flow(
     # Not in the main menu (admins open it from the Menu Dinas); its words reach everyone, and the
     # start refuses politely whoever is not an admin.
     aliases=APPROVAL_WORDS,
+    data=ApprovalData,
 )
