@@ -9,16 +9,17 @@ request: the check in `start` only spares a non-admin a pointless question."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Step, Transition
-from conversations.flows.common import updated
+from conversations.flow_data import FlowData
 from conversations.flows.dinas_menu import is_admin
 from conversations.flows.jobs import OTHER_JOB
 from conversations.flows.places import kelurahan_name
 from conversations.messages import Choice, Money, Msg, Reply, msg
 from conversations.numbers import count_text
 from conversations.requests.export import ExportEnrolment, ExportFormat, ExportStatus
-from conversations.requests.figures import Count, Figures, FileQueued, SendFiguresChart, ShowFigures
+from conversations.requests.figures import Count, Figures, FileQueued, OnlyForAdmins, SendFiguresChart, ShowFigures
 
 __all__ = [
     "ADMIN_ROLE",
@@ -215,26 +216,36 @@ def _refused() -> Finish:
     return Finish(say=(Reply.of(msg("figures.only_for_admins")),))
 
 
+@dataclass(frozen=True, slots=True)
+class FiguresData(FlowData):
+    year: int | None = None  # the year shown
+
+
+@dataclass(frozen=True, slots=True)
+class ExportData(FlowData):
+    status: str = ""  # which registrations: one of _STATUSES
+
+
 def _figures_start(ctx: Context, _: Data) -> Transition:
     if not is_admin(ctx.contact):
         return _refused()
     return Fetch(ShowFigures(), then=_figures_shown, data={})
 
 
-def _figures_shown(ctx: Context, data: Data, result: object) -> Transition:
+def _figures_shown(ctx: Context, data: Data, result: Figures | OnlyForAdmins) -> Transition:
     if not isinstance(result, Figures):
         return _refused()
-    return Goto("next", updated(data, year=result.year), say=figures_replies(ctx, result))
+    return Goto("next", FiguresData(year=result.year).dump(), say=figures_replies(ctx, result))
 
 
 def _ask_next(_: Context, data: Data) -> Reply:
-    return Reply.of(msg("figures.what_next", year=str(data.get("year", ""))), choices=(_CHART, _DONE))
+    year = FiguresData.load(data).year
+    return Reply.of(msg("figures.what_next", year="" if year is None else str(year)), choices=(_CHART, _DONE))
 
 
 def _on_next(_: Context, data: Data, answer: Answer) -> Transition:
-    year = data.get("year")
     if answer.choice == _CHART.id:
-        return Fetch(SendFiguresChart(year if isinstance(year, int) else None), then=_chart_sent)
+        return Fetch(SendFiguresChart(FiguresData.load(data).year), then=_chart_sent)
     if answer.choice == _DONE.id:
         return Finish(say=(Reply.of(msg("figures.finished")),))
     typed = answer.text.strip()
@@ -243,7 +254,7 @@ def _on_next(_: Context, data: Data, answer: Answer) -> Transition:
     return Invalid(msg("figures.pick_next"))
 
 
-def _chart_sent(_: Context, __: Data, result: object) -> Transition:
+def _chart_sent(_: Context, __: Data, result: FileQueued | OnlyForAdmins) -> Transition:
     if isinstance(result, FileQueued):
         return Finish(say=(Reply.of(msg("figures.chart_sent")),))
     return _refused()
@@ -258,6 +269,7 @@ figures_flow = Flow(
         "next": Step(ask=_ask_next, on_answer=_on_next, free_text=True),
     },
     aliases=("angka", "statistik", "angka dan grafik", "grafik", "figures", "stats"),
+    data=FiguresData,
 )
 
 
@@ -276,7 +288,7 @@ def _on_status(_: Context, data: Data, answer: Answer) -> Transition:
     status = _STATUSES.get(answer.choice or "")
     if status is None:
         return Invalid(msg("engine.pick_a_number"))  # the engine lets only a listed choice through
-    return Goto("format", updated(data, status=status))
+    return Goto("format", ExportData(status=status).dump())
 
 
 def _ask_format(_: Context, __: Data) -> Reply:
@@ -285,7 +297,7 @@ def _ask_format(_: Context, __: Data) -> Reply:
 
 def _on_format(_: Context, data: Data, answer: Answer) -> Transition:
     file_format = _FORMATS.get(answer.choice or "")
-    status = _STATUSES.get(str(data.get("status")))
+    status = _STATUSES.get(ExportData.load(data).status)
     if status is None:  # the data was lost (a restart mid-flow): ask again from the top
         return Goto("status", {})
     if file_format is None:
@@ -293,7 +305,7 @@ def _on_format(_: Context, data: Data, answer: Answer) -> Transition:
     return Fetch(ExportEnrolment(status, file_format), then=_export_sent)
 
 
-def _export_sent(ctx: Context, _: Data, result: object) -> Transition:
+def _export_sent(ctx: Context, _: Data, result: FileQueued | OnlyForAdmins) -> Transition:
     if not isinstance(result, FileQueued):
         return _refused()
     if result.rows == 0:
@@ -312,4 +324,5 @@ enrolment_export_flow = Flow(
         "format": Step(ask=_ask_format, on_answer=_on_format),
     },
     aliases=("ekspor", "ekspor daftar", "export", "ekspor bpjs", "daftar untuk bpjs"),
+    data=ExportData,
 )
