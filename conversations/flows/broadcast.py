@@ -8,8 +8,8 @@ the command line send (progress, report) are built here too, so chat and termina
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from conversations.audiences import (
     AUDIENCE_STATUSES,
@@ -31,7 +31,8 @@ from conversations.flow import (
     TextLimit,
     Transition,
 )
-from conversations.flows.common import NO, YES, YES_NO, updated
+from conversations.flow_data import FlowData
+from conversations.flows.common import NO, YES, YES_NO
 from conversations.flows.dinas_menu import is_admin
 from conversations.matching import best_matches
 from conversations.messages import Choice, Msg, Reply, msg
@@ -41,6 +42,7 @@ from conversations.requests.broadcasts import (
     AudienceCount,
     BroadcastCancelled,
     BroadcastCreated,
+    BroadcastNotAllowed,
     BroadcastNotFound,
     BroadcastPreview,
     BroadcastRefused,
@@ -97,13 +99,27 @@ def _not_allowed() -> Finish:
     return Finish(say=(Reply.of(msg("broadcast.not_allowed")),))
 
 
-def _text(data: Data, key: str) -> str:
-    value = data.get(key)
-    return value if isinstance(value, str) else ""
+@dataclass(frozen=True, slots=True)
+class BroadcastData(FlowData):
+    # The announcement being written
+    text: str = ""
+    audience_kind: str = ""
+    audience_value: str = ""
+    kelurahan_candidates: tuple[str, ...] = ()  # a kelurahan typed with several near matches
+    kecamatan_code: str = ""  # a kelurahan picked from a kecamatan's list
+    count: dict[str, Json] | None = None  # the preview's AudienceCount, as its as_json()
+    # Daftar siaran: the list shown, and the one opened (BroadcastReport.as_json())
+    broadcasts: tuple[dict[str, Json], ...] = ()
+    report: dict[str, Json] = field(default_factory=dict)
 
+    @property
+    def audience(self) -> Audience:
+        return Audience(self.audience_kind, self.audience_value)
 
-def _audience(data: Data) -> Audience:
-    return Audience(_text(data, "audience_kind"), _text(data, "audience_value"))
+    @property
+    def report_id(self) -> int:
+        found = self.report.get("id")
+        return found if isinstance(found, int) else 0
 
 
 # ---- start ----------------------------------------------------------------------------------------
@@ -136,10 +152,10 @@ def _on_text(ctx: Context, data: Data, answer: Answer) -> Transition:
     text = answer.text  # within _ANNOUNCEMENT: the engine refuses a longer one with its count
     if len(text) < BROADCAST_MIN_CHARS:
         return Invalid(msg("broadcast.text_too_short"))
-    written = updated(data, text=text)
-    if _text(data, "audience_kind"):  # "Ubah teks" from the preview: the audience stays
+    written = BroadcastData.load(data).but(text=text)
+    if written.audience_kind:  # "Ubah teks" from the preview: the audience stays
         return _preview(written)
-    return Goto("audience", written)
+    return Goto("audience", written.dump())
 
 
 # ---- the audience ---------------------------------------------------------------------------------
@@ -151,10 +167,10 @@ def _ask_audience(_: Context, __: Data) -> Reply:
 
 def _on_audience(_: Context, data: Data, answer: Answer) -> Transition:
     kind = answer.choice or ""
-    chosen = updated(data, audience_kind=kind, audience_value="")
+    chosen = BroadcastData.load(data).but(audience_kind=kind, audience_value="")
     if kind in ("everyone", "leaders"):
         return _preview(chosen)
-    return Goto(kind, chosen)
+    return Goto(kind, chosen.dump())
 
 
 def _ask_status(_: Context, __: Data) -> Reply:
@@ -163,7 +179,7 @@ def _ask_status(_: Context, __: Data) -> Reply:
 
 
 def _on_value(_: Context, data: Data, answer: Answer) -> Transition:
-    return _preview(updated(data, audience_value=answer.choice or ""))
+    return _preview(BroadcastData.load(data).but(audience_value=answer.choice or ""))
 
 
 def _ask_job(ctx: Context, __: Data) -> Reply:
@@ -191,26 +207,25 @@ def _on_kelurahan(ctx: Context, data: Data, answer: Answer) -> Transition:
     names = [(k.code, k.name) for k in (region.all_kelurahan if region else ())]
     names += [(f.kelurahan_code, f.name) for f in ctx.programme.former_names]
     sure, closest = best_matches(answer.text, names)
+    saved = BroadcastData.load(data)
     if sure is not None:
-        return _preview(updated(data, audience_value=sure.id))
+        return _preview(saved.but(audience_value=sure.id))
     if not closest:
         return Invalid(msg("broadcast.kelurahan_not_found"))
-    candidates: list[Json] = [c.id for c in closest]
-    return Goto("kelurahan_pick", updated(data, kelurahan_candidates=candidates))
+    return Goto("kelurahan_pick", saved.but(kelurahan_candidates=tuple(c.id for c in closest)).dump())
 
 
 def _ask_kelurahan_pick(ctx: Context, data: Data) -> Reply:
-    found = data.get("kelurahan_candidates")
-    codes = [str(code) for code in found] if isinstance(found, list) else []
+    codes = BroadcastData.load(data).kelurahan_candidates
     options = tuple(Choice(code, msg("broadcast.label", name=_kelurahan_name(ctx.region, code))) for code in codes)
     return Reply.of(msg("broadcast.which_kelurahan"), choices=(*options, _NONE_OF_THESE))
 
 
 def _on_kelurahan_pick(_: Context, data: Data, answer: Answer) -> Transition:
-    rest = {key: value for key, value in data.items() if key != "kelurahan_candidates"}
+    rest = BroadcastData.load(data).but(kelurahan_candidates=())
     if answer.choice == _NONE_OF_THESE.id:
-        return Goto("kelurahan_kecamatan", rest)
-    return _preview(updated(rest, audience_value=answer.choice or ""))
+        return Goto("kelurahan_kecamatan", rest.dump())
+    return _preview(rest.but(audience_value=answer.choice or ""))
 
 
 def _ask_kelurahan_kecamatan(ctx: Context, __: Data) -> Reply:
@@ -218,12 +233,13 @@ def _ask_kelurahan_kecamatan(ctx: Context, __: Data) -> Reply:
 
 
 def _on_kelurahan_kecamatan(_: Context, data: Data, answer: Answer) -> Transition:
-    return Goto("kelurahan_list", updated(data, kecamatan_code=answer.choice or ""))
+    return Goto("kelurahan_list", BroadcastData.load(data).but(kecamatan_code=answer.choice or "").dump())
 
 
 def _ask_kelurahan_list(ctx: Context, data: Data) -> Reply:
     region = ctx.region
-    kecamatan = next((k for k in (region.kecamatan if region else ()) if k.code == data.get("kecamatan_code")), None)
+    code = BroadcastData.load(data).kecamatan_code
+    kecamatan = next((k for k in (region.kecamatan if region else ()) if k.code == code), None)
     villages = kecamatan.kelurahan if kecamatan else ()
     return Reply.of(
         msg("broadcast.pick_kelurahan", kecamatan=kecamatan.name if kecamatan else ""),
@@ -242,16 +258,18 @@ def _kelurahan_name(region: Region | None, code: str) -> str:
 # ---- the preview ----------------------------------------------------------------------------------
 
 
-def _preview(data: Data) -> Fetch[Any]:
-    audience = _audience(data)
-    kept = {key: value for key, value in data.items() if key not in ("kelurahan_candidates", "kecamatan_code")}
-    return Fetch(PreviewBroadcast(audience.kind, audience.value), then=_on_previewed, data=kept)
+def _preview(data: BroadcastData) -> Fetch[BroadcastPreview | BroadcastRefused | BroadcastNotAllowed]:
+    kept = data.but(kelurahan_candidates=(), kecamatan_code="")
+    request = PreviewBroadcast(data.audience_kind, data.audience_value)
+    return Fetch(request, then=_on_previewed, data=kept.dump())
 
 
-def _on_previewed(_: Context, data: Data, result: object) -> Transition:
+def _on_previewed(
+    _: Context, data: Data, result: BroadcastPreview | BroadcastRefused | BroadcastNotAllowed
+) -> Transition:
     if not isinstance(result, BroadcastPreview):
         return _not_allowed()
-    return Goto("preview", updated(data, count=result.count.as_json()))
+    return Goto("preview", BroadcastData.load(data).but(count=result.count.as_json()).dump())
 
 
 def preview_parts(text: str, audience: Msg, count: AudienceCount, language: str) -> tuple[Msg, ...]:
@@ -285,9 +303,10 @@ def _preview_choices(count: AudienceCount) -> tuple[Choice, ...]:
 
 
 def _ask_preview(ctx: Context, data: Data) -> Reply:
-    count = AudienceCount.from_json(data.get("count"))
-    label = audience_label(_audience(data), ctx.programme, ctx.region)
-    parts = preview_parts(_text(data, "text"), label, count, ctx.language)
+    saved = BroadcastData.load(data)
+    count = AudienceCount.from_json(saved.count)
+    label = audience_label(saved.audience, ctx.programme, ctx.region)
+    parts = preview_parts(saved.text, label, count, ctx.language)
     ask = msg("broadcast.preview_ask") if count.reachable else msg("broadcast.nobody_to_send_to")
     return Reply.of(*parts, ask, choices=_preview_choices(count))
 
@@ -319,18 +338,20 @@ def _on_when(ctx: Context, data: Data, answer: Answer) -> Transition:
     return _create(data, when.at if isinstance(when, SendAt) else None)
 
 
-def _create(data: Data, send_at: datetime | None) -> Fetch[Any]:
-    audience = _audience(data)
-    request = CreateBroadcast(_text(data, "text"), audience.kind, audience.value, send_at)
+def _create(data: Data, send_at: datetime | None) -> Fetch[BroadcastCreated | BroadcastRefused | BroadcastNotAllowed]:
+    saved = BroadcastData.load(data)
+    request = CreateBroadcast(saved.text, saved.audience_kind, saved.audience_value, send_at)
     return Fetch(request, then=_on_created)
 
 
-def _on_created(ctx: Context, data: Data, result: object) -> Transition:
+def _on_created(
+    ctx: Context, data: Data, result: BroadcastCreated | BroadcastRefused | BroadcastNotAllowed
+) -> Transition:
     if isinstance(result, BroadcastRefused):
         return Finish(say=(Reply.of(msg("broadcast.refused")),))
     if not isinstance(result, BroadcastCreated):
         return _not_allowed()
-    count = AudienceCount.from_json(data.get("count"))
+    count = AudienceCount.from_json(BroadcastData.load(data).count)
     people = count_text(count.reachable, ctx.language)
     if result.now:
         said = msg("broadcast.created_now", number=result.broadcast_id, count=people)
@@ -343,21 +364,16 @@ def _on_created(ctx: Context, data: Data, result: object) -> Transition:
 # ---- Daftar siaran --------------------------------------------------------------------------------
 
 
-def _on_listed(_: Context, __: Data, result: object) -> Transition:
+def _on_listed(_: Context, __: Data, result: tuple[BroadcastReport, ...] | BroadcastNotAllowed) -> Transition:
     if not isinstance(result, tuple):
         return _not_allowed()
-    reports = [item.as_json() for item in result if isinstance(item, BroadcastReport)]
-    if not reports:
+    if not result:
         return Finish(say=(Reply.of(msg("broadcast.none_yet")),))
-    listed: list[Json] = list(reports)
-    return Goto("mine", {"broadcasts": listed})
+    return Goto("mine", BroadcastData(broadcasts=tuple(item.as_json() for item in result)).dump())
 
 
 def _listed(data: Data) -> list[BroadcastReport]:
-    found = data.get("broadcasts")
-    return [
-        BroadcastReport.from_json(item) for item in (found if isinstance(found, list) else []) if isinstance(item, dict)
-    ]
+    return [BroadcastReport.from_json(item) for item in BroadcastData.load(data).broadcasts]
 
 
 def _ask_mine(ctx: Context, data: Data) -> Reply:
@@ -397,12 +413,12 @@ def _on_mine(_: Context, data: Data, answer: Answer) -> Transition:
     return Fetch(ShowBroadcast(int(answer.choice or 0)), then=_on_shown)
 
 
-def _on_shown(_: Context, data: Data, result: object) -> Transition:
+def _on_shown(_: Context, data: Data, result: BroadcastReport | BroadcastNotFound | BroadcastNotAllowed) -> Transition:
     if isinstance(result, BroadcastNotFound):
         return Goto("mine", data, say=(Reply.of(msg("broadcast.not_found")),))
     if not isinstance(result, BroadcastReport):
         return _not_allowed()
-    return Goto("one", updated(data, report=result.as_json()))
+    return Goto("one", BroadcastData.load(data).but(report=result.as_json()).dump())
 
 
 def report_parts(
@@ -442,8 +458,7 @@ def report_parts(
 
 
 def _ask_one(ctx: Context, data: Data) -> Reply:
-    found = data.get("report")
-    report = BroadcastReport.from_json(found if isinstance(found, dict) else {})
+    report = BroadcastReport.from_json(BroadcastData.load(data).report)
     parts = report_parts(report, ctx.programme, ctx.region, ctx.language)
     text = msg("broadcast.report_text", text=report.body)
     choices = (_CANCEL_IT, _BACK) if report.cancellable else (_BACK,)
@@ -456,25 +471,21 @@ def _on_one(_: Context, data: Data, answer: Answer) -> Transition:
     return Fetch(ListBroadcasts(), then=_on_listed, data={})
 
 
-def _report_id(data: Data) -> int:
-    found = data.get("report")
-    value = found.get("id") if isinstance(found, dict) else None
-    return value if isinstance(value, int) else 0
-
-
 def _ask_cancel_confirm(_: Context, data: Data) -> Reply:
-    return Reply.of(msg("broadcast.cancel_confirm", number=_report_id(data)), choices=YES_NO)
+    return Reply.of(msg("broadcast.cancel_confirm", number=BroadcastData.load(data).report_id), choices=YES_NO)
 
 
 def _on_cancel_confirm(_: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == YES.id:
-        return Fetch(CancelBroadcast(_report_id(data)), then=_on_cancelled)
+        return Fetch(CancelBroadcast(BroadcastData.load(data).report_id), then=_on_cancelled)
     if answer.choice == NO.id:
         return Goto("one", data)
     return Invalid(msg("engine.pick_a_number"))
 
 
-def _on_cancelled(ctx: Context, data: Data, result: object) -> Transition:
+def _on_cancelled(
+    ctx: Context, data: Data, result: BroadcastCancelled | BroadcastNotFound | BroadcastRefused | BroadcastNotAllowed
+) -> Transition:
     if isinstance(result, BroadcastCancelled) and not result.started:
         return Finish(say=(Reply.of(msg("broadcast.cancelled_before_start", number=result.broadcast_id)),))
     if isinstance(result, BroadcastCancelled):
@@ -488,7 +499,8 @@ def _on_cancelled(ctx: Context, data: Data, result: object) -> Transition:
     if isinstance(result, BroadcastNotFound):
         return Finish(say=(Reply.of(msg("broadcast.not_found")),))
     if isinstance(result, BroadcastRefused):  # finished meanwhile: nothing left to stop
-        return Finish(say=(Reply.of(msg("broadcast.cannot_cancel", number=_report_id(data))),))
+        number = BroadcastData.load(data).report_id
+        return Finish(say=(Reply.of(msg("broadcast.cannot_cancel", number=number)),))
     return _not_allowed()
 
 
@@ -532,4 +544,5 @@ broadcast_flow = Flow(
         "cancel_confirm": Step(ask=_ask_cancel_confirm, on_answer=_on_cancel_confirm),
     },
     aliases=("siaran", "pengumuman", "kirim pengumuman", "siaran baru", "daftar siaran", "siaran saya", "broadcast"),
+    data=BroadcastData,
 )
