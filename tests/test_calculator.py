@@ -16,7 +16,7 @@ from conversations.engine import Engine, Outcome
 from conversations.flow import Context
 from conversations.flows import ALL_FLOWS, MAIN_MENU
 from conversations.flows.benefits import CATEGORIES
-from conversations.flows.calculator import membership_months, parse_children, parse_membership
+from conversations.flows.calculator import CalculatorData, membership_months, parse_children, parse_membership
 from conversations.inbound import InboundKind
 from conversations.messages import Money, Msg
 from conversations.programme import Programme
@@ -410,8 +410,9 @@ def test_count_again_keeps_what_the_registration_said_but_asks_the_rest_again() 
     talk.say("hitung manfaat", "kecelakaan kerja", "2")
     outcome = talk.say("hitung lagi")
     assert keys(outcome) == [["calculator.ask_cause"]]
-    assert "cause" not in talk.state.data
-    assert "children" not in talk.state.data
+    kept = CalculatorData.load(talk.state.data)
+    assert (kept.cause, kept.children) == ("", None)  # the answers are not kept
+    assert (kept.has_registration, kept.member, kept.since) == (True, "since", date(2022, 3, 1))
     assert keys(talk.say("bukan kecelakaan kerja")) == [["calculator.ask_children"]]
 
 

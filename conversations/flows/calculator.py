@@ -10,16 +10,18 @@ file. Nothing personal is shown beyond the date protection started and a pending
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from conversations.dates import parse_date
 from conversations.engine import MENU_FLOW
 from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Step, Transition
-from conversations.flows.common import updated
+from conversations.flow_data import FlowData
 from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Money, Msg, Reply, msg
 from conversations.requests.registrations import ListRegistrations, RegistrationView
-from conversations.state import Json
 from conversations.text import normalise
 
 __all__ = ["calculator_flow", "membership_months", "parse_children", "parse_membership"]
@@ -45,8 +47,21 @@ _AGAIN = Choice("again", msg("calculator.again"), ("hitung lagi", "lagi", "ulang
 _REGISTER = Choice("register", msg("calculator.register"), ("daftar", "mendaftar", "register"))
 _MENU = Choice("menu", msg("calculator.menu"), ("menu utama", "kembali", "selesai"))
 
-# What the person's registration said, kept when they ask to count again (their answers are not).
-_FROM_REGISTRATION = ("has_registration", "active", "pending", "pending_reason")
+
+@dataclass(frozen=True, slots=True)
+class CalculatorData(FlowData):
+    # What the person's own registration said, kept when they count again (their answers are not)
+    has_registration: bool = False
+    active: bool = False  # active, without a start date
+    pending: str = ""  # the status of a registration not yet active
+    pending_reason: str = ""
+    # Their answers
+    cause: str = ""
+    member: Literal["since", "months", "none", "short", "long", "pending"] | None = None  # None: not asked yet
+    since: date | None = None
+    since_source: str = ""  # "registration" or "typed"
+    months: int | None = None
+    children: int | None = None
 
 
 # ---- start: the person's own registration --------------------------------------------------------
@@ -56,29 +71,28 @@ def _start(_: Context, __: Data) -> Transition:
     return Fetch(ListRegistrations("mine"), then=_loaded, data={})
 
 
-def _loaded(_: Context, __: Data, result: object) -> Transition:
-    views = [v for v in result if isinstance(v, RegistrationView)] if isinstance(result, tuple) else []
-    return Goto("cause", registration_facts(views), say=(Reply.of(msg("calculator.intro")),))
+def _loaded(_: Context, __: Data, result: tuple[RegistrationView, ...]) -> Transition:
+    return Goto("cause", registration_facts(result).dump(), say=(Reply.of(msg("calculator.intro")),))
 
 
-def registration_facts(views: list[RegistrationView]) -> dict[str, Json]:
+def registration_facts(views: Sequence[RegistrationView]) -> CalculatorData:
     """What the person's own registrations tell the calculator. `ListRegistrations("mine")` holds only
     registrations whose registrant is the person asking (one a leader entered for a neighbour is not
     among them), so each is theirs; `on_behalf` only says whose hands typed it in."""
     own = [v for v in views if v.status != "deleted"]
     if not own:
-        return {}
-    facts: dict[str, Json] = {"has_registration": True}
+        return CalculatorData()
+    facts = CalculatorData(has_registration=True)
     active = [v for v in own if v.status == "active"]
     dated = sorted(v.coverage_start for v in active if v.coverage_start is not None)
     if dated:  # the longest protection counts
-        return {**facts, "member": "since", "since": dated[0].isoformat(), "since_source": "registration"}
+        return facts.but(member="since", since=dated[0], since_source="registration")
     if active:
-        return {**facts, "active": True}
+        return facts.but(active=True)
     pending = [v for v in own if v.status != "rejected"]
     if pending:
         newest = pending[-1]
-        return {**facts, "member": "pending", "pending": newest.status, "pending_reason": newest.status_reason}
+        return facts.but(member="pending", pending=newest.status, pending_reason=newest.status_reason)
     return facts  # only refused registrations: ask, as for anyone else
 
 
@@ -92,9 +106,9 @@ def _ask_cause(_: Context, __: Data) -> Reply:
 def _on_cause(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice not in {c.id for c in _CAUSES}:
         return Invalid(msg("engine.pick_a_number"))
-    chosen = updated(data, cause=str(answer.choice))
-    if "member" not in chosen:
-        return Goto("membership", chosen)
+    chosen = CalculatorData.load(data).but(cause=str(answer.choice))
+    if chosen.member is None:
+        return Goto("membership", chosen.dump())
     return _after_membership(ctx, chosen)
 
 
@@ -109,14 +123,14 @@ def _membership_choices(ctx: Context, data: Data) -> tuple[Choice, ...]:
     years = _years_needed(ctx)
     short = Choice("short", msg("calculator.member_short", years=years), _SHORT_WORDS)
     long = Choice("long", msg("calculator.member_long", years=years), _LONG_WORDS)
-    if data.get("active") is True:  # enrolled already: "not yet a participant" is not an answer
+    if CalculatorData.load(data).active:  # enrolled already: "not yet a participant" is not an answer
         return (short, long)
     return (Choice("none", msg("calculator.member_none"), _NONE_YET), short, long)
 
 
 def _ask_membership(ctx: Context, data: Data) -> Reply:
     parts: tuple[Msg, ...] = (msg("calculator.ask_membership"),)
-    if data.get("active") is True:
+    if CalculatorData.load(data).active:
         parts = (msg("calculator.active_without_date"), *parts)
     return Reply.of(*parts, choices=_membership_choices(ctx, data))
 
@@ -124,12 +138,13 @@ def _ask_membership(ctx: Context, data: Data) -> Reply:
 def _on_membership(ctx: Context, data: Data, answer: Answer) -> Transition:
     today = ctx.today
     typed = parse_membership(answer.text, today)
+    saved = CalculatorData.load(data)
     if isinstance(typed, date):
-        chosen = updated(data, member="since", since=typed.isoformat(), since_source="typed")
+        chosen = saved.but(member="since", since=typed, since_source="typed")
     elif isinstance(typed, int):
-        chosen = updated(data, member="months", months=typed)
+        chosen = saved.but(member="months", months=typed)
     elif answer.choice in ("none", "short", "long"):
-        chosen = updated(data, member=answer.choice)
+        chosen = saved.but(member=answer.choice)
     else:
         return Invalid(msg("calculator.membership_not_understood"))
     return _after_membership(ctx, chosen)
@@ -205,10 +220,10 @@ def _years_after(start: date, years: int) -> date:
 # ---- 3. children -------------------------------------------------------------------------------
 
 
-def _after_membership(ctx: Context, data: Data) -> Transition:
+def _after_membership(ctx: Context, data: CalculatorData) -> Transition:
     if ctx.programme.benefits.scholarship.max_children == 0:
-        return _result(ctx, updated(data, children=0))
-    return Goto("children", data)
+        return _result(ctx, data.but(children=0))
+    return Goto("children", data.dump())
 
 
 def _ask_children(ctx: Context, _: Data) -> Reply:
@@ -249,20 +264,20 @@ def _on_children(ctx: Context, data: Data, answer: Answer) -> Transition:
     children = parse_children(answer.text)
     if children is None:
         return Invalid(msg("calculator.children_not_understood"))
-    return _result(ctx, updated(data, children=children))
+    return _result(ctx, CalculatorData.load(data).but(children=children))
 
 
 # ---- 4. the result -------------------------------------------------------------------------------
 
 
-def _result(ctx: Context, data: Data) -> Transition:
-    return Goto("end", data, say=(Reply.of(*result_parts(ctx, data)),))
+def _result(ctx: Context, data: CalculatorData) -> Transition:
+    return Goto("end", data.dump(), say=(Reply.of(*result_parts(ctx, data)),))
 
 
-def result_parts(ctx: Context, data: Data) -> tuple[Msg, ...]:
+def result_parts(ctx: Context, data: CalculatorData) -> tuple[Msg, ...]:
     today = ctx.today
-    cause = data.get("cause")
-    since = _since(data)
+    cause = data.cause
+    since = data.since if data.member == "since" else None
     lead = _lead(ctx, data, since, today)
     blocks: list[Msg] = []
     if cause != _ACCIDENT.id:
@@ -278,20 +293,11 @@ def result_parts(ctx: Context, data: Data) -> tuple[Msg, ...]:
     )
 
 
-def _since(data: Data) -> date | None:
-    if data.get("member") != "since":
-        return None
-    try:
-        return date.fromisoformat(str(data.get("since")))
-    except ValueError:
-        return None
-
-
-def _lead(ctx: Context, data: Data, since: date | None, today: date) -> tuple[Msg, ...]:
+def _lead(ctx: Context, data: CalculatorData, since: date | None, today: date) -> tuple[Msg, ...]:
     """Before the figures, when nothing would be paid today."""
-    member = data.get("member")
+    member = data.member
     if member == "pending":
-        status = status_text(str(data.get("pending", "")), str(data.get("pending_reason", "")))
+        status = status_text(data.pending, data.pending_reason)
         return (msg("calculator.pending", status=status),)
     if member == "none":
         return (msg("calculator.not_member", programme=ctx.programme.name),)
@@ -339,25 +345,24 @@ def _duration(months: int) -> Msg:
     return msg("calculator.duration_under_a_month")
 
 
-def _membership_line(data: Data, since: date | None, today: date) -> tuple[Msg, ...]:
+def _membership_line(data: CalculatorData, since: date | None, today: date) -> tuple[Msg, ...]:
     if since is not None and since <= today:
-        key = "calculator.registered_since" if data.get("since_source") == "registration" else "calculator.member_since"
+        key = "calculator.registered_since" if data.since_source == "registration" else "calculator.member_since"
         return (msg(key, date=since, duration=_duration(membership_months(since, today))),)
-    months = data.get("months")
-    if data.get("member") == "months" and isinstance(months, int):
+    months = data.months
+    if data.member == "months" and months is not None:
         return (msg("calculator.member_for", duration=_duration(months)),)
     return ()
 
 
-def _scholarship(ctx: Context, data: Data, since: date | None, today: date) -> tuple[Msg, ...]:
+def _scholarship(ctx: Context, data: CalculatorData, since: date | None, today: date) -> tuple[Msg, ...]:
     rules = ctx.programme.benefits.scholarship
     if rules.max_children == 0:
         return ()
-    said = data.get("children")
-    children = said if isinstance(said, int) and said >= 0 else 0
+    children = max(0, data.children or 0)
     if children == 0:
         return (msg("calculator.scholarship_no_children", max_age=rules.child_max_age),)
-    cause = data.get("cause")
+    cause = data.cause
     when: list[Msg] = []
     if cause in (_ACCIDENT.id, _BOTH.id):
         when.append(msg("calculator.scholarship_accident"))
@@ -386,16 +391,15 @@ def _scholarship(ctx: Context, data: Data, since: date | None, today: date) -> t
     return (*when, amount, *capped)
 
 
-def _scholarship_other(ctx: Context, data: Data, since: date | None, today: date) -> Msg:
+def _scholarship_other(ctx: Context, data: CalculatorData, since: date | None, today: date) -> Msg:
     years = _years_needed(ctx)
     needed = years * 12
-    member = data.get("member")
-    months = data.get("months")
+    member, months = data.member, data.months
     if since is not None:
         if membership_months(since, today) >= needed:
             return msg("calculator.scholarship_other_yes", years=years)
         return msg("calculator.scholarship_other_from", years=years, date=_years_after(since, years))
-    if member == "months" and isinstance(months, int):
+    if member == "months" and months is not None:
         if months >= needed:
             return msg("calculator.scholarship_other_yes", years=years)
         return msg("calculator.scholarship_other_in", years=years, months=needed - months)
@@ -408,7 +412,8 @@ def _scholarship_other(ctx: Context, data: Data, since: date | None, today: date
 
 
 def _offers_registration(data: Data) -> bool:
-    return data.get("member") == "none" and data.get("has_registration") is not True
+    saved = CalculatorData.load(data)
+    return saved.member == "none" and not saved.has_registration
 
 
 def _ask_end(_: Context, data: Data) -> Reply:
@@ -418,12 +423,18 @@ def _ask_end(_: Context, data: Data) -> Reply:
 
 def _on_end(_: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == _AGAIN.id:
-        kept = {key: data[key] for key in _FROM_REGISTRATION if key in data}
-        if data.get("member") == "pending":
-            kept["member"] = "pending"
-        elif data.get("since_source") == "registration":
-            kept.update(member="since", since=data.get("since"), since_source="registration")
-        return Goto("cause", kept)
+        saved = CalculatorData.load(data)
+        kept = CalculatorData(
+            has_registration=saved.has_registration,
+            active=saved.active,
+            pending=saved.pending,
+            pending_reason=saved.pending_reason,
+        )
+        if saved.member == "pending":
+            kept = kept.but(member="pending")
+        elif saved.since_source == "registration":
+            kept = kept.but(member="since", since=saved.since, since_source="registration")
+        return Goto("cause", kept.dump())
     if answer.choice == _REGISTER.id:
         return Finish(then="registration")
     return Finish(say=(Reply.of(msg("calculator.to_menu")),), then=MENU_FLOW)
@@ -441,4 +452,5 @@ calculator_flow = Flow(
         "end": Step(ask=_ask_end, on_answer=_on_end),
     },
     aliases=("hitung manfaat", "hitung santunan", "kalkulator", "hitung"),
+    data=CalculatorData,
 )
