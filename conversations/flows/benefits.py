@@ -8,10 +8,12 @@ what the answer points to (register, calculate, claim)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from conversations.choices import looks_like_a_number
 from conversations.effects import RecordUnansweredQuestion
 from conversations.flow import QUESTION_LIMIT, Answer, Context, Data, Finish, Flow, Goto, Invalid, Step, Transition
+from conversations.flow_data import FlowData
 from conversations.messages import Choice, Msg, Reply, msg
 from conversations.nik import mask_digit_runs
 from conversations.questions.answers import TOPIC_TITLES, answer
@@ -83,9 +85,17 @@ _ANOTHER = Choice("another", msg("questions.another_topic"), ("topik lain", "lai
 _NONE_OF_THESE = Choice("none", msg("questions.none_of_these"), ("bukan", "bukan semua", "tidak ada", "lainnya"))
 
 
+@dataclass(frozen=True, slots=True)
+class BenefitsData(FlowData):
+    question: str = ""  # typed outside a flow (the engine starts this flow with it), or kept to file it
+    category: str = ""  # the category whose topics are shown
+    offered: tuple[str, ...] = ()  # "did you mean": the topics offered
+    topic: str = ""  # the topic just answered
+
+
 def _start(ctx: Context, data: Data) -> Transition:
-    question = data.get("question")
-    if isinstance(question, str) and question.strip():
+    question = BenefitsData.load(data).question
+    if question.strip():
         return _interpret(ctx, question, asked_in="menu")
     return Goto("categories", data={})
 
@@ -101,11 +111,11 @@ def _ask_categories(_: Context, __: Data) -> Reply:
 def _on_category(ctx: Context, _: Data, given: Answer) -> Transition:
     if given.choice is None:
         return _interpret(ctx, given.text, asked_in="benefits/categories")
-    return Goto("topics", data={"category": given.choice.removeprefix("category:")})
+    return Goto("topics", data=BenefitsData(category=given.choice.removeprefix("category:")).dump())
 
 
 def _ask_topics(_: Context, data: Data) -> Reply:
-    topics = CATEGORIES.get(str(data.get("category")), ())
+    topics = CATEGORIES.get(BenefitsData.load(data).category, ())
     return Reply.of(msg("questions.pick_topic"), choices=(*_topic_choices(topics), _ANOTHER))
 
 
@@ -121,14 +131,13 @@ def _on_topic(ctx: Context, _: Data, given: Answer) -> Transition:
 
 
 def _ask_did_you_mean(_: Context, data: Data) -> Reply:
-    offered = data.get("offered")
-    topics = tuple(str(t) for t in offered) if isinstance(offered, list) else ()
+    topics = BenefitsData.load(data).offered
     return Reply.of(msg("questions.did_you_mean"), choices=(*_topic_choices(topics), _NONE_OF_THESE))
 
 
 def _on_did_you_mean(ctx: Context, data: Data, given: Answer) -> Transition:
     if given.choice == _NONE_OF_THESE.id:
-        return _not_known(ctx, str(data.get("question", "")), asked_in="benefits/did_you_mean")
+        return _not_known(ctx, BenefitsData.load(data).question, asked_in="benefits/did_you_mean")
     if given.choice is None:
         return _interpret(ctx, given.text, asked_in="benefits/did_you_mean")
     return _answer(ctx, given.choice.removeprefix("topic:"))
@@ -138,7 +147,7 @@ def _on_did_you_mean(ctx: Context, data: Data, given: Answer) -> Transition:
 
 
 def _ask_after(_: Context, data: Data) -> Reply:
-    onward = _NEXT_FLOW.get(str(data.get("topic")))
+    onward = _NEXT_FLOW.get(BenefitsData.load(data).topic)
     next_choice = (Choice(f"flow:{onward[0]}", onward[1]),) if onward else ()
     return Reply.of(msg("questions.ask_more"), choices=(*next_choice, _ANOTHER))
 
@@ -162,7 +171,8 @@ def _interpret(ctx: Context, text: str, *, asked_in: str) -> Transition:
         return _answer(ctx, found.sure)
     if found.closest:
         # Kept only to file it as unanswered if none fits; long numbers (a NIK) are masked first.
-        return Goto("did_you_mean", data={"offered": list(found.closest), "question": mask_digit_runs(text)})
+        offered = BenefitsData(offered=tuple(found.closest), question=mask_digit_runs(text))
+        return Goto("did_you_mean", data=offered.dump())
     return _not_known(ctx, text, asked_in=asked_in)
 
 
@@ -172,7 +182,7 @@ def _answer(ctx: Context, topic: str) -> Transition:
     said = (Reply((*answer(topic, ctx),)),)
     if topic in _STARTS_FLOW:
         return Finish(say=said, then=_STARTS_FLOW[topic])
-    return Goto("after", data={"topic": topic}, say=said)
+    return Goto("after", data=BenefitsData(topic=topic).dump(), say=said)
 
 
 def _not_known(ctx: Context, text: str, *, asked_in: str) -> Transition:
@@ -201,4 +211,5 @@ benefits_flow = Flow(
         "after": Step(ask=_ask_after, on_answer=_on_after, free_text=True, limit=QUESTION_LIMIT),
     },
     aliases=("tanya manfaat", "tanya", "manfaat", "pertanyaan", "faq", "info manfaat"),
+    data=BenefitsData,
 )
