@@ -79,7 +79,7 @@ async def submit_accident_report(call: DeskCall, request: SubmitAccidentReport) 
         notice = msg(
             "accident.admin_notice",
             number=row.id,
-            worker=worker_text(report),
+            worker=worker_text(nik, kpj),
             what=row.what,
             place=row.place,
             when=when,

@@ -25,12 +25,19 @@ from conversations.flow import (
     TextLimit,
     Transition,
 )
-from conversations.flows.common import UNKNOWN, updated
+from conversations.flow_data import FlowData
+from conversations.flows.common import UNKNOWN
 from conversations.flows.fields import check_text_field, field_value_text, normalise_phone
 from conversations.messages import Choice, Msg, Reply, msg
 from conversations.nik import mask_nik
 from conversations.programme import Programme
-from conversations.requests.accidents import AccidentReported, FindParticipant, ParticipantFound, SubmitAccidentReport
+from conversations.requests.accidents import (
+    AccidentReported,
+    FindParticipant,
+    ParticipantFound,
+    ParticipantNotFound,
+    SubmitAccidentReport,
+)
 from conversations.state import Json
 from conversations.text import normalise, words
 
@@ -107,22 +114,39 @@ _STEP_FOR_KEY = {"occurred_time": "time"}
 _REPORT_KEYS = tuple(key for part in _PARTS for key in part.keys)
 
 
-def _text(data: Data, key: str) -> str:
-    value = data.get(key)
-    return value if isinstance(value, str) else ""
+@dataclass(frozen=True, slots=True)
+class AccidentData(FlowData):
+    """The report as it is being told; None: not asked yet ("" is an answer: not known, no time)."""
+
+    nik: str | None = None
+    kpj: str | None = None
+    what: str | None = None
+    place: str | None = None
+    occurred_on: str | None = None  # ISO date
+    occurred_time: str | None = None  # "HH:MM", or "" when not known
+    treated_at: str | None = None
+    reporter_phone: str | None = None
+    relation: str | None = None
+
+    def answered(self, key: str) -> bool:
+        return getattr(self, key) is not None
+
+    def text(self, key: str) -> str:
+        value = getattr(self, key)
+        return value if isinstance(value, str) else ""
 
 
-def _next(data: Data) -> str:
+def _next(data: AccidentData) -> str:
     """The step for the first answer still missing; the summary when none is."""
-    missing = next((key for key in _REPORT_KEYS if key not in data), None)
+    missing = next((key for key in _REPORT_KEYS if not data.answered(key)), None)
     if missing is None:
         return "summary"
     part = next(p for p in _PARTS if missing in p.keys)
     return _STEP_FOR_KEY.get(missing, part.step)
 
 
-def _go_next(data: Data, *say: Reply) -> Goto:
-    return Goto(_next(data), data, say=say)
+def _go_next(data: AccidentData, *say: Reply) -> Goto:
+    return Goto(_next(data), data.dump(), say=say)
 
 
 # ---- the deadline -------------------------------------------------------------------------------
@@ -136,15 +160,15 @@ def report_deadline(programme: Programme, occurred_on: date, occurred_time: str)
     return start + timedelta(hours=programme.benefits.jkk.accident_report_hours)
 
 
-def _stored_date(data: Data) -> date | None:
+def _stored_date(data: AccidentData) -> date | None:
     try:
-        return date.fromisoformat(_text(data, "occurred_on"))
+        return date.fromisoformat(data.text("occurred_on"))
     except ValueError:
         return None
 
 
-def _stored_time(data: Data) -> str:
-    said = _text(data, "occurred_time")
+def _stored_time(data: AccidentData) -> str:
+    said = data.text("occurred_time")
     try:
         return time.fromisoformat(said).strftime("%H:%M") if said else ""
     except ValueError:
@@ -155,7 +179,7 @@ def _moment(when: datetime) -> Msg:
     return msg("accident.moment", date=when.date(), hour=f"{when:%H}", minute=f"{when:%M}", zone=when.tzname() or "")
 
 
-def _deadline_said(ctx: Context, data: Data) -> tuple[Msg, ...]:
+def _deadline_said(ctx: Context, data: AccidentData) -> tuple[Msg, ...]:
     """The deadline, or that it has passed (the report is still taken), and how it was counted."""
     occurred_on = _stored_date(data)
     if occurred_on is None:
@@ -181,7 +205,7 @@ def _deadline_said(ctx: Context, data: Data) -> tuple[Msg, ...]:
 
 
 def _start(ctx: Context, data: Data) -> Transition:
-    if any(key in data for key in _REPORT_KEYS):
+    if any(AccidentData.load(data).answered(key) for key in _REPORT_KEYS):
         return Goto("resume", data)  # a report left halfway
     intro = msg(
         "accident.intro", hours=ctx.programme.benefits.jkk.accident_report_hours, dinas=ctx.programme.dinas_name
@@ -190,13 +214,14 @@ def _start(ctx: Context, data: Data) -> Transition:
 
 
 def _ask_resume(_: Context, data: Data) -> Reply:
-    done = sum(1 for part in _PARTS if all(key in data for key in part.keys))
+    saved = AccidentData.load(data)
+    done = sum(1 for part in _PARTS if all(saved.answered(key) for key in part.keys))
     return Reply.of(msg("accident.resume", done=done, total=len(_PARTS)), choices=(_CONTINUE, _RESTART))
 
 
 def _on_resume(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == _CONTINUE.id:
-        return _go_next(data)
+        return _go_next(AccidentData.load(data))
     return _start(ctx, {})
 
 
@@ -208,42 +233,45 @@ def _ask_who(_: Context, __: Data) -> Reply:
 
 
 def _on_who(ctx: Context, data: Data, answer: Answer) -> Transition:
+    saved = AccidentData.load(data)
     if answer.choice == _NOT_KNOWN.id:
-        new = updated(data, nik="", kpj="")
-        return _go_next(new, Reply.of(msg("accident.worker_not_known_ok")))
+        return _go_next(saved.but(nik="", kpj=""), Reply.of(msg("accident.worker_not_known_ok")))
     worker = _read_worker(ctx, answer.text)
     if isinstance(worker, Msg):
         return Invalid(worker)
-    new = updated(data, **worker)
-    return Fetch(FindParticipant(nik=str(worker["nik"]), kpj=str(worker["kpj"])), then=_on_worker_found, data=new)
+    nik, kpj = worker
+    new = saved.but(nik=nik, kpj=kpj).dump()
+    return Fetch(FindParticipant(nik=nik, kpj=kpj), then=_on_worker_found, data=new)
 
 
-def _read_worker(ctx: Context, text: str) -> dict[str, Json] | Msg:
+def _read_worker(ctx: Context, text: str) -> tuple[str, str] | Msg:
     """A NIK (checked the way registration checks it) or a KPJ number, or what to type instead."""
     digits = _SEPARATORS.sub("", _NUMBER_LABEL.sub("", normalise(text)))
     if not digits.isascii() or not digits.isdigit():
         return msg("accident.bad_worker")
     if len(digits) == _KPJ_DIGITS:
-        return {"nik": "", "kpj": digits}
+        return ("", digits)
     if len(digits) != _NIK_DIGITS:
         return msg("accident.bad_worker_digits", count=len(digits))
     checked = check_text_field(ctx, "nik", digits, {})
     if checked.problem is not None:
         return checked.problem
-    return {"nik": checked.values["nik"], "kpj": ""}
+    return (str(checked.values["nik"]), "")
 
 
-def _on_worker_found(_: Context, data: Data, result: object) -> Transition:
+def _on_worker_found(_: Context, data: Data, result: ParticipantFound | ParticipantNotFound) -> Transition:
+    saved = AccidentData.load(data)
     if isinstance(result, ParticipantFound):
-        return _go_next(data, Reply.of(msg("accident.worker_found", since=result.registered_on)))
-    return _go_next(data, Reply.of(msg("accident.worker_not_found")))
+        return _go_next(saved, Reply.of(msg("accident.worker_found", since=result.registered_on)))
+    return _go_next(saved, Reply.of(msg("accident.worker_not_found")))
 
 
 # ---- what and where -----------------------------------------------------------------------------
 
 
 def _worker_known(data: Data) -> bool:
-    return bool(_text(data, "nik") or _text(data, "kpj"))
+    saved = AccidentData.load(data)
+    return bool(saved.nik or saved.kpj)
 
 
 def _ask_what(_: Context, data: Data) -> Reply:
@@ -255,7 +283,7 @@ def _on_what(_: Context, data: Data, answer: Answer) -> Transition:
     letters = sum(1 for ch in said if ch.isalpha())
     if len(words(said)) < _WHAT_MIN_WORDS or letters < _WHAT_MIN_LETTERS:
         return Invalid(msg("accident.what_too_short"))
-    return _go_next(updated(data, what=said))
+    return _go_next(AccidentData.load(data).but(what=said))
 
 
 def _ask_place(_: Context, __: Data) -> Reply:
@@ -266,7 +294,7 @@ def _on_place(_: Context, data: Data, answer: Answer) -> Transition:
     said = answer.text
     if len(said) < _PLACE_MIN_CHARS or not any(ch.isalpha() for ch in said):
         return Invalid(msg("accident.bad_place"))
-    return _go_next(updated(data, place=said))
+    return _go_next(AccidentData.load(data).but(place=said))
 
 
 # ---- when ---------------------------------------------------------------------------------------
@@ -280,7 +308,7 @@ def _on_date(ctx: Context, data: Data, answer: Answer) -> Transition:
     day = _read_date(answer, ctx.today)
     if isinstance(day, Msg):
         return Invalid(day)
-    return _go_next(updated(data, occurred_on=day.isoformat()))
+    return _go_next(AccidentData.load(data).but(occurred_on=day.isoformat()))
 
 
 def _read_date(answer: Answer, today: date) -> date | Msg:
@@ -305,15 +333,16 @@ def _ask_time(_: Context, __: Data) -> Reply:
 
 
 def _on_time(ctx: Context, data: Data, answer: Answer) -> Transition:
+    saved = AccidentData.load(data)
     if answer.choice == _TIME_NOT_KNOWN.id:
-        return _go_next(updated(data, occurred_time=""))
+        return _go_next(saved.but(occurred_time=""))
     at = _read_time(answer.text)
     if at is None:
         return Invalid(msg("accident.bad_time"))
     local_now = ctx.now.astimezone(ZoneInfo(ctx.programme.timezone))
-    if _stored_date(data) == local_now.date() and at > local_now.time():
+    if _stored_date(saved) == local_now.date() and at > local_now.time():
         return Invalid(msg("accident.time_in_future"))
-    return _go_next(updated(data, occurred_time=at.strftime("%H:%M")))
+    return _go_next(saved.but(occurred_time=at.strftime("%H:%M")))
 
 
 def _read_time(text: str) -> time | None:
@@ -349,11 +378,12 @@ def _on_treated(ctx: Context, data: Data, answer: Answer) -> Transition:
     picked = next((c for c in _TREATED if c.id == answer.choice), None)
     # A picked choice is kept as its Indonesian label, which the Dinas reads; a longer answer that only
     # resembles one ("rumah sakit Bendan") is kept as typed.
+    saved = AccidentData.load(data)
     if picked is not None and len(words(said)) <= 2:
-        return _go_next(updated(data, treated_at=ctx.renderer.render(picked.label, "id")))
+        return _go_next(saved.but(treated_at=ctx.renderer.render(picked.label, "id")))
     if len(said) < _PLACE_MIN_CHARS or not any(ch.isalpha() for ch in said):
         return Invalid(msg("accident.bad_treated"))
-    return _go_next(updated(data, treated_at=said))
+    return _go_next(saved.but(treated_at=said))
 
 
 def _treated_text(ctx: Context, stored: str) -> Msg:
@@ -379,12 +409,13 @@ def _ask_phone(ctx: Context, __: Data) -> Reply:
 
 def _on_phone(ctx: Context, data: Data, answer: Answer) -> Transition:
     known = _known_phone(ctx)
+    saved = AccidentData.load(data)
     if answer.choice == _USE_KNOWN_PHONE.id and known is not None:
-        return _go_next(updated(data, reporter_phone=known))
+        return _go_next(saved.but(reporter_phone=known))
     checked = check_text_field(ctx, "phone", answer.phone or answer.text, {})
     if checked.problem is not None:
         return Invalid(checked.problem)
-    return _go_next(updated(data, reporter_phone=checked.values["phone"]))
+    return _go_next(saved.but(reporter_phone=str(checked.values["phone"])))
 
 
 def _ask_relation(_: Context, __: Data) -> Reply:
@@ -392,22 +423,22 @@ def _ask_relation(_: Context, __: Data) -> Reply:
 
 
 def _on_relation(_: Context, data: Data, answer: Answer) -> Transition:
-    return _go_next(updated(data, relation=str(answer.choice)))
+    return _go_next(AccidentData.load(data).but(relation=str(answer.choice)))
 
 
 # ---- summary, changes, sending --------------------------------------------------------------------
 
 
-def worker_text(data: Data) -> Msg:
+def worker_text(nik: str, kpj: str) -> Msg:
     """The worker as the summary and the Dinas notice show them: masked NIK, KPJ, or not known."""
-    if nik := _text(data, "nik"):
+    if nik:
         return msg("accident.worker_nik", nik=mask_nik(nik))
-    if kpj := _text(data, "kpj"):
+    if kpj:
         return msg("accident.worker_kpj", kpj=kpj)
     return msg("accident.worker_unknown")
 
 
-def _when_text(data: Data) -> Msg:
+def _when_text(data: AccidentData) -> Msg:
     occurred_on = _stored_date(data)
     if occurred_on is None:
         return msg("field.empty")
@@ -417,33 +448,34 @@ def _when_text(data: Data) -> Msg:
     return msg("accident.when_at", date=occurred_on, hour=at[:2], minute=at[3:])
 
 
-def _part_text(ctx: Context, part: _Part, data: Data) -> Msg:
-    if not all(key in data for key in part.keys):
+def _part_text(ctx: Context, part: _Part, data: AccidentData) -> Msg:
+    if not all(data.answered(key) for key in part.keys):
         return msg("field.empty")
     match part.id:
         case "who":
-            return worker_text(data)
+            return worker_text(data.text("nik"), data.text("kpj"))
         case "when":
             return _when_text(data)
         case "treated":
-            return _treated_text(ctx, _text(data, "treated_at"))
+            return _treated_text(ctx, data.text("treated_at"))
         case "phone":
-            return field_value_text(ctx, "phone", {"phone": _text(data, "reporter_phone")})
+            return field_value_text(ctx, "phone", {"phone": data.text("reporter_phone")})
         case "relation":
-            relation = next((c for c in _RELATIONS if c.id == data.get("relation")), None)
+            relation = next((c for c in _RELATIONS if c.id == data.relation), None)
             return relation.label if relation is not None else msg("field.empty")
         case _:
-            return msg("field.value", value=_text(data, part.keys[0]))
+            return msg("field.value", value=data.text(part.keys[0]))
 
 
-def _summary_lines(ctx: Context, data: Data) -> tuple[Msg, ...]:
+def _summary_lines(ctx: Context, data: AccidentData) -> tuple[Msg, ...]:
     return tuple(msg("field.line", label=part.label, value=_part_text(ctx, part, data)) for part in _PARTS)
 
 
 def _ask_summary(ctx: Context, data: Data) -> Reply:
+    saved = AccidentData.load(data)
     return Reply.of(
-        msg("accident.summary", lines=_summary_lines(ctx, data)),
-        *_deadline_said(ctx, data),
+        msg("accident.summary", lines=_summary_lines(ctx, saved)),
+        *_deadline_said(ctx, saved),
         msg("accident.ask_send"),
         choices=(_SEND, _CHANGE),
     )
@@ -452,14 +484,15 @@ def _ask_summary(ctx: Context, data: Data) -> Reply:
 def _on_summary(_: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == _CHANGE.id:
         return Goto("change_which", data)
-    if _next(data) != "summary":
-        return _go_next(data)  # something is missing (a session from before a change): ask it first
-    return Fetch(SubmitAccidentReport(report=_report(data)), then=_on_sent)
+    saved = AccidentData.load(data)
+    if _next(saved) != "summary":
+        return _go_next(saved)  # something is missing (a session from before a change): ask it first
+    return Fetch(SubmitAccidentReport(report=_report(saved)), then=_on_sent)
 
 
-def _report(data: Data) -> dict[str, Json]:
+def _report(data: AccidentData) -> dict[str, Json]:
     """Exactly the keys bot/desks/accidents.py reads."""
-    return {key: _text(data, key) for key in _REPORT_KEYS}
+    return {key: data.text(key) for key in _REPORT_KEYS}
 
 
 def _ask_change_which(_: Context, __: Data) -> Reply:
@@ -470,22 +503,23 @@ def _on_change_which(_: Context, data: Data, answer: Answer) -> Transition:
     part = next((p for p in _PARTS if p.id == answer.choice), None)
     if part is None:
         return Goto("summary", data)
-    return _go_next({key: value for key, value in data.items() if key not in part.keys})
+    return _go_next(AccidentData.load(data).but(**dict.fromkeys(part.keys)))
 
 
 def _on_sent(ctx: Context, data: Data, result: object) -> Transition:
-    if not isinstance(result, AccidentReported):
+    if not isinstance(result, AccidentReported):  # the store did not take it (tests stand in such an answer)
         return Goto("summary", data, say=(Reply.of(msg("accident.not_saved", call_centre=ctx.programme.call_centre)),))
+    saved = AccidentData.load(data)
     return Finish(
         say=(
-            Reply.of(msg("accident.reported", number=result.report_id), *_deadline_said(ctx, data)),
-            _for_the_branch(ctx, data, result.report_id),
+            Reply.of(msg("accident.reported", number=result.report_id), *_deadline_said(ctx, saved)),
+            _for_the_branch(ctx, saved, result.report_id),
             _what_next(ctx, result.admins_told),
         )
     )
 
 
-def _for_the_branch(ctx: Context, data: Data, number: int) -> Reply:
+def _for_the_branch(ctx: Context, data: AccidentData, number: int) -> Reply:
     """The text the family shows at the branch: the report as it was sent."""
     return Reply.of(
         msg("accident.show_this"),
@@ -549,4 +583,5 @@ accident_report_flow = Flow(
         "change_which": Step(ask=_ask_change_which, on_answer=_on_change_which),
     },
     aliases=("lapor kecelakaan", "lapor kecelakaan kerja", "kecelakaan kerja", "lapor laka", "laka kerja"),
+    data=AccidentData,
 )
