@@ -4,14 +4,17 @@ checks again that the person may touch it. A change sends the registration back 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from conversations.flow import Answer, Context, Data, Fetch, Finish, Goto, Invalid, Step, Transition
-from conversations.flows.common import NO, YES, YES_NO, YES_NO_UNKNOWN, updated
-from conversations.flows.fields import FIELDS, QUESTIONS, check_text_field
+from conversations.flow_data import FlowData
+from conversations.flows.common import NO, YES, YES_NO, YES_NO_UNKNOWN
+from conversations.flows.fields import FIELDS, QUESTIONS, Draft, check_text_field
 from conversations.flows.jobs import job_steps
 from conversations.flows.places import place_steps
 from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Reply, msg
-from conversations.requests.base import Done
+from conversations.requests.base import Done, NotAllowed
 from conversations.requests.registrations import (
     AlreadyRegistered,
     CorrectRegistration,
@@ -20,10 +23,27 @@ from conversations.requests.registrations import (
 )
 from conversations.state import Json
 
-__all__ = ["correction_steps", "describe_registration"]
+__all__ = ["MyRegistrationsData", "correction_steps", "describe_registration"]
 
 _TEXT_FIELDS = ("nik", "full_name", "birth_date", "rt", "rw", "street", "phone")
 _CHOICE_FIELDS = ("breadwinner", "poverty_register")
+
+
+@dataclass(frozen=True, slots=True)
+class MyRegistrationsData(FlowData):
+    """The data of Data saya and Warga saya (flows/my_registrations.py): the registrations listed, the
+    one chosen, and a correction of it under way (these steps)."""
+
+    options: tuple[tuple[int, str], ...] = ()  # (registration id, how it is listed)
+    views_shown: bool = False
+    registration_id: int = 0  # the one chosen (0: none; the store knows no registration 0)
+    correct_field: str = ""  # the key in fields.FIELDS being corrected
+    kelurahan_code: str | None = None  # a new kelurahan, from the place steps
+    kelurahan_candidates: tuple[str, ...] = ()
+    kecamatan_code: str = ""
+    job_type: str | None = None  # a new job type, from the job steps
+    job_text: str | None = None
+    job_candidates: tuple[str, ...] = ()
 
 
 def describe_registration(view: RegistrationView, place: str, job: str) -> Reply:
@@ -43,13 +63,8 @@ def describe_registration(view: RegistrationView, place: str, job: str) -> Reply
     )
 
 
-def _registration_id(data: Data) -> int:
-    found = data.get("registration_id")
-    return found if isinstance(found, int) else 0
-
-
-def _correct(data: Data, field: str, value: Json) -> Transition:
-    return Fetch(CorrectRegistration(_registration_id(data), field, value), then=_on_corrected)
+def _correct(chosen: MyRegistrationsData, field: str, value: Json) -> Transition:
+    return Fetch(CorrectRegistration(chosen.registration_id, field, value), then=_on_corrected)
 
 
 def _ask_which(_: Context, __: Data) -> Reply:
@@ -58,7 +73,7 @@ def _ask_which(_: Context, __: Data) -> Reply:
 
 def _on_which(_: Context, data: Data, answer: Answer) -> Transition:
     field = str(answer.choice)
-    chosen = updated(data, correct_field=field)
+    chosen = MyRegistrationsData.load(data).but(correct_field=field).dump()
     if field == "kelurahan_code":
         return Goto("kelurahan", chosen)
     if field == "job_type":
@@ -66,40 +81,38 @@ def _on_which(_: Context, data: Data, answer: Answer) -> Transition:
     return Goto("correct_choice" if field in _CHOICE_FIELDS else "correct_value", chosen)
 
 
-def _field(data: Data) -> str:
-    return str(data.get("correct_field", ""))
-
-
 def _ask_value(ctx: Context, data: Data) -> Reply:
-    question = QUESTIONS.get((_field(data), False))
+    question = QUESTIONS.get((MyRegistrationsData.load(data).correct_field, False))
     if question is None:  # the field was lost: ask which one again
         return _ask_which(ctx, data)
     return Reply.of(msg(question))
 
 
 def _on_value(ctx: Context, data: Data, answer: Answer) -> Transition:
-    field = _field(data)
+    chosen = MyRegistrationsData.load(data)
+    field = chosen.correct_field
     if field not in _TEXT_FIELDS:
         return Finish(say=(Reply.of(msg("correction.not_allowed")),))
-    checked = check_text_field(ctx, field, answer.text, {})
+    checked = check_text_field(ctx, field, answer.text, Draft())
     if checked.problem is not None:
         return Invalid(checked.problem)
-    return _correct(data, field, checked.values[field])
+    return _correct(chosen, field, checked.values[field])
 
 
 def _ask_choice(_: Context, data: Data) -> Reply:
-    if _field(data) == "breadwinner":
+    if MyRegistrationsData.load(data).correct_field == "breadwinner":
         return Reply.of(msg("registration.ask_breadwinner_self"), choices=YES_NO)
     return Reply.of(msg("eligibility.ask_poverty_register"), choices=YES_NO_UNKNOWN)
 
 
 def _on_choice(_: Context, data: Data, answer: Answer) -> Transition:
-    if _field(data) == "breadwinner":
-        return _correct(data, "breadwinner", answer.choice == YES.id)
-    return _correct(data, "poverty_register", str(answer.choice))
+    chosen = MyRegistrationsData.load(data)
+    if chosen.correct_field == "breadwinner":
+        return _correct(chosen, "breadwinner", answer.choice == YES.id)
+    return _correct(chosen, "poverty_register", str(answer.choice))
 
 
-def _on_corrected(ctx: Context, _: Data, result: object) -> Transition:
+def _on_corrected(ctx: Context, _: Data, result: Done | NotAllowed | AlreadyRegistered) -> Transition:
     if isinstance(result, Done):
         return Finish(say=(Reply.of(msg("correction.done")),))
     if isinstance(result, AlreadyRegistered):
@@ -113,13 +126,23 @@ def _ask_erase(_: Context, __: Data) -> Reply:
 
 def _on_erase(_: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == YES.id:
-        return Fetch(EraseRegistration(_registration_id(data)), then=_on_erased)
+        return Fetch(EraseRegistration(MyRegistrationsData.load(data).registration_id), then=_on_erased)
     return Finish(say=(Reply.of(msg("erase.kept")),))
 
 
-def _on_erased(_: Context, __: Data, result: object) -> Transition:
+def _on_erased(_: Context, __: Data, result: Done | NotAllowed) -> Transition:
     said = "erase.done" if isinstance(result, Done) else "correction.not_allowed"
     return Finish(say=(Reply.of(msg(said)),))
+
+
+def _kelurahan_chosen(_: Context, data: Data) -> Transition:
+    chosen = MyRegistrationsData.load(data)
+    return _correct(chosen, "kelurahan_code", chosen.kelurahan_code)
+
+
+def _job_chosen(_: Context, data: Data) -> Transition:
+    chosen = MyRegistrationsData.load(data)
+    return _correct(chosen, "job_type", chosen.job_type)
 
 
 def correction_steps() -> dict[str, Step]:
@@ -129,9 +152,10 @@ def correction_steps() -> dict[str, Step]:
         "correct_value": Step(ask=_ask_value, on_answer=_on_value, asks_nik=True),
         "correct_choice": Step(ask=_ask_choice, on_answer=_on_choice),
         **place_steps(
-            then=lambda _, data: _correct(data, "kelurahan_code", data.get("kelurahan_code")),
+            then=_kelurahan_chosen,
             on_outside=lambda _, __: Invalid(msg("registration.must_live_here")),
+            data_class=MyRegistrationsData,
         ),
-        **job_steps(then=lambda _, data: _correct(data, "job_type", data.get("job_type"))),
+        **job_steps(then=_job_chosen, data_class=MyRegistrationsData),
         "confirm_erase": Step(ask=_ask_erase, on_answer=_on_erase),
     }

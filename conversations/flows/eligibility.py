@@ -3,21 +3,41 @@ data. It screens; the kelurahan and the Dinas decide."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from conversations.dates import age_on, parse_age, parse_date
 from conversations.flow import Answer, Context, Data, Finish, Flow, Goto, Invalid, Step, Transition
-from conversations.flows.common import NO, UNKNOWN, YES, YES_NO, YES_NO_UNKNOWN, updated
+from conversations.flow_data import FlowData
+from conversations.flows.common import NO, UNKNOWN, YES, YES_NO, YES_NO_UNKNOWN
+from conversations.flows.fields import YesNoUnknown
 from conversations.flows.jobs import OTHER_JOB, job_name, job_steps
 from conversations.flows.places import kelurahan_name, place_steps
+from conversations.flows.registration import Prefill, RegistrationData
 from conversations.messages import Money, Msg, Reply, msg
 
-__all__ = ["PREFILLED", "eligibility_flow"]
+__all__ = ["eligibility_flow"]
 
-# What a registration started from here does not need to ask again.
-PREFILLED = ("job_type", "job_text", "kelurahan_code", "breadwinner", "poverty_register")
+
+@dataclass(frozen=True, slots=True)
+class EligibilityData(FlowData):
+    """The answers so far; None: not asked (yet, or at all under the programme's rules)."""
+
+    age: int | None = None
+    working: bool = False
+    job_type: str | None = None
+    job_text: str | None = None  # the work in the person's words, when it was typed
+    job_candidates: tuple[str, ...] = ()  # for the job steps
+    kelurahan_code: str | None = None
+    kelurahan_candidates: tuple[str, ...] = ()  # for the place steps
+    kecamatan_code: str = ""
+    already_member: Literal["no", "unknown"] | None = None
+    breadwinner: bool | None = None
+    poverty_register: YesNoUnknown | None = None
 
 
 def _start(_: Context, __: Data) -> Transition:
-    return Goto("age", {})
+    return Goto("age", EligibilityData().dump())
 
 
 # ---- age ---------------------------------------------------------------------------------------
@@ -37,7 +57,7 @@ def _on_age(ctx: Context, data: Data, answer: Answer) -> Transition:
         return _not_eligible(
             ctx, msg("eligibility.reason_age", age=age, min_age=rules.min_age or 0, max_age=rules.max_age or 0)
         )
-    return Goto("working", updated(data, age=age))
+    return Goto("working", EligibilityData.load(data).but(age=age).dump())
 
 
 # ---- working -------------------------------------------------------------------------------------
@@ -50,7 +70,7 @@ def _ask_working(_: Context, __: Data) -> Reply:
 def _on_working(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == NO.id:
         return _not_eligible(ctx, msg("eligibility.reason_not_working"))
-    return Goto("job", updated(data, working=True))
+    return Goto("job", EligibilityData.load(data).but(working=True).dump())
 
 
 # ---- already a participant ---------------------------------------------------------------------
@@ -64,7 +84,7 @@ def _on_already(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == YES.id:
         return _not_eligible(ctx, msg("eligibility.reason_already_member"), alternative="eligibility.check_membership")
     already = "unknown" if answer.choice == UNKNOWN.id else "no"
-    return _continue(ctx, updated(data, already_member=already), _after_membership(ctx))
+    return _continue(ctx, EligibilityData.load(data).but(already_member=already), _after_membership(ctx))
 
 
 def _after_membership(ctx: Context) -> str:
@@ -83,7 +103,7 @@ def _ask_breadwinner(_: Context, __: Data) -> Reply:
 
 def _on_breadwinner(ctx: Context, data: Data, answer: Answer) -> Transition:
     following = "poverty" if ctx.programme.eligibility.asks_poverty_register else "result"
-    return _continue(ctx, updated(data, breadwinner=answer.choice == YES.id), following)
+    return _continue(ctx, EligibilityData.load(data).but(breadwinner=answer.choice == YES.id), following)
 
 
 def _ask_poverty(_: Context, __: Data) -> Reply:
@@ -93,38 +113,38 @@ def _ask_poverty(_: Context, __: Data) -> Reply:
 def _on_poverty(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == NO.id and ctx.programme.eligibility.poverty_register_required:
         return _not_eligible(ctx, msg("eligibility.reason_poverty_register"))
-    return _continue(ctx, updated(data, poverty_register=str(answer.choice)), "result")
+    return _continue(ctx, EligibilityData.load(data).but(poverty_register=str(answer.choice)), "result")
 
 
-def _continue(ctx: Context, data: Data, step: str) -> Transition:
-    return _result(ctx, data) if step == "result" else Goto(step, data)
+def _continue(ctx: Context, answers: EligibilityData, step: str) -> Transition:
+    return _result(ctx, answers) if step == "result" else Goto(step, answers.dump())
 
 
 # ---- the outcome -------------------------------------------------------------------------------
 
 
-def _result(ctx: Context, data: Data) -> Transition:
+def _result(ctx: Context, answers: EligibilityData) -> Transition:
     doubts: list[Msg] = []
-    if data.get("job_type") == OTHER_JOB:
-        doubts.append(msg("eligibility.doubt_job", job=str(data.get("job_text", ""))))
-    if data.get("already_member") == "unknown":
+    if answers.job_type == OTHER_JOB:
+        doubts.append(msg("eligibility.doubt_job", job=answers.job_text or ""))
+    if answers.already_member == "unknown":
         doubts.append(msg("eligibility.doubt_membership"))
-    if data.get("poverty_register") == UNKNOWN.id and ctx.programme.eligibility.poverty_register_required:
+    if answers.poverty_register == UNKNOWN.id and ctx.programme.eligibility.poverty_register_required:
         doubts.append(msg("eligibility.doubt_poverty_register"))
-    place = kelurahan_name(ctx, str(data.get("kelurahan_code", "")))
-    job = job_name(ctx, str(data.get("job_type", OTHER_JOB)))
+    place = kelurahan_name(ctx, answers.kelurahan_code or "")
+    job = job_name(ctx, OTHER_JOB if answers.job_type is None else answers.job_type)
     if doubts:
         verdict = msg("eligibility.result_check", job=job, place=place, doubts=tuple(doubts))
     else:
         verdict = msg("eligibility.result_likely", job=job, place=place, programme=ctx.programme.name)
-    said = (verdict, msg("eligibility.priority")) if _is_priority(ctx, data) else (verdict,)
-    return Goto("offer", data, say=(Reply.of(*said),))
+    said = (verdict, msg("eligibility.priority")) if _is_priority(ctx, answers) else (verdict,)
+    return Goto("offer", answers.dump(), say=(Reply.of(*said),))
 
 
-def _is_priority(ctx: Context, data: Data) -> bool:
+def _is_priority(ctx: Context, answers: EligibilityData) -> bool:
     rules = ctx.programme.eligibility
-    return ("breadwinner" in rules.priority and data.get("breadwinner") is True) or (
-        "extremely_poor" in rules.priority and data.get("poverty_register") == YES.id
+    return ("breadwinner" in rules.priority and answers.breadwinner is True) or (
+        "extremely_poor" in rules.priority and answers.poverty_register == YES.id
     )
 
 
@@ -134,8 +154,15 @@ def _ask_offer(_: Context, __: Data) -> Reply:
 
 def _on_offer(_: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == YES.id:
-        prefill = {key: data[key] for key in PREFILLED if key in data}
-        return Finish(then="registration", then_data={"prefill": prefill})
+        answers = EligibilityData.load(data)
+        prefill = Prefill(
+            job_type=answers.job_type,
+            job_text=answers.job_text,
+            kelurahan_code=answers.kelurahan_code,
+            breadwinner=answers.breadwinner,
+            poverty_register=answers.poverty_register,
+        )
+        return Finish(then="registration", then_data=RegistrationData(prefill=prefill).dump())
     return Finish(say=(Reply.of(msg("eligibility.maybe_later")),))
 
 
@@ -165,12 +192,15 @@ eligibility_flow = Flow(
     steps={
         "age": Step(ask=_ask_age, on_answer=_on_age),
         "working": Step(ask=_ask_working, on_answer=_on_working),
-        **job_steps(then=lambda _, data: Goto("kelurahan", data)),
-        **place_steps(then=lambda _, data: Goto("already_member", data), on_outside=_outside),
+        **job_steps(then=lambda _, data: Goto("kelurahan", data), data_class=EligibilityData),
+        **place_steps(
+            then=lambda _, data: Goto("already_member", data), on_outside=_outside, data_class=EligibilityData
+        ),
         "already_member": Step(ask=_ask_already, on_answer=_on_already),
         "breadwinner": Step(ask=_ask_breadwinner, on_answer=_on_breadwinner),
         "poverty": Step(ask=_ask_poverty, on_answer=_on_poverty),
         "offer": Step(ask=_ask_offer, on_answer=_on_offer),
     },
     aliases=("cek kelayakan", "kelayakan", "syarat", "apakah saya bisa", "bisa ikut"),
+    data=EligibilityData,
 )

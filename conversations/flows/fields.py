@@ -7,11 +7,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 from conversations.dates import parse_date
 from conversations.flow import ANSWER_LIMIT, Context, Data, TextLimit
+from conversations.flow_data import FlowData
 from conversations.flows.common import NO, UNKNOWN, YES
-from conversations.flows.jobs import job_name
+from conversations.flows.jobs import OTHER_JOB, job_name
 from conversations.flows.places import kelurahan_name
 from conversations.messages import Msg, msg
 from conversations.nik import Nik, NikProblem, mask_nik, mask_niks, parse_nik, problems_with_birth_date
@@ -22,7 +24,9 @@ __all__ = [
     "NIK_PROBLEMS",
     "QUESTIONS",
     "Checked",
+    "Draft",
     "Field",
+    "YesNoUnknown",
     "check_text_field",
     "field_limit",
     "field_value_text",
@@ -33,6 +37,32 @@ _NAME = re.compile(r"^[^\W\d_]+(?:[ .'\-,][^\W\d_]*)*$")
 _RT_RW = re.compile(r"^(?:rt|rw|no|nomor)?\.?\s*0*(\d{1,3})$")
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 _PHONE = re.compile(r"^(?:\+?62|0)(8\d{7,11})$")
+
+
+YesNoUnknown = Literal["yes", "no", "unknown"]  # the ids of common.YES_NO_UNKNOWN
+
+
+@dataclass(frozen=True, slots=True)
+class Draft(FlowData):
+    """The form's answers as a flow keeps them, under the keys of FIELDS; None: not answered yet."""
+
+    nik: str | None = None
+    female: bool | None = None  # read from the NIK
+    full_name: str | None = None
+    birth_date: date | None = None
+    kelurahan_code: str | None = None
+    rt: str | None = None
+    rw: str | None = None
+    street: str | None = None
+    job_type: str | None = None
+    job_text: str | None = None  # the work in the person's words, when it was typed
+    phone: str | None = None  # "" for a neighbour without one
+    breadwinner: bool | None = None
+    poverty_register: YesNoUnknown | None = None
+
+    def answered(self, key: str) -> bool:
+        """Is the field under `key` (one of FIELDS) answered?"""
+        return getattr(self, key) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,45 +141,48 @@ NIK_PROBLEMS = {
 }
 
 
-def check_text_field(ctx: Context, key: str, text: str, data: Data) -> Checked:
-    """Check a typed answer for one of the text fields (NIK, name, birth date, RT, RW, street, phone)."""
+def check_text_field(ctx: Context, key: str, text: str, draft: Draft | Data) -> Checked:
+    """Check a typed answer for one of the text fields (NIK, name, birth date, RT, RW, street, phone);
+    `draft` holds the answers given so far (the NIK and the birth date are checked against each other).
+    A Mapping is read as a Draft's saved form, for callers that keep no Draft (accident_report)."""
     checker = _CHECKERS.get(key)
     if checker is None:
         raise ValueError(f"not a text field: {key}")
     said = " ".join(text.split())
+    known = draft if isinstance(draft, Draft) else Draft.load(draft)
     # A NIK belongs in the NIK field only: typed anywhere else (a street), it is kept masked.
-    return checker(ctx, said if key == "nik" else mask_niks(said), data)
+    return checker(ctx, said if key == "nik" else mask_niks(said), known)
 
 
-def _check_nik(ctx: Context, said: str, data: Data) -> Checked:
+def _check_nik(ctx: Context, said: str, draft: Draft) -> Checked:
     nik = parse_nik(said, ctx.now.date())
     if isinstance(nik, NikProblem):
         return Checked({}, NIK_PROBLEMS[nik])
-    birth = _stored_date(data.get("birth_date"))
+    birth = draft.birth_date
     if birth is not None and problems_with_birth_date(nik, birth) is not None:
         return Checked({}, msg("nik.date_differs_from_birth_date", nik_date=nik.birth_date))
     return Checked({"nik": nik.digits, "female": nik.female})
 
 
-def _check_name(_: Context, said: str, __: Data) -> Checked:
+def _check_name(_: Context, said: str, __: Draft) -> Checked:
     if not 3 <= len(said) <= 100 or not _NAME.match(said):
         return Checked({}, msg("registration.bad_name"))
     return Checked({"full_name": said})
 
 
-def _check_birth_date(ctx: Context, said: str, data: Data) -> Checked:
+def _check_birth_date(ctx: Context, said: str, draft: Draft) -> Checked:
     born = parse_date(said, ctx.now.date())
     if born is None:
         return Checked({}, msg("registration.bad_birth_date"))
-    nik = _stored_nik(data, ctx.now.date())
-    if nik is not None and problems_with_birth_date(nik, born) is not None:
+    nik = parse_nik(draft.nik, ctx.now.date()) if draft.nik is not None else None
+    if isinstance(nik, Nik) and problems_with_birth_date(nik, born) is not None:
         return Checked({}, msg("registration.birth_date_differs", nik_date=nik.birth_date), contradicts_nik=True)
 
     return Checked({"birth_date": born.isoformat()})
 
 
-def _check_rt_rw(key: str) -> Callable[[Context, str, Data], Checked]:
-    def check(_: Context, said: str, __: Data) -> Checked:
+def _check_rt_rw(key: str) -> Callable[[Context, str, Draft], Checked]:
+    def check(_: Context, said: str, __: Draft) -> Checked:
         number = _RT_RW.match(said.casefold())
         if number is None or int(number.group(1)) == 0:
             return Checked({}, msg("registration.bad_rt" if key == "rt" else "registration.bad_rw"))
@@ -158,20 +191,20 @@ def _check_rt_rw(key: str) -> Callable[[Context, str, Data], Checked]:
     return check
 
 
-def _check_street(_: Context, said: str, __: Data) -> Checked:
+def _check_street(_: Context, said: str, __: Draft) -> Checked:
     if not 3 <= len(said) <= 200:
         return Checked({}, msg("registration.bad_street"))
     return Checked({"street": said})
 
 
-def _check_phone(_: Context, said: str, __: Data) -> Checked:
+def _check_phone(_: Context, said: str, __: Draft) -> Checked:
     phone = normalise_phone(said)
     if phone is None:
         return Checked({}, msg("registration.bad_phone"))
     return Checked({"phone": phone})
 
 
-_CHECKERS: dict[str, Callable[[Context, str, Data], Checked]] = {
+_CHECKERS: dict[str, Callable[[Context, str, Draft], Checked]] = {
     "nik": _check_nik,
     "full_name": _check_name,
     "birth_date": _check_birth_date,
@@ -188,43 +221,36 @@ def normalise_phone(text: str) -> str | None:
     return "62" + found.group(1) if found else None
 
 
-def field_value_text(ctx: Context, key: str, data: Data) -> Msg:
-    """How a stored value reads on the summary (the NIK masked)."""
-    value = data.get(key)
-    if value is None or value == "":
-        return msg("field.empty")
-    if key == "nik":
-        return msg("field.value", value=mask_nik(str(value)))
-
-    if key == "birth_date":
-        born = _stored_date(value)
-        return msg("field.date", date=born) if born else msg("field.empty")
-    if key == "kelurahan_code":
-        return msg("field.value", value=kelurahan_name(ctx, str(value)))
-    if key == "job_type":
-        name = job_name(ctx, str(value))
-        extra = data.get("job_text")
-        return (
-            msg("field.job_value", job=name, said=str(extra))
-            if extra and str(value) == "lainnya"
-            else msg("field.value", value=name)
-        )
-    if key == "phone":
-        return msg("field.value", value="0" + str(value)[2:] if str(value).startswith("62") else str(value))
-    if key in ("breadwinner", "poverty_register"):
-        answer = {True: YES.label, False: NO.label, YES.id: YES.label, NO.id: NO.label, UNKNOWN.id: UNKNOWN.label}
-        return answer.get(value, msg("field.empty")) if isinstance(value, (bool, str)) else msg("field.empty")
-    return msg("field.value", value=str(value))
-
-
-def _stored_date(value: Json) -> date | None:
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
-
-
-def _stored_nik(data: Data, today: date) -> Nik | None:
-    digits = data.get("nik")
-    nik = parse_nik(digits, today) if isinstance(digits, str) else None
-    return nik if isinstance(nik, Nik) else None
+def field_value_text(ctx: Context, key: str, draft: Draft | Data) -> Msg:
+    """How a stored value reads on the summary (the NIK masked). A Mapping is read as a Draft's saved
+    form, for callers that keep no Draft (accident_report)."""
+    known = draft if isinstance(draft, Draft) else Draft.load(draft)
+    empty = msg("field.empty")
+    match key:
+        case "nik":
+            return msg("field.value", value=mask_nik(known.nik)) if known.nik else empty
+        case "birth_date":
+            return msg("field.date", date=known.birth_date) if known.birth_date else empty
+        case "kelurahan_code":
+            return (
+                msg("field.value", value=kelurahan_name(ctx, known.kelurahan_code)) if known.kelurahan_code else empty
+            )
+        case "job_type":
+            if not known.job_type:
+                return empty
+            name = job_name(ctx, known.job_type)
+            if known.job_text and known.job_type == OTHER_JOB:
+                return msg("field.job_value", job=name, said=known.job_text)
+            return msg("field.value", value=name)
+        case "phone":
+            phone = known.phone
+            if not phone:
+                return empty
+            return msg("field.value", value="0" + phone[2:] if phone.startswith("62") else phone)
+        case "breadwinner":
+            return empty if known.breadwinner is None else YES.label if known.breadwinner else NO.label
+        case "poverty_register":
+            labels = {YES.id: YES.label, NO.id: NO.label, UNKNOWN.id: UNKNOWN.label}
+            return labels[known.poverty_register] if known.poverty_register else empty
+    value = {"full_name": known.full_name, "rt": known.rt, "rw": known.rw, "street": known.street}.get(key)
+    return msg("field.value", value=value) if value else empty

@@ -19,15 +19,13 @@ from conversations.flow import (
     Step,
     Transition,
 )
-from conversations.flows.common import updated
-from conversations.flows.corrections import correction_steps, describe_registration
+from conversations.flows.corrections import MyRegistrationsData, correction_steps, describe_registration
 from conversations.flows.jobs import job_name
 from conversations.flows.places import kelurahan_name
 from conversations.flows.registration import LEADER_ROLE
 from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Msg, Reply, msg
 from conversations.requests.registrations import ListRegistrations, RegistrationView
-from conversations.state import Json
 
 __all__ = ["my_data_flow", "neighbours_flow", "status_flow"]
 
@@ -37,10 +35,6 @@ _CHANGE = Choice("change", msg("mydata.change"), ("ubah", "perbaiki", "ganti"))
 _WITHDRAW = Choice("withdraw", msg("mydata.withdraw"), ("tarik", "tarik persetujuan"))
 _ERASE = Choice("erase", msg("mydata.erase"), ("hapus", "hapus data"))
 _DONE = Choice("done", msg("mydata.done"), ("selesai", "kembali", "sudah"))
-
-
-def _views(result: object) -> list[RegistrationView]:
-    return [v for v in result if isinstance(v, RegistrationView)] if isinstance(result, tuple) else []
 
 
 def _status_line(view: RegistrationView) -> Msg:
@@ -54,8 +48,7 @@ def _status_start(_: Context, __: Data) -> Transition:
     return Fetch(ListRegistrations("all"), then=_status_show)
 
 
-def _status_show(ctx: Context, _: Data, result: object) -> Transition:
-    views = _views(result)
+def _status_show(ctx: Context, _: Data, views: tuple[RegistrationView, ...]) -> Transition:
     if not views:
         return Finish(say=(Reply.of(msg("status.none")),))
     items = tuple(
@@ -96,31 +89,34 @@ status_flow = Flow(
 def _picking(scope: Literal["mine", "operated"]) -> tuple[StartFn, dict[str, Step]]:
     """The flow's start (load the list) and its steps: the same for one's own data and a leader's neighbours."""
 
-    def loaded(ctx: Context, data: Data, result: object) -> Transition:
-        views = _views(result)
+    def loaded(ctx: Context, data: Data, views: tuple[RegistrationView, ...]) -> Transition:
         if not views:
             return Finish(say=(Reply.of(msg("mydata.none" if scope == "mine" else "neighbours.none")),))
-        options: list[Json] = [
-            [view.id, f"#{view.id} {view.full_name} ({view.nik_masked})"] for view in views[-_SHOWN:]
-        ]
+        options = tuple((view.id, f"#{view.id} {view.full_name} ({view.nik_masked})") for view in views[-_SHOWN:])
+        listed = MyRegistrationsData.load(data).but(options=options)
         if len(views) == 1:
-            return _chosen(ctx, updated(data, options=options), views[0])
-        return Goto("pick", updated(data, options=options, views_shown=True))
+            return _chosen(ctx, listed, views[0])
+        return Goto("pick", listed.but(views_shown=True).dump())
 
     def ask_pick(_: Context, data: Data) -> Reply:
-        return Reply.of(msg("mydata.pick" if scope == "mine" else "neighbours.pick"), choices=_option_choices(data))
+        options = tuple(
+            Choice(str(number), msg("place.label", name=listed))
+            for number, listed in MyRegistrationsData.load(data).options
+        )
+        return Reply.of(msg("mydata.pick" if scope == "mine" else "neighbours.pick"), choices=options)
 
     def on_pick(_: Context, data: Data, answer: Answer) -> Transition:
         if answer.choice is None or not answer.choice.isdecimal():  # the list was lost: load it again
-            return Fetch(ListRegistrations(scope), then=loaded, data={})
-        chosen = updated(data, registration_id=int(answer.choice))
-        return Fetch(ListRegistrations(scope), then=picked, data=chosen)
+            return Fetch(ListRegistrations(scope), then=loaded, data=MyRegistrationsData().dump())
+        chosen = MyRegistrationsData.load(data).but(registration_id=int(answer.choice))
+        return Fetch(ListRegistrations(scope), then=picked, data=chosen.dump())
 
-    def picked(ctx: Context, data: Data, result: object) -> Transition:
-        view = next((v for v in _views(result) if v.id == data.get("registration_id")), None)
+    def picked(ctx: Context, data: Data, views: tuple[RegistrationView, ...]) -> Transition:
+        chosen = MyRegistrationsData.load(data)
+        view = next((v for v in views if v.id == chosen.registration_id), None)
         if view is None:
             return Finish(say=(Reply.of(msg("correction.not_allowed")),))
-        return _chosen(ctx, data, view)
+        return _chosen(ctx, chosen, view)
 
     def ask_action(_: Context, __: Data) -> Reply:
         actions = (_CHANGE, _WITHDRAW, _ERASE, _DONE) if scope == "mine" else (_CHANGE, _ERASE, _DONE)
@@ -145,20 +141,10 @@ def _picking(scope: Literal["mine", "operated"]) -> tuple[StartFn, dict[str, Ste
     }
 
 
-def _chosen(ctx: Context, data: Data, view: RegistrationView) -> Transition:
+def _chosen(ctx: Context, listed: MyRegistrationsData, view: RegistrationView) -> Transition:
     place = kelurahan_name(ctx, view.kelurahan_code)
     shown = describe_registration(view, place, job_name(ctx, view.job_type))
-    return Goto("action", updated(data, registration_id=view.id), say=(shown,))
-
-
-def _option_choices(data: Data) -> tuple[Choice, ...]:
-    found = data.get("options")
-    options = found if isinstance(found, list) else []
-    return tuple(
-        Choice(str(item[0]), msg("place.label", name=str(item[1])))
-        for item in options
-        if isinstance(item, list) and len(item) == 2
-    )
+    return Goto("action", listed.but(registration_id=view.id).dump(), say=(shown,))
 
 
 _start_mine, _mine_steps = _picking("mine")
@@ -169,6 +155,7 @@ my_data_flow = Flow(
     start=_start_mine,
     steps=_mine_steps,
     aliases=("data saya", "lihat data saya", "hapus data saya", "perbaiki data"),
+    data=MyRegistrationsData,
 )
 
 
@@ -185,4 +172,5 @@ neighbours_flow = Flow(
     steps=_neighbours_steps,
     in_menu=_leaders_only,
     aliases=("warga saya",),
+    data=MyRegistrationsData,
 )

@@ -4,18 +4,39 @@ confirmed), or picked from the kecamatan → kelurahan lists. Shared by eligibil
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, Protocol, Self
 
 from conversations.flow import Answer, Context, Data, Goto, Invalid, Step, Transition
-from conversations.flows.common import NO, YES, YES_NO, updated
+from conversations.flows.common import NO, YES, YES_NO
 from conversations.matching import best_matches
 from conversations.messages import Choice, Reply, msg
 from conversations.regions import Kelurahan, Region
 from conversations.state import Json
 
-__all__ = ["kelurahan_name", "place_steps"]
+__all__ = ["PlaceFields", "kelurahan_name", "place_steps"]
 
 _LIST = Choice("list", msg("place.show_list"), ("daftar", "lihat daftar", "list", "pilih dari daftar"))
 _OUTSIDE_WORDS = ("luar kota", "bukan warga", "luar daerah")
+
+
+class PlaceFields(Protocol):
+    """A flow's data (its FlowData) with the fields the place steps fill in."""
+
+    @property
+    def kelurahan_code(self) -> str | None: ...
+
+    @property
+    def kelurahan_candidates(self) -> tuple[str, ...]: ...  # the kelurahan the typed name may mean
+
+    @property
+    def kecamatan_code(self) -> str: ...  # picked from the list, to list its kelurahan
+
+    @classmethod
+    def load(cls, data: Data) -> Self: ...
+
+    def but(self, **changes: Any) -> Self: ...
+
+    def dump(self) -> dict[str, Json]: ...
 
 
 def kelurahan_name(ctx: Context, code: str) -> str:
@@ -23,20 +44,32 @@ def kelurahan_name(ctx: Context, code: str) -> str:
     return found.name if found else code
 
 
+def _nobody_else(_: Data) -> bool:
+    return False
+
+
 def place_steps(
-    then: Callable[[Context, Data], Transition], on_outside: Callable[[Context, Data], Transition]
+    then: Callable[[Context, Data], Transition],
+    on_outside: Callable[[Context, Data], Transition],
+    data_class: type[PlaceFields],
+    about_other: Callable[[Data], bool] = _nobody_else,
 ) -> dict[str, Step]:
-    """`then(ctx, data)` goes on once data["kelurahan_code"] is set; `on_outside` decides what happens
-    when the person says they do not live in the region."""
+    """`then(ctx, data)` goes on once the kelurahan_code of `data` (saved by `data_class`) is set;
+    `on_outside` decides what happens when the person says they do not live in the region;
+    `about_other(data)`: the person is asked where somebody else lives."""
+
+    def load(data: Data) -> PlaceFields:
+        return data_class.load(data)
+
+    def save(data: Data, **changes: Any) -> Data:
+        return load(data).but(**changes).dump()
 
     def done(ctx: Context, data: Data, code: str) -> Transition:
-        chosen = updated(data, kelurahan_code=code)
-        chosen.pop("kelurahan_candidates", None)
-        return then(ctx, chosen)
+        return then(ctx, save(data, kelurahan_code=code, kelurahan_candidates=()))
 
     def ask_typed(ctx: Context, data: Data) -> Reply:
         outside = Choice("outside", msg("place.outside", region=_region_name(ctx)), _OUTSIDE_WORDS)
-        question = msg("place.ask_other") if data.get("for_other") is True else msg("place.ask")
+        question = msg("place.ask_other") if about_other(data) else msg("place.ask")
         return Reply.of(question, choices=(_LIST, outside))
 
     def on_typed(ctx: Context, data: Data, answer: Answer) -> Transition:
@@ -50,13 +83,13 @@ def place_steps(
         names = [(k.code, k.name) for k in region.all_kelurahan]
         names += [(f.kelurahan_code, f.name) for f in ctx.programme.former_names]
         sure, closest = best_matches(answer.text, names)
-        candidates: list[Json] = [sure.id] if sure else [c.id for c in closest]
+        candidates = (sure.id,) if sure else tuple(c.id for c in closest)
         if not candidates:
             return Invalid(msg("place.not_found"))
-        return Goto("kelurahan_confirm", updated(data, kelurahan_candidates=candidates))
+        return Goto("kelurahan_confirm", save(data, kelurahan_candidates=candidates))
 
     def ask_confirm(ctx: Context, data: Data) -> Reply:
-        codes = _candidates(data)
+        codes = load(data).kelurahan_candidates
         if len(codes) == 1:
             return Reply.of(msg("place.confirm", place=_describe(ctx, codes[0])), choices=YES_NO)
         options = tuple(Choice(code, msg("place.option", place=_describe(ctx, code))) for code in codes)
@@ -65,7 +98,7 @@ def place_steps(
         )
 
     def on_confirm(ctx: Context, data: Data, answer: Answer) -> Transition:
-        codes = _candidates(data)
+        codes = load(data).kelurahan_candidates
         if len(codes) == 1 and answer.choice == YES.id:
             return done(ctx, data, codes[0])
         if answer.choice in codes:
@@ -83,13 +116,12 @@ def place_steps(
         )
 
     def on_kecamatan(_: Context, data: Data, answer: Answer) -> Transition:
-        return Goto("kelurahan_list", updated(data, kecamatan_code=answer.choice))
+        return Goto("kelurahan_list", save(data, kecamatan_code=answer.choice))
 
     def ask_kelurahan(ctx: Context, data: Data) -> Reply:
         region = ctx.region
-        kecamatan = next(
-            (k for k in (region.kecamatan if region else ()) if k.code == data.get("kecamatan_code")), None
-        )
+        picked = load(data).kecamatan_code
+        kecamatan = next((k for k in (region.kecamatan if region else ()) if k.code == picked), None)
         villages = kecamatan.kelurahan if kecamatan else ()
         return Reply.of(
             msg("place.pick_kelurahan", kecamatan=kecamatan.name if kecamatan else ""),
@@ -105,11 +137,6 @@ def place_steps(
         "kecamatan_list": Step(ask=ask_kecamatan, on_answer=on_kecamatan),
         "kelurahan_list": Step(ask=ask_kelurahan, on_answer=on_kelurahan),
     }
-
-
-def _candidates(data: Data) -> list[str]:
-    found = data.get("kelurahan_candidates")
-    return [str(code) for code in found] if isinstance(found, list) else []
 
 
 def _region_name(ctx: Context) -> str:

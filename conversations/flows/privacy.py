@@ -3,8 +3,11 @@ rights — shown, and consent recorded, before any personal data is asked."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from conversations.effects import Audit, RecordConsent
 from conversations.flow import Answer, Context, Data, Finish, Flow, Goto, Invalid, Step, Transition
+from conversations.flow_data import FlowData
 from conversations.messages import Choice, Reply, msg
 
 __all__ = ["CONSENT_PURPOSE", "NOTICE_VERSION", "privacy_flow"]
@@ -16,6 +19,11 @@ AGREE = Choice("agree", msg("privacy.agree"), ("setuju", "ya", "iya", "y", "ok",
 DECLINE = Choice("decline", msg("privacy.decline"), ("tidak", "tdk", "gak", "ga", "nggak", "enggak", "no", "tidak mau"))
 KEEP = Choice("agree", msg("privacy.keep"), AGREE.aliases)
 WITHDRAW = Choice("decline", msg("privacy.withdraw"), ("tarik", "cabut", *DECLINE.aliases))
+
+
+@dataclass(frozen=True, slots=True)
+class PrivacyData(FlowData):
+    then: str | None = None  # the flow the engine put the notice in front of, to go on to after consent
 
 
 def _start(_: Context, __: Data) -> Transition:
@@ -40,8 +48,7 @@ def _ask_notice(ctx: Context, data: Data) -> Reply:
 
 
 def _on_notice(ctx: Context, data: Data, answer: Answer) -> Transition:
-    then = data.get("then")
-    next_flow = then if isinstance(then, str) else None
+    next_flow = PrivacyData.load(data).then
     if answer.choice == "agree":
         if ctx.contact.consented:
             return Finish(say=(Reply.of(msg("privacy.kept")),), then=next_flow)
@@ -72,4 +79,5 @@ privacy_flow = Flow(
     start=_start,
     steps={"notice": Step(ask=_ask_notice, on_answer=_on_notice)},
     aliases=("privasi", "data pribadi", "persetujuan", "kebijakan privasi"),
+    data=PrivacyData,
 )

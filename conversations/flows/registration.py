@@ -5,6 +5,9 @@ register neighbours, whose consent is recorded as given through the leader."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from conversations.effects import Audit
 from conversations.flow import (
     Answer,
@@ -19,11 +22,14 @@ from conversations.flow import (
     Step,
     Transition,
 )
-from conversations.flows.common import YES, YES_NO, YES_NO_UNKNOWN, updated
+from conversations.flow_data import FlowData
+from conversations.flows.common import YES, YES_NO, YES_NO_UNKNOWN
 from conversations.flows.fields import (
     FIELDS,
     QUESTIONS,
     Checked,
+    Draft,
+    YesNoUnknown,
     check_text_field,
     field_limit,
     field_value_text,
@@ -34,9 +40,8 @@ from conversations.flows.places import place_steps
 from conversations.flows.privacy import NOTICE_VERSION
 from conversations.messages import Choice, Reply, msg
 from conversations.requests.registrations import AlreadyRegistered, CheckNik, NikCheck, SubmitRegistration, Submitted
-from conversations.state import Json
 
-__all__ = ["LEADER_ROLE", "registration_flow"]
+__all__ = ["LEADER_ROLE", "Prefill", "RegistrationData", "registration_flow"]
 
 LEADER_ROLE = "rtrw"
 _SELF = Choice("self", msg("registration.for_self"), ("saya", "diri sendiri", "sendiri"))
@@ -46,6 +51,29 @@ _RESTART = Choice("restart", msg("registration.restart"), ("ulang", "mulai baru"
 _SUBMIT = Choice("submit", msg("registration.submit"), ("kirim", "ya", "benar", "sudah benar", "daftar"))
 _CHANGE = Choice("change", msg("registration.change"), ("ubah", "ganti", "perbaiki", "salah"))
 _NO_PHONE = ("-", "tidak ada", "tidak punya", "gak ada", "ga ada")
+
+
+@dataclass(frozen=True, slots=True)
+class Prefill(FlowData):
+    """What Cek kelayakan found out, so that a registration started from there does not ask it again."""
+
+    job_type: str | None = None
+    job_text: str | None = None
+    kelurahan_code: str | None = None
+    breadwinner: bool | None = None
+    poverty_register: YesNoUnknown | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrationData(Draft):
+    """The draft (the form's answers, fields.Draft), and how the registration goes."""
+
+    for_other: bool = False  # an RT/RW leader registering a neighbour
+    consent_via: Literal["operator"] | None = None  # the neighbour agreed through the leader
+    prefill: Prefill | None = None  # handed over by Cek kelayakan: the start takes the draft from it
+    kelurahan_candidates: tuple[str, ...] = ()  # for the place steps
+    kecamatan_code: str = ""
+    job_candidates: tuple[str, ...] = ()  # for the job steps
 
 
 def _is_leader(contact: ContactInfo) -> bool:
@@ -60,50 +88,66 @@ def _fields_needed(ctx: Context) -> list[str]:
     return [f.key for f in FIELDS if f.key not in skip]
 
 
-def _next(ctx: Context, data: Data) -> str:
+def _next(ctx: Context, draft: RegistrationData) -> str:
     """The step for the first field still missing; the summary when none is."""
-    missing = next((key for key in _fields_needed(ctx) if key not in data), None)
+    missing = next((key for key in _fields_needed(ctx) if not draft.answered(key)), None)
     return next((f.step for f in FIELDS if f.key == missing), "summary") if missing else "summary"
 
 
 def _go_next(ctx: Context, data: Data) -> Transition:
-    return Goto(_next(ctx, data), data)
+    return Goto(_next(ctx, RegistrationData.load(data)), data)
+
+
+def _about_other(data: Data) -> bool:
+    return RegistrationData.load(data).for_other
 
 
 # ---- start, resume, for whom ---------------------------------------------------------------------
 
 
 def _start(ctx: Context, data: Data) -> Transition:
-    if any(f.key in data for f in FIELDS) and "prefill" not in data:
+    saved = RegistrationData.load(data)
+    if any(saved.answered(f.key) for f in FIELDS) and saved.prefill is None:
         return Goto("resume", data)  # a draft left halfway
-    draft: dict[str, Json] = {}
-    prefill = data.get("prefill")
-    if isinstance(prefill, dict):
-        draft.update(prefill)
-    if data.get("for_other") is True:
-        return Goto("neighbour_consent", updated(draft, for_other=True))
+    found = saved.prefill
+    draft = (
+        RegistrationData()
+        if found is None
+        else RegistrationData(
+            job_type=found.job_type,
+            job_text=found.job_text,
+            kelurahan_code=found.kelurahan_code,
+            breadwinner=found.breadwinner,
+            poverty_register=found.poverty_register,
+        )
+    )
+    if saved.for_other:
+        return Goto("neighbour_consent", draft.but(for_other=True).dump())
     if _is_leader(ctx.contact):
-        return Goto("whom", draft)
+        # An empty draft is saved as {}: the engine keeps nothing to resume when the leader leaves here.
+        return Goto("whom", {} if draft == RegistrationData() else draft.dump())
     return _for_self(ctx, draft)
 
 
-def _for_self(ctx: Context, draft: Data) -> Transition:
-    data = updated(draft, for_other=False)
-    if ctx.contact.phone and "phone" not in data and (phone := normalise_phone(ctx.contact.phone)):
-        data["phone"] = phone  # WhatsApp gives the number: no need to ask it
-    return Goto(_next(ctx, data), data, say=(Reply.of(msg("registration.intro")),))
+def _for_self(ctx: Context, draft: RegistrationData) -> Transition:
+    mine = draft.but(for_other=False)
+    if ctx.contact.phone and mine.phone is None and (phone := normalise_phone(ctx.contact.phone)):
+        mine = mine.but(phone=phone)  # WhatsApp gives the number: no need to ask it
+    return Goto(_next(ctx, mine), mine.dump(), say=(Reply.of(msg("registration.intro")),))
 
 
 def _ask_resume(ctx: Context, data: Data) -> Reply:
-    done = sum(1 for key in _fields_needed(ctx) if key in data)
+    draft = RegistrationData.load(data)
+    done = sum(1 for key in _fields_needed(ctx) if draft.answered(key))
     total = len(_fields_needed(ctx))
     return Reply.of(msg("registration.resume", done=done, total=total), choices=(_CONTINUE, _RESTART))
 
 
 def _on_resume(ctx: Context, data: Data, answer: Answer) -> Transition:
+    draft = RegistrationData.load(data)
     if answer.choice == _CONTINUE.id:
-        return Goto(_next(ctx, data), data)
-    return _start(ctx, {"for_other": True} if data.get("for_other") is True else {})
+        return Goto(_next(ctx, draft), data)
+    return _start(ctx, RegistrationData(for_other=draft.for_other).dump())
 
 
 def _ask_whom(_: Context, __: Data) -> Reply:
@@ -111,9 +155,10 @@ def _ask_whom(_: Context, __: Data) -> Reply:
 
 
 def _on_whom(ctx: Context, data: Data, answer: Answer) -> Transition:
+    draft = RegistrationData.load(data)
     if answer.choice == _OTHER.id:
-        return Goto("neighbour_consent", updated(data, for_other=True))
-    return _for_self(ctx, data)
+        return Goto("neighbour_consent", draft.but(for_other=True).dump())
+    return _for_self(ctx, draft)
 
 
 def _ask_neighbour_consent(ctx: Context, _: Data) -> Reply:
@@ -128,10 +173,10 @@ def _ask_neighbour_consent(ctx: Context, _: Data) -> Reply:
 def _on_neighbour_consent(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice != YES.id:
         return Finish(say=(Reply.of(msg("registration.no_neighbour_consent")),))
-    consented = updated(data, consent_via="operator")
+    consented = RegistrationData.load(data).but(consent_via="operator")
     return Goto(
         _next(ctx, consented),
-        consented,
+        consented.dump(),
         effects=(Audit("consent.via_operator", {"notice": NOTICE_VERSION}),),
     )
 
@@ -141,24 +186,25 @@ def _on_neighbour_consent(ctx: Context, data: Data, answer: Answer) -> Transitio
 
 def _text_step(key: str) -> Step:
     def ask(_: Context, data: Data) -> Reply:
-        whose = "other" if data.get("for_other") is True else "self"
-        return Reply.of(msg(QUESTIONS[key, whose == "other"]))
+        return Reply.of(msg(QUESTIONS[key, RegistrationData.load(data).for_other]))
 
     def on_answer(ctx: Context, data: Data, answer: Answer) -> Transition:
+        draft = RegistrationData.load(data)
         if key == "phone" and answer.phone:  # a contact shared with the Telegram button
-            checked = check_text_field(ctx, key, answer.phone, data)
-        elif key == "phone" and data.get("for_other") is True and answer.text.strip().casefold() in _NO_PHONE:
+            checked = check_text_field(ctx, key, answer.phone, draft)
+        elif key == "phone" and draft.for_other and answer.text.strip().casefold() in _NO_PHONE:
             checked = Checked({"phone": ""})
         else:
-            checked = check_text_field(ctx, key, answer.text, data)
+            checked = check_text_field(ctx, key, answer.text, draft)
         if checked.contradicts_nik and checked.problem is not None:
             return Goto("which_is_wrong", data, say=(Reply.of(checked.problem),))
         if checked.problem is not None:
             return Invalid(checked.problem)
-        new = updated(data, **checked.values)
+        # The checked values are in their saved form (the birth date as text): the codec reads them.
+        new = RegistrationData.load({**draft.dump(), **checked.values})
         if key == "nik":
-            return Fetch(CheckNik(str(checked.values["nik"])), then=_on_nik_checked, data=new)
-        return Goto(_next(ctx, new), new)
+            return Fetch(CheckNik(str(checked.values["nik"])), then=_on_nik_checked, data=new.dump())
+        return Goto(_next(ctx, new), new.dump())
 
     return Step(ask=ask, on_answer=on_answer, limit=field_limit(key), asks_nik=key == "nik")
 
@@ -173,28 +219,27 @@ def _ask_which_is_wrong(_: Context, __: Data) -> Reply:
 
 def _on_which_is_wrong(_: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == _NIK_WRONG.id:
-        return Goto("nik", {key: value for key, value in data.items() if key not in ("nik", "female")})
+        return Goto("nik", RegistrationData.load(data).but(nik=None, female=None).dump())
     return Goto("birth_date", data)
 
 
-def _on_nik_checked(ctx: Context, data: Data, result: object) -> Transition:
-    if isinstance(result, NikCheck) and result.registered:
+def _on_nik_checked(ctx: Context, data: Data, result: NikCheck) -> Transition:
+    if result.registered:
         said = "registration.nik_registered_yours" if result.mine else "registration.nik_registered"
         return Finish(say=(Reply.of(msg(said, call_centre=ctx.programme.call_centre)),))
-    return Goto(_next(ctx, data), data)
+    return Goto(_next(ctx, RegistrationData.load(data)), data)
 
 
 # ---- yes / no fields -----------------------------------------------------------------------------
 
 
 def _ask_breadwinner(_: Context, data: Data) -> Reply:
-    whose = "other" if data.get("for_other") is True else "self"
-    return Reply.of(msg(QUESTIONS["breadwinner", whose == "other"]), choices=YES_NO)
+    return Reply.of(msg(QUESTIONS["breadwinner", RegistrationData.load(data).for_other]), choices=YES_NO)
 
 
 def _on_breadwinner(ctx: Context, data: Data, answer: Answer) -> Transition:
-    new = updated(data, breadwinner=answer.choice == YES.id)
-    return Goto(_next(ctx, new), new)
+    new = RegistrationData.load(data).but(breadwinner=answer.choice == YES.id)
+    return Goto(_next(ctx, new), new.dump())
 
 
 def _ask_poverty(_: Context, __: Data) -> Reply:
@@ -202,16 +247,17 @@ def _ask_poverty(_: Context, __: Data) -> Reply:
 
 
 def _on_poverty(ctx: Context, data: Data, answer: Answer) -> Transition:
-    new = updated(data, poverty_register=str(answer.choice))
-    return Goto(_next(ctx, new), new)
+    new = RegistrationData.load(data).but(poverty_register=str(answer.choice))
+    return Goto(_next(ctx, new), new.dump())
 
 
 # ---- summary, changes, submission -----------------------------------------------------------------
 
 
 def _ask_summary(ctx: Context, data: Data) -> Reply:
+    draft = RegistrationData.load(data)
     lines = tuple(
-        msg("field.line", label=f.label, value=field_value_text(ctx, f.key, data))
+        msg("field.line", label=f.label, value=field_value_text(ctx, f.key, draft))
         for f in FIELDS
         if f.key in _fields_needed(ctx)
     )
@@ -222,8 +268,10 @@ def _ask_summary(ctx: Context, data: Data) -> Reply:
 def _on_summary(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == _CHANGE.id:
         return Goto("change_which", data)
-    draft = {key: data[key] for key in (*_fields_needed(ctx), "female", "job_text") if key in data}
-    return Fetch(SubmitRegistration(draft, on_behalf=data.get("for_other") is True), then=_on_submitted)
+    draft = RegistrationData.load(data)
+    saved = draft.dump()
+    sent = {key: saved[key] for key in (*_fields_needed(ctx), "female", "job_text") if draft.answered(key)}
+    return Fetch(SubmitRegistration(sent, on_behalf=draft.for_other), then=_on_submitted)
 
 
 def _ask_change_which(ctx: Context, _: Data) -> Reply:
@@ -234,17 +282,16 @@ def _ask_change_which(ctx: Context, _: Data) -> Reply:
 def _on_change_which(ctx: Context, data: Data, answer: Answer) -> Transition:
     field = str(answer.choice)
     dropped = {field, "job_text"} if field == "job_type" else {field}
-    cleared = {key: value for key, value in data.items() if key not in dropped}
-    return Goto(_next(ctx, cleared), cleared)
+    cleared = RegistrationData.load(data).but(**dict.fromkeys(dropped))
+    return Goto(_next(ctx, cleared), cleared.dump())
 
 
-def _on_submitted(ctx: Context, data: Data, result: object) -> Transition:
+def _on_submitted(ctx: Context, data: Data, result: Submitted | AlreadyRegistered) -> Transition:
     if isinstance(result, AlreadyRegistered):
         return Finish(say=(Reply.of(msg("registration.nik_registered", call_centre=ctx.programme.call_centre)),))
-    assert isinstance(result, Submitted)
     done = Reply.of(msg("registration.submitted", number=result.registration_id))
-    if data.get("for_other") is True:
-        return Goto("another", {"for_other": True}, say=(done,))
+    if RegistrationData.load(data).for_other:
+        return Goto("another", RegistrationData(for_other=True).dump(), say=(done,))
     return Finish(say=(done,))
 
 
@@ -254,7 +301,7 @@ def _ask_another(_: Context, __: Data) -> Reply:
 
 def _on_another(_: Context, __: Data, answer: Answer) -> Transition:
     if answer.choice == YES.id:
-        return Finish(then="registration", then_data={"for_other": True})
+        return Finish(then="registration", then_data=RegistrationData(for_other=True).dump())
     return Finish(say=(Reply.of(msg("registration.thanks_leader")),))
 
 
@@ -271,8 +318,13 @@ registration_flow = Flow(
         "neighbour_consent": Step(ask=_ask_neighbour_consent, on_answer=_on_neighbour_consent),
         **{key: _text_step(key) for key in ("nik", "full_name", "birth_date", "rt", "rw", "street", "phone")},
         "which_is_wrong": Step(ask=_ask_which_is_wrong, on_answer=_on_which_is_wrong),
-        **place_steps(then=_go_next, on_outside=lambda _, __: Invalid(msg("registration.must_live_here"))),
-        **job_steps(then=_go_next),
+        **place_steps(
+            then=_go_next,
+            on_outside=lambda _, __: Invalid(msg("registration.must_live_here")),
+            data_class=RegistrationData,
+            about_other=_about_other,
+        ),
+        **job_steps(then=_go_next, data_class=RegistrationData, about_other=_about_other),
         "breadwinner": Step(ask=_ask_breadwinner, on_answer=_on_breadwinner),
         "poverty": Step(ask=_ask_poverty, on_answer=_on_poverty),
         "summary": Step(ask=_ask_summary, on_answer=_on_summary),
@@ -280,4 +332,5 @@ registration_flow = Flow(
         "another": Step(ask=_ask_another, on_answer=_on_another),
     },
     aliases=("daftar", "pendaftaran", "registrasi", "mau daftar", "daftarkan"),
+    data=RegistrationData,
 )

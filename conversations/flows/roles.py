@@ -308,7 +308,7 @@ roles_flow = Flow(
         "holders": Step(ask=_ask_holders, on_answer=_on_holders),
         "holder": Step(ask=_ask_holder, on_answer=_on_holder),
         "confirm_revoke": Step(ask=_ask_confirm_revoke, on_answer=_on_confirm_revoke),
-        **place_steps(then=_kelurahan_chosen, on_outside=_outside),
+        **place_steps(then=_kelurahan_chosen, on_outside=_outside, data_class=RolesData),
         # The kelurahan asked the admin's way; the confirmation and the lists are registration's.
         "kelurahan": Step(ask=_ask_kelurahan, on_answer=_on_kelurahan, free_text=True),
         "rt": Step(ask=_ask_rt, on_answer=_on_rt),
