@@ -223,7 +223,7 @@ class FiguresData(FlowData):
 
 @dataclass(frozen=True, slots=True)
 class ExportData(FlowData):
-    status: str = ""  # which registrations: one of _STATUSES
+    status: ExportStatus | None = None  # which registrations; None: not chosen yet
 
 
 def _figures_start(ctx: Context, _: Data) -> Transition:
@@ -297,7 +297,7 @@ def _ask_format(_: Context, __: Data) -> Reply:
 
 def _on_format(_: Context, data: Data, answer: Answer) -> Transition:
     file_format = _FORMATS.get(answer.choice or "")
-    status = _STATUSES.get(ExportData.load(data).status)
+    status = ExportData.load(data).status
     if status is None:  # the data was lost (a restart mid-flow): ask again from the top
         return Goto("status", {})
     if file_format is None:
