@@ -122,7 +122,7 @@ class AccidentData(FlowData):
     kpj: str | None = None
     what: str | None = None
     place: str | None = None
-    occurred_on: str | None = None  # ISO date
+    occurred_on: date | None = None
     occurred_time: str | None = None  # "HH:MM", or "" when not known
     treated_at: str | None = None
     reporter_phone: str | None = None
@@ -130,10 +130,6 @@ class AccidentData(FlowData):
 
     def answered(self, key: str) -> bool:
         return getattr(self, key) is not None
-
-    def text(self, key: str) -> str:
-        value = getattr(self, key)
-        return value if isinstance(value, str) else ""
 
 
 def _next(data: AccidentData) -> str:
@@ -160,15 +156,8 @@ def report_deadline(programme: Programme, occurred_on: date, occurred_time: str)
     return start + timedelta(hours=programme.benefits.jkk.accident_report_hours)
 
 
-def _stored_date(data: AccidentData) -> date | None:
-    try:
-        return date.fromisoformat(data.text("occurred_on"))
-    except ValueError:
-        return None
-
-
 def _stored_time(data: AccidentData) -> str:
-    said = data.text("occurred_time")
+    said = data.occurred_time or ""
     try:
         return time.fromisoformat(said).strftime("%H:%M") if said else ""
     except ValueError:
@@ -181,7 +170,7 @@ def _moment(when: datetime) -> Msg:
 
 def _deadline_said(ctx: Context, data: AccidentData) -> tuple[Msg, ...]:
     """The deadline, or that it has passed (the report is still taken), and how it was counted."""
-    occurred_on = _stored_date(data)
+    occurred_on = data.occurred_on
     if occurred_on is None:
         return ()
     occurred_time = _stored_time(data)
@@ -308,7 +297,7 @@ def _on_date(ctx: Context, data: Data, answer: Answer) -> Transition:
     day = _read_date(answer, ctx.today)
     if isinstance(day, Msg):
         return Invalid(day)
-    return _go_next(AccidentData.load(data).but(occurred_on=day.isoformat()))
+    return _go_next(AccidentData.load(data).but(occurred_on=day))
 
 
 def _read_date(answer: Answer, today: date) -> date | Msg:
@@ -340,7 +329,7 @@ def _on_time(ctx: Context, data: Data, answer: Answer) -> Transition:
     if at is None:
         return Invalid(msg("accident.bad_time"))
     local_now = ctx.now.astimezone(ZoneInfo(ctx.programme.timezone))
-    if _stored_date(saved) == local_now.date() and at > local_now.time():
+    if saved.occurred_on == local_now.date() and at > local_now.time():
         return Invalid(msg("accident.time_in_future"))
     return _go_next(saved.but(occurred_time=at.strftime("%H:%M")))
 
@@ -439,7 +428,7 @@ def worker_text(nik: str, kpj: str) -> Msg:
 
 
 def _when_text(data: AccidentData) -> Msg:
-    occurred_on = _stored_date(data)
+    occurred_on = data.occurred_on
     if occurred_on is None:
         return msg("field.empty")
     at = _stored_time(data)
@@ -453,18 +442,20 @@ def _part_text(ctx: Context, part: _Part, data: AccidentData) -> Msg:
         return msg("field.empty")
     match part.id:
         case "who":
-            return worker_text(data.text("nik"), data.text("kpj"))
+            return worker_text(data.nik or "", data.kpj or "")
+        case "what":
+            return msg("field.value", value=data.what or "")
+        case "place":
+            return msg("field.value", value=data.place or "")
         case "when":
             return _when_text(data)
         case "treated":
-            return _treated_text(ctx, data.text("treated_at"))
+            return _treated_text(ctx, data.treated_at or "")
         case "phone":
-            return field_value_text(ctx, "phone", {"phone": data.text("reporter_phone")})
-        case "relation":
+            return field_value_text(ctx, "phone", {"phone": data.reporter_phone or ""})
+        case _:  # the relation
             relation = next((c for c in _RELATIONS if c.id == data.relation), None)
             return relation.label if relation is not None else msg("field.empty")
-        case _:
-            return msg("field.value", value=data.text(part.keys[0]))
 
 
 def _summary_lines(ctx: Context, data: AccidentData) -> tuple[Msg, ...]:
@@ -491,8 +482,8 @@ def _on_summary(_: Context, data: Data, answer: Answer) -> Transition:
 
 
 def _report(data: AccidentData) -> dict[str, Json]:
-    """Exactly the keys bot/desks/accidents.py reads."""
-    return {key: data.text(key) for key in _REPORT_KEYS}
+    """Exactly the keys bot/desks/accidents.py reads, "" for none."""
+    return {key: "" if value is None else value for key, value in data.dump().items() if key in _REPORT_KEYS}
 
 
 def _ask_change_which(_: Context, __: Data) -> Reply:

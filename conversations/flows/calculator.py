@@ -56,10 +56,10 @@ class CalculatorData(FlowData):
     pending: str = ""  # the status of a registration not yet active
     pending_reason: str = ""
     # Their answers
-    cause: str = ""
+    cause: Literal["", "accident", "other", "both"] = ""
     member: Literal["since", "months", "none", "short", "long", "pending"] | None = None  # None: not asked yet
     since: date | None = None
-    since_source: str = ""  # "registration" or "typed"
+    since_source: Literal["", "registration", "typed"] = ""
     months: int | None = None
     children: int | None = None
 
