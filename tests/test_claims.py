@@ -21,7 +21,7 @@ from conversations.claim_checklist import (
 )
 from conversations.engine import Engine, Outcome
 from conversations.flows import ALL_FLOWS, MAIN_MENU
-from conversations.flows.claims import CASE_KEYS, claim_flow, parse_day, parse_rupiah
+from conversations.flows.claims import CASE_KEYS, CaseOption, ClaimCase, ClaimData, claim_flow, parse_day, parse_rupiah
 from conversations.inbound import InboundKind
 from conversations.messages import Money, msg
 from conversations.requests.accidents import FindParticipant, ParticipantFound, ParticipantNotFound
@@ -383,7 +383,7 @@ def test_a_new_case_from_start_to_the_first_document() -> None:
     assert _all_keys(found) == ["claims.found_coverage", "claims.ask_cause"]
     assert "5 Januari 2026" in chat.texts(found)
     assert "4 Januari 2021" in chat.texts(found)
-    assert chat.state.data["nik"] == NIK  # sealed by the store while the case is not created
+    assert ClaimData.load(chat.state.data).nik == NIK  # sealed by the store while the case is not created
 
     assert _all_keys(chat.say("sakit")) == ["claims.ask_died_on"]
     assert _all_keys(chat.say("15-11-2026")) == ["claims.ask_relationship"]
@@ -419,8 +419,8 @@ def test_a_new_case_from_start_to_the_first_document() -> None:
         "documents": list(_ids(JKM, SCHOLARSHIP)),
         "collected": [],
     }
-    assert "nik" not in chat.state.data
-    assert chat.state.data["case_id"] == 1
+    assert ClaimData.load(chat.state.data).nik == ""
+    assert ClaimData.load(chat.state.data).case_id == 1
     assert set(store.cases[1]) <= set(CASE_KEYS)
 
 
@@ -434,8 +434,8 @@ def test_a_nik_issued_elsewhere_is_fine_and_a_kpj_works_too() -> None:
     by_kpj.say("klaim")
     by_kpj.say(f"KPJ {KPJ[:4]} {KPJ[4:]}")
     assert FindParticipant(kpj=KPJ) in by_kpj.store.requests
-    assert by_kpj.state.data["kpj"] == KPJ
-    assert "nik" not in by_kpj.state.data
+    assert ClaimData.load(by_kpj.state.data).case.kpj == KPJ
+    assert ClaimData.load(by_kpj.state.data).nik == ""
 
 
 @pytest.mark.parametrize(
@@ -495,7 +495,7 @@ def test_a_death_before_the_membership_started_is_questioned_then_kept_or_change
     assert _all_keys(chat.say("ubah tanggal")) == ["claims.ask_died_on"]
     chat.say("10-1-2026")
     assert _all_keys(chat.say("ya")) == ["claims.ask_relationship"]
-    assert chat.state.data["died_on"] == "2026-01-10"
+    assert ClaimData.load(chat.state.data).case.died_on == date(2026, 1, 10)
 
 
 @pytest.mark.parametrize(
@@ -786,12 +786,12 @@ def test_a_save_that_did_not_happen_can_be_tried_again_and_nothing_is_lost() -> 
     chat.store.save_answer = "broken"
     failed = chat.say("tidak")
     assert _all_keys(failed) == ["claims.not_saved", "claims.ask_retry"]
-    assert chat.state.data["nik"] == NIK
+    assert ClaimData.load(chat.state.data).nik == NIK
     chat.store.save_answer = None
     retried = chat.say("coba lagi")
     assert "claims.documents_count" in _all_keys(retried)
     assert chat.store.cases == {1: chat.store.cases[1]}
-    assert "nik" not in chat.state.data
+    assert ClaimData.load(chat.state.data).nik == ""
 
 
 def test_answers_before_the_case_exists_are_kept_when_leaving_halfway() -> None:
@@ -819,6 +819,34 @@ def test_an_old_session_without_the_case_reloads_it_from_the_store() -> None:
     assert _all_keys(lost) == ["engine.pick_a_number", "claims.case_lost"]
     reloaded = chat.say("muat klaim saya")
     assert _all_keys(reloaded) == ["claims.open_cases"]
+
+
+def test_a_session_saved_before_the_data_had_a_version_keeps_its_case() -> None:
+    """Such data kept the case's keys beside the others: they are read as the case, never lost."""
+    case: dict[str, Json] = {
+        "status": "submitted",
+        "cause": "illness",
+        "died_on": "2026-11-15",
+        "relationship": "spouse",
+        "children": 0,
+        "registered_on": None,
+        "coverage_start": None,
+        "kpj": KPJ,
+        "documents": list(JKM),
+        "collected": list(JKM),
+        "not_needed": ["kuitansi"],
+        "submitted_on": "2026-11-20",
+    }
+    chat = Chat(Store(cases={1: dict(case)}))
+    chat.state = SessionState("claim", claim_flow.version, "outcome", {"case_id": 1, "opened_on": "2026-11-20", **case})
+    waiting = chat.say("belum ada kabar")
+    assert _all_keys(waiting) == ["claims.waiting", "engine.type_menu"]
+    assert "20 November 2026" in chat.texts(waiting)
+    assert chat.store.saves()[-1].case == case
+
+    halfway = Chat(state=SessionState(None, 0, None, {}, 0, {"claim": {"kpj": "", "registered_on": None}}))
+    halfway.say("klaim")
+    assert _all_keys(halfway.say("lanjutkan")) == ["claims.ask_cause"]
 
 
 def test_the_claim_is_in_the_menu_and_needs_consent() -> None:
@@ -869,28 +897,30 @@ def test_two_days_ago_in_words() -> None:
 
 # ---- whatever arrives, at every step of a case in hand ------------------------------------------------
 
-CASE_DATA: dict[str, Json] = {
-    "case_id": 1,
-    "opened_on": "2026-11-20",
-    "status": "collecting",
-    "cause": "road_accident",
-    "died_on": "2026-11-15",
-    "relationship": "child",
-    "children": 2,
-    "registered_on": None,
-    "coverage_start": None,
-    "kpj": KPJ,
-    "documents": list(_ids(JKK, JKM, SCHOLARSHIP, drop=("buku_nikah",))),
-    "collected": ["formulir_3", "kuitansi"],
-    "not_needed": ["kuitansi"],
-    "current": "kuitansi",
-    "passed": ["formulir_3a"],
-    "submitted_on": "2026-11-16",
-    "amount_paid": 70_000_000,
-    "has_children": True,
-    "after": "tick",
-    "options": [{"id": 1, "opened_on": "2026-11-20", "status": "collecting", "done": 2, "total": 20}],
-}
+CASE_DATA = ClaimData(
+    case=ClaimCase(
+        status="collecting",
+        cause="road_accident",
+        died_on=date(2026, 11, 15),
+        relationship="child",
+        children=2,
+        registered_on=None,
+        coverage_start=None,
+        kpj=KPJ,
+        documents=_ids(JKK, JKM, SCHOLARSHIP, drop=("buku_nikah",)),
+        collected=("formulir_3", "kuitansi"),
+        not_needed=("kuitansi",),
+        submitted_on=date(2026, 11, 16),
+        amount_paid=70_000_000,
+    ),
+    case_id=1,
+    opened_on=date(2026, 11, 20),
+    current="kuitansi",
+    passed=("formulir_3a",),
+    has_children=True,
+    after="tick",
+    options=(CaseOption(id=1, opened_on=date(2026, 11, 20), status="collecting", done=2, total=20),),
+)
 CLAIM_STEPS = [name for name, step in claim_flow.steps.items() if not hasattr(step, "on_result")]
 
 
@@ -898,8 +928,8 @@ CLAIM_STEPS = [name for name, step in claim_flow.steps.items() if not hasattr(st
 @settings(max_examples=60, deadline=None)
 @given(text=st.one_of(st.text(max_size=40), st.sampled_from(["sudah", "belum", "1", "2", "5", "lanjut klaim", "42jt"])))
 def test_any_text_at_any_step_of_a_case_in_hand(step: str, text: str) -> None:
-    store = Store(cases={1: {k: v for k, v in CASE_DATA.items() if k in CASE_KEYS}})
-    chat = Chat(store, SessionState("claim", claim_flow.version, step, CASE_DATA))
+    store = Store(cases={1: CASE_DATA.case.to_store()})
+    chat = Chat(store, SessionState("claim", claim_flow.version, step, CASE_DATA.dump()))
     outcome = chat.say(text)
     assert outcome.replies
     assert chat.state.idle or chat.state.flow in ("claim", "menu", *(f.id for f in ALL_FLOWS))

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
 
 from conversations.claim_checklist import (
     Checklist,
@@ -42,39 +44,105 @@ from conversations.flow import (
     TextLimit,
     Transition,
 )
-from conversations.flows.common import NO, UNKNOWN, YES, YES_NO, updated
+from conversations.flow_data import VERSION_KEY, FlowData
+from conversations.flows.common import NO, UNKNOWN, YES, YES_NO
 from conversations.flows.fields import NIK_PROBLEMS
 from conversations.messages import Choice, Money, Msg, Reply, msg
 from conversations.nik import NikProblem, parse_nik
 from conversations.programme import Programme
-from conversations.requests.accidents import FindParticipant, ParticipantFound
+from conversations.requests.accidents import FindParticipant, ParticipantFound, ParticipantNotFound
 from conversations.requests.base import NotAllowed
 from conversations.requests.claims import ClaimCaseSaved, ClaimCaseView, ListClaimCases, SaveClaimCase
 from conversations.state import Json
 from conversations.text import normalise
 
-__all__ = ["CASE_KEYS", "OPEN_STATUSES", "claim_flow", "parse_day", "parse_rupiah"]
+__all__ = ["CASE_KEYS", "OPEN_STATUSES", "ClaimCase", "ClaimData", "claim_flow", "parse_day", "parse_rupiah"]
 
-OPEN_STATUSES = ("collecting", "ready", "submitted")
-# What the store keeps of a case (bot/desks/claims.py reads these keys). Everything else in the
-# conversation's data (the document in hand, the ones passed over this time) is only for the chat.
-CASE_KEYS = (
-    "status",
-    "cause",
-    "died_on",
-    "relationship",
-    "children",
-    "registered_on",
-    "coverage_start",
-    "kpj",
-    "documents",
-    "collected",
-    "not_needed",  # collected too: documents that do not apply (no treatment costs, say)
-    "amount_paid",
-    "paid_on",
-    "submitted_on",
-    "reason",
-)
+CaseStatus = Literal["collecting", "ready", "submitted", "paid", "rejected"]
+OPEN_STATUSES: tuple[CaseStatus, ...] = ("collecting", "ready", "submitted")
+# What a case has only later on: left out of what the store is sent until it is known.
+_LATER_FACTS = frozenset({"not_needed", "amount_paid", "paid_on", "submitted_on", "reason"})
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimCase(FlowData):
+    """The case: what the store keeps (SaveClaimCase, ClaimCaseView; bot/desks/claims.py reads it) and
+    what the conversation holds of it. None or empty: not known yet."""
+
+    status: CaseStatus | None = None  # None until the case is created
+    cause: str = ""  # the id of a cause choice
+    died_on: date | None = None
+    relationship: str = ""  # the id of a relationship choice
+    children: int | None = None  # school-age children, up to the programme's maximum
+    registered_on: date | None = None  # None: not found among the registrations, or not asked
+    coverage_start: date | None = None
+    kpj: str | None = None  # None: "who" not answered yet; "" when no KPJ was given
+    documents: tuple[str, ...] = ()
+    collected: tuple[str, ...] = ()
+    not_needed: tuple[str, ...] = ()  # collected too: documents that do not apply (no treatment costs, say)
+    amount_paid: int | None = None
+    paid_on: date | None = None
+    submitted_on: date | None = None
+    reason: str = ""  # why the claim was rejected
+
+    def answered(self, question: str) -> bool:
+        """Whether a new case has the answer to one of its first questions (named by its step)."""
+        return {
+            "who": self.kpj is not None,
+            "cause": bool(self.cause),
+            "died_on": self.died_on is not None,
+            "relationship": bool(self.relationship),
+        }[question]
+
+    def to_store(self) -> dict[str, Json]:
+        """What SaveClaimCase sends: the answers and the checklist, and the later facts once known."""
+        return {
+            key: value
+            for key, value in self.dump().items()
+            if key != VERSION_KEY and (key not in _LATER_FACTS or value not in (None, "", []))
+        }
+
+
+CASE_KEYS = tuple(field.name for field in fields(ClaimCase))
+
+
+@dataclass(frozen=True, slots=True)
+class CaseOption(FlowData):
+    """An open case offered to continue."""
+
+    id: int | None = None
+    opened_on: date | None = None
+    status: CaseStatus | None = None
+    done: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimData(FlowData):
+    """The case in hand, and where the conversation is in it."""
+
+    case: ClaimCase = ClaimCase()
+    case_id: int | None = None  # None until the store has created the case
+    opened_on: date | None = None
+    nik: str = ""  # the deceased's, kept (sealed) only until the case is created
+    has_children: bool = False
+    current: str = ""  # the document being asked about
+    passed: tuple[str, ...] = ()  # documents passed over ("belum") this round
+    after: str = ""  # what was being saved: "create" or a key of _AFTER_SAVING
+    options: tuple[CaseOption, ...] = ()
+    pick: int | None = None  # the id of the case picked from the options
+
+    def with_case(self, **changes: Any) -> ClaimData:
+        return self.but(case=self.case.but(**changes))
+
+
+def _load(data: Data) -> ClaimData:
+    """The flow's data. Data saved before it had a version kept the case's keys beside the others."""
+    if VERSION_KEY not in data:
+        data = {**data, "case": {key: data[key] for key in CASE_KEYS if key in data}}
+    return ClaimData.load(data)
+
+
 _SHOWN_CASES = 3  # open cases offered to continue
 _KPJ_DIGITS = 11
 _NIK_DIGITS = 16
@@ -136,58 +204,32 @@ _WAITING = Choice(
     "waiting", msg("claims.outcome_waiting"), ("belum", "belum ada", "menunggu", "belum cair", "belum ada kabar")
 )
 
-# ---- reading the conversation's data ------------------------------------------------------------
+# ---- what follows from the case -----------------------------------------------------------------
 
 
-def _text(data: Data, key: str) -> str:
-    value = data.get(key)
-    return value if isinstance(value, str) else ""
+def _cause(case: ClaimCase) -> str:
+    return case.cause or "illness"
 
 
-def _day(data: Data, key: str) -> date | None:
-    try:
-        return date.fromisoformat(_text(data, key)) if _text(data, key) else None
-    except ValueError:
-        return None
-
-
-def _number(data: Data, key: str) -> int | None:
-    value = data.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _ids(data: Data, key: str) -> list[str]:
-    value = data.get(key)
-    return [str(item) for item in value] if isinstance(value, list) else []
-
-
-def _case_dict(data: Data) -> dict[str, Json]:
-    return {key: data[key] for key in CASE_KEYS if key in data}
-
-
-def _cause(data: Data) -> str:
-    return _text(data, "cause") or "illness"
-
-
-def _checklist(ctx: Context, data: Data) -> Checklist:
+def _checklist(ctx: Context, case: ClaimCase) -> Checklist:
     return build_checklist(
         ctx.programme,
-        cause=_cause(data),
-        relationship=_text(data, "relationship") or "other",
-        children=_number(data, "children") or 0,
-        died_on=_day(data, "died_on") or ctx.today,
-        coverage_start=_day(data, "coverage_start"),
+        cause=_cause(case),
+        relationship=case.relationship or "other",
+        children=case.children or 0,
+        died_on=case.died_on or ctx.today,
+        coverage_start=case.coverage_start,
     )
 
 
-def _payment_days(programme: Programme, data: Data) -> int:
+def _payment_days(programme: Programme, case: ClaimCase) -> int:
     claims = programme.claims
-    return claims.jkk_payment_working_days if is_work_accident(_cause(data)) else claims.jkm_payment_working_days
+    return claims.jkk_payment_working_days if is_work_accident(_cause(case)) else claims.jkm_payment_working_days
 
 
-def _expected(programme: Programme, data: Data) -> int:
+def _expected(programme: Programme, case: ClaimCase) -> int:
     benefits = programme.benefits
-    if is_work_accident(_cause(data)):
+    if is_work_accident(_cause(case)):
         return benefits.jkk_death_total(programme.premium.declared_income)
     return benefits.jkm.total
 
@@ -272,57 +314,53 @@ def parse_day(text: str, today: date) -> date | None:
 
 # ---- start: an open case to continue, or a new one ----------------------------------------------
 
-# The answers a new case gathers before it is created; any of them in the data: a case left halfway.
-_QUESTIONS = (("registered_on", "who"), ("cause", "cause"), ("died_on", "died_on"), ("relationship", "relationship"))
+# The questions a new case asks before it is created (ClaimCase.answered); any answered: a case left halfway.
+_QUESTIONS = ("who", "cause", "died_on", "relationship")
 
 
 def _start(_: Context, data: Data) -> Transition:
-    if "case_id" not in data and any(key in data for key, _step in _QUESTIONS):
-        return Goto("resume_new", data)
+    claim = _load(data)
+    if claim.case_id is None and any(claim.case.answered(step) for step in _QUESTIONS):
+        return Goto("resume_new", claim.dump())
     return Fetch(ListClaimCases(), then=_on_cases, data={})
 
 
-def _open_views(result: object) -> list[ClaimCaseView]:
-    views = [v for v in result if isinstance(v, ClaimCaseView)] if isinstance(result, tuple) else []
-    return [v for v in views if v.case.get("status") in OPEN_STATUSES]
+def _open_cases(views: tuple[ClaimCaseView, ...]) -> list[tuple[ClaimCaseView, ClaimCase]]:
+    cases = ((view, ClaimCase.load(view.case)) for view in views)
+    return [(view, case) for view, case in cases if case.status in OPEN_STATUSES]
 
 
-def _on_cases(ctx: Context, _: Data, result: object) -> Transition:
-    views = _open_views(result)[:_SHOWN_CASES]
-    if not views and isinstance(result, tuple) and any(isinstance(v, ClaimCaseView) for v in result):
+def _on_cases(ctx: Context, _: Data, result: tuple[ClaimCaseView, ...]) -> Transition:
+    shown = _open_cases(result)[:_SHOWN_CASES]
+    if not shown and result:
         return _new_case(Reply.of(msg("claims.earlier_cases_closed")))
-    if not views:
+    if not shown:
         return _new_case()
-    options: list[Json] = [
-        {
-            "id": view.id,
-            "opened_on": ctx.programme.local_date(view.opened_at).isoformat(),
-            "status": str(view.case.get("status")),
-            "done": len(_ids(view.case, "collected")),
-            "total": len(_ids(view.case, "documents")),
-        }
-        for view in views
-    ]
-    return Goto("pick", {"options": options})
-
-
-def _case_label(option: dict[str, Json]) -> Msg:
-    opened = _day(option, "opened_on") or date.min
-    if option.get("status") == "ready":
-        return msg("claims.case_ready", date=opened)
-    if option.get("status") == "submitted":
-        return msg("claims.case_submitted", date=opened)
-    return msg(
-        "claims.case_collecting", date=opened, done=_number(option, "done") or 0, total=_number(option, "total") or 0
+    options = tuple(
+        CaseOption(
+            id=view.id,
+            opened_on=ctx.programme.local_date(view.opened_at),
+            status=case.status,
+            done=len(case.collected),
+            total=len(case.documents),
+        )
+        for view, case in shown
     )
+    return Goto("pick", ClaimData(options=options).dump())
+
+
+def _case_label(option: CaseOption) -> Msg:
+    opened = option.opened_on or date.min
+    if option.status == "ready":
+        return msg("claims.case_ready", date=opened)
+    if option.status == "submitted":
+        return msg("claims.case_submitted", date=opened)
+    return msg("claims.case_collecting", date=opened, done=option.done, total=option.total)
 
 
 def _ask_pick(_: Context, data: Data) -> Reply:
-    found = data.get("options")
-    options = (
-        [o for o in found if isinstance(o, dict) and _number(o, "id") is not None] if isinstance(found, list) else []
-    )
-    choices = tuple(Choice(str(o["id"]), _case_label(o)) for o in options)
+    options = _load(data).options
+    choices = tuple(Choice(str(o.id), _case_label(o)) for o in options if o.id is not None)
     return Reply.of(msg("claims.open_cases"), choices=(*choices, _NEW_CASE))
 
 
@@ -330,37 +368,33 @@ def _on_pick(_: Context, __: Data, answer: Answer) -> Transition:
     if answer.choice == _NEW_CASE.id:
         return _new_case()
     if answer.choice is not None and answer.choice.isdecimal():
-        return Fetch(ListClaimCases(), then=_on_picked, data={"pick": int(answer.choice)})
+        return Fetch(ListClaimCases(), then=_on_picked, data=ClaimData(pick=int(answer.choice)).dump())
     return _reload()
 
 
-def _on_picked(ctx: Context, data: Data, result: object) -> Transition:
-    view = next((v for v in _open_views(result) if v.id == data.get("pick")), None)
-    if view is None:  # closed or gone meanwhile: offer what is open now
+def _on_picked(ctx: Context, data: Data, result: tuple[ClaimCaseView, ...]) -> Transition:
+    pick = _load(data).pick
+    found = next(((view, case) for view, case in _open_cases(result) if view.id == pick), None)
+    if found is None:  # closed or gone meanwhile: offer what is open now
         return _on_cases(ctx, {}, result)
-    return _continue_case(ctx, view)
+    return _continue_case(ctx, *found)
 
 
-def _continue_case(ctx: Context, view: ClaimCaseView) -> Transition:
-    data: dict[str, Json] = {
-        "case_id": view.id,
-        "opened_on": ctx.programme.local_date(view.opened_at).isoformat(),
-        **_case_dict(view.case),
-    }
-    status = _text(data, "status")
-    if status == "ready":
-        return Goto("ready", data, say=_ready_info(ctx, data))
-    if status == "submitted":
-        return Goto("outcome", data)
-    documents, collected = _ids(data, "documents"), _ids(data, "collected")
-    if not documents:
+def _continue_case(ctx: Context, view: ClaimCaseView, case: ClaimCase) -> Transition:
+    opened = ctx.programme.local_date(view.opened_at)
+    claim = ClaimData(case=case, case_id=view.id, opened_on=opened)
+    if case.status == "ready":
+        return Goto("ready", claim.dump(), say=_ready_info(ctx, case))
+    if case.status == "submitted":
+        return Goto("outcome", claim.dump())
+    if not case.documents:
         return _new_case()
-    missing = [d for d in documents if d not in collected]
+    missing = [d for d in case.documents if d not in case.collected]
     if not missing:
-        return _save(updated(data, status="ready"), "ready")
-    opened = _day(data, "opened_on") or ctx.today
-    welcome = msg("claims.welcome_back", date=opened, done=len(documents) - len(missing), total=len(documents))
-    return Goto("doc", updated(data, current=missing[0], passed=[]), say=(Reply.of(welcome),))
+        return _save(claim.with_case(status="ready"), "ready")
+    done, total = len(case.documents) - len(missing), len(case.documents)
+    welcome = msg("claims.welcome_back", date=opened, done=done, total=total)
+    return Goto("doc", claim.but(current=missing[0], passed=()).dump(), say=(Reply.of(welcome),))
 
 
 def _ask_resume_new(_: Context, __: Data) -> Reply:
@@ -369,7 +403,7 @@ def _ask_resume_new(_: Context, __: Data) -> Reply:
 
 def _on_resume_new(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == _CONTINUE.id:
-        return _next_question(ctx, data)
+        return _next_question(ctx, _load(data))
     return _new_case()
 
 
@@ -380,15 +414,15 @@ def _new_case(*before: Reply) -> Transition:
     return Goto("who", {}, say=(*before, Reply.of(msg("claims.condolence"))))
 
 
-def _next_question(ctx: Context, data: Data, *say: Reply) -> Transition:
-    for key, step in _QUESTIONS:
-        if key not in data:
-            return Goto(step, data, say=say)
-    if "children" not in data:
+def _next_question(ctx: Context, claim: ClaimData, *say: Reply) -> Transition:
+    for step in _QUESTIONS:
+        if not claim.case.answered(step):
+            return Goto(step, claim.dump(), say=say)
+    if claim.case.children is None:
         if ctx.programme.benefits.scholarship.max_children == 0:
-            return _create(ctx, updated(data, children=0), say)
-        return Goto("children" if data.get("has_children") is True else "has_children", data, say=say)
-    return _create(ctx, data, say)
+            return _create(ctx, claim.with_case(children=0), say)
+        return Goto("children" if claim.has_children else "has_children", claim.dump(), say=say)
+    return _create(ctx, claim, say)
 
 
 def _ask_who(_: Context, __: Data) -> Reply:
@@ -400,39 +434,37 @@ _NUMBER_LABEL = re.compile(r"^(?:no|nomor|nomer)?\.?\s*(?:nik|kpj|ktp)?\s*[:.]?\
 
 
 def _on_who(ctx: Context, data: Data, answer: Answer) -> Transition:
-    without_nik = {key: value for key, value in data.items() if key != "nik"}
+    claim = _load(data)
+    without_nik = claim.but(nik="")
     if answer.choice == _WHO_UNKNOWN.id:
-        unknown = updated(without_nik, kpj="", registered_on=None, coverage_start=None)
+        unknown = without_nik.with_case(kpj="", registered_on=None, coverage_start=None)
         said = Reply.of(msg("claims.who_unknown", call_centre=ctx.programme.call_centre))
         return _next_question(ctx, unknown, said)
     digits = _SEPARATORS.sub("", _NUMBER_LABEL.sub("", normalise(answer.text)))
     if len(digits) == _KPJ_DIGITS and digits.isascii() and digits.isdigit():
-        return Fetch(FindParticipant(kpj=digits), then=_on_found, data=updated(without_nik, kpj=digits))
+        return Fetch(FindParticipant(kpj=digits), then=_on_found, data=without_nik.with_case(kpj=digits).dump())
     if len(digits) == _NIK_DIGITS:
         nik = parse_nik(digits, ctx.today)
         if isinstance(nik, NikProblem):
             return Invalid(NIK_PROBLEMS[nik])
-        return Fetch(FindParticipant(nik=nik.digits), then=_on_found, data=updated(data, nik=nik.digits, kpj=""))
+        with_nik = claim.but(nik=nik.digits).with_case(kpj="")
+        return Fetch(FindParticipant(nik=nik.digits), then=_on_found, data=with_nik.dump())
     if digits.isascii() and digits.isdigit():
         return Invalid(msg("claims.who_count", count=len(digits)))
     return Invalid(msg("claims.who_not_understood"))
 
 
-def _on_found(ctx: Context, data: Data, result: object) -> Transition:
-    programme = ctx.programme
+def _on_found(ctx: Context, data: Data, result: ParticipantFound | ParticipantNotFound) -> Transition:
+    programme, claim = ctx.programme, _load(data)
     if isinstance(result, ParticipantFound):
         start = result.coverage_start
-        found = updated(
-            data,
-            registered_on=result.registered_on.isoformat(),
-            coverage_start=start.isoformat() if start else None,
-        )
+        found = claim.with_case(registered_on=result.registered_on, coverage_start=start)
         if start is None:
             said = msg("claims.found", programme=programme.name, date=result.registered_on)
         else:
             said = msg("claims.found_coverage", programme=programme.name, date=result.registered_on, start=start)
         return _next_question(ctx, found, Reply.of(said))
-    not_found = updated(data, registered_on=None, coverage_start=None)
+    not_found = claim.with_case(registered_on=None, coverage_start=None)
     told = msg("claims.not_found", programme=programme.name, call_centre=programme.call_centre)
     return _next_question(ctx, not_found, Reply.of(told))
 
@@ -442,7 +474,7 @@ def _ask_cause(_: Context, __: Data) -> Reply:
 
 
 def _on_cause(ctx: Context, data: Data, answer: Answer) -> Transition:
-    return _next_question(ctx, updated(data, cause=str(answer.choice)))
+    return _next_question(ctx, _load(data).with_case(cause=str(answer.choice)))
 
 
 def _ask_died_on(ctx: Context, __: Data) -> Reply:
@@ -464,16 +496,17 @@ def _on_died_on(ctx: Context, data: Data, answer: Answer) -> Transition:
     died = _past_day(ctx, answer.text)
     if isinstance(died, Invalid):
         return died
-    dated = updated(data, died_on=died.isoformat())
-    coverage = _day(data, "coverage_start")
+    claim = _load(data)
+    dated = claim.with_case(died_on=died)
+    coverage = claim.case.coverage_start
     if coverage is not None and died < coverage:
         warning = Reply.of(msg("claims.died_before_coverage", died=died, start=coverage))
-        return Goto("confirm_date", dated, say=(warning,))
+        return Goto("confirm_date", dated.dump(), say=(warning,))
     return _after_date(ctx, dated)
 
 
-def _after_date(ctx: Context, data: Data) -> Transition:
-    programme, died, cause = ctx.programme, _day(data, "died_on") or ctx.today, _cause(data)
+def _after_date(ctx: Context, claim: ClaimData) -> Transition:
+    programme, died, cause = ctx.programme, claim.case.died_on or ctx.today, _cause(claim.case)
     warnings: list[Msg] = []
     if jkk_deadline_passed(programme, cause, died, ctx.today):
         warnings.append(msg("claims.jkk_deadline_passed", years=programme.benefits.jkk.claim_deadline_years))
@@ -481,18 +514,19 @@ def _after_date(ctx: Context, data: Data) -> Transition:
             warnings.append(msg("claims.jkm_no_deadline"))
     if claim_deadline_passed(programme, cause, died, ctx.today):
         warnings.append(msg("claims.jkm_deadline_passed", years=programme.benefits.jkm.claim_deadline_years or 0))
-    return _next_question(ctx, data, *((Reply.of(*warnings),) if warnings else ()))
+    return _next_question(ctx, claim, *((Reply.of(*warnings),) if warnings else ()))
 
 
 def _ask_confirm_date(ctx: Context, data: Data) -> Reply:
-    died = _day(data, "died_on") or ctx.today
+    died = _load(data).case.died_on or ctx.today
     return Reply.of(msg("claims.ask_date_right", date=died), choices=(_DATE_RIGHT, _DATE_CHANGE))
 
 
 def _on_confirm_date(ctx: Context, data: Data, answer: Answer) -> Transition:
-    if answer.choice == _DATE_CHANGE.id or "died_on" not in data:
-        return Goto("died_on", {key: value for key, value in data.items() if key != "died_on"})
-    return _after_date(ctx, data)
+    claim = _load(data)
+    if answer.choice == _DATE_CHANGE.id or claim.case.died_on is None:
+        return Goto("died_on", claim.with_case(died_on=None).dump())
+    return _after_date(ctx, claim)
 
 
 def _ask_relationship(_: Context, __: Data) -> Reply:
@@ -501,7 +535,7 @@ def _ask_relationship(_: Context, __: Data) -> Reply:
 
 def _on_relationship(ctx: Context, data: Data, answer: Answer) -> Transition:
     heirs = Reply.of(msg("claims.heirs_order"), msg("claims.heirs_not_decided"))
-    return _next_question(ctx, updated(data, relationship=str(answer.choice)), heirs)
+    return _next_question(ctx, _load(data).with_case(relationship=str(answer.choice)), heirs)
 
 
 def _ask_has_children(ctx: Context, __: Data) -> Reply:
@@ -510,9 +544,10 @@ def _ask_has_children(ctx: Context, __: Data) -> Reply:
 
 
 def _on_has_children(ctx: Context, data: Data, answer: Answer) -> Transition:
+    claim = _load(data)
     if answer.choice == NO.id:
-        return _next_question(ctx, updated(data, children=0))
-    return Goto("children", updated(data, has_children=answer.choice == YES.id))
+        return _next_question(ctx, claim.with_case(children=0))
+    return Goto("children", claim.but(has_children=answer.choice == YES.id).dump())
 
 
 def _children_choices(programme: Programme) -> tuple[Choice, ...]:
@@ -549,48 +584,39 @@ def _on_children(ctx: Context, data: Data, answer: Answer) -> Transition:
         count = int(answer.choice)
     if count is None:
         return Invalid(msg("claims.bad_children", max=most))
-    return _next_question(ctx, updated(data, children=min(count, most)))
+    return _next_question(ctx, _load(data).with_case(children=min(count, most)))
 
 
 # ---- the case is created: what can be claimed, and the checklist ---------------------------------
 
 
-def _create(ctx: Context, data: Data, say: tuple[Reply, ...]) -> Transition:
-    checklist = _checklist(ctx, data)
-    case: dict[str, Json] = {
-        "status": "collecting",
-        "cause": _cause(data),
-        "died_on": _text(data, "died_on"),
-        "relationship": _text(data, "relationship") or "other",
-        "children": _number(data, "children") or 0,
-        "registered_on": data.get("registered_on"),
-        "coverage_start": data.get("coverage_start"),
-        "kpj": _text(data, "kpj"),
-        "documents": list(checklist.document_ids),
-        "collected": [],
-    }
-    nik = _text(data, "nik")
-    request = SaveClaimCase(None, {**case, "nik": nik} if nik else case)
-    return Fetch(request, then=_on_created, data=updated(data, **case, after="create"), say=say)
-
-
-def _on_created(ctx: Context, data: Data, result: object) -> Transition:
-    if not isinstance(result, ClaimCaseSaved):
-        return _not_saved(data, result)
-    kept = {key: value for key, value in data.items() if key not in ("nik", "has_children", "after")}
-    documents = _ids(kept, "documents")
-    if not documents:  # a programme without claim documents: nothing to tick
-        return Finish(say=(Reply.of(*_claimable(ctx, _checklist(ctx, kept))),))
-    created = updated(
-        kept,
-        case_id=result.case_id,
-        opened_on=ctx.today.isoformat(),
-        current=documents[0],
-        passed=[],
+def _create(ctx: Context, claim: ClaimData, say: tuple[Reply, ...]) -> Transition:
+    case = claim.case.but(
+        status="collecting",
+        cause=_cause(claim.case),
+        relationship=claim.case.relationship or "other",
+        children=claim.case.children or 0,
+        kpj=claim.case.kpj or "",
+        documents=_checklist(ctx, claim.case).document_ids,
+        collected=(),
     )
-    checklist = _checklist(ctx, created)
+    stored = case.to_store()
+    request = SaveClaimCase(None, {**stored, "nik": claim.nik} if claim.nik else stored)
+    return Fetch(request, then=_on_created, data=claim.but(case=case, after="create").dump(), say=say)
+
+
+def _on_created(ctx: Context, data: Data, result: ClaimCaseSaved | NotAllowed) -> Transition:
+    claim = _load(data)
+    if not isinstance(result, ClaimCaseSaved):
+        return _not_saved(claim, result)
+    kept = claim.but(nik="", has_children=False, after="")
+    documents = kept.case.documents
+    if not documents:  # a programme without claim documents: nothing to tick
+        return Finish(say=(Reply.of(*_claimable(ctx, _checklist(ctx, kept.case))),))
+    created = kept.but(case_id=result.case_id, opened_on=ctx.today, current=documents[0], passed=())
+    checklist = _checklist(ctx, created.case)
     intro = Reply.of(*_claimable(ctx, checklist), msg("claims.documents_count", count=len(documents)))
-    return Goto("doc", created, say=(intro,))
+    return Goto("doc", created.dump(), say=(intro,))
 
 
 def _claimable(ctx: Context, checklist: Checklist) -> tuple[Msg, ...]:
@@ -682,19 +708,16 @@ def _how(ctx: Context, document_id: str) -> Msg | str | None:
 _OPTIONAL = frozenset({"kuitansi"})
 
 
-def _in_hand(data: Data) -> tuple[list[str], list[str], str] | None:
-    """The case's documents, those collected, and the one being asked about; None when lost."""
-    documents, current = _ids(data, "documents"), _text(data, "current")
-    if "case_id" not in data or current not in documents:
-        return None
-    return documents, _ids(data, "collected"), current
+def _in_hand(claim: ClaimData) -> bool:
+    """A created case with the document being asked about among its documents; False when lost."""
+    return claim.case_id is not None and claim.current in claim.case.documents
 
 
 def _ask_doc(ctx: Context, data: Data) -> Reply:
-    found = _in_hand(data)
-    if found is None:
+    claim = _load(data)
+    if not _in_hand(claim):
         return Reply.of(msg("claims.case_lost"), choices=(_RELOAD,))
-    documents, _, current = found
+    documents, current = claim.case.documents, claim.current
     number, name = documents.index(current) + 1, _document_name(ctx, current)
     how = _how(ctx, current)
     if how is not None:
@@ -707,39 +730,38 @@ def _ask_doc(ctx: Context, data: Data) -> Reply:
 
 
 def _on_doc(ctx: Context, data: Data, answer: Answer) -> Transition:
-    found = _in_hand(data)
-    if found is None:
+    claim = _load(data)
+    if not _in_hand(claim):
         return _reload()
-    documents, collected, current = found
+    case, current = claim.case, claim.current
     if answer.choice in (_HAVE.id, _NOT_NEEDED.id):
-        ticked: list[Json] = [d for d in documents if d in collected or d == current]
-        skipped = [d for d in _ids(data, "not_needed") if d != current]
-        not_needed: list[Json] = [*skipped, current] if answer.choice == _NOT_NEEDED.id else list(skipped)
-        marked = updated(data, collected=ticked, not_needed=not_needed)
-        if len(ticked) == len(documents):
-            return _save(updated(marked, status="ready"), "ready")
+        ticked = tuple(d for d in case.documents if d in case.collected or d == current)
+        skipped = tuple(d for d in case.not_needed if d != current)
+        not_needed = (*skipped, current) if answer.choice == _NOT_NEEDED.id else skipped
+        marked = claim.with_case(collected=ticked, not_needed=not_needed)
+        if len(ticked) == len(case.documents):
+            return _save(marked.with_case(status="ready"), "ready")
         return _save(marked, "tick")
     if answer.choice == _NOT_YET.id:
-        return _advance(updated(data, passed=[*_ids(data, "passed"), current]))
+        return _advance(claim.but(passed=(*claim.passed, current)))
     if answer.choice == _LIST.id:
-        return Goto("doc", data, say=(_list_reply(ctx, data),))
-    return _save(data, "later")
+        return Goto("doc", claim.dump(), say=(_list_reply(ctx, case),))
+    return _save(claim, "later")
 
 
-def _advance(data: Data) -> Transition:
+def _advance(claim: ClaimData) -> Transition:
     """The next document not collected and not passed over this time, after the one in hand."""
-    documents, collected, passed = _ids(data, "documents"), _ids(data, "collected"), _ids(data, "passed")
-    current = _text(data, "current")
+    documents, collected, current = claim.case.documents, claim.case.collected, claim.current
     start = documents.index(current) + 1 if current in documents else 0
     ordered = documents[start:] + documents[:start]
-    following = next((d for d in ordered if d not in collected and d not in passed), None)
+    following = next((d for d in ordered if d not in collected and d not in claim.passed), None)
     if following is None:
-        return Goto("round_done", data)
-    return Goto("doc", updated(data, current=following))
+        return Goto("round_done", claim.dump())
+    return Goto("doc", claim.but(current=following).dump())
 
 
-def _on_ticked(_: Context, data: Data) -> Transition:
-    return _advance(data)
+def _on_ticked(_: Context, claim: ClaimData) -> Transition:
+    return _advance(claim)
 
 
 _LIST_LINES = {
@@ -750,8 +772,8 @@ _LIST_LINES = {
 }
 
 
-def _list_reply(ctx: Context, data: Data) -> Reply:
-    documents, collected, skipped = _ids(data, "documents"), _ids(data, "collected"), _ids(data, "not_needed")
+def _list_reply(ctx: Context, case: ClaimCase) -> Reply:
+    documents, collected, skipped = case.documents, case.collected, case.not_needed
     lines = tuple(msg(_LIST_LINES[(d in collected, d in skipped)], name=_document_name(ctx, d)) for d in documents)
     return Reply.of(
         msg("claims.list", done=len([d for d in documents if d in collected]), total=len(documents), lines=lines)
@@ -759,24 +781,25 @@ def _list_reply(ctx: Context, data: Data) -> Reply:
 
 
 def _ask_round_done(ctx: Context, data: Data) -> Reply:
-    documents, collected = _ids(data, "documents"), _ids(data, "collected")
+    case = _load(data).case
+    documents, collected = case.documents, case.collected
     missing = tuple(msg("claims.list_missing", name=_document_name(ctx, d)) for d in documents if d not in collected)
     said = msg("claims.round_done", done=len(documents) - len(missing), total=len(documents), missing=missing)
     return Reply.of(said, choices=(_AGAIN, _LATER))
 
 
 def _on_round_done(_: Context, data: Data, answer: Answer) -> Transition:
-    documents, collected = _ids(data, "documents"), _ids(data, "collected")
-    missing = [d for d in documents if d not in collected]
-    if "case_id" not in data or not missing:
+    claim = _load(data)
+    missing = [d for d in claim.case.documents if d not in claim.case.collected]
+    if claim.case_id is None or not missing:
         return _reload()
     if answer.choice == _AGAIN.id:
-        return Goto("doc", updated(data, current=missing[0], passed=[]))
-    return _save(data, "later")
+        return Goto("doc", claim.but(current=missing[0], passed=()).dump())
+    return _save(claim, "later")
 
 
-def _on_later_saved(_: Context, data: Data) -> Transition:
-    documents, collected = _ids(data, "documents"), _ids(data, "collected")
+def _on_later_saved(_: Context, claim: ClaimData) -> Transition:
+    documents, collected = claim.case.documents, claim.case.collected
     done = len([d for d in documents if d in collected])
     return Finish(say=(Reply.of(msg("claims.later", done=done, total=len(documents))),))
 
@@ -784,26 +807,28 @@ def _on_later_saved(_: Context, data: Data) -> Transition:
 # ---- saving ------------------------------------------------------------------------------------
 
 
-def _save(data: Data, what: str) -> Transition:
+def _save(claim: ClaimData, what: str) -> Transition:
     """Save the case; once saved, go on as `_AFTER_SAVING[what]` says (kept in the data as "after", so
     that "coba lagi" after a failed save knows what it was saving)."""
-    case_id = _number(data, "case_id")
-    if case_id is None or what not in _AFTER_SAVING:
+    if claim.case_id is None or what not in _AFTER_SAVING:
         return _reload()
-    return Fetch(SaveClaimCase(case_id, _case_dict(data)), then=_on_saved, data=updated(data, after=what))
+    request = SaveClaimCase(claim.case_id, claim.case.to_store())
+    return Fetch(request, then=_on_saved, data=claim.but(after=what).dump())
 
 
-def _on_saved(ctx: Context, data: Data, result: object) -> Transition:
+def _on_saved(ctx: Context, data: Data, result: ClaimCaseSaved | NotAllowed) -> Transition:
+    claim = _load(data)
     if not isinstance(result, ClaimCaseSaved):
-        return _not_saved(data, result)
-    go_on = _AFTER_SAVING[_text(data, "after")]
-    return go_on(ctx, {key: value for key, value in data.items() if key != "after"})
+        return _not_saved(claim, result)
+    go_on = _AFTER_SAVING[claim.after]
+    return go_on(ctx, claim.but(after=""))
 
 
-def _not_saved(data: Data, result: object) -> Transition:
+def _not_saved(claim: ClaimData, result: object) -> Transition:
+    """A save refused (NotAllowed: not this person's case) or that did not happen (anything else)."""
     if isinstance(result, NotAllowed):
         return Finish(say=(Reply.of(msg("claims.not_allowed")),))
-    return Goto("retry", data, say=(Reply.of(msg("claims.not_saved")),))
+    return Goto("retry", claim.dump(), say=(Reply.of(msg("claims.not_saved")),))
 
 
 def _ask_retry(_: Context, __: Data) -> Reply:
@@ -811,9 +836,10 @@ def _ask_retry(_: Context, __: Data) -> Reply:
 
 
 def _on_retry(ctx: Context, data: Data, __: Answer) -> Transition:
-    if data.get("after") == "create":
-        return _create(ctx, {key: value for key, value in data.items() if key != "after"}, ())
-    return _save(data, _text(data, "after"))
+    claim = _load(data)
+    if claim.after == "create":
+        return _create(ctx, claim.but(after=""), ())
+    return _save(claim, claim.after)
 
 
 # ---- all ready: where and how to submit ---------------------------------------------------------
@@ -840,28 +866,26 @@ def _late_penalty(programme: Programme) -> Msg:
     return msg("claims.late_penalty", percent=percent) if percent else msg("claims.late_penalty_no_figure")
 
 
-def _ready_info(ctx: Context, data: Data) -> tuple[Reply, ...]:
+def _ready_info(ctx: Context, case: ClaimCase) -> tuple[Reply, ...]:
     programme = ctx.programme
-    skipped = _ids(data, "not_needed")
     documents = tuple(
-        msg("claims.list_missing", name=_document_name(ctx, d)) for d in _ids(data, "documents") if d not in skipped
+        msg("claims.list_missing", name=_document_name(ctx, d)) for d in case.documents if d not in case.not_needed
     )
-    kpj = _text(data, "kpj")
     bring = [msg("claims.bring", documents=documents)]
-    if kpj:
-        bring.append(msg("claims.bring_kpj", kpj=kpj))
+    if case.kpj:
+        bring.append(msg("claims.bring_kpj", kpj=case.kpj))
     return (
         Reply.of(msg("claims.where", branch=_branch(programme)), *bring),
         Reply.of(
-            msg("claims.how_long", days=_payment_days(programme, data)),
+            msg("claims.how_long", days=_payment_days(programme, case)),
             msg("claims.escalate", call_centre=programme.call_centre, dinas=programme.dinas_name),
             _late_penalty(programme),
         ),
     )
 
 
-def _on_ready_saved(ctx: Context, data: Data) -> Transition:
-    return Goto("ready", data, say=(Reply.of(msg("claims.all_ready")), *_ready_info(ctx, data)))
+def _on_ready_saved(ctx: Context, claim: ClaimData) -> Transition:
+    return Goto("ready", claim.dump(), say=(Reply.of(msg("claims.all_ready")), *_ready_info(ctx, claim.case)))
 
 
 def _ask_ready(_: Context, __: Data) -> Reply:
@@ -870,12 +894,12 @@ def _ask_ready(_: Context, __: Data) -> Reply:
 
 def _on_ready(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == _SUBMITTED.id:
-        return _save(updated(data, status="submitted", submitted_on=ctx.today.isoformat()), "submitted")
+        return _save(_load(data).with_case(status="submitted", submitted_on=ctx.today), "submitted")
     return Finish(say=(Reply.of(msg("claims.submit_later")),))
 
 
-def _on_submitted_saved(ctx: Context, data: Data) -> Transition:
-    days = _payment_days(ctx.programme, data)
+def _on_submitted_saved(ctx: Context, claim: ClaimData) -> Transition:
+    days = _payment_days(ctx.programme, claim.case)
     return Finish(say=(Reply.of(msg("claims.submitted", date=ctx.today, days=days)),))
 
 
@@ -883,22 +907,23 @@ def _on_submitted_saved(ctx: Context, data: Data) -> Transition:
 
 
 def _ask_outcome(_: Context, data: Data) -> Reply:
-    submitted = _day(data, "submitted_on")
+    submitted = _load(data).case.submitted_on
     asked = msg("claims.ask_outcome", date=submitted) if submitted else msg("claims.ask_outcome_undated")
     return Reply.of(asked, choices=(_PAID, _REJECTED, _WAITING))
 
 
 def _on_outcome(_: Context, data: Data, answer: Answer) -> Transition:
+    claim = _load(data)
     if answer.choice == _PAID.id:
-        return Goto("amount", data)
+        return Goto("amount", claim.dump())
     if answer.choice == _REJECTED.id:
-        return Goto("reason", data)
-    return _save(data, "waiting")
+        return Goto("reason", claim.dump())
+    return _save(claim, "waiting")
 
 
-def _on_waiting_saved(ctx: Context, data: Data) -> Transition:
-    programme, days = ctx.programme, _payment_days(ctx.programme, data)
-    submitted = _day(data, "submitted_on") or ctx.today
+def _on_waiting_saved(ctx: Context, claim: ClaimData) -> Transition:
+    programme, days = ctx.programme, _payment_days(ctx.programme, claim.case)
+    submitted = claim.case.submitted_on or ctx.today
     due = add_working_days(submitted, days)
     if ctx.today <= due:
         said = Reply.of(msg("claims.waiting", date=submitted, days=days, due=due))
@@ -914,23 +939,24 @@ def _on_waiting_saved(ctx: Context, data: Data) -> Transition:
     return Finish(say=(said,))
 
 
-def _amount_example(programme: Programme, data: Data) -> dict[str, Money | str]:
-    expected = _expected(programme, data)
+def _amount_example(programme: Programme, case: ClaimCase) -> dict[str, Money | str]:
+    expected = _expected(programme, case)
     return {"example": Money(expected), "millions": str(expected // _RUPIAH_PER_JUTA)}
 
 
 def _ask_amount(ctx: Context, data: Data) -> Reply:
-    return Reply.of(msg("claims.ask_amount", **_amount_example(ctx.programme, data)))
+    return Reply.of(msg("claims.ask_amount", **_amount_example(ctx.programme, _load(data).case)))
 
 
 def _on_amount(ctx: Context, data: Data, answer: Answer) -> Transition:
+    claim = _load(data)
     amount = parse_rupiah(answer.text)
     if amount is None:
-        return Invalid(msg("claims.bad_amount", **_amount_example(ctx.programme, data)))
+        return Invalid(msg("claims.bad_amount", **_amount_example(ctx.programme, claim.case)))
     largest = _largest_possible(ctx.programme)
     if amount > largest:
         return Invalid(msg("claims.amount_too_large", largest=Money(largest)))
-    return Goto("paid_on", updated(data, amount_paid=amount))
+    return Goto("paid_on", claim.with_case(amount_paid=amount).dump())
 
 
 def _ask_paid_on(ctx: Context, __: Data) -> Reply:
@@ -941,20 +967,21 @@ def _on_paid_on(ctx: Context, data: Data, answer: Answer) -> Transition:
     paid = _past_day(ctx, answer.text)
     if isinstance(paid, Invalid):
         return paid
-    died = _day(data, "died_on")
+    claim = _load(data)
+    died = claim.case.died_on
     if died is not None and paid < died:
         return Invalid(msg("claims.paid_before_death", died=died))
-    return _save(updated(data, status="paid", paid_on=paid.isoformat()), "paid")
+    return _save(claim.with_case(status="paid", paid_on=paid), "paid")
 
 
-def _on_paid_saved(ctx: Context, data: Data) -> Transition:
-    programme = ctx.programme
-    amount, paid = _number(data, "amount_paid") or 0, _day(data, "paid_on") or ctx.today
+def _on_paid_saved(ctx: Context, claim: ClaimData) -> Transition:
+    programme, case = ctx.programme, claim.case
+    amount, paid = case.amount_paid or 0, case.paid_on or ctx.today
     said = [msg("claims.paid", amount=Money(amount), date=paid)]
-    expected = _expected(programme, data)
+    expected = _expected(programme, case)
     if amount < expected:
         said.append(msg("claims.paid_less", expected=Money(expected), call_centre=programme.call_centre))
-    if _checklist(ctx, data).scholarship in (ScholarshipOutcome.INCLUDED, ScholarshipOutcome.DEPENDS):
+    if _checklist(ctx, case).scholarship in (ScholarshipOutcome.INCLUDED, ScholarshipOutcome.DEPENDS):
         said.append(msg("claims.paid_scholarship"))
     said.append(msg("claims.paid_closing"))
     return Finish(say=(Reply.of(*said),))
@@ -968,10 +995,10 @@ def _on_reason(_: Context, data: Data, answer: Answer) -> Transition:
     reason = answer.text
     if len(reason) < _REASON_MIN_CHARS:
         return Invalid(msg("claims.bad_reason"))
-    return _save(updated(data, status="rejected", reason=reason), "rejected")
+    return _save(_load(data).with_case(status="rejected", reason=reason), "rejected")
 
 
-def _on_rejected_saved(ctx: Context, _: Data) -> Transition:
+def _on_rejected_saved(ctx: Context, _: ClaimData) -> Transition:
     programme = ctx.programme
     said = msg(
         "claims.rejected", branch=_branch_name(programme), call_centre=programme.call_centre, dinas=programme.dinas_name
@@ -980,7 +1007,7 @@ def _on_rejected_saved(ctx: Context, _: Data) -> Transition:
 
 
 # What was being saved → how the flow goes on once it is.
-_AFTER_SAVING: dict[str, Callable[[Context, Data], Transition]] = {
+_AFTER_SAVING: dict[str, Callable[[Context, ClaimData], Transition]] = {
     "tick": _on_ticked,
     "later": _on_later_saved,
     "ready": _on_ready_saved,
@@ -1018,4 +1045,5 @@ claim_flow = Flow(
     needs_consent=True,
     aliases=("klaim ahli waris", "klaim", "klaim santunan", "klaim kematian", "lanjut klaim"),
     resumable=True,
+    data=ClaimData,
 )
