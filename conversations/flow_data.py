@@ -63,6 +63,10 @@ class FlowData:
             dumped[field.name] = _write(getattr(self, field.name))
         return dumped
 
+    def answered(self, name: str) -> bool:
+        """For a form whose fields are None until asked: is the field `name` answered?"""
+        return getattr(self, name) is not None
+
     def but(self, **changes: Any) -> Self:
         """A copy with `changes`: the data is never changed in place."""
         return dataclasses.replace(self, **changes)

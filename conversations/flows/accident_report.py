@@ -128,9 +128,6 @@ class AccidentData(FlowData):
     reporter_phone: str | None = None
     relation: str | None = None
 
-    def answered(self, key: str) -> bool:
-        return getattr(self, key) is not None
-
 
 def _next(data: AccidentData) -> str:
     """The step for the first answer still missing; the summary when none is."""

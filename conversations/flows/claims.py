@@ -85,7 +85,7 @@ class ClaimCase(FlowData):
     submitted_on: date | None = None
     reason: str = ""  # why the claim was rejected
 
-    def answered(self, question: str) -> bool:
+    def has_answer(self, question: str) -> bool:
         """Whether a new case has the answer to one of its first questions (named by its step)."""
         return {
             "who": self.kpj is not None,
@@ -320,7 +320,7 @@ _QUESTIONS = ("who", "cause", "died_on", "relationship")
 
 def _start(_: Context, data: Data) -> Transition:
     claim = _load(data)
-    if claim.case_id is None and any(claim.case.answered(step) for step in _QUESTIONS):
+    if claim.case_id is None and any(claim.case.has_answer(step) for step in _QUESTIONS):
         return Goto("resume_new", claim.dump())
     return Fetch(ListClaimCases(), then=_on_cases, data={})
 
@@ -416,7 +416,7 @@ def _new_case(*before: Reply) -> Transition:
 
 def _next_question(ctx: Context, claim: ClaimData, *say: Reply) -> Transition:
     for step in _QUESTIONS:
-        if not claim.case.answered(step):
+        if not claim.case.has_answer(step):
             return Goto(step, claim.dump(), say=say)
     if claim.case.children is None:
         if ctx.programme.benefits.scholarship.max_children == 0:

@@ -60,10 +60,6 @@ class Draft(FlowData):
     breadwinner: bool | None = None
     poverty_register: YesNoUnknown | None = None
 
-    def answered(self, key: str) -> bool:
-        """Is the field under `key` (one of FIELDS) answered?"""
-        return getattr(self, key) is not None
-
 
 @dataclass(frozen=True, slots=True)
 class Field:
