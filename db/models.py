@@ -284,6 +284,9 @@ class Registration(Base):
     kpj: Mapped[str | None] = mapped_column(String(11))
     coverage_start: Mapped[date | None] = mapped_column(Date)
     quota_year: Mapped[int | None] = mapped_column(Integer)  # the year whose quota its approval counts against
+    # The programme rules it breaks where the programme file lets the kelurahan decide (ids, e.g. "age"):
+    # the verifier and the admin see each, and approval needs an override with a reason.
+    flags: Mapped[list[str]] = mapped_column(JsonColumn, default=list, server_default="[]")
     registrant_contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
