@@ -12,17 +12,19 @@ from conversations.text import normalise
 __all__ = ["LabelledChoice", "looks_like_a_number", "match_choice"]
 
 _NUMBER = re.compile(r"^(?:no|nomor|nomer|pilih|angka|number)?\s*(\d{1,3})$")
+_KEYED_NUMBER = re.compile(r"^(?:no|nomor|nomer|pilih|angka|number)?\s*(\d{1,9})$")  # "1234": No. 1234
 _TYPO_CUTOFF = 80.0
 
 
 class LabelledChoice:
     """A choice with every text that may name it (labels in each language, aliases), normalised."""
 
-    __slots__ = ("id", "names")
+    __slots__ = ("id", "names", "number")
 
-    def __init__(self, id: str, names: Sequence[str]) -> None:
+    def __init__(self, id: str, names: Sequence[str], number: int | None = None) -> None:
         self.id = id
         self.names = tuple(dict.fromkeys(n for n in (normalise(name) for name in names) if n))
+        self.number = number  # picked by this number (a registration number), not by its position
 
 
 def looks_like_a_number(text: str) -> bool:
@@ -39,10 +41,10 @@ def match_choice(text: str, button_id: str | None, choices: Sequence[LabelledCho
     answer = normalise(text)
     if not answer:
         return None
-    number = _NUMBER.match(answer)
+    keyed = any(c.number is not None for c in choices)
+    number = (_KEYED_NUMBER if keyed else _NUMBER).match(answer)
     if number:
-        index = int(number.group(1))
-        return choices[index - 1].id if 1 <= index <= len(choices) else None
+        return _by_number(int(number.group(1)), choices)
     exact = [c.id for c in choices if answer in c.names]
     if len(exact) == 1:
         return exact[0]
@@ -50,6 +52,13 @@ def match_choice(text: str, button_id: str | None, choices: Sequence[LabelledCho
     if len(starting) == 1:
         return starting.pop()
     return _closest(answer, choices)
+
+
+def _by_number(typed: int, choices: Sequence[LabelledChoice]) -> str | None:
+    """In a list keyed by registration numbers, "4" is No. 4 wherever it stands; else the 4th choice."""
+    if any(c.number is not None for c in choices):
+        return next((c.id for c in choices if c.number == typed), None)
+    return choices[typed - 1].id if 1 <= typed <= len(choices) else None
 
 
 def _closest(answer: str, choices: Sequence[LabelledChoice]) -> str | None:

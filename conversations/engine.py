@@ -11,28 +11,34 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from conversations.choices import LabelledChoice, looks_like_a_number, match_choice
+from conversations.consent import PERSONAL_DATA
 from conversations.effects import Effect, RecordConsent, SetLanguage, SetOptOut
 from conversations.flow import (
     QUESTION_LIMIT,
     Answer,
+    ContactInfo,
     Context,
     Data,
     Fetch,
     Flow,
     Goto,
     Invalid,
+    RoleNeed,
     Step,
     TextLimit,
     Transition,
 )
 from conversations.flow_data import StaleFlowData
-from conversations.global_words import GlobalWord, is_greeting, recognise, starts_with_greeting
+from conversations.global_words import GlobalWord, is_back, is_greeting, recognise, starts_with_greeting
 from conversations.inbound import Inbound, InboundKind
 from conversations.messages import Choice, Msg, Reply, msg
 from conversations.nik import mask_niks
 from conversations.numbers import count_text
 from conversations.questions.desk import QuestionDesk, looks_like_a_question
-from conversations.state import Json, SessionState
+from conversations.requests.base import NotAllowed, RoleRefused
+from conversations.requests.broadcasts import BroadcastNotAllowed
+from conversations.requests.figures import OnlyForAdmins
+from conversations.state import IDLE, Json, SessionState
 from conversations.text import clean_text, fold_lines, normalise
 
 __all__ = ["CONSENT_FLOW", "LANGUAGES", "MENU_FLOW", "Engine", "Outcome"]
@@ -45,6 +51,8 @@ _MENU_STEP = "choose"
 _MAX_HANDOVERS = 8
 # "kode AB12CD": a command's argument is a code or a word, never a paragraph.
 _MAX_ARGUMENT_CHARS = 64
+# The store's ways of saying no: after one of them, a role gone since is what the person is told.
+_REFUSALS = (RoleRefused, NotAllowed, OnlyForAdmins, BroadcastNotAllowed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +84,7 @@ class _Turn:
             if isinstance(effect, SetLanguage):
                 self.ctx = replace(self.ctx, language=effect.language)
             elif isinstance(effect, RecordConsent):
-                contact = replace(self.ctx.contact, consented=effect.granted)
-                self.ctx = replace(self.ctx, contact=contact)
+                self.ctx = replace(self.ctx, contact=_with_consent(self.ctx.contact, effect))
             elif isinstance(effect, SetOptOut):
                 self.ctx = replace(self.ctx, contact=replace(self.ctx.contact, opted_out=effect.opted_out))
 
@@ -110,6 +117,11 @@ class Engine:
 
     def handle(self, state: SessionState, inbound: Inbound, ctx: Context) -> Outcome:
         try:
+            lost = self._role_lost(state, ctx)
+            if lost is not None:  # revoked since the last message: this message continues nothing
+                turn = _Turn(ctx, dict(state.paused))
+                word = recognise(clean_text(inbound.text)) if inbound.kind is InboundKind.TEXT else None
+                return turn.outcome(self._end_for_lost_role(state, lost, word, turn))
             return self._handle(state, inbound, ctx)
         except StaleFlowData:  # saved data a step could not read: start that flow again
             return self._restart(state, _Turn(ctx, dict(state.paused)))
@@ -137,6 +149,8 @@ class Engine:
             return self._restart(state, turn)
         if not flow.fits(state.data):
             return self._restart(state, turn)
+        if inbound.kind is InboundKind.TEXT and is_back(text) and not self._offers(step, state.data, text, turn):
+            return turn.outcome(self._go_back(flow, step, state, turn))
         answer = self._answer(step, state.data, text, inbound, turn)
         if answer is not None and answer.choice is None and len(answer.text) > step.limit.most:
             turn.say(self._reask(step, state.data, turn, _too_long(step.limit, answer.text, turn.ctx)))
@@ -184,12 +198,67 @@ class Engine:
             raise ValueError(f"nothing waits for an answer in {state.flow}")
         turn = _Turn(ctx, dict(state.paused))
         try:
+            lost = flow.role_lost(ctx.contact, state.data) if isinstance(answer, _REFUSALS) else None
+            if lost is not None:  # the store refused because the role is gone: say so, the flow's way ends
+                return turn.outcome(self._end_for_lost_role(state, lost, None, turn))
             transition = fetch.then(turn.ctx, state.data, answer)
             if isinstance(transition, Invalid):  # the store refused what the flow asked: say why, offer the menu
                 return turn.outcome(self._show_menu(turn, transition.problem))
             return turn.outcome(self._follow(flow, state, transition, turn))
         except StaleFlowData:
             return self._restart(state, _Turn(ctx, dict(state.paused)))
+
+    # ---- roles revoked while a flow was under way ----------------------------------------------
+
+    def _role_lost(self, state: SessionState, ctx: Context) -> RoleNeed | None:
+        """The role the flow under way needs and the person no longer holds (roles are read again for
+        every message), or None."""
+        flow = self.flows.get(state.flow or "")
+        if flow is None or flow.version != state.flow_version or not flow.fits(state.data):
+            return None  # restarted anyway
+        return flow.role_lost(ctx.contact, state.data)
+
+    def _end_for_lost_role(
+        self, state: SessionState, lost: RoleNeed, word: GlobalWord | None, turn: _Turn
+    ) -> SessionState:
+        """End the flow with a short notice; nothing it had under way is kept, and nothing is done."""
+        turn.paused.pop(state.flow or "", None)
+        notice = msg("navigation.role_revoked", role=lost.name)
+        if word in (GlobalWord.MENU, GlobalWord.CANCEL):
+            return self._show_menu(turn, notice)
+        turn.say(Reply.of(notice, msg("engine.type_menu")))
+        return IDLE if word is None else self._global_word(word, IDLE, turn, greeted=False)
+
+    # ---- going back ----------------------------------------------------------------------------
+
+    def _offers(self, step: Step, data: Data, text: str, turn: _Turn) -> bool:
+        """Does the step offer a choice named by these words ("Kembali ke daftar")? Then it is the step's."""
+        said = normalise(text)
+        labelled = self._labelled(step.ask(turn.ctx, data).choices, turn.ctx)
+        return any(name == said or name.startswith(said + " ") for choice in labelled for name in choice.names)
+
+    def _go_back(self, flow: Flow, step: Step, state: SessionState, turn: _Turn) -> SessionState:
+        """ "kembali": the step answered before this one, asked again with everything entered kept."""
+        history = state.history
+        previous = flow.steps.get(history[-1]) if history else None
+        if not isinstance(previous, Step):
+            turn.say(self._reask(step, state.data, turn, msg("navigation.nothing_before")))
+            return replace(state, history=())
+        turn.say(previous.ask(turn.ctx, state.data))
+        return replace(state, step=history[-1], history=history[:-1])
+
+    @staticmethod
+    def _path(flow: Flow, state: SessionState, to: str) -> tuple[str, ...]:
+        """The steps behind `to` when the flow goes there from the current step: a step reached again
+        (a list gone back to after a decision) has behind it what it had the first time."""
+        if state.step is None or state.step == to:
+            return state.history
+        target = flow.steps.get(to)
+        if isinstance(target, Step) and target.no_way_back:
+            return ()
+        if to in state.history:
+            return state.history[: state.history.index(to)]
+        return (*state.history, state.step)
 
     # ---- global words ------------------------------------------------------------------------
 
@@ -297,11 +366,12 @@ class Engine:
     # ---- running flows -----------------------------------------------------------------------
 
     def _start(self, flow: Flow, data: Data, turn: _Turn, depth: int = 0) -> SessionState:
-        if flow.needs_consent and not turn.ctx.contact.consented:
-            flow, data = self.flows[CONSENT_FLOW], {"then": flow.id}
+        if flow.needs_consent and flow.consent_purpose not in turn.ctx.contact.consents:
+            flow, data = self.flows[CONSENT_FLOW], {"then": flow.id, "purpose": flow.consent_purpose}
         elif not data and flow.id in turn.paused:
             kept = turn.paused.pop(flow.id)
-            data = kept if flow.fits(kept) else {}
+            # kept work that needed a role revoked since is not taken up again
+            data = kept if flow.fits(kept) and flow.role_lost(turn.ctx.contact, kept) is None else {}
         state = SessionState(flow.id, flow.version, None, data)
         return self._follow(flow, state, flow.start(turn.ctx, data), turn, depth)
 
@@ -319,13 +389,14 @@ class Engine:
         if isinstance(transition, Fetch):
             data = state.data if transition.data is None else transition.data
             turn.fetch = transition
-            return SessionState(flow.id, flow.version, state.step, data, state.revision)
+            return SessionState(flow.id, flow.version, state.step, data, state.revision, history=state.history)
         if isinstance(transition, Goto):
             data = state.data if transition.data is None else transition.data
             step = flow.steps[transition.step]
             if isinstance(step, Step):
                 turn.say(step.ask(turn.ctx, data))
-            return SessionState(flow.id, flow.version, transition.step, data, state.revision)
+            history = self._path(flow, state, transition.step)
+            return SessionState(flow.id, flow.version, transition.step, data, state.revision, history=history)
         turn.paused.pop(flow.id, None)  # finished: nothing left to resume
         # `then` may come from saved data naming a flow a later deploy removed: finish instead of failing.
         if transition.then == MENU_FLOW:
@@ -365,7 +436,10 @@ class Engine:
     @staticmethod
     def _labelled(choices: Sequence[Choice], ctx: Context) -> list[LabelledChoice]:
         render = ctx.renderer.render
-        return [LabelledChoice(c.id, (*(render(c.label, lang) for lang in LANGUAGES), *c.aliases)) for c in choices]
+        return [
+            LabelledChoice(c.id, (*(render(c.label, lang) for lang in LANGUAGES), *c.aliases), c.number)
+            for c in choices
+        ]
 
 
 def _too_long(limit: TextLimit, text: str, ctx: Context) -> Msg:
@@ -376,3 +450,11 @@ def _too_long(limit: TextLimit, text: str, ctx: Context) -> Msg:
         most=count_text(limit.most, ctx.language),
         count=count_text(len(text), ctx.language),
     )
+
+
+def _with_consent(contact: ContactInfo, consent: RecordConsent) -> ContactInfo:
+    """The contact once `consent` is recorded: it counts for the rest of the turn."""
+    purposes = contact.consents | {consent.purpose} if consent.granted else contact.consents - {consent.purpose}
+    if consent.purpose == PERSONAL_DATA:
+        return replace(contact, consented=consent.granted, consents=purposes)
+    return replace(contact, consents=purposes)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
+from conversations.consent import PERSONAL_DATA
 from conversations.effects import Effect
 from conversations.flow_data import VERSION_KEY, FlowData
 from conversations.messages import Msg, Renderer, Reply
@@ -29,6 +30,7 @@ __all__ = [
     "Goto",
     "Invalid",
     "ResultFn",
+    "RoleNeed",
     "StartFn",
     "Step",
     "TextLimit",
@@ -44,8 +46,9 @@ class ContactInfo:
 
     channel: str
     roles: frozenset[str] = frozenset()
-    consented: bool = False  # has accepted the current privacy notice
+    consented: bool = False  # has accepted the current privacy notice (PERSONAL_DATA)
     consented_at: datetime | None = None
+    consents: frozenset[str] = frozenset()  # every purpose agreed to, at its notice's current version
     opted_out: bool = False
     phone: str | None = None
 
@@ -144,10 +147,35 @@ class Step:
     limit: TextLimit = ANSWER_LIMIT
     multiline: bool = False  # keeps the line breaks typed (an announcement, a description)
     asks_nik: bool = False  # gets a NIK as typed; every other step sees any NIK in the text masked
+    # Reached after something was done in the store (a registration sent): "kembali" here finds
+    # nothing before it, so going back never does it twice.
+    no_way_back: bool = False
 
 
 def _everyone(_: ContactInfo) -> bool:
     return True
+
+
+def _always(_: Data) -> bool:
+    return True
+
+
+@dataclass(frozen=True, slots=True)
+class RoleNeed:
+    """A role a flow's steps need (any one of `roles`), checked again with every message that continues
+    the flow: when it was revoked meanwhile, the engine ends the flow with a notice naming `name`.
+    `applies(data)` narrows it to some of the flow's work (a leader registering a neighbour, not
+    themselves)."""
+
+    roles: frozenset[str]
+    name: Msg  # "ketua RT/RW": what the notice says was revoked
+    applies: Callable[[Data], bool] = _always
+
+    def held_by(self, contact: ContactInfo) -> bool:
+        return bool(self.roles & contact.roles)
+
+    def only_when(self, applies: Callable[[Data], bool]) -> RoleNeed:
+        return RoleNeed(self.roles, self.name, applies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +186,7 @@ class Flow:
     start: StartFn
     steps: Mapping[str, Step] = field(default_factory=dict)
     needs_consent: bool = False  # show the privacy notice first, and record consent
+    consent_purpose: str = PERSONAL_DATA  # which notice (conversations/consent.py)
     in_menu: VisibleFn = _everyone
     aliases: tuple[str, ...] = ()  # words that open it from anywhere outside a flow
     # Leaving it halfway (menu, batal, another flow) keeps its data; `start` gets it back next time.
@@ -165,8 +194,15 @@ class Flow:
     # First words that open it from anywhere with the rest as data["argument"]: "kode AB12CD".
     commands: tuple[str, ...] = ()
     data: type[FlowData] | None = None  # what it saves between messages (conversations/flow_data.py)
+    # The role its steps need, checked with every message (`in_menu` only decides who sees it listed).
+    needs_role: RoleNeed | None = None
 
     def fits(self, data: Data) -> bool:
         """Was `data` saved by this version of the flow's data (or before it had one)?"""
         version = data.get(VERSION_KEY)
         return self.data is None or version is None or version == self.data.VERSION
+
+    def role_lost(self, contact: ContactInfo, data: Data) -> RoleNeed | None:
+        """The role this flow's work with `data` needs and `contact` no longer holds, or None."""
+        need = self.needs_role
+        return need if need is not None and need.applies(data) and not need.held_by(contact) else None

@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from conversations.text import normalise
 
-__all__ = ["GlobalWord", "is_greeting", "recognise", "starts_with_greeting"]
+__all__ = ["GlobalWord", "is_back", "is_greeting", "recognise", "starts_with_greeting"]
 
 
 class GlobalWord(StrEnum):
@@ -26,6 +26,23 @@ _WORDS: dict[str, GlobalWord] = {
     **dict.fromkeys(("berhenti", "stop", "unsubscribe", "jangan kirim lagi"), GlobalWord.STOP),
     **dict.fromkeys(("mulai", "mulai lagi", "resume", "subscribe"), GlobalWord.RESUME),
 }
+
+# "kembali": one step back in the flow, keeping what was entered. Not a global word: a step that offers
+# a choice by that name ("Kembali ke daftar") keeps it, so the engine asks after the step's choices.
+_BACK_WORDS = frozenset(
+    (
+        "kembali",
+        "balik",
+        "mundur",
+        "sebelumnya",
+        "langkah sebelumnya",
+        "pertanyaan sebelumnya",
+        "kembali ke sebelumnya",
+        "back",
+        "go back",
+        "previous",
+    )
+)
 
 _GREETINGS = frozenset(
     (
@@ -77,6 +94,11 @@ _GREETINGS = frozenset(
 def recognise(text: str) -> GlobalWord | None:
     """The global word typed, alone (with or without a leading "/", as Telegram commands come)."""
     return _WORDS.get(normalise(text).removeprefix("/").strip())
+
+
+def is_back(text: str) -> bool:
+    """ "kembali", "balik", "/kembali": go back one step."""
+    return normalise(text).removeprefix("/").strip() in _BACK_WORDS
 
 
 def is_greeting(text: str) -> bool:

@@ -39,6 +39,9 @@ class Choice:
     id: str
     label: Msg
     aliases: tuple[str, ...] = ()  # other words that also pick it ("ya", "iya", "y")
+    # Picked by typing this number (a registration number, shown in its label) instead of its position;
+    # a reply with such choices numbers none by position (conversations/choices.py, the channels).
+    number: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

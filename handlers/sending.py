@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -16,6 +17,7 @@ __all__ = [
     "SendResult",
     "Sender",
     "Unreachable",
+    "shown_choices",
 ]
 
 
@@ -23,6 +25,16 @@ __all__ = [
 class OutgoingChoice:
     id: str
     label: str
+    # Picked by the number its label shows (a registration number, "No. 4 — …"), not by its position.
+    keyed: bool = False
+
+
+def shown_choices(choices: Sequence[OutgoingChoice]) -> list[str]:
+    """Each choice as a numbered line ("2. Tolak"); when any is keyed by its own number, the labels
+    alone: a position number beside a registration number would invite the wrong one."""
+    if any(choice.keyed for choice in choices):
+        return [choice.label for choice in choices]
+    return [f"{number}. {choice.label}" for number, choice in enumerate(choices, start=1)]
 
 
 @dataclass(frozen=True, slots=True)

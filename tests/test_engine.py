@@ -26,11 +26,11 @@ NOT_UNDERSTOOD_MENU = [["engine.not_understood", "engine.menu"]]
 NOTICE = ["privacy.notice", "privacy.question"]
 CONSENT_GIVEN: tuple[Effect, ...] = (
     RecordConsent(CONSENT_PURPOSE, NOTICE_VERSION, granted=True),
-    Audit("consent.granted", {"notice": NOTICE_VERSION}),
+    Audit("consent.granted", {"notice": NOTICE_VERSION, "purpose": CONSENT_PURPOSE}),
 )
 CONSENT_REFUSED: tuple[Effect, ...] = (
     RecordConsent(CONSENT_PURPOSE, NOTICE_VERSION, granted=False),
-    Audit("consent.refused", {"notice": NOTICE_VERSION}),
+    Audit("consent.refused", {"notice": NOTICE_VERSION, "purpose": CONSENT_PURPOSE}),
 )
 
 # Where each resting state is, and what the engine asks again there after an interruption.
@@ -309,7 +309,7 @@ def test_consented_contact_withdraws(text: str) -> None:
 def test_consent_gated_flow_shows_the_notice_first() -> None:
     outcome = GATED.handle(MENU, inbound("5"), context())
     assert keys(outcome) == [NOTICE]
-    assert outcome.state == SessionState("privacy", 1, "notice", {"then": "secret"})
+    assert outcome.state == SessionState("privacy", 1, "notice", {"then": "secret", "purpose": "personal_data"})
     assert outcome.effects == ()
 
 
@@ -347,7 +347,7 @@ def test_restarting_a_consent_gated_flow_asks_for_consent_again() -> None:
     stale = SessionState("secret", 2, "ask")
     outcome = GATED.handle(stale, inbound("1"), context())
     assert keys(outcome) == [["engine.flow_restarted"], NOTICE]
-    assert outcome.state == SessionState("privacy", 1, "notice", {"then": "secret"})
+    assert outcome.state == SessionState("privacy", 1, "notice", {"then": "secret", "purpose": "personal_data"})
 
 
 @pytest.mark.parametrize("then", ["removed_in_a_deploy", 42])

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.letters import Letter
-from conversations.messages import Msg, Reply
+from conversations.messages import Choice, Msg, Reply
 from db.models import Broadcast, Contact
 from db.personal_data import PersonalDataCipher
 from db.repositories import broadcasts, outbox
@@ -35,8 +35,12 @@ class OutboxWriter:
 
     def render(self, reply: Reply, language: str) -> RenderedReply:
         body = self.text(reply.parts, language)
-        choices = tuple({"id": c.id, "label": self.catalogs.render(c.label, language)} for c in reply.choices)
+        choices = tuple(self._choice(c, language) for c in reply.choices)
         return RenderedReply(body, choices)
+
+    def _choice(self, choice: Choice, language: str) -> dict[str, str]:
+        rendered = {"id": choice.id, "label": self.catalogs.render(choice.label, language)}
+        return rendered | {"keyed": "yes"} if choice.number is not None else rendered
 
     def text(self, parts: Sequence[Msg], language: str) -> str:
         return "\n\n".join(self.catalogs.render(part, language) for part in parts)

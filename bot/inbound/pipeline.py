@@ -23,13 +23,13 @@ from bot.inbound.sealing import seal, unseal
 from conversations.effects import Audit, Effect, Letter, RecordConsent, RecordUnansweredQuestion, SetLanguage, SetOptOut
 from conversations.engine import Engine
 from conversations.flow import ContactInfo, Context
-from conversations.flows.privacy import CONSENT_PURPOSE, NOTICE_VERSION
+from conversations.flows.privacy import CONSENT_PURPOSE, NOTICE_VERSIONS
 from conversations.inbound import Inbound
 from conversations.messages import Reply, msg
 from conversations.nik import mask_digit_runs
 from conversations.programme import Programme
 from conversations.regions import Region
-from conversations.state import SessionState
+from conversations.state import SessionState, stored_data, stored_steps
 from db.connection import Store
 from db.models import Contact
 from db.personal_data import PersonalDataCipher
@@ -122,13 +122,15 @@ class Pipeline:
         if inbound.phone:
             contact.phone = inbound.phone
         row = await conversation_sessions.lock_session(session, contact.id)
+        flow_data, history = stored_steps(unseal(row.data, self.cipher))
         state = SessionState(
             row.flow,
             row.flow_version,
             row.step,
-            unseal(row.data, self.cipher),
+            flow_data,
             row.revision,
             {flow: unseal(data, self.cipher) for flow, data in row.paused.items()},
+            history,
         )
         outcome = self.engine.handle(state, inbound, await self._context(session, contact, now))
         await self._apply(session, contact, outcome.effects, now)
@@ -149,7 +151,7 @@ class Pipeline:
             flow=outcome.state.flow,
             flow_version=outcome.state.flow_version,
             step=outcome.state.step,
-            data=seal(outcome.state.data, self.cipher),
+            data=seal(stored_data(outcome.state), self.cipher),
             paused={flow: seal(data, self.cipher) for flow, data in outcome.state.paused.items()},
             now=now,
         )
@@ -166,14 +168,21 @@ class Pipeline:
         return AnsweredQuestion(row.provider_message_id, tuple(dict(choice) for choice in row.choices))
 
     async def _context(self, session: AsyncSession, contact: Contact, now: datetime) -> Context:
-        latest = await consent.latest_consent(session, contact.id, CONSENT_PURPOSE)
-        consented = latest is not None and latest.granted and latest.notice_version == NOTICE_VERSION
+        records = {purpose: await consent.latest_consent(session, contact.id, purpose) for purpose in NOTICE_VERSIONS}
+        consents = frozenset(
+            purpose
+            for purpose, record in records.items()
+            if record is not None and record.granted and record.notice_version == NOTICE_VERSIONS[purpose]
+        )
+        latest = records[CONSENT_PURPOSE]
+        consented = CONSENT_PURPOSE in consents
         grants = await roles.active_grants(session, contact.id)
         info = ContactInfo(
             channel=contact.channel,
             roles=frozenset(grant.role for grant in grants),
             consented=consented,
             consented_at=latest.recorded_at if latest is not None and consented else None,
+            consents=consents,
             opted_out=contact.opted_out,
             # On WhatsApp the sender id is the phone number: registration need not ask for it.
             phone=contact.phone or (contact.channel_id if contact.channel == "whatsapp" else None),

@@ -223,7 +223,7 @@ def _outgoing(row: OutboxMessage, last_inbound_at: datetime | None, file: Outgoi
         channel=row.channel,
         recipient=row.recipient,
         body=row.body,
-        choices=tuple(OutgoingChoice(c["id"], c["label"]) for c in row.choices),
+        choices=tuple(OutgoingChoice(c["id"], c["label"], keyed=c.get("keyed") == "yes") for c in row.choices),
         kind=row.kind,
         attempt=row.attempts,
         last_inbound_at=last_inbound_at,

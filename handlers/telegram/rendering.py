@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.sending import OutgoingChoice, OutgoingMessage
+from handlers.sending import OutgoingChoice, OutgoingMessage, shown_choices
 
 __all__ = [
     "MAX_BUTTONS",
@@ -54,10 +54,13 @@ def render(message: OutgoingMessage, limit: int = MAX_TEXT_LENGTH) -> list[Teleg
     keyboard = None
     if body and fits_a_keyboard(message.choices):  # a keyboard needs a text to hang from
         keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_numbered(n, c.label), callback_data=c.id)] for n, c in _enumerate(message.choices)]
+            [
+                [InlineKeyboardButton(line, callback_data=c.id)]
+                for line, c in zip(shown_choices(message.choices), message.choices, strict=True)
+            ]
         )
     elif message.choices:
-        lines = "\n".join(_numbered(n, c.label) for n, c in _enumerate(message.choices))
+        lines = "\n".join(shown_choices(message.choices))
         body = f"{body}\n\n{lines}" if body else lines
     parts = split_text(body, limit)
     if not parts:
@@ -96,11 +99,3 @@ def _break_in(head: str) -> int:
         if at >= len(head) // 2:
             return at + len(separator)
     return max(len(head), 1)
-
-
-def _enumerate(choices: Sequence[OutgoingChoice]) -> list[tuple[int, OutgoingChoice]]:
-    return list(enumerate(choices, start=1))
-
-
-def _numbered(number: int, label: str) -> str:
-    return f"{number}. {label}"

@@ -23,7 +23,16 @@ from datetime import timedelta
 from telegram import Bot, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
-from handlers.sending import Delivered, Failed, OutgoingFile, OutgoingMessage, RetryLater, SendResult, Unreachable
+from handlers.sending import (
+    Delivered,
+    Failed,
+    OutgoingFile,
+    OutgoingMessage,
+    RetryLater,
+    SendResult,
+    Unreachable,
+    shown_choices,
+)
 from handlers.telegram.pacing import Pacer
 from handlers.telegram.parsing import CHANNEL
 from handlers.telegram.rendering import TelegramText, render, split_text, telegram_length
@@ -165,5 +174,5 @@ def _parts(message: OutgoingMessage) -> list[_Part]:
 
 def _plain_text(message: OutgoingMessage) -> str:
     """An edit's text: no keyboard can be added by editMessageText here, so choices become lines."""
-    lines = [message.body.strip()] + [f"{n}. {c.label}" for n, c in enumerate(message.choices, start=1)]
+    lines = [message.body.strip(), *shown_choices(message.choices)]
     return "\n".join(line for line in lines if line)

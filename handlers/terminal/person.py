@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from handlers.sending import Delivered, Failed, OutgoingMessage, SendResult
+from handlers.sending import Delivered, Failed, OutgoingMessage, SendResult, shown_choices
 from handlers.terminal.files import file_note, save_file
 
 __all__ = ["PersonSender", "render_for_person", "wrap_between_words"]
@@ -20,7 +20,7 @@ def render_for_person(message: OutgoingMessage) -> str:
     lines = [message.body]
     if message.choices:
         lines.append("")
-        lines.extend(f"  {number}. {choice.label}" for number, choice in enumerate(message.choices, start=1))
+        lines.extend(f"  {line}" for line in shown_choices(message.choices))
     return "\n".join(lines)
 
 

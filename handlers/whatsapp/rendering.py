@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from handlers.sending import OutgoingChoice, OutgoingMessage
+from handlers.sending import OutgoingChoice, OutgoingMessage, shown_choices
 
 __all__ = [
     "LIST_BUTTON",
@@ -62,7 +62,7 @@ def render(message: OutgoingMessage) -> list[WhatsAppPayload]:
 def template_text(message: OutgoingMessage) -> str:
     """The message as a template's body variable: one line (Meta refuses new lines and tabs in a
     parameter), choices numbered after the text, at most 1024 characters, cut at a space."""
-    parts = [message.body.strip()] + [f"{n}. {c.label}" for n, c in enumerate(message.choices, start=1)]
+    parts = [message.body.strip(), *shown_choices(message.choices)]
     flat = " · ".join(" ".join(line.split()) for part in parts for line in part.splitlines() if line.strip())
     if len(flat) <= MAX_TEMPLATE_PARAMETER:
         return flat
@@ -155,7 +155,7 @@ def _numbered(choices: Sequence[OutgoingChoice]) -> list[tuple[int, OutgoingChoi
 
 
 def _numbered_lines(choices: Sequence[OutgoingChoice]) -> str:
-    return "\n".join(f"{n}. {c.label}" for n, c in _numbered(choices))
+    return "\n".join(shown_choices(choices))
 
 
 def _words_that_fit(text: str, limit: int, *, ellipsis: bool) -> str:
