@@ -19,7 +19,6 @@ from conversations.programme import Office
 from conversations.requests.accidents import (
     AccidentReported,
     FindParticipant,
-    ParticipantFound,
     ParticipantNotFound,
     SubmitAccidentReport,
 )
@@ -28,7 +27,7 @@ from conversations.requests.base import (
     Request,
 )
 from conversations.state import IDLE, Json, SessionState
-from tests.core_support import MENU, context, inbound, keys, programme, render_reply, run
+from tests.core_support import MENU, context, inbound, keys, participant_found, programme, render_reply, run
 
 ENGINE = build_engine()
 FLOW = "accident_report"
@@ -79,7 +78,7 @@ def answered_before(key: str) -> dict[str, Json]:
 class Store:
     """Answers the flow's requests the way the store would, and remembers what it was asked."""
 
-    found: object = field(default_factory=lambda: ParticipantFound(date(2025, 3, 1), None))
+    found: object = field(default_factory=lambda: participant_found(date(2025, 3, 1), None))
     reported: object = field(default_factory=lambda: AccidentReported(report_id=12, admins_told=2))
     asked: list[Request[object]] = field(default_factory=list)
 
@@ -112,7 +111,7 @@ def test_it_is_on_the_main_menu_and_asks_consent_first() -> None:
     outcome = run(ENGINE, MENU, inbound("lapor kecelakaan"), context())
     assert keys(outcome) == [["privacy.notice", "privacy.question"]]
     assert outcome.state.flow == "privacy"
-    assert outcome.state.data == {"then": FLOW}
+    assert outcome.state.data == {"then": FLOW, "purpose": "personal_data"}
 
 
 @pytest.mark.parametrize("words", ["lapor kecelakaan", "Lapor kecelakaan kerja", "kecelakaan kerja", "lapor laka"])
@@ -131,14 +130,38 @@ def test_the_intro_names_the_deadline_hours_and_the_dinas_from_the_programme() -
 # ---- who -------------------------------------------------------------------------------------------
 
 
-def test_a_nik_is_looked_up_and_only_the_registration_date_is_said() -> None:
-    store = Store(found=ParticipantFound(date(2025, 3, 1), date(2025, 4, 1)))
+def test_a_nik_is_looked_up_and_nothing_is_said_of_protection_before_the_day_is_known() -> None:
+    store = Store(found=participant_found(date(2025, 3, 1), date(2025, 4, 1)))
     outcome = say(at("who"), "3375 0145 0685 0001", store=store)
     assert store.asked == [FindParticipant(nik=NIK, kpj="")]
     assert keys(outcome) == [["accident.worker_found"], ["accident.ask_what"]]
-    assert text_of(outcome).startswith("Pekerja ini terdaftar di program sejak 1 Maret 2025.")
-    assert "April" not in text_of(outcome)
-    assert answered(outcome.state.data) == {"nik": NIK, "kpj": ""}
+    assert text_of(outcome).startswith("Pekerja ini ada di catatan program.")
+    assert "2025" not in text_of(outcome)
+
+
+@pytest.mark.parametrize(
+    ("found", "day", "said"),
+    [
+        (participant_found(date(2025, 3, 1), date(2025, 4, 1)), "19-11-2026", "accident.covered"),
+        (participant_found(date(2025, 3, 1), date(2026, 11, 20)), "19-11-2026", "accident.not_covered_before_start"),
+        (participant_found(date(2026, 11, 1), None), "19-11-2026", "accident.not_covered_pending"),
+        (
+            participant_found(date(2025, 3, 1), date(2025, 4, 1), status="rejected", ended_on=date(2026, 6, 1)),
+            "19-11-2026",
+            "accident.not_covered_ended",
+        ),
+        (participant_found(date(2025, 3, 1), None, status="active"), "19-11-2026", "accident.unconfirmed"),
+        (ParticipantNotFound(), "19-11-2026", "accident.unconfirmed"),
+    ],
+)
+def test_protection_on_the_day_of_the_accident_is_said_once_the_day_is_known(
+    found: object, day: str, said: str
+) -> None:
+    store = Store(found=found)
+    looked_up = say(at("who"), NIK, store=store)
+    dated = say(replace(looked_up.state, step="date"), day, store=store)
+    assert keys(dated)[0][0] == said
+    assert "Rp" not in text_of(dated)
 
 
 @pytest.mark.parametrize("typed", [KPJ, "KPJ 123 456 789 01", "no. kpj: 12345678901"])
@@ -233,7 +256,8 @@ def test_a_place_is_kept_as_typed() -> None:
 def test_the_date_is_read_as_people_say_it(typed: str, day: str) -> None:
     outcome = say(at("date", answered_before("occurred_on")), typed)
     assert answered(outcome.state.data) == answered_before("occurred_on") | {"occurred_on": day}
-    assert keys(outcome) == [["accident.ask_time"]]
+    # The worker's NIK was not found among the registrations: protection on that day cannot be confirmed.
+    assert keys(outcome) == [["accident.unconfirmed"], ["accident.ask_time"]]
 
 
 @pytest.mark.parametrize("typed", ["25-11-2026", "30 Desember", "1/1/2027"])
@@ -571,7 +595,7 @@ def test_the_whole_report_reads_in_english() -> None:
         state = outcome.state
     assert state == IDLE
     transcript = "\n".join(replies)
-    assert "registered in the programme since March 1, 2025" in transcript
+    assert "This worker is in the programme's records." in transcript
     assert "November 22, 2026, 14:00 WIB" in transcript
     assert "WORK ACCIDENT REPORT #12" in transcript
     assert store.asked[-1] == SubmitAccidentReport(

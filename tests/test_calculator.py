@@ -261,7 +261,7 @@ def test_not_yet_a_participant_is_told_nothing_is_paid_and_offered_registration(
     registering = talk.say("daftar")
     assert keys(registering)[0] == ["privacy.notice", "privacy.question"]  # registration, behind consent
     assert talk.state.flow == "privacy"
-    assert talk.state.data == {"then": "registration"}
+    assert talk.state.data == {"then": "registration", "purpose": "personal_data"}
 
 
 # ---- wrong answers: say what to type, keep what was given ----------------------------------------

@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from bot.app import Jaring
 from bot.desks.claims import claim_reminders
+from bot.desks.status_news import change_status
 from bot.inbound.dispatcher import RequestAnswerer
+from conversations.coverage import Membership, Verdict, coverage_on
 from conversations.requests.accidents import (
     AccidentReported,
     FindParticipant,
@@ -17,12 +19,18 @@ from conversations.requests.accidents import (
     ParticipantNotFound,
     SubmitAccidentReport,
 )
-from conversations.requests.base import NotAllowed
-from conversations.requests.claims import ClaimCaseSaved, ClaimCaseView, ListClaimCases, SaveClaimCase
+from conversations.requests.base import Done, NotAllowed
+from conversations.requests.claims import (
+    ClaimCaseSaved,
+    ClaimCaseView,
+    ListClaimCases,
+    SaveClaimCase,
+    TellDinasNotCovered,
+)
 from conversations.requests.registrations import SubmitRegistration, Submitted
 from conversations.state import Json
 from db.connection import Store
-from db.models import AccidentReport, ClaimCase, Contact, OutboxMessage, Registration, UnansweredQuestion
+from db.models import AccidentReport, AuditEntry, ClaimCase, Contact, OutboxMessage, Registration, UnansweredQuestion
 from db.repositories import contacts, roles
 from tests.conftest import FixedClock
 from tests.test_registrations import NIK, draft, talk
@@ -50,7 +58,7 @@ async def _registered(store: Store, answerer: RequestAnswerer, worker: Contact, 
     async with store.transaction() as session:
         row = await session.get(Registration, done.registration_id)
         assert row is not None
-        row.kpj, row.coverage_start = "12345678901", date(2021, 1, 4)
+        row.kpj, row.coverage_start, row.status = "12345678901", date(2021, 1, 4), "active"
     return done.registration_id
 
 
@@ -59,13 +67,17 @@ async def test_a_participant_is_found_by_nik_or_kpj_and_shown_only_by_dates(
 ) -> None:
     answerer = RequestAnswerer(jaring.cipher, jaring.programme, jaring.catalogs)
     worker, heir = await _people(store, clock, "worker", "heir")
-    await _registered(store, answerer, worker, clock)
+    registration_id = await _registered(store, answerer, worker, clock)
     async with store.transaction() as session:
         by_nik = await answerer.answer(session, heir, FindParticipant(nik=NIK), clock())
         by_kpj = await answerer.answer(session, heir, FindParticipant(kpj="12345678901"), clock())
         unknown = await answerer.answer(session, heir, FindParticipant(nik="3375011007800003"), clock())
         nothing = await answerer.answer(session, heir, FindParticipant(), clock())
-    expected = ParticipantFound(registered_on=jaring.programme.local_date(clock()), coverage_start=date(2021, 1, 4))
+    expected = ParticipantFound(
+        registration_id=registration_id,
+        registered_on=jaring.programme.local_date(clock()),
+        membership=Membership(status="active", coverage_start=date(2021, 1, 4), ended_on=None),
+    )
     assert by_nik == by_kpj == expected
     assert unknown == nothing == ParticipantNotFound()
 
@@ -199,3 +211,51 @@ async def test_an_unanswerable_question_is_kept_for_the_admins_with_numbers_mask
     assert "081234567890" not in kept[1].text
     assert all("••••" in q.text for q in kept)
     assert clock() - kept[1].created_at < timedelta(minutes=5)
+
+
+async def test_protection_that_ended_is_found_with_the_day_it_ended(
+    store: Store, jaring: Jaring, clock: FixedClock
+) -> None:
+    """Active, then taken out by the Dinas: the heir's lookup carries the day it stopped, read from the
+    status history, so the claim flow can tell a death after it from one before."""
+    answerer = RequestAnswerer(jaring.cipher, jaring.programme, jaring.catalogs)
+    worker, heir = await _people(store, clock, "worker", "heir")
+    registration_id = await _registered(store, answerer, worker, clock)
+    async with store.transaction() as session:
+        await change_status(session, [], registration_id, "active", now=clock(), actor="test")
+    clock.advance(days=30)
+    async with store.transaction() as session:
+        await change_status(session, [], registration_id, "rejected", now=clock(), actor="test", reason="pindah")
+        found = await answerer.answer(session, heir, FindParticipant(nik=NIK), clock())
+    assert isinstance(found, ParticipantFound)
+    ended = jaring.programme.local_date(clock())
+    assert found.membership == Membership(status="rejected", coverage_start=date(2021, 1, 4), ended_on=ended)
+    assert coverage_on(found.membership, ended - timedelta(days=1)).verdict is Verdict.COVERED
+    assert coverage_on(found.membership, ended).verdict is Verdict.ENDED
+
+
+async def test_the_dinas_is_told_of_a_death_the_programme_did_not_cover(
+    store: Store, jaring: Jaring, clock: FixedClock
+) -> None:
+    answerer = RequestAnswerer(jaring.cipher, jaring.programme, jaring.catalogs)
+    worker, heir, admin = await _people(store, clock, "worker", "heir", "admin")
+    async with store.transaction() as session:
+        done = await answerer.answer(session, worker, SubmitRegistration(draft(), on_behalf=False), clock())
+        await roles.grant_role(session, admin.id, "admin", granted_by="test", now=clock())
+    assert isinstance(done, Submitted)
+    died = jaring.programme.local_date(clock()) - timedelta(days=1)
+    told = TellDinasNotCovered(done.registration_id, died, "illness", Verdict.NOT_YET)
+    async with store.transaction() as session:
+        assert await answerer.answer(session, heir, told, clock()) == Done()
+    async with store.transaction() as session:
+        sent = list((await session.execute(select(OutboxMessage))).scalars())
+        audited = list(
+            (await session.execute(select(AuditEntry).where(AuditEntry.action == "claim.not_covered"))).scalars()
+        )
+    assert [m.contact_id for m in sent] == [admin.id]
+    body = sent[0].body
+    assert f"Pendaftaran No. {done.registration_id}" in body
+    assert "Menunggu" in body or "menunggu" in body  # the registration's status, as the Dinas reads it
+    assert "Rp" not in body
+    assert NIK not in body
+    assert [a.subject for a in audited] == [f"registration:{done.registration_id}"]

@@ -3,7 +3,7 @@ conversation through the engine, with the store's answers given here (no databas
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import pytest
@@ -19,9 +19,14 @@ from conversations.claim_checklist import (
     jkk_deadline_passed,
     membership_years,
 )
+from conversations.consent import CLAIM_DATA, PERSONAL_DATA
+from conversations.coverage import Verdict
+from conversations.effects import RecordConsent
 from conversations.engine import Engine, Outcome
+from conversations.flow import ContactInfo
 from conversations.flows import ALL_FLOWS, MAIN_MENU
 from conversations.flows.claims import CASE_KEYS, CaseOption, ClaimCase, ClaimData, claim_flow, parse_day, parse_rupiah
+from conversations.flows.privacy import NOTICE_VERSIONS
 from conversations.inbound import InboundKind
 from conversations.messages import Money, msg
 from conversations.requests.accidents import FindParticipant, ParticipantFound, ParticipantNotFound
@@ -29,7 +34,13 @@ from conversations.requests.base import (
     NotAllowed,
     Request,
 )
-from conversations.requests.claims import ClaimCaseSaved, ClaimCaseView, ListClaimCases, SaveClaimCase
+from conversations.requests.claims import (
+    ClaimCaseSaved,
+    ClaimCaseView,
+    ListClaimCases,
+    SaveClaimCase,
+    TellDinasNotCovered,
+)
 from conversations.state import IDLE, Json, SessionState
 from tests.core_support import (
     NOW,
@@ -39,6 +50,7 @@ from tests.core_support import (
     default_answer,
     inbound,
     keys,
+    participant_found,
     programme,
     render_reply,
     run,
@@ -356,6 +368,11 @@ class Chat:
         return "\n---\n".join(render_reply(reply, self.language)[0] for reply in outcome.replies)
 
 
+def _covered() -> Store:
+    """The deceased is on record, protected since 4 January 2021 (years before any death asked about)."""
+    return Store(found=participant_found(date(2021, 1, 5), date(2021, 1, 4)))
+
+
 def _all_keys(outcome: Outcome) -> list[str]:
     return [key for reply in keys(outcome) for key in reply]
 
@@ -371,7 +388,7 @@ def _new_case(
 
 
 def test_a_new_case_from_start_to_the_first_document() -> None:
-    store = Store(found=ParticipantFound(registered_on=date(2026, 1, 5), coverage_start=date(2021, 1, 4)))
+    store = Store(found=participant_found(date(2026, 1, 5), date(2021, 1, 4)))
     chat = Chat(store)
 
     opened = chat.say("klaim ahli waris")
@@ -380,13 +397,15 @@ def test_a_new_case_from_start_to_the_first_document() -> None:
 
     found = chat.say(NIK)
     assert FindParticipant(nik=NIK) in store.requests
-    assert _all_keys(found) == ["claims.found_coverage", "claims.ask_cause"]
-    assert "5 Januari 2026" in chat.texts(found)
-    assert "4 Januari 2021" in chat.texts(found)
+    assert _all_keys(found) == ["claims.found", "claims.ask_cause"]
+    assert "2021" not in chat.texts(found)  # protection depends on the day of death, not asked yet
     assert ClaimData.load(chat.state.data).nik == NIK  # sealed by the store while the case is not created
 
     assert _all_keys(chat.say("sakit")) == ["claims.ask_died_on"]
-    assert _all_keys(chat.say("15-11-2026")) == ["claims.ask_relationship"]
+    dated = chat.say("15-11-2026")
+    assert _all_keys(dated) == ["claims.covered", "claims.ask_relationship"]
+    assert "pada 15 November 2026 beliau terlindungi" in chat.texts(dated)
+    assert "sejak 4 Januari 2021" in chat.texts(dated)
     heirs = chat.say("istri")
     assert _all_keys(heirs) == ["claims.heirs_order", "claims.heirs_not_decided", "claims.ask_has_children"]
     assert choice_ids(chat.say("ya")) == [["1", "2"]]
@@ -415,6 +434,8 @@ def test_a_new_case_from_start_to_the_first_document() -> None:
         "children": 2,
         "registered_on": "2026-01-05",
         "coverage_start": "2021-01-04",
+        "worker_status": "active",
+        "coverage": "covered",
         "kpj": "",
         "documents": list(_ids(JKM, SCHOLARSHIP)),
         "collected": [],
@@ -481,12 +502,17 @@ def test_a_work_accident_past_the_jkk_deadline_is_warned_and_jkm_has_no_limit() 
     chat.say("tidak tahu")
     chat.say("kecelakaan kerja")
     warned = chat.say("1-3-2020")
-    assert _all_keys(warned) == ["claims.jkk_deadline_passed", "claims.jkm_no_deadline", "claims.ask_relationship"]
+    assert _all_keys(warned) == [
+        "claims.unconfirmed_no_number",
+        "claims.jkk_deadline_passed",
+        "claims.jkm_no_deadline",
+        "claims.ask_relationship",
+    ]
     assert "5 tahun" in chat.texts(warned)
 
 
 def test_a_death_before_the_membership_started_is_questioned_then_kept_or_changed() -> None:
-    chat = Chat(Store(found=ParticipantFound(registered_on=date(2026, 1, 5), coverage_start=date(2026, 2, 1))))
+    chat = Chat(Store(found=participant_found(date(2026, 1, 5), date(2026, 2, 1))))
     chat.say("klaim")
     chat.say(NIK)
     chat.say("sakit")
@@ -494,8 +520,19 @@ def test_a_death_before_the_membership_started_is_questioned_then_kept_or_change
     assert _all_keys(asked) == ["claims.died_before_coverage", "claims.ask_date_right"]
     assert _all_keys(chat.say("ubah tanggal")) == ["claims.ask_died_on"]
     chat.say("10-1-2026")
-    assert _all_keys(chat.say("ya")) == ["claims.ask_relationship"]
-    assert ClaimData.load(chat.state.data).case.died_on == date(2026, 1, 10)
+    kept = chat.say("ya")
+    assert _all_keys(kept) == [
+        "claims.not_covered_before_start",
+        "claims.no_promise",
+        "claims.not_covered_help",
+        "engine.type_menu",
+    ]
+    assert "baru mulai 1 Februari 2026, sesudah tanggal meninggal (10 Januari 2026)" in chat.texts(kept)
+    assert "Rp" not in chat.texts(kept)
+    told = [r for r in chat.store.requests if isinstance(r, TellDinasNotCovered)]
+    assert told == [TellDinasNotCovered(1, date(2026, 1, 10), "illness", Verdict.NOT_YET)]
+    assert not chat.store.saves()  # no claim case: nothing this programme would pay
+    assert chat.state == IDLE
 
 
 @pytest.mark.parametrize(
@@ -523,17 +560,19 @@ def test_no_children_and_a_muddled_count() -> None:
     assert none.store.cases[1]["documents"] == list(JKM)
 
 
-def test_unknown_membership_start_lists_the_scholarship_and_says_it_depends() -> None:
+def test_unconfirmed_protection_lists_the_scholarship_documents_and_names_no_amount() -> None:
     chat = Chat()
     _new_case(chat, who="tidak tahu")
     chat.say("ya")
     created = chat.say("1")
-    assert "claims.scholarship_depends" in _all_keys(created)
+    assert _all_keys(created)[:2] == ["claims.amount_by_branch", "claims.scholarship_documents_included"]
+    assert "Rp" not in chat.texts(created)
     assert chat.store.cases[1]["documents"] == list(_ids(JKM, SCHOLARSHIP))
+    assert chat.store.cases[1]["coverage"] == "unconfirmed"
 
 
 def test_too_short_a_membership_says_so_and_leaves_the_scholarship_out() -> None:
-    chat = Chat(Store(found=ParticipantFound(registered_on=date(2025, 1, 5), coverage_start=date(2025, 2, 1))))
+    chat = Chat(Store(found=participant_found(date(2025, 1, 5), date(2025, 2, 1))))
     _new_case(chat)
     chat.say("ya")
     created = chat.say("1")
@@ -543,8 +582,8 @@ def test_too_short_a_membership_says_so_and_leaves_the_scholarship_out() -> None
 
 
 def test_a_road_accident_lists_the_police_report_with_how_to_get_it() -> None:
-    chat = Chat()
-    _new_case(chat, who="tidak tahu", cause="2", heir="anak")
+    chat = Chat(_covered())
+    _new_case(chat, cause="2", heir="anak")
     created = chat.say("tidak")
     assert "claims.can_claim_jkk" in _all_keys(created)
     assert chat.texts(created).startswith("Rp70.000.000")
@@ -583,11 +622,12 @@ def test_a_tick_is_saved_at_once(text: str) -> None:
     assert "Dokumen 2 dari 8" in chat.texts(ticked)
 
 
-def test_not_yet_moves_on_without_saving_and_the_missing_ones_come_round_again() -> None:
+def test_not_yet_is_saved_and_moves_on_and_the_missing_ones_come_round_again() -> None:
     chat = _collecting()
     saves = len(chat.store.saves())
     assert "Dokumen 2 dari 8" in chat.texts(chat.say("belum"))
-    assert len(chat.store.saves()) == saves
+    assert len(chat.store.saves()) == saves + 1
+    assert chat.store.cases[1]["pending"] == ["kartu_peserta"]
     for _ in range(6):
         chat.say("sudah")
     last = chat.say("belum")  # document 8 not yet either: every document has been seen
@@ -597,6 +637,14 @@ def test_not_yet_moves_on_without_saving_and_the_missing_ones_come_round_again()
     again = chat.say("cek lagi")
     assert "Dokumen 1 dari 8" in chat.texts(again)
     assert "Dokumen 8 dari 8" in chat.texts(chat.say("belum"))
+
+
+def test_kembali_at_a_document_never_opens_the_case_twice() -> None:
+    chat = _collecting()
+    assert _all_keys(chat.say("kembali")) == ["navigation.nothing_before", "claims.doc_how"]
+    chat.say("sudah")
+    assert _all_keys(chat.say("kembali")) == ["navigation.nothing_before", "claims.doc"]
+    assert len(chat.store.cases) == 1
 
 
 def test_the_list_shows_what_is_collected() -> None:
@@ -610,7 +658,7 @@ def test_the_list_shows_what_is_collected() -> None:
     assert "Dokumen 2 dari 8" in text
 
 
-def test_later_saves_and_finishes_and_lanjut_klaim_comes_back_to_the_first_missing_one() -> None:
+def test_later_saves_and_finishes_and_lanjut_klaim_goes_on_from_the_first_document_not_answered() -> None:
     chat = _collecting()
     chat.say("belum")
     chat.say("sudah")  # document 2
@@ -624,8 +672,8 @@ def test_later_saves_and_finishes_and_lanjut_klaim_comes_back_to_the_first_missi
     assert choice_ids(back) == [["1", "new"]]
     assert render_reply(back.replies[0], "id")[1][0] == "Klaim dibuka 21 November 2026, 1 dari 8 dokumen siap"
     resumed = chat.say("1")
-    assert _all_keys(resumed) == ["claims.welcome_back", "claims.doc_how"]
-    assert "Dokumen 1 dari 8" in chat.texts(resumed)
+    assert _all_keys(resumed) == ["claims.welcome_back", "claims.doc"]
+    assert "Dokumen 3 dari 8" in chat.texts(resumed)  # 1 was "belum", 2 ticked: 3 is the first not answered
 
 
 def test_receipts_can_be_marked_as_not_needed() -> None:
@@ -702,8 +750,8 @@ def test_a_ready_case_shows_the_submission_again_and_later_finishes() -> None:
 
 
 def _submitted(cause: str = "sakit", submitted_on: str = "2026-11-21") -> Chat:
-    chat = Chat()
-    _new_case(chat, who="tidak tahu", cause=cause)
+    chat = Chat(_covered())
+    _new_case(chat, cause=cause)
     chat.say("tidak")
     _ready(chat)
     chat.say("sudah saya ajukan")
@@ -849,16 +897,31 @@ def test_a_session_saved_before_the_data_had_a_version_keeps_its_case() -> None:
     assert _all_keys(halfway.say("lanjutkan")) == ["claims.ask_cause"]
 
 
-def test_the_claim_is_in_the_menu_and_needs_consent() -> None:
+def test_the_claim_is_in_the_menu_and_the_heir_reads_the_claims_own_privacy_notice() -> None:
     assert "claim" in [c.id for c in ENGINE.menu_choices(context())]
     notice = run(ENGINE, IDLE, inbound("klaim"), context(), Store().answer)
-    assert keys(notice)[0][0] == "privacy.notice"
+    assert keys(notice)[0][0] == "privacy.claim_notice"
+    text = render_reply(notice.replies[0], "id")[0]
+    assert "Tentang almarhum" in text
+    assert "tulang punggung" not in text  # the registration notice's breadwinner question is not the heir's
+
+    agreed = run(ENGINE, notice.state, inbound("setuju"), context(), Store().answer)
+    assert agreed.effects[0] == RecordConsent(CLAIM_DATA, NOTICE_VERSIONS[CLAIM_DATA], granted=True)
+    assert _all_keys(agreed)[-2:] == ["claims.condolence", "claims.ask_who"]
+
+
+def test_a_worker_who_agreed_to_the_registration_notice_still_reads_the_heirs_notice() -> None:
+    registered = replace(
+        context(), contact=ContactInfo("terminal", consented=True, consents=frozenset({PERSONAL_DATA}))
+    )
+    notice = run(ENGINE, IDLE, inbound("klaim"), registered, Store().answer)
+    assert keys(notice)[0][0] == "privacy.claim_notice"
 
 
 def test_english_is_complete_along_the_way() -> None:
-    chat = Chat(language="en")
+    chat = Chat(_covered(), language="en")
     chat.say("klaim")
-    chat.say("tidak tahu")
+    chat.say(NIK)
     chat.say("kecelakaan kerja")
     chat.say("kemarin")
     chat.say("anak")
@@ -876,15 +939,15 @@ def test_the_reminders_render_with_their_placeholders() -> None:
 
 
 def test_children_by_button_and_one_child_reads_simply() -> None:
-    chat = Chat()
-    _new_case(chat, who="tidak tahu", cause="kecelakaan kerja")
+    chat = Chat(_covered())
+    _new_case(chat, cause="kecelakaan kerja")
     chat.say("ya")
     by_button = chat.say(choice="2")
     assert chat.store.cases[1]["children"] == 2
     assert "claims.scholarship" in _all_keys(by_button)
 
-    one = Chat()
-    _new_case(one, who="tidak tahu", cause="kecelakaan kerja")
+    one = Chat(_covered())
+    _new_case(one, cause="kecelakaan kerja")
     one.say("ya")
     created = one.say("1 anak")
     assert "claims.scholarship_one_child" in _all_keys(created)
@@ -910,13 +973,13 @@ CASE_DATA = ClaimData(
         documents=_ids(JKK, JKM, SCHOLARSHIP, drop=("buku_nikah",)),
         collected=("formulir_3", "kuitansi"),
         not_needed=("kuitansi",),
+        pending=("formulir_3a",),
         submitted_on=date(2026, 11, 16),
         amount_paid=70_000_000,
     ),
     case_id=1,
     opened_on=date(2026, 11, 20),
     current="kuitansi",
-    passed=("formulir_3a",),
     has_children=True,
     after="tick",
     options=(CaseOption(id=1, opened_on=date(2026, 11, 20), status="collecting", done=2, total=20),),

@@ -11,9 +11,11 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desks.call import DeskCall
+from conversations.coverage import Coverage, Membership, Verdict, coverage_on, membership_of
 from conversations.flows.accident_report import report_deadline, worker_text
 from conversations.letters import Letter
-from conversations.messages import msg
+from conversations.messages import Msg, msg
+from conversations.programme import Programme
 from conversations.requests.accidents import (
     AccidentReported,
     FindParticipant,
@@ -33,8 +35,29 @@ async def find_participant(call: DeskCall, request: FindParticipant) -> Particip
     row = await _named_worker(call.session, call.cipher, nik=request.nik, kpj=request.kpj)
     if row is None:
         return ParticipantNotFound()
-    registered_on = call.programme.local_date(row.created_at)
-    return ParticipantFound(registered_on=registered_on, coverage_start=row.coverage_start)
+    return ParticipantFound(
+        registration_id=row.id,
+        registered_on=call.programme.local_date(row.created_at),
+        membership=await _membership(call.session, call.programme, row),
+    )
+
+
+async def _membership(session: AsyncSession, programme: Programme, row: Registration) -> Membership:
+    history = [
+        (event.status, programme.local_date(event.created_at)) for event in await registrations.history(session, row.id)
+    ]
+    return membership_of(row.status, row.coverage_start, history)
+
+
+def _coverage_line(coverage: Coverage) -> Msg:
+    """For the Dinas: whether the worker was protected on the day of the accident."""
+    if coverage.verdict is Verdict.COVERED:
+        return msg("accident.admin_covered", start=coverage.start or coverage.day)
+    if coverage.verdict is Verdict.NOT_YET:
+        return msg("accident.admin_not_yet")
+    if coverage.verdict is Verdict.ENDED:
+        return msg("accident.admin_ended", ended=coverage.ended_on or coverage.day)
+    return msg("accident.admin_unconfirmed")
 
 
 def _named_worker(
@@ -72,6 +95,8 @@ async def submit_accident_report(call: DeskCall, request: SubmitAccidentReport) 
     await audit.record_audit(
         session, "accident.reported", now=now, actor_contact_id=reporter.id, subject=f"accident:{row.id}"
     )
+    membership = await _membership(session, programme, found) if found is not None else None
+    coverage = _coverage_line(coverage_on(membership, occurred_on))
     deadline = report_deadline(programme, occurred_on, occurred_time)
     when = f"{occurred_on:%d-%m-%Y} {occurred_time}".strip()
     admins = [admin for admin in await roles.contacts_with_role(session, "admin") if admin.id != reporter.id]
@@ -80,6 +105,7 @@ async def submit_accident_report(call: DeskCall, request: SubmitAccidentReport) 
             "accident.admin_notice",
             number=row.id,
             worker=worker_text(nik, kpj),
+            coverage=coverage,
             what=row.what,
             place=row.place,
             when=when,

@@ -11,15 +11,23 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desks.call import DeskCall
+from conversations.coverage import Verdict
+from conversations.flows.statuses import status_text
 from conversations.letters import Letter
 from conversations.messages import Msg, msg
-from conversations.requests.base import NotAllowed
-from conversations.requests.claims import ClaimCaseSaved, ClaimCaseView, ListClaimCases, SaveClaimCase
+from conversations.requests.base import Done, NotAllowed
+from conversations.requests.claims import (
+    ClaimCaseSaved,
+    ClaimCaseView,
+    ListClaimCases,
+    SaveClaimCase,
+    TellDinasNotCovered,
+)
 from conversations.state import Json
 from db.models import ClaimCase, Contact
-from db.repositories import audit, claim_cases, registrations
+from db.repositories import audit, claim_cases, registrations, roles
 
-__all__ = ["CASE_STATUSES", "claim_reminders", "list_claim_cases", "save_claim_case"]
+__all__ = ["CASE_STATUSES", "claim_reminders", "list_claim_cases", "save_claim_case", "tell_dinas_not_covered"]
 
 CASE_STATUSES = ("collecting", "ready", "submitted", "paid", "rejected")
 # Kept out of the stored case: the NIK is only for finding the registration.
@@ -65,6 +73,40 @@ async def list_claim_cases(call: DeskCall, _: ListClaimCases) -> tuple[ClaimCase
         ClaimCaseView(id=c.id, case=dict(c.data), opened_at=c.created_at, updated_at=c.updated_at)
         for c in await claim_cases.cases_of(call.session, call.asker.id)
     )
+
+
+_CAUSE_KEYS = {
+    "work_accident": "claims.cause_work_accident",
+    "road_accident": "claims.cause_road_accident",
+    "illness": "claims.cause_illness",
+}
+
+
+async def tell_dinas_not_covered(call: DeskCall, request: TellDinasNotCovered) -> Done:
+    """Each Dinas admin gets a letter naming the worker (admins see names), the day and why the
+    programme will not pay; the heir's number when known, so someone can call the family."""
+    session, heir, now = call.session, call.asker, call.now
+    row = await registrations.get_registration(session, request.registration_id)
+    if row is None or row.erased_at is not None:
+        return Done()
+    why = "claims.dinas_not_yet" if request.verdict is Verdict.NOT_YET else "claims.dinas_ended"
+    notice = msg(
+        "claims.dinas_not_covered",
+        number=row.id,
+        name=row.full_name or "-",
+        died=request.died_on,
+        cause=msg(_CAUSE_KEYS.get(request.cause, "claims.cause_illness")),
+        status=status_text(row.status, row.status_reason or "", row.kpj or ""),
+        why=msg(why),
+        contact=heir.phone or (heir.channel_id if heir.channel == "whatsapp" else msg("claims.dinas_contact_chat")),
+    )
+    for admin in await roles.contacts_with_role(session, "admin"):
+        if admin.id != heir.id:
+            call.post.append(Letter.of(admin.id, notice))
+    await audit.record_audit(
+        session, "claim.not_covered", now=now, actor_contact_id=heir.id, subject=f"registration:{row.id}"
+    )
+    return Done()
 
 
 async def claim_reminders(session: AsyncSession, *, now: datetime, idle_days: int) -> list[Letter]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from conversations.coverage import Membership, Verdict, coverage_on
 from conversations.dates import age_on, parse_date, parse_recent_day
 from conversations.flow import (
     Answer,
@@ -28,6 +29,7 @@ from conversations.flow import (
 from conversations.flow_data import FlowData
 from conversations.flows.common import UNKNOWN
 from conversations.flows.fields import check_text_field, field_value_text, normalise_phone
+from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Msg, Reply, msg
 from conversations.nik import mask_nik
 from conversations.programme import Programme
@@ -115,6 +117,13 @@ _REPORT_KEYS = tuple(key for part in _PARTS for key in part.keys)
 
 
 @dataclass(frozen=True, slots=True)
+class MembershipFacts(FlowData):
+    status: str = ""
+    coverage_start: date | None = None
+    ended_on: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class AccidentData(FlowData):
     """The report as it is being told; None: not asked yet ("" is an answer: not known, no time)."""
 
@@ -127,6 +136,8 @@ class AccidentData(FlowData):
     treated_at: str | None = None
     reporter_phone: str | None = None
     relation: str | None = None
+    # What the programme's records say of the worker (None: not found, or not looked up)
+    membership: MembershipFacts | None = None
 
 
 def _next(data: AccidentData) -> str:
@@ -245,11 +256,40 @@ def _read_worker(ctx: Context, text: str) -> tuple[str, str] | Msg:
     return (str(checked.values["nik"]), "")
 
 
-def _on_worker_found(_: Context, data: Data, result: ParticipantFound | ParticipantNotFound) -> Transition:
+def _on_worker_found(ctx: Context, data: Data, result: ParticipantFound | ParticipantNotFound) -> Transition:
     saved = AccidentData.load(data)
     if isinstance(result, ParticipantFound):
-        return _go_next(saved, Reply.of(msg("accident.worker_found", since=result.registered_on)))
-    return _go_next(saved, Reply.of(msg("accident.worker_not_found")))
+        membership = result.membership
+        facts = MembershipFacts(membership.status, membership.coverage_start, membership.ended_on)
+        found = saved.but(membership=facts)
+        return _go_next(found, Reply.of(msg("accident.worker_found"), *_coverage_said(ctx, found)))
+    not_found = saved.but(membership=None)
+    return _go_next(not_found, Reply.of(msg("accident.worker_not_found"), *_coverage_said(ctx, not_found)))
+
+
+def _coverage_said(ctx: Context, data: AccidentData) -> tuple[Msg, ...]:
+    """Whether the worker was protected on the day of the accident (conversations/coverage.py), once
+    both the worker and the day are known; nothing before."""
+    day = data.occurred_on
+    if day is None or data.nik is None:
+        return ()
+    facts = data.membership
+    membership = None if facts is None else Membership(facts.status, facts.coverage_start, facts.ended_on)
+    coverage = coverage_on(membership, day)
+    programme = ctx.programme
+    if coverage.verdict is Verdict.COVERED:
+        return (msg("accident.covered", date=day, start=coverage.start or day),)
+    if coverage.verdict is Verdict.UNCONFIRMED:
+        return (msg("accident.unconfirmed", date=day, call_centre=programme.call_centre),)
+    if coverage.verdict is Verdict.ENDED:
+        said = msg("accident.not_covered_ended", date=day, ended=coverage.ended_on or day, programme=programme.name)
+    elif coverage.start is not None:
+        said = msg("accident.not_covered_before_start", date=day, start=coverage.start, programme=programme.name)
+    else:
+        said = msg(
+            "accident.not_covered_pending", date=day, status=status_text(coverage.status), programme=programme.name
+        )
+    return (said, msg("accident.not_covered_help", call_centre=programme.call_centre))
 
 
 # ---- what and where -----------------------------------------------------------------------------
@@ -294,7 +334,9 @@ def _on_date(ctx: Context, data: Data, answer: Answer) -> Transition:
     day = _read_date(answer, ctx.today)
     if isinstance(day, Msg):
         return Invalid(day)
-    return _go_next(AccidentData.load(data).but(occurred_on=day))
+    dated = AccidentData.load(data).but(occurred_on=day)
+    said = _coverage_said(ctx, dated)
+    return _go_next(dated, *((Reply.of(*said),) if said else ()))
 
 
 def _read_date(answer: Answer, today: date) -> date | Msg:

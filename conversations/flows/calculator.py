@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from conversations.coverage import Coverage, Verdict, coverage_on, membership_of
 from conversations.dates import parse_date
 from conversations.engine import MENU_FLOW
 from conversations.flow import Answer, Context, Data, Fetch, Finish, Flow, Goto, Invalid, Step, Transition
 from conversations.flow_data import FlowData
 from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Money, Msg, Reply, msg
+from conversations.programme import Programme
 from conversations.requests.registrations import ListRegistrations, RegistrationView
 from conversations.text import normalise
 
@@ -55,9 +57,10 @@ class CalculatorData(FlowData):
     active: bool = False  # active, without a start date
     pending: str = ""  # the status of a registration not yet active
     pending_reason: str = ""
+    ended_on: date | None = None  # protection through the programme ended that day
     # Their answers
     cause: Literal["", "accident", "other", "both"] = ""
-    member: Literal["since", "months", "none", "short", "long", "pending"] | None = None  # None: not asked yet
+    member: Literal["since", "months", "none", "short", "long", "pending", "ended"] | None = None  # None: not asked
     since: date | None = None
     since_source: Literal["", "registration", "typed"] = ""
     months: int | None = None
@@ -71,24 +74,37 @@ def _start(_: Context, __: Data) -> Transition:
     return Fetch(ListRegistrations("mine"), then=_loaded, data={})
 
 
-def _loaded(_: Context, __: Data, result: tuple[RegistrationView, ...]) -> Transition:
-    return Goto("cause", registration_facts(result).dump(), say=(Reply.of(msg("calculator.intro")),))
+def _loaded(ctx: Context, __: Data, result: tuple[RegistrationView, ...]) -> Transition:
+    facts = registration_facts(result, ctx.programme, ctx.today)
+    return Goto("cause", facts.dump(), say=(Reply.of(msg("calculator.intro")),))
 
 
-def registration_facts(views: Sequence[RegistrationView]) -> CalculatorData:
-    """What the person's own registrations tell the calculator. `ListRegistrations("mine")` holds only
-    registrations whose registrant is the person asking (one a leader entered for a neighbour is not
-    among them), so each is theirs; `on_behalf` only says whose hands typed it in."""
+def _coverage_today(view: RegistrationView, programme: Programme, today: date) -> Coverage:
+    history = [(event.status, programme.local_date(event.at)) for event in view.history]
+    return coverage_on(membership_of(view.status, view.coverage_start, history), today)
+
+
+def registration_facts(views: Sequence[RegistrationView], programme: Programme, today: date) -> CalculatorData:
+    """What the person's own registrations tell the calculator, judged for today by the one coverage
+    rule (conversations/coverage.py). `ListRegistrations("mine")` holds only registrations whose
+    registrant is the person asking (one a leader entered for a neighbour is not among them), so each
+    is theirs; `on_behalf` only says whose hands typed it in."""
     own = [v for v in views if v.status != "deleted"]
     if not own:
         return CalculatorData()
     facts = CalculatorData(has_registration=True)
-    active = [v for v in own if v.status == "active"]
-    dated = sorted(v.coverage_start for v in active if v.coverage_start is not None)
-    if dated:  # the longest protection counts
-        return facts.but(member="since", since=dated[0], since_source="registration")
-    if active:
+    judged = [_coverage_today(v, programme, today) for v in own]
+    covered = sorted(c.start for c in judged if c.verdict is Verdict.COVERED and c.start is not None)
+    if covered:  # the longest protection counts
+        return facts.but(member="since", since=covered[0], since_source="registration")
+    starting = sorted(c.start for c in judged if c.verdict is Verdict.NOT_YET and c.start is not None)
+    if starting:  # enrolled, protection starts on a later day
+        return facts.but(member="since", since=starting[0], since_source="registration")
+    if any(c.verdict is Verdict.UNCONFIRMED for c in judged):  # active, no start date known
         return facts.but(active=True)
+    ended = sorted(c.ended_on for c in judged if c.verdict is Verdict.ENDED and c.ended_on is not None)
+    if ended:
+        return facts.but(member="ended", ended_on=ended[-1])
     pending = [v for v in own if v.status != "rejected"]
     if pending:
         newest = pending[-1]
@@ -301,6 +317,8 @@ def _lead(ctx: Context, data: CalculatorData, since: date | None, today: date) -
         return (msg("calculator.pending", status=status),)
     if member == "none":
         return (msg("calculator.not_member", programme=ctx.programme.name),)
+    if member == "ended":
+        return (msg("calculator.ended", programme=ctx.programme.name, date=data.ended_on or today),)
     if since is not None and since > today:
         return (msg("calculator.starts_on", date=since),)
     return ()
@@ -429,9 +447,10 @@ def _on_end(_: Context, data: Data, answer: Answer) -> Transition:
             active=saved.active,
             pending=saved.pending,
             pending_reason=saved.pending_reason,
+            ended_on=saved.ended_on,
         )
-        if saved.member == "pending":
-            kept = kept.but(member="pending")
+        if saved.member in ("pending", "ended"):
+            kept = kept.but(member=saved.member)
         elif saved.since_source == "registration":
             kept = kept.but(member="since", since=saved.since, since_source="registration")
         return Goto("cause", kept.dump())

@@ -30,6 +30,8 @@ from conversations.claim_checklist import (
     is_work_accident,
     jkk_deadline_passed,
 )
+from conversations.consent import CLAIM_DATA
+from conversations.coverage import Coverage, Membership, Verdict, coverage_on
 from conversations.dates import parse_date, parse_recent_day
 from conversations.flow import (
     Answer,
@@ -47,12 +49,19 @@ from conversations.flow import (
 from conversations.flow_data import VERSION_KEY, FlowData
 from conversations.flows.common import NO, UNKNOWN, YES, YES_NO
 from conversations.flows.fields import NIK_PROBLEMS
+from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Money, Msg, Reply, msg
 from conversations.nik import NikProblem, parse_nik
 from conversations.programme import Programme
 from conversations.requests.accidents import FindParticipant, ParticipantFound, ParticipantNotFound
 from conversations.requests.base import NotAllowed
-from conversations.requests.claims import ClaimCaseSaved, ClaimCaseView, ListClaimCases, SaveClaimCase
+from conversations.requests.claims import (
+    ClaimCaseSaved,
+    ClaimCaseView,
+    ListClaimCases,
+    SaveClaimCase,
+    TellDinasNotCovered,
+)
 from conversations.state import Json
 from conversations.text import normalise
 
@@ -60,8 +69,20 @@ __all__ = ["CASE_KEYS", "OPEN_STATUSES", "ClaimCase", "ClaimData", "claim_flow",
 
 CaseStatus = Literal["collecting", "ready", "submitted", "paid", "rejected"]
 OPEN_STATUSES: tuple[CaseStatus, ...] = ("collecting", "ready", "submitted")
-# What a case has only later on: left out of what the store is sent until it is known.
-_LATER_FACTS = frozenset({"not_needed", "amount_paid", "paid_on", "submitted_on", "reason"})
+# Left out of what the store is sent while empty: what a case has only later on, or only sometimes.
+_LATER_FACTS = frozenset(
+    {
+        "not_needed",
+        "pending",
+        "amount_paid",
+        "paid_on",
+        "submitted_on",
+        "reason",
+        "worker_status",
+        "ended_on",
+        "coverage",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +96,15 @@ class ClaimCase(FlowData):
     relationship: str = ""  # the id of a relationship choice
     children: int | None = None  # school-age children, up to the programme's maximum
     registered_on: date | None = None  # None: not found among the registrations, or not asked
+    # What the records say of the worker (conversations/coverage.py), and what it means on the day of death
     coverage_start: date | None = None
+    worker_status: str = ""
+    ended_on: date | None = None
+    coverage: Literal["", "covered", "not_yet", "ended", "unconfirmed"] = ""  # "" until the date is known
     kpj: str | None = None  # None: "who" not answered yet; "" when no KPJ was given
     documents: tuple[str, ...] = ()
     collected: tuple[str, ...] = ()
+    pending: tuple[str, ...] = ()  # answered "belum": asked this round, still to collect
     not_needed: tuple[str, ...] = ()  # collected too: documents that do not apply (no treatment costs, say)
     amount_paid: int | None = None
     paid_on: date | None = None
@@ -125,9 +151,9 @@ class ClaimData(FlowData):
     case_id: int | None = None  # None until the store has created the case
     opened_on: date | None = None
     nik: str = ""  # the deceased's, kept (sealed) only until the case is created
+    worker_id: int | None = None  # their registration, to tell the Dinas when they were not covered
     has_children: bool = False
     current: str = ""  # the document being asked about
-    passed: tuple[str, ...] = ()  # documents passed over ("belum") this round
     after: str = ""  # what was being saved: "create" or a key of _AFTER_SAVING
     options: tuple[CaseOption, ...] = ()
     pick: int | None = None  # the id of the case picked from the options
@@ -393,8 +419,11 @@ def _continue_case(ctx: Context, view: ClaimCaseView, case: ClaimCase) -> Transi
     if not missing:
         return _save(claim.with_case(status="ready"), "ready")
     done, total = len(case.documents) - len(missing), len(case.documents)
-    welcome = msg("claims.welcome_back", date=opened, done=done, total=total)
-    return Goto("doc", claim.but(current=missing[0], passed=()).dump(), say=(Reply.of(welcome),))
+    welcome = Reply.of(msg("claims.welcome_back", date=opened, done=done, total=total))
+    unanswered = next((d for d in missing if d not in case.pending), None)
+    if unanswered is None:  # every document answered, some "belum": where the round ended
+        return Goto("round_done", claim.dump(), say=(welcome,))
+    return Goto("doc", claim.but(current=unanswered).dump(), say=(welcome,))
 
 
 def _ask_resume_new(_: Context, __: Data) -> Reply:
@@ -437,7 +466,7 @@ def _on_who(ctx: Context, data: Data, answer: Answer) -> Transition:
     claim = _load(data)
     without_nik = claim.but(nik="")
     if answer.choice == _WHO_UNKNOWN.id:
-        unknown = without_nik.with_case(kpj="", registered_on=None, coverage_start=None)
+        unknown = _not_on_record(without_nik.with_case(kpj=""))
         said = Reply.of(msg("claims.who_unknown", call_centre=ctx.programme.call_centre))
         return _next_question(ctx, unknown, said)
     digits = _SEPARATORS.sub("", _NUMBER_LABEL.sub("", normalise(answer.text)))
@@ -454,19 +483,36 @@ def _on_who(ctx: Context, data: Data, answer: Answer) -> Transition:
     return Invalid(msg("claims.who_not_understood"))
 
 
+def _not_on_record(claim: ClaimData) -> ClaimData:
+    return claim.but(worker_id=None).with_case(registered_on=None, coverage_start=None, worker_status="", ended_on=None)
+
+
 def _on_found(ctx: Context, data: Data, result: ParticipantFound | ParticipantNotFound) -> Transition:
+    """Found or not, nothing is said yet about protection: that depends on the day of death."""
     programme, claim = ctx.programme, _load(data)
     if isinstance(result, ParticipantFound):
-        start = result.coverage_start
-        found = claim.with_case(registered_on=result.registered_on, coverage_start=start)
-        if start is None:
-            said = msg("claims.found", programme=programme.name, date=result.registered_on)
-        else:
-            said = msg("claims.found_coverage", programme=programme.name, date=result.registered_on, start=start)
-        return _next_question(ctx, found, Reply.of(said))
-    not_found = claim.with_case(registered_on=None, coverage_start=None)
+        membership = result.membership
+        found = claim.but(worker_id=result.registration_id).with_case(
+            registered_on=result.registered_on,
+            coverage_start=membership.coverage_start,
+            worker_status=membership.status,
+            ended_on=membership.ended_on,
+        )
+        return _next_question(ctx, found, Reply.of(msg("claims.found", programme=programme.name)))
     told = msg("claims.not_found", programme=programme.name, call_centre=programme.call_centre)
-    return _next_question(ctx, not_found, Reply.of(told))
+    return _next_question(ctx, _not_on_record(claim), Reply.of(told))
+
+
+def _coverage(case: ClaimCase, died: date) -> Coverage:
+    """The one rule (conversations/coverage.py), on the day of death."""
+    if case.registered_on is None:
+        return coverage_on(None, died)
+    membership = Membership(status=case.worker_status, coverage_start=case.coverage_start, ended_on=case.ended_on)
+    return coverage_on(membership, died)
+
+
+def _covered(case: ClaimCase) -> bool:
+    return case.coverage == Verdict.COVERED.value
 
 
 def _ask_cause(_: Context, __: Data) -> Reply:
@@ -507,14 +553,66 @@ def _on_died_on(ctx: Context, data: Data, answer: Answer) -> Transition:
 
 def _after_date(ctx: Context, claim: ClaimData) -> Transition:
     programme, died, cause = ctx.programme, claim.case.died_on or ctx.today, _cause(claim.case)
-    warnings: list[Msg] = []
+    coverage = _coverage(claim.case, died)
+    judged = claim.with_case(coverage=coverage.verdict.value)
+    if coverage.verdict in (Verdict.NOT_YET, Verdict.ENDED):
+        return _not_covered(ctx, judged, coverage)
+    warnings: list[Msg] = [_coverage_said(ctx, judged, coverage)]
     if jkk_deadline_passed(programme, cause, died, ctx.today):
         warnings.append(msg("claims.jkk_deadline_passed", years=programme.benefits.jkk.claim_deadline_years))
         if programme.benefits.jkm.claim_deadline_years is None:
             warnings.append(msg("claims.jkm_no_deadline"))
     if claim_deadline_passed(programme, cause, died, ctx.today):
         warnings.append(msg("claims.jkm_deadline_passed", years=programme.benefits.jkm.claim_deadline_years or 0))
-    return _next_question(ctx, claim, *((Reply.of(*warnings),) if warnings else ()))
+    return _next_question(ctx, judged, Reply.of(*warnings))
+
+
+def _coverage_said(ctx: Context, claim: ClaimData, coverage: Coverage) -> Msg:
+    programme, case = ctx.programme, claim.case
+    if coverage.verdict is Verdict.COVERED:
+        return msg("claims.covered", programme=programme.name, died=coverage.day, start=coverage.start or coverage.day)
+    if case.registered_on is not None:  # on record, but without the dates that would tell
+        key = "claims.unconfirmed_dates"
+    elif claim.nik or case.kpj:  # looked up, not found
+        key = "claims.unconfirmed"
+    else:  # no number given: nothing was looked up
+        key = "claims.unconfirmed_no_number"
+    return msg(key, died=coverage.day, call_centre=programme.call_centre)
+
+
+def _not_covered(ctx: Context, claim: ClaimData, coverage: Coverage) -> Transition:
+    """Said plainly and kindly, no figure promised; what may still help; the Dinas told."""
+    programme = ctx.programme
+    if coverage.verdict is Verdict.ENDED:
+        why = msg(
+            "claims.not_covered_ended",
+            programme=programme.name,
+            died=coverage.day,
+            ended=coverage.ended_on or coverage.day,
+        )
+    elif coverage.start is not None:
+        why = msg("claims.not_covered_before_start", programme=programme.name, died=coverage.day, start=coverage.start)
+    else:
+        status = status_text(coverage.status)
+        why = msg("claims.not_covered_pending", programme=programme.name, died=coverage.day, status=status)
+    said = (Reply.of(why, msg("claims.no_promise")),)
+    if claim.worker_id is None:
+        return _not_covered_help(ctx, {}, None, say=said)
+    request = TellDinasNotCovered(
+        registration_id=claim.worker_id, died_on=coverage.day, cause=_cause(claim.case), verdict=coverage.verdict
+    )
+    return Fetch(request, then=_not_covered_help, data={}, say=said)
+
+
+def _not_covered_help(ctx: Context, _: Data, __: object, say: tuple[Reply, ...] = ()) -> Transition:
+    programme = ctx.programme
+    help_ = msg(
+        "claims.not_covered_help",
+        branch=_branch_name(programme),
+        call_centre=programme.call_centre,
+        dinas=programme.dinas_name,
+    )
+    return Finish(say=(*say, Reply.of(help_)))
 
 
 def _ask_confirm_date(ctx: Context, data: Data) -> Reply:
@@ -612,14 +710,21 @@ def _on_created(ctx: Context, data: Data, result: ClaimCaseSaved | NotAllowed) -
     kept = claim.but(nik="", has_children=False, after="")
     documents = kept.case.documents
     if not documents:  # a programme without claim documents: nothing to tick
-        return Finish(say=(Reply.of(*_claimable(ctx, _checklist(ctx, kept.case))),))
-    created = kept.but(case_id=result.case_id, opened_on=ctx.today, current=documents[0], passed=())
+        return Finish(say=(Reply.of(*_claimable(ctx, kept.case, _checklist(ctx, kept.case))),))
+    created = kept.but(case_id=result.case_id, opened_on=ctx.today, current=documents[0])
     checklist = _checklist(ctx, created.case)
-    intro = Reply.of(*_claimable(ctx, checklist), msg("claims.documents_count", count=len(documents)))
+    intro = Reply.of(*_claimable(ctx, created.case, checklist), msg("claims.documents_count", count=len(documents)))
     return Goto("doc", created.dump(), say=(intro,))
 
 
-def _claimable(ctx: Context, checklist: Checklist) -> tuple[Msg, ...]:
+def _claimable(ctx: Context, case: ClaimCase, checklist: Checklist) -> tuple[Msg, ...]:
+    """What the claim can bring: the figures only when the records show the worker was protected on
+    the day; otherwise the branch decides, and no amount is named."""
+    if not _covered(case):
+        said = [msg("claims.amount_by_branch", call_centre=ctx.programme.call_centre)]
+        if checklist.scholarship in (ScholarshipOutcome.INCLUDED, ScholarshipOutcome.DEPENDS):
+            said.append(msg("claims.scholarship_documents_included"))
+        return tuple(said)
     benefits, premium = ctx.programme.benefits, ctx.programme.premium
     jkm = benefits.jkm
     if checklist.work_accident:
@@ -734,27 +839,29 @@ def _on_doc(ctx: Context, data: Data, answer: Answer) -> Transition:
     if not _in_hand(claim):
         return _reload()
     case, current = claim.case, claim.current
+    still_pending = tuple(d for d in case.pending if d != current)
     if answer.choice in (_HAVE.id, _NOT_NEEDED.id):
         ticked = tuple(d for d in case.documents if d in case.collected or d == current)
         skipped = tuple(d for d in case.not_needed if d != current)
         not_needed = (*skipped, current) if answer.choice == _NOT_NEEDED.id else skipped
-        marked = claim.with_case(collected=ticked, not_needed=not_needed)
+        marked = claim.with_case(collected=ticked, not_needed=not_needed, pending=still_pending)
         if len(ticked) == len(case.documents):
             return _save(marked.with_case(status="ready"), "ready")
         return _save(marked, "tick")
-    if answer.choice == _NOT_YET.id:
-        return _advance(claim.but(passed=(*claim.passed, current)))
+    if answer.choice == _NOT_YET.id:  # saved too: "lanjut klaim" goes on after it, not back to it
+        return _save(claim.with_case(pending=(*still_pending, current)), "tick")
     if answer.choice == _LIST.id:
         return Goto("doc", claim.dump(), say=(_list_reply(ctx, case),))
     return _save(claim, "later")
 
 
 def _advance(claim: ClaimData) -> Transition:
-    """The next document not collected and not passed over this time, after the one in hand."""
-    documents, collected, current = claim.case.documents, claim.case.collected, claim.current
+    """The next document not collected and not answered "belum" this round, after the one in hand."""
+    case, current = claim.case, claim.current
+    documents = case.documents
     start = documents.index(current) + 1 if current in documents else 0
     ordered = documents[start:] + documents[:start]
-    following = next((d for d in ordered if d not in collected and d not in claim.passed), None)
+    following = next((d for d in ordered if d not in case.collected and d not in case.pending), None)
     if following is None:
         return Goto("round_done", claim.dump())
     return Goto("doc", claim.but(current=following).dump())
@@ -794,8 +901,12 @@ def _on_round_done(_: Context, data: Data, answer: Answer) -> Transition:
     if claim.case_id is None or not missing:
         return _reload()
     if answer.choice == _AGAIN.id:
-        return Goto("doc", claim.but(current=missing[0], passed=()).dump())
+        return _save(claim.with_case(pending=()).but(current=missing[0]), "again")
     return _save(claim, "later")
+
+
+def _on_again_saved(_: Context, claim: ClaimData) -> Transition:
+    return Goto("doc", claim.dump())
 
 
 def _on_later_saved(_: Context, claim: ClaimData) -> Transition:
@@ -939,7 +1050,14 @@ def _on_waiting_saved(ctx: Context, claim: ClaimData) -> Transition:
     return Finish(say=(said,))
 
 
+# How to type an amount, when protection was not confirmed and the programme's figure may not apply:
+# the way of writing it, not a sum anyone is owed.
+_NEUTRAL_EXAMPLE = {"example": "12.500.000", "millions": "12,5"}
+
+
 def _amount_example(programme: Programme, case: ClaimCase) -> dict[str, Money | str]:
+    if not _covered(case):
+        return dict(_NEUTRAL_EXAMPLE)
     expected = _expected(programme, case)
     return {"example": Money(expected), "millions": str(expected // _RUPIAH_PER_JUTA)}
 
@@ -979,7 +1097,7 @@ def _on_paid_saved(ctx: Context, claim: ClaimData) -> Transition:
     amount, paid = case.amount_paid or 0, case.paid_on or ctx.today
     said = [msg("claims.paid", amount=Money(amount), date=paid)]
     expected = _expected(programme, case)
-    if amount < expected:
+    if _covered(case) and amount < expected:
         said.append(msg("claims.paid_less", expected=Money(expected), call_centre=programme.call_centre))
     if _checklist(ctx, case).scholarship in (ScholarshipOutcome.INCLUDED, ScholarshipOutcome.DEPENDS):
         said.append(msg("claims.paid_scholarship"))
@@ -1009,6 +1127,7 @@ def _on_rejected_saved(ctx: Context, _: ClaimData) -> Transition:
 # What was being saved → how the flow goes on once it is.
 _AFTER_SAVING: dict[str, Callable[[Context, ClaimData], Transition]] = {
     "tick": _on_ticked,
+    "again": _on_again_saved,
     "later": _on_later_saved,
     "ready": _on_ready_saved,
     "submitted": _on_submitted_saved,
@@ -1034,7 +1153,8 @@ claim_flow = Flow(
         "has_children": Step(ask=_ask_has_children, on_answer=_on_has_children),
         "children": Step(ask=_ask_children, on_answer=_on_children, free_text=True),
         "retry": Step(ask=_ask_retry, on_answer=_on_retry),
-        "doc": Step(ask=_ask_doc, on_answer=_on_doc),
+        # The case exists once a document is asked: going back into the first questions would open it twice.
+        "doc": Step(ask=_ask_doc, on_answer=_on_doc, no_way_back=True),
         "round_done": Step(ask=_ask_round_done, on_answer=_on_round_done),
         "ready": Step(ask=_ask_ready, on_answer=_on_ready),
         "outcome": Step(ask=_ask_outcome, on_answer=_on_outcome),
@@ -1043,6 +1163,7 @@ claim_flow = Flow(
         "reason": Step(ask=_ask_reason, on_answer=_on_reason, limit=_REASON),
     },
     needs_consent=True,
+    consent_purpose=CLAIM_DATA,
     aliases=("klaim ahli waris", "klaim", "klaim santunan", "klaim kematian", "lanjut klaim"),
     resumable=True,
     data=ClaimData,

@@ -1,19 +1,25 @@
-"""The privacy notice (UU 27/2022 Pasal 21): what is collected, why, for how long, and the person's
-rights — shown, and consent recorded, before any personal data is asked."""
+"""The privacy notices (UU 27/2022 Pasal 21): what is collected, why, for how long, and the person's
+rights — shown, and consent recorded, before any personal data is asked. One notice per purpose
+(conversations/consent.py): a worker registering reads about their own data; an heir reads about the
+claim's data (the deceased, the heir, the family), not about being a breadwinner."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conversations.consent import CLAIM_DATA, PERSONAL_DATA
 from conversations.effects import Audit, RecordConsent
 from conversations.flow import Answer, Context, Data, Finish, Flow, Goto, Invalid, Step, Transition
 from conversations.flow_data import FlowData
 from conversations.messages import Choice, Reply, msg
 
-__all__ = ["CONSENT_PURPOSE", "NOTICE_VERSION", "privacy_flow"]
+__all__ = ["CONSENT_PURPOSE", "NOTICE_VERSION", "NOTICE_VERSIONS", "privacy_flow"]
 
 NOTICE_VERSION = "2026-11-21b"  # change it whenever the notice's text changes: consent is asked again
-CONSENT_PURPOSE = "personal_data"
+CONSENT_PURPOSE = PERSONAL_DATA
+CLAIM_NOTICE_VERSION = "2026-12-06"  # likewise, for the heir's notice
+NOTICE_VERSIONS = {PERSONAL_DATA: NOTICE_VERSION, CLAIM_DATA: CLAIM_NOTICE_VERSION}
+_NOTICE_KEYS = {PERSONAL_DATA: "privacy.notice", CLAIM_DATA: "privacy.claim_notice"}
 
 AGREE = Choice("agree", msg("privacy.agree"), ("setuju", "ya", "iya", "y", "ok", "oke", "yes", "boleh"))
 DECLINE = Choice("decline", msg("privacy.decline"), ("tidak", "tdk", "gak", "ga", "nggak", "enggak", "no", "tidak mau"))
@@ -24,6 +30,11 @@ WITHDRAW = Choice("decline", msg("privacy.withdraw"), ("tarik", "cabut", *DECLIN
 @dataclass(frozen=True, slots=True)
 class PrivacyData(FlowData):
     then: str | None = None  # the flow the engine put the notice in front of, to go on to after consent
+    purpose: str = PERSONAL_DATA  # whose notice: that flow's (Flow.consent_purpose)
+
+    @property
+    def known_purpose(self) -> str:
+        return self.purpose if self.purpose in NOTICE_VERSIONS else PERSONAL_DATA
 
 
 def _start(_: Context, __: Data) -> Transition:
@@ -31,14 +42,14 @@ def _start(_: Context, __: Data) -> Transition:
 
 
 def _ask_notice(ctx: Context, data: Data) -> Reply:
-    privacy = ctx.programme.privacy
+    privacy, purpose = ctx.programme.privacy, PrivacyData.load(data).known_purpose
     notice = msg(
-        "privacy.notice",
+        _NOTICE_KEYS[purpose],
         controller=privacy.controller,
         years=privacy.retention_years,
         contact=privacy.contact,
     )
-    if ctx.contact.consented and ctx.contact.consented_at is not None:
+    if purpose == PERSONAL_DATA and ctx.contact.consented and ctx.contact.consented_at is not None:
         return Reply.of(
             notice,
             msg("privacy.already_agreed", date=ctx.programme.local_date(ctx.contact.consented_at)),
@@ -48,25 +59,27 @@ def _ask_notice(ctx: Context, data: Data) -> Reply:
 
 
 def _on_notice(ctx: Context, data: Data, answer: Answer) -> Transition:
-    next_flow = PrivacyData.load(data).then
+    privacy = PrivacyData.load(data)
+    next_flow, purpose = privacy.then, privacy.known_purpose
+    version, agreed = NOTICE_VERSIONS[purpose], purpose in ctx.contact.consents
     if answer.choice == "agree":
-        if ctx.contact.consented:
+        if agreed:
             return Finish(say=(Reply.of(msg("privacy.kept")),), then=next_flow)
         return Finish(
             say=(Reply.of(msg("privacy.thanks")),),
             effects=(
-                RecordConsent(CONSENT_PURPOSE, NOTICE_VERSION, granted=True),
-                Audit("consent.granted", {"notice": NOTICE_VERSION}),
+                RecordConsent(purpose, version, granted=True),
+                Audit("consent.granted", {"notice": version, "purpose": purpose}),
             ),
             then=next_flow,
         )
     if answer.choice == "decline":
-        said = "privacy.withdrawn" if ctx.contact.consented else "privacy.declined"
+        said = "privacy.withdrawn" if agreed else "privacy.declined"
         return Finish(
             say=(Reply.of(msg(said)),),
             effects=(
-                RecordConsent(CONSENT_PURPOSE, NOTICE_VERSION, granted=False),
-                Audit("consent.refused", {"notice": NOTICE_VERSION}),
+                RecordConsent(purpose, version, granted=False),
+                Audit("consent.refused", {"notice": version, "purpose": purpose}),
             ),
         )
     return Invalid(msg("engine.pick_a_number"))

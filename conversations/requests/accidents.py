@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from conversations.coverage import Membership
 from conversations.requests.base import Request
 from conversations.state import Json
 
@@ -19,8 +20,9 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class ParticipantFound:
+    registration_id: int  # to tell the Dinas which worker, never shown to the asker
     registered_on: date
-    coverage_start: date | None  # None until BPJS TK has enrolled them
+    membership: Membership  # what decides coverage on a day (conversations/coverage.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,8 @@ class AccidentReported:
 @dataclass(frozen=True, slots=True)
 class FindParticipant(Request[ParticipantFound | ParticipantNotFound]):
     """Is this worker (by NIK, or by KPJ number) among the programme's registrations? Asked by an heir
-    or by someone reporting an accident: the answer says only since when, nothing about the person."""
+    or by someone reporting an accident: the answer holds the dates that decide coverage and the
+    status, nothing else about the person."""
 
     nik: str = ""
     kpj: str = ""

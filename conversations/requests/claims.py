@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from conversations.requests.base import NotAllowed, Request
+from conversations.coverage import Verdict
+from conversations.requests.base import Done, NotAllowed, Request
 from conversations.state import Json
 
 __all__ = [
@@ -13,6 +14,7 @@ __all__ = [
     "ClaimCaseView",
     "ListClaimCases",
     "SaveClaimCase",
+    "TellDinasNotCovered",
 ]
 
 
@@ -40,3 +42,14 @@ class SaveClaimCase(Request[ClaimCaseSaved | NotAllowed]):
 @dataclass(frozen=True, slots=True)
 class ListClaimCases(Request[tuple[ClaimCaseView, ...]]):
     """The claim cases this person opened, newest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class TellDinasNotCovered(Request[Done]):
+    """An heir reported the death of a registered worker who was not protected on that day: the Dinas
+    admins are told, so they can help the family (and see why the programme will not pay)."""
+
+    registration_id: int
+    died_on: date
+    cause: str  # the id of a cause choice in the claim flow
+    verdict: Verdict  # NOT_YET or ENDED
