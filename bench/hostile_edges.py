@@ -39,7 +39,7 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 def _registration(person: str, nik: str, name: str, born: str, street: str) -> list[tuple[str, str]]:
     answers = ["daftar", "setuju", nik, name, born, "medono", "ya", "rt 3", "05", street]
-    answers += ["mbatik", "0812-3456-7890", "ya", "tidak tahu", "kirim"]
+    answers += ["mbatik", "0812-3456-7890", "ya", "tidak tahu", "tidak", "kirim"]
     return [(person, text) for text in answers]
 
 

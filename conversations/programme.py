@@ -18,9 +18,11 @@ __all__ = [
     "ClaimDocument",
     "Claims",
     "Eligibility",
+    "EligibilityRule",
     "JkkBenefits",
     "JkmBenefits",
     "JobType",
+    "KelurahanDecides",
     "Office",
     "Premium",
     "PremiumDiscount",
@@ -47,9 +49,22 @@ class JobType(_Strict):
     synonyms: tuple[str, ...] = ()
 
 
+# The programme's rules a person can break (conversations/programme_rules.py checks each).
+EligibilityRule = Literal["age", "resident", "already_participant", "poverty_register"]
+# Those a programme file may leave to the kelurahan. Residence is not among them: a registration
+# belongs to a kelurahan of the region, and its verifier is that kelurahan's.
+KelurahanDecides = Literal["age", "already_participant", "poverty_register"]
+
+
 class Eligibility(_Strict):
     """What the eligibility check asks. A rule a programme does not have (no age band published, say)
-    is left out, and the check does not ask about it."""
+    is left out, and the check does not ask about it.
+
+    A registration that breaks a rule is refused, at the step where the fact arrives and again by the
+    store, unless the rule is in `kelurahan_decides`: then it is submitted carrying a flag
+    (conversations/registration_flags.py), the person is told that the kelurahan decides, and the
+    verifier and the admin see the flag. Leave a rule to the kelurahan only where the programme's own
+    published rules do."""
 
     min_age: Annotated[int, Field(ge=0, le=120)] | None = None
     max_age: Annotated[int, Field(ge=0, le=120)] | None = None
@@ -57,11 +72,24 @@ class Eligibility(_Strict):
     priority: tuple[Literal["breadwinner", "extremely_poor"], ...] = ()
     poverty_register_required: bool = False  # only households in the poverty register (DTSEN) qualify
     listed_jobs_only: bool = True  # work outside the list: the kelurahan decides, the bot does not refuse
+    kelurahan_decides: tuple[KelurahanDecides, ...] = ()  # rules submitted with a flag instead of refused
 
     @model_validator(mode="after")
     def _band(self) -> Self:
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
             raise ValueError(f"min_age ({self.min_age}) is above max_age ({self.max_age})")
+        return self
+
+    @model_validator(mode="after")
+    def _decided_rules_exist(self) -> Self:
+        has_rule = {
+            "age": self.min_age is not None or self.max_age is not None,
+            "already_participant": True,
+            "poverty_register": self.poverty_register_required,
+        }
+        missing = [rule for rule in self.kelurahan_decides if not has_rule[rule]]
+        if missing:
+            raise ValueError(f"kelurahan_decides names {', '.join(missing)}, which this programme does not have")
         return self
 
     @property

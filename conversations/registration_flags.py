@@ -9,9 +9,19 @@ from typing import Literal, get_args
 
 from conversations.dates import age_on
 from conversations.messages import Msg, msg
-from conversations.programme import Programme
+from conversations.programme import EligibilityRule, Programme
+from conversations.programme_rules import Breach, Judgement, birth_date_breach
 
-__all__ = ["FLAGS", "Flag", "flag_message", "known_flags"]
+__all__ = [
+    "FLAGS",
+    "Flag",
+    "age_outside_band",
+    "breach_flag",
+    "flag_message",
+    "flags_on",
+    "judged_flags",
+    "known_flags",
+]
 
 Flag = Literal["age", "not_resident", "already_participant", "not_in_poverty_register", "outside_leader_area"]
 FLAGS: tuple[Flag, ...] = get_args(Flag)
@@ -21,6 +31,24 @@ _SAID: dict[Flag, str] = {
     "not_in_poverty_register": "flag.not_in_poverty_register",
     "outside_leader_area": "flag.outside_leader_area",
 }
+
+
+_BROKEN: dict[EligibilityRule, Flag] = {
+    "age": "age",
+    "resident": "not_resident",
+    "already_participant": "already_participant",
+    "poverty_register": "not_in_poverty_register",
+}
+
+
+def breach_flag(breach: Breach) -> Flag:
+    """The flag a registration carries for a rule it breaks (conversations/programme_rules.py)."""
+    return _BROKEN[breach.rule]
+
+
+def judged_flags(judgement: Judgement) -> tuple[Flag, ...]:
+    """The flags of the rules the kelurahan decides that a registration breaks."""
+    return tuple(breach_flag(breach) for breach in judgement.flagged)
 
 
 def known_flags(stored: object) -> tuple[Flag, ...]:
@@ -39,3 +67,18 @@ def flag_message(programme: Programme, flag: Flag, *, birth_date: date | None, o
             return msg("flag.age_unknown", band=band)
         return msg("flag.age", age=age, band=band)
     return msg(_SAID[flag])
+
+
+def age_outside_band(programme: Programme, birth_date: date | None, on: date) -> bool:
+    """Is the age on `on` outside the programme's band? False without a band or a birth date."""
+    return birth_date is not None and birth_date_breach(programme, birth_date, on) is not None
+
+
+def flags_on(programme: Programme, stored: object, *, birth_date: date | None, on: date) -> tuple[Flag, ...]:
+    """The flags a registration carries on `on`: those stored with it, and "age" whenever its age that
+    day is outside the band, stored or not (a registration made before the band was checked, a birthday
+    since)."""
+    held = set(known_flags(stored))
+    if age_outside_band(programme, birth_date, on):
+        held.add("age")
+    return tuple(flag for flag in FLAGS if flag in held)

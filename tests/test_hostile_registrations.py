@@ -65,7 +65,7 @@ async def _register(app: Jaring, who: str, serial: int, hostile: str) -> None:
         await _say(app, who, text)
     await _answer(app, who, "street", hostile, "Jl. Sampangan 3")
     await _answer(app, who, "job", hostile, "mbatik")
-    for text in ("0812-3456-7890", "ya", "tidak tahu"):
+    for text in ("0812-3456-7890", "ya", "tidak tahu", "tidak"):
         await _say(app, who, text)
     assert await _step(app, who) == "summary"
     await _say(app, who, "kirim")

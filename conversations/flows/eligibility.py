@@ -4,7 +4,6 @@ data. It screens; the kelurahan and the Dinas decide."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from conversations.dates import age_on, parse_age, parse_date
 from conversations.flow import Answer, Context, Data, Finish, Flow, Goto, Invalid, Step, Transition
@@ -15,6 +14,14 @@ from conversations.flows.jobs import OTHER_JOB, job_name, job_steps
 from conversations.flows.places import kelurahan_name, place_steps
 from conversations.flows.registration import Prefill, RegistrationData
 from conversations.messages import Money, Msg, Reply, msg
+from conversations.programme_rules import (
+    Breach,
+    age_breach,
+    explain_refusal,
+    participant_breach,
+    poverty_breach,
+    resident_breach,
+)
 
 __all__ = ["eligibility_flow"]
 
@@ -31,7 +38,7 @@ class EligibilityData(FlowData):
     kelurahan_code: str | None = None
     kelurahan_candidates: tuple[str, ...] = ()  # for the place steps
     kecamatan_code: str = ""
-    already_member: Literal["no", "unknown"] | None = None
+    already_member: YesNoUnknown | None = None  # "yes" only where the kelurahan decides
     breadwinner: bool | None = None
     poverty_register: YesNoUnknown | None = None
 
@@ -48,15 +55,14 @@ def _ask_age(_: Context, __: Data) -> Reply:
 
 
 def _on_age(ctx: Context, data: Data, answer: Answer) -> Transition:
-    born = parse_date(answer.text, ctx.now.date())
-    age = age_on(born, ctx.now.date()) if born else parse_age(answer.text)
+    today = ctx.programme.local_date(ctx.now)
+    born = parse_date(answer.text, today)
+    age = age_on(born, today) if born else parse_age(answer.text)
     if age is None:
         return Invalid(msg("eligibility.age_not_understood"))
-    rules = ctx.programme.eligibility
-    if (rules.min_age is not None and age < rules.min_age) or (rules.max_age is not None and age > rules.max_age):
-        return _not_eligible(
-            ctx, msg("eligibility.reason_age", age=age, min_age=rules.min_age or 0, max_age=rules.max_age or 0)
-        )
+    breach = age_breach(ctx.programme, age)
+    if breach is not None and not breach.kelurahan_decides:
+        return _refused(ctx, breach)
     return Goto("working", EligibilityData.load(data).but(age=age).dump())
 
 
@@ -81,9 +87,10 @@ def _ask_already(_: Context, __: Data) -> Reply:
 
 
 def _on_already(ctx: Context, data: Data, answer: Answer) -> Transition:
-    if answer.choice == YES.id:
-        return _not_eligible(ctx, msg("eligibility.reason_already_member"), alternative="eligibility.check_membership")
-    already = "unknown" if answer.choice == UNKNOWN.id else "no"
+    breach = participant_breach(ctx.programme, "yes" if answer.choice == YES.id else None)
+    if breach is not None and not breach.kelurahan_decides:
+        return _refused(ctx, breach)
+    already = "yes" if breach is not None else "unknown" if answer.choice == UNKNOWN.id else "no"
     return _continue(ctx, EligibilityData.load(data).but(already_member=already), _after_membership(ctx))
 
 
@@ -111,8 +118,9 @@ def _ask_poverty(_: Context, __: Data) -> Reply:
 
 
 def _on_poverty(ctx: Context, data: Data, answer: Answer) -> Transition:
-    if answer.choice == NO.id and ctx.programme.eligibility.poverty_register_required:
-        return _not_eligible(ctx, msg("eligibility.reason_poverty_register"))
+    breach = poverty_breach(ctx.programme, "no" if answer.choice == NO.id else None)
+    if breach is not None and not breach.kelurahan_decides:
+        return _refused(ctx, breach)
     return _continue(ctx, EligibilityData.load(data).but(poverty_register=str(answer.choice)), "result")
 
 
@@ -124,7 +132,7 @@ def _continue(ctx: Context, answers: EligibilityData, step: str) -> Transition:
 
 
 def _result(ctx: Context, answers: EligibilityData) -> Transition:
-    doubts: list[Msg] = []
+    doubts = [msg("eligibility.doubt_kelurahan_decides", reason=b.reason) for b in _left_to_kelurahan(ctx, answers)]
     if answers.job_type == OTHER_JOB:
         doubts.append(msg("eligibility.doubt_job", job=answers.job_text or ""))
     if answers.already_member == "unknown":
@@ -139,6 +147,16 @@ def _result(ctx: Context, answers: EligibilityData) -> Transition:
         verdict = msg("eligibility.result_likely", job=job, place=place, programme=ctx.programme.name)
     said = (verdict, msg("eligibility.priority")) if _is_priority(ctx, answers) else (verdict,)
     return Goto("offer", answers.dump(), say=(Reply.of(*said),))
+
+
+def _left_to_kelurahan(ctx: Context, answers: EligibilityData) -> tuple[Breach, ...]:
+    """The rules the person breaks that the programme file leaves to the kelurahan."""
+    found = (
+        age_breach(ctx.programme, answers.age) if answers.age is not None else None,
+        participant_breach(ctx.programme, "yes" if answers.already_member == "yes" else None),
+        poverty_breach(ctx.programme, "no" if answers.poverty_register == NO.id else None),
+    )
+    return tuple(breach for breach in found if breach is not None)
 
 
 def _is_priority(ctx: Context, answers: EligibilityData) -> bool:
@@ -161,27 +179,36 @@ def _on_offer(_: Context, data: Data, answer: Answer) -> Transition:
             kelurahan_code=answers.kelurahan_code,
             breadwinner=answers.breadwinner,
             poverty_register=answers.poverty_register,
+            already_member=answers.already_member,
         )
         return Finish(then="registration", then_data=RegistrationData(prefill=prefill).dump())
     return Finish(say=(Reply.of(msg("eligibility.maybe_later")),))
 
 
-def _not_eligible(ctx: Context, reason: Msg, alternative: str = "eligibility.alternative_bpu") -> Transition:
+def _refused(ctx: Context, breach: Breach) -> Transition:
+    return Finish(say=(Reply.of(*explain_refusal(ctx.programme, breach)),))
+
+
+def _not_eligible(ctx: Context, reason: Msg) -> Transition:
+    """Not working: a condition of every programme, not a rule of the programme file."""
+    programme = ctx.programme
     return Finish(
         say=(
             Reply.of(
-                msg("eligibility.not_eligible", programme=ctx.programme.name, reason=reason),
-                msg(alternative, premium=Money(ctx.programme.premium.monthly), call_centre=ctx.programme.call_centre),
+                msg("eligibility.not_eligible", programme=programme.name, reason=reason),
+                msg(
+                    "eligibility.alternative_bpu",
+                    premium=Money(programme.premium.monthly),
+                    call_centre=programme.call_centre,
+                ),
             ),
         )
     )
 
 
 def _outside(ctx: Context, _: Data) -> Transition:
-    if not ctx.programme.eligibility.resident_only:
-        return Invalid(msg("place.must_pick"))
-    region = ctx.region.name if ctx.region else ctx.programme.pemda
-    return _not_eligible(ctx, msg("eligibility.reason_outside", region=region))
+    breach = resident_breach(ctx.programme, region=ctx.region.name if ctx.region else ctx.programme.pemda)
+    return Invalid(msg("place.must_pick")) if breach is None else _refused(ctx, breach)
 
 
 eligibility_flow = Flow(

@@ -26,6 +26,7 @@ from conversations.flows.registration import LEADER_ROLE
 from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Msg, Reply, msg
 from conversations.requests.registrations import ListRegistrations, RegistrationView
+from conversations.role_needs import LEADER_NEEDED
 
 __all__ = ["my_data_flow", "neighbours_flow", "status_flow"]
 
@@ -92,7 +93,7 @@ def _picking(scope: Literal["mine", "operated"]) -> tuple[StartFn, dict[str, Ste
     def loaded(ctx: Context, data: Data, views: tuple[RegistrationView, ...]) -> Transition:
         if not views:
             return Finish(say=(Reply.of(msg("mydata.none" if scope == "mine" else "neighbours.none")),))
-        options = tuple((view.id, f"#{view.id} {view.full_name} ({view.nik_masked})") for view in views[-_SHOWN:])
+        options = tuple((view.id, _listed(ctx, view, with_status=scope == "operated")) for view in views[-_SHOWN:])
         listed = MyRegistrationsData.load(data).but(options=options)
         if len(views) == 1:
             return _chosen(ctx, listed, views[0])
@@ -141,6 +142,12 @@ def _picking(scope: Literal["mine", "operated"]) -> tuple[StartFn, dict[str, Ste
     }
 
 
+def _listed(ctx: Context, view: RegistrationView, *, with_status: bool) -> str:
+    """One registration in a pick list; a leader's list of neighbours shows each one's status too."""
+    listed = f"#{view.id} {view.full_name} ({view.nik_masked})"
+    return f"{listed}: {ctx.renderer.render(_status_line(view), ctx.language)}" if with_status else listed
+
+
 def _chosen(ctx: Context, listed: MyRegistrationsData, view: RegistrationView) -> Transition:
     place = kelurahan_name(ctx, view.kelurahan_code)
     shown = describe_registration(view, place, job_name(ctx, view.job_type))
@@ -171,6 +178,7 @@ neighbours_flow = Flow(
     start=_start_neighbours,
     steps=_neighbours_steps,
     in_menu=_leaders_only,
+    needs_role=LEADER_NEEDED,
     aliases=("warga saya",),
     data=MyRegistrationsData,
 )

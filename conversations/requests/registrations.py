@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
 
-from conversations.requests.base import Done, NotAllowed, Request
+from conversations.corrections_policy import CorrectionPlan
+from conversations.requests.base import Done, NotAllowed, Request, RoleRefused
 from conversations.state import Json
 
 __all__ = [
@@ -14,9 +15,13 @@ __all__ = [
     "CheckNik",
     "CorrectRegistration",
     "EraseRegistration",
+    "FindLeaderArea",
+    "LeaderArea",
     "ListRegistrations",
     "NikCheck",
+    "PlanCorrection",
     "RegistrationView",
+    "RuleBroken",
     "StatusEvent",
     "SubmitRegistration",
     "Submitted",
@@ -32,6 +37,23 @@ class NikCheck:
 @dataclass(frozen=True, slots=True)
 class Submitted:
     registration_id: int
+    flags: tuple[str, ...] = ()  # registration_flags.Flag ids it carries to the verifier and the admin
+
+
+@dataclass(frozen=True, slots=True)
+class RuleBroken:
+    """The store refused the registration: it breaks a rule the programme file holds strictly."""
+
+    rule: str  # a programme.EligibilityRule
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderArea:
+    """Where an RT/RW leader's role applies (from the invite that gave it); "" where it names none."""
+
+    kelurahan_code: str
+    rt: str = ""
+    rw: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +102,17 @@ class CheckNik(Request[NikCheck]):
 
 
 @dataclass(frozen=True, slots=True)
-class SubmitRegistration(Request[Submitted | AlreadyRegistered]):
+class SubmitRegistration(Request[Submitted | AlreadyRegistered | RuleBroken | RoleRefused]):
+    """The store checks the programme's rules again (conversations/programme_rules.py) and stores the
+    flags of those the kelurahan decides; on behalf of a neighbour only while the asker is a leader."""
+
     draft: dict[str, Json]  # the registration flow's fields (see flows/registration.py FIELDS)
     on_behalf: bool  # entered by an RT/RW leader for a neighbour
+
+
+@dataclass(frozen=True, slots=True)
+class FindLeaderArea(Request[LeaderArea | RoleRefused]):
+    """The kelurahan, RT and RW of the RT/RW leader role the asker holds now."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +123,23 @@ class ListRegistrations(Request[tuple[RegistrationView, ...]]):
 
 
 @dataclass(frozen=True, slots=True)
-class CorrectRegistration(Request[Done | NotAllowed | AlreadyRegistered]):
+class PlanCorrection(Request[CorrectionPlan | NotAllowed | AlreadyRegistered]):
+    """What changing one field would do (conversations/corrections_policy.py); nothing is saved."""
+
     registration_id: int
     field: str
     value: Json
+
+
+@dataclass(frozen=True, slots=True)
+class CorrectRegistration(Request[Done | CorrectionPlan | NotAllowed | AlreadyRegistered]):
+    """Save the change the person confirmed under `expected`. Another plan back: the registration
+    changed meanwhile (a decision, an approval), nothing was saved; ask again with it."""
+
+    registration_id: int
+    field: str
+    value: Json
+    expected: CorrectionPlan
 
 
 @dataclass(frozen=True, slots=True)
