@@ -173,7 +173,7 @@ async def test_the_export_holds_every_approved_registration_in_xlsx_and_csv(
         job = next(j.name for j in app.programme.job_types if j.id == draft["job_type"])
         assert row[1:] == [
             worker_nik(i),
-            f"Pekerja Nomor {i}",
+            f"PEKERJA NOMOR {i}",  # as on the KTP
             datetime.combine(worker_birth_date(i), datetime.min.time()),
             "P" if i % 2 == 0 else "L",
             draft["street"],

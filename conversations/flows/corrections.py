@@ -1,24 +1,33 @@
 """Steps that change or delete a registration already sent: used from "Data saya" (the worker) and
 "Warga saya" (the RT/RW leader who entered it). data["registration_id"] says which one; the store
-checks again that the person may touch it. A change sends the registration back to verification."""
+checks again that the person may touch it.
+
+A change is checked, then the store says what saving it would do (conversations/corrections_policy.py:
+back to the kelurahan or not, the quota place kept, the Dinas told); the person is told that and
+confirms before anything is saved. A name is kept as on the KTP, in capitals, so a name typed again in
+another case is no change at all, and is said to be so."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
+from conversations.corrections_policy import CorrectionPlan
 from conversations.flow import Answer, Context, Data, Fetch, Finish, Goto, Invalid, Step, Transition
 from conversations.flow_data import FlowData
 from conversations.flows.common import NO, YES, YES_NO, YES_NO_UNKNOWN
-from conversations.flows.fields import FIELDS, QUESTIONS, Draft, check_text_field
+from conversations.flows.fields import FIELDS, QUESTIONS, Draft, check_text_field, field_value_text
 from conversations.flows.jobs import job_steps
 from conversations.flows.places import place_steps
 from conversations.flows.statuses import status_text
-from conversations.messages import Choice, Reply, msg
+from conversations.messages import Choice, Msg, Reply, msg
+from conversations.names import ktp_name
 from conversations.requests.base import Done, NotAllowed
 from conversations.requests.registrations import (
     AlreadyRegistered,
     CorrectRegistration,
     EraseRegistration,
+    PlanCorrection,
     RegistrationView,
 )
 from conversations.state import Json
@@ -27,12 +36,16 @@ __all__ = ["MyRegistrationsData", "correction_steps", "describe_registration"]
 
 _TEXT_FIELDS = ("nik", "full_name", "birth_date", "rt", "rw", "street", "phone")
 _CHOICE_FIELDS = ("breadwinner", "poverty_register")
+_SAVE = Choice("save", msg("correction.save"), ("ya", "iya", "simpan", "ya simpan", "betul"))
+_CANCEL = Choice("cancel", msg("correction.cancel"), ("tidak", "jangan", "tidak jadi", "gak jadi"))
 
 
 @dataclass(frozen=True, slots=True)
 class MyRegistrationsData(FlowData):
     """The data of Data saya and Warga saya (flows/my_registrations.py): the registrations listed, the
     one chosen, and a correction of it under way (these steps)."""
+
+    VERSION = 2
 
     options: tuple[tuple[int, str], ...] = ()  # (registration id, how it is listed)
     views_shown: bool = False
@@ -44,6 +57,10 @@ class MyRegistrationsData(FlowData):
     job_type: str | None = None  # a new job type, from the job steps
     job_text: str | None = None
     job_candidates: tuple[str, ...] = ()
+    # The new value, under its field's key in a form (so a NIK is sealed at rest like the form's), and
+    # what saving it will do, as the store said; both wait for the person's confirmation.
+    new_values: Draft = dataclasses.field(default_factory=Draft)
+    plan: CorrectionPlan = dataclasses.field(default_factory=CorrectionPlan)
 
 
 def describe_registration(view: RegistrationView, place: str, job: str) -> Reply:
@@ -64,7 +81,99 @@ def describe_registration(view: RegistrationView, place: str, job: str) -> Reply
 
 
 def _correct(chosen: MyRegistrationsData, field: str, value: Json) -> Transition:
-    return Fetch(CorrectRegistration(chosen.registration_id, field, value), then=_on_corrected)
+    """Ask the store what this change would do; nothing is saved before the person confirms."""
+    if field == "full_name" and isinstance(value, str):
+        value = ktp_name(value)
+    proposed = chosen.but(correct_field=field, new_values=Draft.load({field: value}), plan=CorrectionPlan())
+    return Fetch(PlanCorrection(chosen.registration_id, field, value), then=_on_planned, data=proposed.dump())
+
+
+def _new_value(chosen: MyRegistrationsData) -> Json:
+    return chosen.new_values.dump().get(chosen.correct_field)
+
+
+def _field_label(field: str) -> Msg:
+    return next((f.label for f in FIELDS if f.key == field), msg("field.empty"))
+
+
+def _on_planned(ctx: Context, data: Data, result: CorrectionPlan | NotAllowed | AlreadyRegistered) -> Transition:
+    chosen = MyRegistrationsData.load(data)
+    if isinstance(result, CorrectionPlan) and result.unchanged:
+        return Finish(say=(_unchanged(ctx, chosen),))
+    if isinstance(result, CorrectionPlan):
+        return Goto("confirm_correction", chosen.but(plan=result).dump())
+    return _refused(ctx, result)
+
+
+def _unchanged(ctx: Context, chosen: MyRegistrationsData) -> Reply:
+    field = chosen.correct_field
+    shown = field_value_text(ctx, field, chosen.new_values)
+    said = msg("correction.unchanged", field=_field_label(field), value=shown)
+    return Reply.of(said, msg("correction.names_in_capitals")) if field == "full_name" else Reply.of(said)
+
+
+def _refused(ctx: Context, result: NotAllowed | AlreadyRegistered) -> Transition:
+    if isinstance(result, AlreadyRegistered):
+        return Finish(say=(Reply.of(msg("registration.nik_registered", call_centre=ctx.programme.call_centre)),))
+    return Finish(say=(Reply.of(msg("correction.not_allowed")),))
+
+
+# What saving does, said before (the confirmation) and after (the receipt).
+_RECHECK_KEEP_PLACE = {False: "correction.will_recheck_keep_place", True: "correction.done_recheck_keep_place"}
+_RECHECK = {False: "correction.will_recheck", True: "correction.done_recheck"}
+_STAY_ACTIVE = {False: "correction.will_stay_active", True: "correction.done_stay_active"}
+_KEEP_STATUS = {False: "correction.will_keep_status", True: "correction.done_keep_status"}
+_TELL_DINAS = {False: "correction.will_tell_dinas", True: "correction.done_tell_dinas"}
+
+
+def _what_happens(plan: CorrectionPlan, *, done: bool) -> tuple[Msg, ...]:
+    """What saving does (before: `done` False) or did (after), in the person's words."""
+    if plan.rechecked:
+        said = [msg((_RECHECK_KEEP_PLACE if plan.keeps_place else _RECHECK)[done])]
+    elif plan.status_after == "active":
+        said = [msg(_STAY_ACTIVE[done])]
+    else:
+        said = [msg(_KEEP_STATUS[done], status=status_text(plan.status_after))]
+    if plan.dinas_told:
+        said.append(msg(_TELL_DINAS[done]))
+    return tuple(said)
+
+
+def _ask_confirm(ctx: Context, data: Data) -> Reply:
+    chosen = MyRegistrationsData.load(data)
+    field = chosen.correct_field
+    change = msg(
+        "correction.will_change", field=_field_label(field), value=field_value_text(ctx, field, chosen.new_values)
+    )
+    return Reply.of(
+        change, *_what_happens(chosen.plan, done=False), msg("correction.ask_save"), choices=(_SAVE, _CANCEL)
+    )
+
+
+def _on_confirm(_: Context, data: Data, answer: Answer) -> Transition:
+    chosen = MyRegistrationsData.load(data)
+    if answer.choice != _SAVE.id:
+        return Finish(say=(Reply.of(msg("correction.cancelled")),))
+    request = CorrectRegistration(chosen.registration_id, chosen.correct_field, _new_value(chosen), chosen.plan)
+    return Fetch(request, then=_on_corrected)
+
+
+def _on_corrected(
+    ctx: Context, data: Data, result: Done | CorrectionPlan | NotAllowed | AlreadyRegistered
+) -> Transition:
+    chosen = MyRegistrationsData.load(data)
+    if isinstance(result, Done):
+        field = chosen.correct_field
+        saved = msg(
+            "correction.saved", field=_field_label(field), value=field_value_text(ctx, field, chosen.new_values)
+        )
+        return Finish(say=(Reply.of(saved, *_what_happens(chosen.plan, done=True)),))
+    if isinstance(result, CorrectionPlan) and result.unchanged:
+        return Finish(say=(_unchanged(ctx, chosen),))
+    if isinstance(result, CorrectionPlan):  # the registration changed meanwhile: nothing saved, ask again
+        said = (Reply.of(msg("correction.plan_changed")),)
+        return Goto("confirm_correction", chosen.but(plan=result).dump(), say=said)
+    return _refused(ctx, result)
 
 
 def _ask_which(_: Context, __: Data) -> Reply:
@@ -112,14 +221,6 @@ def _on_choice(_: Context, data: Data, answer: Answer) -> Transition:
     return _correct(chosen, "poverty_register", str(answer.choice))
 
 
-def _on_corrected(ctx: Context, _: Data, result: Done | NotAllowed | AlreadyRegistered) -> Transition:
-    if isinstance(result, Done):
-        return Finish(say=(Reply.of(msg("correction.done")),))
-    if isinstance(result, AlreadyRegistered):
-        return Finish(say=(Reply.of(msg("registration.nik_registered", call_centre=ctx.programme.call_centre)),))
-    return Finish(say=(Reply.of(msg("correction.not_allowed")),))
-
-
 def _ask_erase(_: Context, __: Data) -> Reply:
     return Reply.of(msg("erase.confirm"), choices=(Choice(YES.id, msg("erase.yes"), YES.aliases), NO))
 
@@ -157,5 +258,6 @@ def correction_steps() -> dict[str, Step]:
             data_class=MyRegistrationsData,
         ),
         **job_steps(then=_job_chosen, data_class=MyRegistrationsData),
+        "confirm_correction": Step(ask=_ask_confirm, on_answer=_on_confirm),
         "confirm_erase": Step(ask=_ask_erase, on_answer=_on_erase),
     }

@@ -1,7 +1,8 @@
 """The year's quota: places the Dinas set (newest QuotaChange row, else the programme file) and places used.
 
 A place is used by a registration approved against that year (`quota_year`) while it is approved or
-active; a later rejection or deletion frees it.
+active, and while it is checked again after a correction (corrected, or returned for a fix: see
+conversations/corrections_policy.py); a later rejection or deletion frees it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.corrections_policy import PLACE_HOLDING_STATUSES
 from db.models import QuotaChange, Registration
 from db.repositories._dialect import dialect_name
 
@@ -18,13 +20,12 @@ __all__ = [
     "PLACE_HOLDING_STATUSES",
     "effective_places",
     "latest_change",
+    "latest_year_changed_before",
     "lock_quota",
     "places_used",
     "quota_history",
     "record_quota_change",
 ]
-
-PLACE_HOLDING_STATUSES = ("approved", "active")
 
 
 async def latest_change(session: AsyncSession, programme_id: str, year: int) -> QuotaChange | None:
@@ -35,6 +36,15 @@ async def latest_change(session: AsyncSession, programme_id: str, year: int) -> 
         .limit(1)
     )
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def latest_year_changed_before(session: AsyncSession, programme_id: str, year: int) -> int | None:
+    """The newest year before `year` whose quota the Dinas set, or None."""
+    statement = select(func.max(QuotaChange.year)).where(
+        QuotaChange.programme_id == programme_id, QuotaChange.year < year
+    )
+    found = (await session.execute(statement)).scalar_one_or_none()
+    return int(found) if found is not None else None
 
 
 async def effective_places(session: AsyncSession, programme_id: str, year: int, default: int | None) -> int | None:
