@@ -131,7 +131,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     set_status.add_argument("--reason", default="", type=_reason)
     set_status.add_argument("--kpj", default="")
-    registration_commands.add_parser("approve", help="approve verified registrations within this year's quota")
+    set_status.add_argument(
+        "--override-flags",
+        action="store_true",
+        help="approve it although it breaks a programme rule (its flags); needs --reason, which is recorded",
+    )
+    approve = registration_commands.add_parser(
+        "approve",
+        help="approve verified registrations within this year's quota; flagged ones are held out and listed (exit 3)",
+    )
+    approve.add_argument(
+        "--override-flags",
+        nargs="*",
+        type=int,
+        metavar="ID",
+        help="also approve these flagged registrations (none given: every flagged one); needs --reason",
+    )
+    approve.add_argument("--reason", default="", type=_reason, help="why the flags are overridden (recorded)")
 
     claims = commands.add_parser("claims", help="heirs' claim cases")
     claims_commands = claims.add_subparsers(dest="claims_command", required=True, metavar="ACTION")
@@ -399,7 +415,13 @@ async def _administer(args: argparse.Namespace, jaring: Jaring, language: str) -
             say.say("cli.invite.how", code=code)
         else:
             said = await admin_commands.set_status(
-                jaring, args.id, args.status, args.reason, args.kpj, language=language
+                jaring,
+                args.id,
+                args.status,
+                args.reason,
+                args.kpj,
+                override_flags=args.override_flags,
+                language=language,
             )
             say.out(said)
     except (ValueError, LookupError) as exc:

@@ -11,8 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.programme import Programme
 from conversations.requests.quota import (
     ApprovalDone,
+    ApproveFlagged,
     ApproveVerified,
     ChangeQuota,
+    FlaggedItem,
+    FlagOverridden,
     ListWaiting,
     QuotaChanged,
     QuotaOverview,
@@ -50,6 +53,7 @@ ReviewRequest = (
     | DecideRegistration
     | QuotaOverview
     | ApproveVerified
+    | ApproveFlagged
     | ListWaiting
     | ChangeQuota
     | ListRoleHolders
@@ -62,6 +66,7 @@ REVIEW_REQUESTS = (
     DecideRegistration,
     QuotaOverview,
     ApproveVerified,
+    ApproveFlagged,
     ListWaiting,
     ChangeQuota,
     ListRoleHolders,
@@ -116,6 +121,10 @@ SAMPLE_REVIEW_VIEW = ReviewView(
 )
 
 
+# A verified registration of someone born in 1956: 70 on the day of the approval, outside 18–65.
+SAMPLE_FLAGGED = FlaggedItem(16, "Karto Wiyono", ("age",), date(1956, 3, 1))
+
+
 def review_answer(request: ReviewRequest) -> object:
     match request:
         case ListPending():
@@ -125,9 +134,11 @@ def review_answer(request: ReviewRequest) -> object:
         case DecideRegistration(registration_id=registration_id, decision=decision):
             return Decided(registration_id, decision)
         case QuotaOverview():
-            return QuotaSummary(year=2026, places=2, used=1, verified=2, waiting=1)
+            return QuotaSummary(year=2026, places=2, used=1, verified=2, waiting=1, flagged=(SAMPLE_FLAGGED,))
         case ApproveVerified():
-            return ApprovalDone(year=2026, approved=1, waiting_list=1, places=2, used=2)
+            return ApprovalDone(year=2026, approved=1, waiting_list=1, places=2, used=2, held=(SAMPLE_FLAGGED,))
+        case ApproveFlagged(registration_id=registration_id):
+            return FlagOverridden(registration_id, year=2026, places=2, used=2)
         case ListWaiting():
             return WaitingPage((WaitingItem(1, 15, "Darto Sumarno", MEDONO, 1, date(2026, 11, 20)),), 1)
         case ChangeQuota(places=places):

@@ -18,10 +18,15 @@ from bot.inbound.dispatcher import RequestAnswerer
 from bot.settings import Settings
 from conversations.letters import Letter
 from conversations.priority import Candidate, in_priority_order, priorities_met
+from conversations.requests.base import RoleRefused
 from conversations.requests.quota import (
     ApprovalDone,
+    ApproveFlagged,
     ApproveVerified,
     ChangeQuota,
+    FlagOverridden,
+    NoPlaceLeft,
+    NotHeld,
     QuotaBelowUsed,
     QuotaChanged,
     QuotaNotSet,
@@ -30,7 +35,7 @@ from conversations.requests.quota import (
     WaitingPage,
 )
 from db.connection import Store
-from db.models import AuditEntry, OutboxMessage, QuotaChange, Registration
+from db.models import AuditEntry, OutboxMessage, QuotaChange, Registration, RegistrationEvent
 from db.repositories import quotas
 from tests.conftest import FixedClock
 from tests.review_support import person, seed_registration
@@ -133,7 +138,7 @@ async def test_the_quota_is_the_dinass_newest_change_else_the_programme_files(ap
             )
         assert await quotas.effective_places(session, app.programme.id, 2023, 1000) == 2700
         assert await quotas.effective_places(session, "another_programme", 2023, 1000) == 1000
-        summary = await quota.quota_summary(session, app.programme, 2022)
+        summary = await quota.quota_summary(session, app.programme, 2022, clock())
     assert summary == QuotaSummary(year=2022, places=1000, used=0, verified=0, waiting=0)
 
 
@@ -295,3 +300,157 @@ async def test_approving_one_by_hand_respects_the_quota(app: Jaring, clock: Fixe
         await admin_commands.set_status(app, ids[1], "approved", "", "")
     await admin_commands.set_status(app, ids[0], "approved", "", "")  # already holds its place
     assert (await _statuses(app))[ids[0]] == ("approved", 2026)
+
+
+# ---- flagged registrations: never approved without an override with a reason -------------------------------
+
+
+async def _flag(app: Jaring, registration_id: int, *, born: date | None = None, flags: list[str] | None = None) -> None:
+    async with app.store.transaction() as session:
+        row = await session.get(Registration, registration_id)
+        assert row is not None
+        if born is not None:
+            row.birth_date = born
+        if flags is not None:
+            row.flags = flags
+
+
+async def _events(app: Jaring, registration_id: int) -> list[tuple[str, str | None]]:
+    async with app.store.transaction() as session:
+        statement = select(RegistrationEvent).where(RegistrationEvent.registration_id == registration_id)
+        return [
+            (e.status, e.reason) for e in (await session.execute(statement.order_by(RegistrationEvent.id))).scalars()
+        ]
+
+
+async def _overrides_audited(app: Jaring) -> list[tuple[str | None, dict[str, str]]]:
+    async with app.store.transaction() as session:
+        statement = select(AuditEntry).where(AuditEntry.action == "registration.flags_overridden")
+        return [
+            (a.subject, dict(a.detail)) for a in (await session.execute(statement.order_by(AuditEntry.id))).scalars()
+        ]
+
+
+async def test_a_bulk_approval_holds_out_a_flagged_registration_and_names_it(app: Jaring, clock: FixedClock) -> None:
+    """Born in 1956 with no stored flag (registered before the band was checked): 70 today, held out;
+    a stored flag (outside the leader's area) is held out too; the others are approved as usual."""
+    ids = await _verified(app, clock, (True, "yes"), (True, "yes"), (False, "no"), (False, "no"))
+    await _flag(app, ids[0], born=date(1956, 3, 1))
+    await _flag(app, ids[1], flags=["outside_leader_area"])
+    await _set_places(app, clock, 10)
+    done = await _approve(app, clock)
+    assert isinstance(done, ApprovalDone)
+    assert (done.approved, done.waiting_list, done.used) == (2, 0, 2)
+    assert [(item.id, item.flags) for item in done.held] == [(ids[0], ("age",)), (ids[1], ("outside_leader_area",))]
+    assert done.held[0].full_name == "Pekerja 1"
+    statuses = await _statuses(app)
+    assert [statuses[i][0] for i in ids] == ["verified", "verified", "approved", "approved"]
+    assert await _approve(app, clock) == ApprovalDone(2026, 0, 0, 10, 2, held=done.held)  # still held, every time
+    async with app.store.transaction() as session:
+        audit = (await session.execute(select(AuditEntry).where(AuditEntry.action == "quota.approved"))).scalars()
+        assert [a.detail.get("held") for a in audit] == [f"{ids[0]},{ids[1]}"] * 2
+
+
+async def test_an_override_approves_one_flagged_registration_with_its_reason_recorded(
+    app: Jaring, clock: FixedClock
+) -> None:
+    ids = await _verified(app, clock, (False, "no"), (False, "no"))
+    await _flag(app, ids[0], born=date(1956, 3, 1))
+    desk = RequestAnswerer(app.cipher, app.programme, app.catalogs)
+    async with app.store.transaction() as session:
+        admin = await person(session, "kadis", clock(), ("admin", None))
+        verifier = await person(session, "bu-lurah", clock(), ("verifier", "33.75.01.1002"))
+        assert await desk.answer(session, admin, ApproveFlagged(ids[0], "SK Wali Kota 12/2026"), clock()) == (
+            QuotaNotSet(2026)
+        )
+        await quota.change_quota(session, [], app.programme, 1, now=clock(), actor="test")
+        summary = await desk.answer(session, admin, QuotaOverview(), clock())
+        assert isinstance(summary, QuotaSummary)
+        assert [(item.id, item.flags) for item in summary.flagged] == [(ids[0], ("age",))]
+        assert await desk.answer(session, verifier, ApproveFlagged(ids[0], "alasan"), clock()) == RoleRefused()
+        assert await desk.answer(session, admin, ApproveFlagged(ids[0], "  "), clock()) == RoleRefused()
+        assert await desk.answer(session, admin, ApproveFlagged(ids[1], "tidak ditandai"), clock()) == NotHeld(ids[1])
+        overridden = await desk.answer(session, admin, ApproveFlagged(ids[0], "SK Wali Kota 12/2026"), clock())
+        assert overridden == FlagOverridden(ids[0], 2026, places=1, used=1)
+        assert await desk.answer(session, admin, ApproveFlagged(ids[0], "lagi"), clock()) == NotHeld(ids[0])
+    assert (await _statuses(app))[ids[0]] == ("approved", 2026)
+    assert (await _statuses(app))[ids[1]] == ("verified", None)  # an override approves that one only
+    assert (await _events(app, ids[0]))[-1] == ("approved", "SK Wali Kota 12/2026")
+    assert await _overrides_audited(app) == [
+        (f"registration:{ids[0]}", {"flags": "age", "reason": "SK Wali Kota 12/2026", "by": "terminal:kadis"})
+    ]
+
+
+async def test_an_override_needs_a_free_place(app: Jaring, clock: FixedClock) -> None:
+    ids = await _verified(app, clock, (True, "yes"), (False, "no"))
+    await _flag(app, ids[1], born=date(1956, 3, 1))
+    await _set_places(app, clock, 1)
+    await _approve(app, clock)
+    async with app.store.transaction() as session:
+        result = await quota.approve_flagged(session, [], app.programme, ids[1], "SK 12", now=clock(), actor="test")
+    assert result == NoPlaceLeft(2026, 1)
+    assert (await _statuses(app))[ids[1]] == ("verified", None)
+
+
+async def test_raising_the_quota_never_promotes_a_flagged_registration(app: Jaring, clock: FixedClock) -> None:
+    ids = await _verified(app, clock, (True, "yes"), (False, "no"), (False, "no"))
+    await _set_places(app, clock, 0)
+    await _approve(app, clock)  # all three on the waiting list
+    await _flag(app, ids[0], born=date(1956, 3, 1))
+    assert await _set_places(app, clock, 5) == QuotaChanged(2026, places=5, promoted=2, used=2)
+    statuses = await _statuses(app)
+    assert [statuses[i][0] for i in ids] == ["waiting_list", "approved", "approved"]
+
+
+async def test_the_overview_offers_the_newest_earlier_years_quota_when_this_year_has_none(
+    app: Jaring, clock: FixedClock
+) -> None:
+    async with app.store.transaction() as session:
+        assert await quota.quota_summary(session, app.programme, 2026, clock()) == QuotaSummary(
+            2026, places=None, used=0, verified=0, waiting=0, previous_year=2023, previous_places=1000
+        )
+        await quotas.record_quota_change(
+            session, app.programme.id, 2025, 1500, actor="test", actor_contact_id=None, reason=None, now=clock()
+        )
+        summary = await quota.quota_summary(session, app.programme, 2026, clock())
+    assert (summary.previous_year, summary.previous_places) == (2025, 1500)
+
+
+async def test_the_approve_command_holds_out_flagged_ones_and_needs_a_reason_to_override(
+    app: Jaring, clock: FixedClock
+) -> None:
+    ids = await _verified(app, clock, (True, "yes"), (False, "no"))
+    await _flag(app, ids[0], born=date(1956, 3, 1))
+    await admin_commands.set_quota(app, 5)
+    with pytest.raises(admin_commands.FlagsHeld) as held:
+        await admin_commands.approve_registrations(app)
+    assert str(held.value).startswith("1 disetujui, 0 masuk daftar tunggu")
+    assert f"pendaftaran {ids[0]} (Pekerja 1): Umur 70 tahun, di luar batas program (18–65 tahun)." in str(held.value)
+    assert "--override-flags" in str(held.value)
+    with pytest.raises(ValueError, match="--override-flags perlu --reason"):
+        await admin_commands.approve_registrations(app, override_flags=[ids[0]])
+    with pytest.raises(ValueError, match=f"pendaftaran {ids[1]} tidak ditandai"):
+        await admin_commands.approve_registrations(app, override_flags=[ids[1]], reason="salah nomor")
+    assert (await _statuses(app))[ids[0]] == ("verified", None)
+    said = await admin_commands.approve_registrations(app, override_flags=[], reason="SK Wali Kota 12/2026")
+    assert said.startswith("1 disetujui")
+    assert (await _statuses(app))[ids[0]] == ("approved", 2026)
+    assert (await _events(app, ids[0]))[-1] == ("approved", "SK Wali Kota 12/2026")
+    assert [subject for subject, _ in await _overrides_audited(app)] == [f"registration:{ids[0]}"]
+
+
+async def test_approving_a_flagged_one_by_hand_needs_the_override_and_a_reason(app: Jaring, clock: FixedClock) -> None:
+    ids = await _verified(app, clock, (False, "no"))
+    await _flag(app, ids[0], born=date(1956, 3, 1))
+    await _set_places(app, clock, 5)
+    with pytest.raises(ValueError, match="tidak sesuai aturan program") as refused:
+        await admin_commands.set_status(app, ids[0], "approved", "", "")
+    assert "Umur 70 tahun" in str(refused.value)
+    with pytest.raises(ValueError, match="--override-flags perlu --reason"):
+        await admin_commands.set_status(app, ids[0], "approved", "", "", override_flags=True)
+    assert (await _statuses(app))[ids[0]] == ("verified", None)
+    await admin_commands.set_status(app, ids[0], "approved", "SK 12/2026", "", override_flags=True)
+    assert (await _statuses(app))[ids[0]] == ("approved", 2026)
+    assert await _overrides_audited(app) == [
+        (f"registration:{ids[0]}", {"flags": "age", "reason": "SK 12/2026", "by": "cli"})
+    ]

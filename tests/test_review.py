@@ -6,7 +6,7 @@ message. Real SQLite and PostgreSQL, the real pipeline."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from itertools import count
 
 import pytest
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from bot.app import Jaring, open_jaring
 from bot.inbound.dispatcher import RequestAnswerer
 from bot.settings import Settings
+from conversations.engine import Outcome
 from conversations.flows import ALL_FLOWS, build_engine
 from conversations.flows.dinas_menu import DINAS_ENTRIES
 from conversations.flows.review import review_flow
@@ -35,13 +36,24 @@ from conversations.requests.review import (
     ReviewView,
 )
 from conversations.requests.roles import ListRoleHolders, MakeInvite, RevokeRole
-from conversations.state import SessionState
+from conversations.state import Json, SessionState
 from db.connection import Store
 from db.models import AuditEntry, OutboxMessage, Registration, RegistrationEvent
 from db.repositories import roles
+from handlers.sending import OutgoingChoice, OutgoingMessage, shown_choices
+from handlers.telegram.rendering import render as telegram_render
+from handlers.terminal.person import render_for_person
+from handlers.whatsapp.rendering import template_text as whatsapp_template_text
 from tests.conftest import FixedClock
 from tests.core_support import MENU, context, inbound, keys, render_reply, run
-from tests.review_support import MEDONO_CODE, NOYONTAANSARI, ReviewRequest, person, seed_registration
+from tests.review_support import (
+    MEDONO_CODE,
+    NOYONTAANSARI,
+    ReviewRequest,
+    person,
+    review_answer,
+    seed_registration,
+)
 
 ENGINE = build_engine()
 _ids = count(1)
@@ -304,7 +316,133 @@ def test_a_verifier_whose_role_went_while_the_list_was_shown_is_refused_at_the_n
     listed = run(ENGINE, MENU, inbound("verifikasi"), context(roles=frozenset({"verifier"})))
     assert listed.state.step == "pick"
     refused = run(ENGINE, listed.state, inbound("1"), context())
-    assert keys(refused) == [["review.officers_only", "engine.type_menu"]]
+    assert keys(refused) == [["navigation.role_revoked", "engine.type_menu"]]  # the flow ends with a notice
+
+
+# ---- the chat: registration numbers, confirmations, menu words at a decision ---------------------------------
+
+VERIFIER = frozenset({"verifier"})
+
+
+def _requests_made(
+    state: SessionState, *texts: str, roles_held: frozenset[str] = VERIFIER
+) -> tuple[Outcome, list[object]]:
+    """Each text in turn as the verifier; the requests the flow made, in order."""
+    made: list[object] = []
+
+    def answer(request: object) -> object:
+        made.append(request)
+        return review_answer(request)  # type: ignore[arg-type]
+
+    outcome = run(ENGINE, state, inbound(texts[0]), context(roles=roles_held), answer)
+    for text in texts[1:]:
+        outcome = run(ENGINE, outcome.state, inbound(text), context(roles=roles_held), answer)
+    return outcome, made
+
+
+def test_the_list_is_keyed_by_registration_number_not_by_position() -> None:
+    """The sample list shows No. 12 and No. 15: "15", second in the list, opens No. 15."""
+    listed = run(ENGINE, MENU, inbound("verifikasi"), context(roles=VERIFIER))
+    assert [choice.number for choice in listed.replies[-1].choices] == [12, 15, None]
+    opened, made = _requests_made(listed.state, "15")
+    assert made == [OpenRegistration(15)]
+    assert opened.state.step == "decide"
+
+
+def test_a_number_not_in_the_list_says_which_numbers_are_shown() -> None:
+    listed = run(ENGINE, MENU, inbound("verifikasi"), context(roles=VERIFIER))
+    answered, made = _requests_made(listed.state, "2")
+    assert made == []
+    assert keys(answered)[0][0] == "review.number_not_listed"
+    assert answered.replies[0].parts[0].params == {"number": "2", "shown": "12, 15"}
+    assert answered.state == listed.state
+
+
+def test_each_decision_is_confirmed_once_with_the_name_and_no_goes_back_undecided() -> None:
+    listed = run(ENGINE, MENU, inbound("verifikasi"), context(roles=VERIFIER))
+    asked, made = _requests_made(listed.state, "12", "tolak", "5")
+    assert keys(asked)[-1] == ["review.confirm_reject"]
+    assert asked.replies[-1].parts[0].params["name"] == "Sri Wahyuni"
+    assert not any(isinstance(r, DecideRegistration) for r in made)
+    cancelled, made = _requests_made(asked.state, "tidak")
+    assert made == []
+    assert keys(cancelled) == [["review.not_decided"], ["review.ask_decision"]]
+    assert cancelled.state.step == "decide"
+    _, made = _requests_made(cancelled.state, "1", "ya")
+    assert [r for r in made if isinstance(r, DecideRegistration)] == [DecideRegistration(12, "verified", "")]
+
+
+@pytest.mark.parametrize("word", ["verifikasi", "menu dinas", "kuota", "setujui pendaftaran", "persetujuan"])
+@pytest.mark.parametrize("step", ["decide", "confirm", "reject_reason", "return_note", "reject_other"])
+def test_a_menu_word_typed_during_a_decision_decides_nothing(word: str, step: str) -> None:
+    admin = frozenset({"admin", "verifier"})
+    data: dict[str, Json] = {
+        "registration_id": 12,
+        "name": "Sri Wahyuni",
+        "status": "submitted",
+        "decision": "verified",
+    }
+    state = SessionState("review", review_flow.version, step, data)
+    outcome, made = _requests_made(state, word, roles_held=admin)
+    assert not any(isinstance(r, DecideRegistration) for r in made)
+    assert outcome.state.flow != "review" or outcome.state.step in ("pick", "decide", None)
+
+
+def test_typing_the_verify_word_at_a_decision_does_not_verify_it() -> None:
+    """The bug: `verifikasi` at an open decision verified it. Now the list is shown again, undecided."""
+    listed = run(ENGINE, MENU, inbound("verifikasi"), context(roles=VERIFIER))
+    opened = run(ENGINE, listed.state, inbound("12"), context(roles=VERIFIER))
+    typed, made = _requests_made(opened.state, "verifikasi")
+    assert not any(isinstance(r, DecideRegistration) for r in made)
+    assert keys(typed)[0] == ["review.left_undecided"]
+    assert typed.state.step == "pick"
+
+
+def test_a_decision_takes_only_its_explicit_choices() -> None:
+    """A prefix or a typo of a decision is asked again, never guessed."""
+    listed = run(ENGINE, MENU, inbound("verifikasi"), context(roles=VERIFIER))
+    opened = run(ENGINE, listed.state, inbound("12"), context(roles=VERIFIER))
+    for text in ("verif", "tolk", "setuju"):
+        typed, made = _requests_made(opened.state, text)
+        assert made == [], text
+        assert typed.state.step == "decide", text
+
+
+def test_no_channel_shows_a_position_number_beside_a_registration_number() -> None:
+    keyed = OutgoingMessage(
+        1,
+        "terminal",
+        "bu-lurah",
+        "Menunggu verifikasi di Medono: 2 pendaftaran.",
+        (
+            OutgoingChoice("1", "No. 1 — SITI AMINAH", keyed=True),
+            OutgoingChoice("4", "No. 4 — SRI WAHYUNI", keyed=True),
+            OutgoingChoice("done", "Selesai"),
+        ),
+    )
+    lines = ["No. 1 — SITI AMINAH", "No. 4 — SRI WAHYUNI", "Selesai"]
+    assert shown_choices(keyed.choices) == lines
+    assert render_for_person(keyed).splitlines()[-3:] == [f"  {line}" for line in lines]
+    assert [[b.text for b in row] for row in telegram_render(keyed)[0].keyboard.inline_keyboard] == [  # type: ignore[union-attr]
+        [line] for line in lines
+    ]
+    assert "2. No. 4" not in whatsapp_template_text(keyed)
+    plain = OutgoingMessage(
+        2, "terminal", "siti", "Sudah benar?", (OutgoingChoice("yes", "Ya"), OutgoingChoice("no", "Tidak"))
+    )
+    assert shown_choices(plain.choices) == ["1. Ya", "2. Tidak"]
+
+
+async def test_a_keyed_list_keeps_its_numbers_through_the_outbox(app: Jaring, clock: FixedClock) -> None:
+    async with app.store.transaction() as session:
+        await person(session, "bu-lurah", clock(), ("verifier", MEDONO_CODE))
+        await seed_registration(session, app.cipher, app.programme, serial=1)
+    await talk(app, clock, "bu-lurah", "verifikasi")
+    async with app.store.transaction() as session:
+        row = (await session.execute(select(OutboxMessage).order_by(OutboxMessage.id.desc()))).scalars().first()
+    assert row is not None
+    assert row.choices[0] == {"id": "1", "label": "No. 1 — Pekerja 1, Medono, 20-11-2026", "keyed": "yes"}
+    assert row.choices[-1] == {"id": "done", "label": "Selesai"}
 
 
 OFFICER_STATES = [
@@ -364,7 +502,7 @@ async def test_a_revoked_verifier_is_refused_from_their_next_message(app: Jaring
     async with app.store.transaction() as session:
         assert await roles.revoke_role(session, verifier.id, "verifier", clock()) == 1
     refused = await talk(app, clock, "bu-lurah", "1")
-    assert refused[-1].startswith("Maaf, menu ini khusus untuk petugas kelurahan dan Dinas.")
+    assert refused[-1].startswith("Peran Anda sebagai petugas verifikasi kelurahan sudah dicabut oleh Dinas")
     assert await _audits(app, "personal_data.viewed") == []
 
 
@@ -374,14 +512,36 @@ async def test_a_verifiers_day_through_the_pipeline(app: Jaring, clock: FixedClo
         siti = await person(session, "siti", clock())
         await seed_registration(session, app.cipher, app.programme, serial=1, registrant=siti)
         await seed_registration(session, app.cipher, app.programme, serial=2, kelurahan=NOYONTAANSARI)
-    said = await talk(app, clock, "bu-lurah", "verifikasi", "1", "1")
-    assert "NIK: 3375••••••••0001" in said[-4]
-    assert "Didaftarkan oleh: orangnya sendiri" in said[-4]
+    said = await talk(app, clock, "bu-lurah", "verifikasi", "1", "1", "ya")
+    assert "NIK: 3375••••••••0001" in said[-5]
+    assert "Didaftarkan oleh: orangnya sendiri" in said[-5]
+    assert said[-3] == "Verifikasi pendaftaran No. 1, Pekerja 1: data benar sesuai KTP?"
     assert said[-2].startswith("Pendaftaran no. 1 (Pekerja 1) sudah diverifikasi")
     assert said[-1].startswith("Tidak ada pendaftaran yang menunggu verifikasi di Medono.")
     async with app.store.transaction() as session:
         statuses = {row.id: row.status for row in await session.execute(select(Registration.id, Registration.status))}
     assert statuses == {1: "verified", 2: "submitted"}
+
+
+async def test_the_verifier_sees_each_flag_in_plain_words_and_the_age_even_without_a_stored_flag(
+    app: Jaring, clock: FixedClock
+) -> None:
+    """Born in 1956, registered before the band was checked: 70 on the day of the decision, flagged."""
+    async with app.store.transaction() as session:
+        await person(session, "bu-lurah", clock(), ("verifier", MEDONO_CODE))
+        old = await seed_registration(session, app.cipher, app.programme, serial=1)
+        old.birth_date = date(1956, 3, 1)
+        elsewhere = await seed_registration(session, app.cipher, app.programme, serial=2)
+        elsewhere.flags = ["outside_leader_area"]
+        await seed_registration(session, app.cipher, app.programme, serial=3)
+    said = await talk(app, clock, "bu-lurah", "verifikasi", "1")
+    assert "Lahir: 1 Maret 1956 (umur 70 tahun)" in said[-2]
+    assert "PERHATIAN, tidak sesuai aturan program:\n- Umur 70 tahun, di luar batas program (18–65 tahun)." in said[-2]
+    said = await talk(app, clock, "bu-lurah", "kembali", "2")
+    assert "- Alamat di luar wilayah RT/RW ketua yang mendaftarkan." in said[-2]
+    assert "Umur" not in said[-2].split("PERHATIAN")[1]
+    said = await talk(app, clock, "bu-lurah", "kembali", "3")
+    assert "PERHATIAN" not in said[-2]
 
 
 def test_the_review_flow_is_in_the_engine() -> None:

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import timedelta
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands.person_ids import parse_person_id
 from bot.commands.voice import CLI_LANGUAGE, Voice
@@ -19,13 +22,16 @@ from bot.desks.status_news import UnknownRegistration, change_status
 from conversations.flows.figures import STATUS_LABELS
 from conversations.letters import Letter
 from conversations.messages import msg
-from conversations.requests.quota import ApprovalDone, QuotaBelowUsed, QuotaNotSet
+from conversations.programme import Programme
+from conversations.registration_flags import Flag, flag_message, known_flags
+from conversations.requests.quota import ApprovalDone, FlaggedItem, QuotaBelowUsed, QuotaNotSet
 from db.repositories import audit, contacts, invites, quotas, registrations, roles
 
 if TYPE_CHECKING:
     from bot.app import Jaring
 
 __all__ = [
+    "FlagsHeld",
     "add_admin",
     "approve_registrations",
     "create_invite",
@@ -39,6 +45,27 @@ __all__ = [
 ]
 
 CLI_ACTOR = "cli"
+
+
+class FlagsHeld(ValueError):
+    """Flagged registrations were not approved (the others were): the command says which, and how to
+    approve them with a reason, and exits non-zero."""
+
+
+def _flag_lines(say: Voice, programme: Programme, items: Sequence[FlaggedItem], now: datetime) -> str:
+    on = programme.local_date(now)
+    return "\n".join(
+        say.text(
+            "cli.registration.flag_line",
+            id=item.id,
+            name=item.full_name,
+            flags="; ".join(
+                say.text(flag_message(programme, flag, birth_date=item.birth_date, on=on))
+                for flag in known_flags(list(item.flags))
+            ),
+        )
+        for item in items
+    )
 
 
 async def add_admin(jaring: Jaring, address: str, *, language: str = CLI_LANGUAGE) -> str:
@@ -91,18 +118,30 @@ async def create_invite(
 
 
 async def set_status(
-    jaring: Jaring, registration_id: int, status: str, reason: str, kpj: str, *, language: str = CLI_LANGUAGE
+    jaring: Jaring,
+    registration_id: int,
+    status: str,
+    reason: str,
+    kpj: str,
+    *,
+    override_flags: bool = False,
+    language: str = CLI_LANGUAGE,
 ) -> str:
     """One registration's status, by hand. An approval takes a place of this year's quota, so it is
-    refused when the quota is full or not set (`jaring registration approve` approves in priority order)."""
+    refused when the quota is full or not set (`jaring registration approve` approves in priority order);
+    a registration that breaks a programme rule is approved only with `override_flags` and a reason."""
     say = Voice.of(jaring, language)
     now = jaring.pipeline.clock()
     async with jaring.store.transaction() as session:
         year = None
+        override = None
         if status == "approved":
+            override = await _override_for_one(
+                jaring, session, registration_id, reason, override_flags=override_flags, say=say
+            )
             year = quota.current_year(jaring.programme, now)
             await quotas.lock_quota(session)
-            summary = await quota.quota_summary(session, jaring.programme, year)
+            summary = await quota.quota_summary(session, jaring.programme, year, now)
             if summary.places is None:
                 raise ValueError(say.text("cli.quota.not_set", year=year))
             row = await registrations.get_registration(session, registration_id)
@@ -129,6 +168,10 @@ async def set_status(
             )
         except UnknownRegistration:
             raise LookupError(say.text("cli.registration.not_found", id=registration_id)) from None
+        if override is not None:
+            await quota.record_override(
+                session, registration_id, (override, reason.strip()), now=now, actor=CLI_ACTOR, actor_contact_id=None
+            )
         await jaring.outbox_writer.letters(session, post, now)
     label = msg(STATUS_LABELS[status]) if status in STATUS_LABELS else status
     return say.text("cli.registration.changed", id=registration_id, status=status, label=label)
@@ -141,7 +184,7 @@ async def show_quota(jaring: Jaring, year: int | None = None, *, language: str =
     now = jaring.pipeline.clock()
     year = year or quota.current_year(jaring.programme, now)
     async with jaring.store.transaction() as session:
-        summary = await quota.quota_summary(session, jaring.programme, year)
+        summary = await quota.quota_summary(session, jaring.programme, year, now)
         history = await quotas.quota_history(session, jaring.programme.id, year)
         waiting = await quota.waiting_list(session, jaring.programme, offset=0, limit=10)
     in_file = jaring.programme.quota_for(year)
@@ -202,17 +245,51 @@ async def set_quota(
     )
 
 
-async def approve_registrations(jaring: Jaring, *, language: str = CLI_LANGUAGE) -> str:
+async def _override_for_one(
+    jaring: Jaring, session: AsyncSession, registration_id: int, reason: str, *, override_flags: bool, say: Voice
+) -> tuple[Flag, ...] | None:
+    """The flags an approval by hand overrides (None: it has none); refused without --override-flags and
+    a reason."""
+    row = await registrations.get_registration(session, registration_id)
+    now = jaring.pipeline.clock()
+    flags = quota.registration_flags(jaring.programme, row, now) if row is not None else ()
+    if not flags:
+        return None
+    assert row is not None
+    if not override_flags:
+        item = FlaggedItem(row.id, row.full_name or "-", flags, row.birth_date)
+        lines = _flag_lines(say, jaring.programme, (item,), now)
+        raise ValueError(say.text("cli.registration.flagged_needs_override", id=row.id, lines=lines))
+    if not reason.strip():
+        raise ValueError(say.text("cli.registration.override_needs_reason"))
+    return flags
+
+
+async def approve_registrations(
+    jaring: Jaring,
+    *,
+    override_flags: Collection[int] | None = None,
+    reason: str = "",
+    language: str = CLI_LANGUAGE,
+) -> str:
+    """Approve in priority order up to the quota. Flagged registrations are held out and named (raising
+    FlagsHeld after the others are approved) unless `override_flags` names them (empty: all of them),
+    with a `reason` that is recorded for each."""
     say = Voice.of(jaring, language)
+    if override_flags is not None and not reason.strip():
+        raise ValueError(say.text("cli.registration.override_needs_reason"))
     now = jaring.pipeline.clock()
     async with jaring.store.transaction() as session:
+        overrides = await _overrides(jaring, session, override_flags, reason, say)
         post: list[Letter] = []
-        result = await quota.approve_verified(session, post, jaring.programme, now=now, actor=CLI_ACTOR)
+        result = await quota.approve_verified(
+            session, post, jaring.programme, now=now, actor=CLI_ACTOR, overrides=overrides
+        )
         await jaring.outbox_writer.letters(session, post, now)
     if isinstance(result, QuotaNotSet):
         raise ValueError(say.text("cli.quota.not_set", year=result.year))
     assert isinstance(result, ApprovalDone)
-    return say.text(
+    said = say.text(
         "cli.quota.approved",
         approved=say.number(result.approved),
         waiting=say.number(result.waiting_list),
@@ -220,6 +297,23 @@ async def approve_registrations(jaring: Jaring, *, language: str = CLI_LANGUAGE)
         used=say.number(result.used),
         places=say.number(result.places),
     )
+    if result.held:
+        lines = _flag_lines(say, jaring.programme, result.held, now)
+        raise FlagsHeld(f"{said}\n{say.text('cli.registration.flags_held', lines=lines)}")
+    return said
+
+
+async def _overrides(
+    jaring: Jaring, session: AsyncSession, wanted: Collection[int] | None, reason: str, say: Voice
+) -> dict[int, str]:
+    """Registration id → the reason, for the flagged ones `wanted` names (empty: every flagged one)."""
+    if wanted is None:
+        return {}
+    flagged = {item.id for item in await quota.flagged_waiting(session, jaring.programme, jaring.pipeline.clock())}
+    unknown = sorted(set(wanted) - flagged)
+    if unknown:
+        raise ValueError(say.text("cli.registration.not_flagged", ids=", ".join(map(str, unknown))))
+    return dict.fromkeys(wanted or flagged, reason.strip())
 
 
 async def list_roles(jaring: Jaring, *, language: str = CLI_LANGUAGE) -> str:
@@ -281,7 +375,12 @@ async def run_review_command(jaring: Jaring, args: argparse.Namespace, *, langua
         elif args.command == "role":
             said = await revoke_role(jaring, args.address, args.role, language=language)
         else:
-            said = await approve_registrations(jaring, language=language)
+            overrides = getattr(args, "override_flags", None)
+            reason = getattr(args, "reason", "") or ""
+            said = await approve_registrations(jaring, override_flags=overrides, reason=reason, language=language)
+    except FlagsHeld as exc:
+        print(f"jaring: {exc}", file=sys.stderr)
+        return 3
     except (ValueError, LookupError) as exc:
         print(f"jaring: {exc}", file=sys.stderr)
         return 2

@@ -3,10 +3,16 @@ waiting list). Shared by the admin's chat and the command line.
 
 Places are handed out only here, each time under one lock (`quotas.lock_quota`) with the rows locked,
 in one transaction: two admins approving at once cannot exceed the quota. The order is
-`conversations.priority`; each change goes through `change_status`, so every worker is told."""
+`conversations.priority`; each change goes through `change_status`, so every worker is told.
+
+A registration that breaks a programme rule (`conversations.registration_flags.flags_on`: its stored
+flags, and its age on the day of the approval) is never approved silently: a bulk approval or a
+promotion from the waiting list holds it out and names it, and only an admin's override with a reason
+approves it, the reason recorded on its history and in the audit."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,12 +23,18 @@ from bot.desks.status_news import change_status
 from conversations.letters import Letter
 from conversations.priority import Candidate, in_priority_order, priorities_met
 from conversations.programme import Programme
+from conversations.registration_flags import Flag, flags_on
 from conversations.requests.base import RoleRefused
 from conversations.requests.quota import (
     ApprovalDone,
+    ApproveFlagged,
     ApproveVerified,
     ChangeQuota,
+    FlaggedItem,
+    FlagOverridden,
     ListWaiting,
+    NoPlaceLeft,
+    NotHeld,
     QuotaBelowUsed,
     QuotaChanged,
     QuotaNotSet,
@@ -36,17 +48,23 @@ from db.repositories import audit, quotas, registrations
 
 __all__ = [
     "approve",
+    "approve_flagged",
     "approve_verified",
     "change_quota",
     "current_year",
+    "flagged_waiting",
     "list_waiting",
+    "override_flags",
     "quota_overview",
     "quota_summary",
+    "record_override",
+    "registration_flags",
     "set_quota",
     "waiting_list",
 ]
 
 MAX_PLACES = 10_000_000
+_MAX_REASON = 300  # the width of registration_events.reason
 
 
 def current_year(programme: Programme, now: datetime) -> int:
@@ -59,14 +77,46 @@ async def _places(session: AsyncSession, programme: Programme, year: int) -> int
     return await quotas.effective_places(session, programme.id, year, in_file.places if in_file else None)
 
 
-async def quota_summary(session: AsyncSession, programme: Programme, year: int) -> QuotaSummary:
+async def _previous_quota(session: AsyncSession, programme: Programme, year: int) -> tuple[int, int] | None:
+    """The newest earlier year with a quota (the Dinas's change, else the programme file's) and its places."""
+    in_file = [q.year for q in programme.quotas if q.year < year]
+    changed = await quotas.latest_year_changed_before(session, programme.id, year)
+    years = [*in_file, *([changed] if changed is not None else [])]
+    if not years:
+        return None
+    previous = max(years)
+    places = await _places(session, programme, previous)
+    return (previous, places) if places is not None else None
+
+
+async def quota_summary(session: AsyncSession, programme: Programme, year: int, now: datetime) -> QuotaSummary:
+    places = await _places(session, programme, year)
+    previous = await _previous_quota(session, programme, year) if places is None else None
     return QuotaSummary(
         year=year,
-        places=await _places(session, programme, year),
+        places=places,
         used=await quotas.places_used(session, year),
         verified=await registrations.count_with_status(session, programme.id, ("verified",)),
         waiting=await registrations.count_with_status(session, programme.id, ("waiting_list",)),
+        flagged=await flagged_waiting(session, programme, now),
+        previous_year=previous[0] if previous else None,
+        previous_places=previous[1] if previous else None,
     )
+
+
+def registration_flags(programme: Programme, row: Registration, now: datetime) -> tuple[Flag, ...]:
+    """The rules it breaks on the day of the approval (the age judged on that day)."""
+    return flags_on(programme, row.flags, birth_date=row.birth_date, on=programme.local_date(now))
+
+
+def _flagged_item(programme: Programme, row: Registration, now: datetime) -> FlaggedItem:
+    return FlaggedItem(row.id, row.full_name or "-", registration_flags(programme, row, now), row.birth_date)
+
+
+async def flagged_waiting(session: AsyncSession, programme: Programme, now: datetime) -> tuple[FlaggedItem, ...]:
+    """The verified and waiting-list registrations held out of approval until an admin overrides them."""
+    rows = await registrations.list_with_status(session, programme.id, ("verified", "waiting_list"))
+    return tuple(_flagged_item(programme, row, now) for row in rows if registration_flags(programme, row, now))
 
 
 def _candidate(programme: Programme, row: Registration) -> Candidate:
@@ -87,9 +137,11 @@ async def approve_verified(
     now: datetime,
     actor: str,
     actor_contact_id: int | None = None,
+    overrides: Mapping[int, str] | None = None,
 ) -> ApprovalDone | QuotaNotSet:
     """Verified and waiting-list registrations, in priority order, take the free places of this year;
-    the verified ones left over go on the waiting list (those already on it stay, in their order)."""
+    the verified ones left over go on the waiting list (those already on it stay, in their order).
+    Flagged ones are held out, as they are, unless `overrides` gives a reason for their id."""
     year = current_year(programme, now)
     await quotas.lock_quota(session)
     places = await _places(session, programme, year)
@@ -98,10 +150,25 @@ async def approve_verified(
     used = await quotas.places_used(session, year)
     rows = await registrations.list_with_status(session, programme.id, ("verified", "waiting_list"), lock=True)
     free, approved, waiting = places - used, 0, 0
+    overrides = overrides or {}
+    held: list[FlaggedItem] = []
     for row in _ordered(programme, rows):
+        flags = registration_flags(programme, row, now)
+        if flags and not overrides.get(row.id, "").strip():
+            held.append(_flagged_item(programme, row, now))
+            continue
         if free > 0:
+            reason = overrides.get(row.id, "").strip() if flags else ""
             await _approve(
-                session, post, programme, row, year=year, now=now, actor=actor, actor_contact_id=actor_contact_id
+                session,
+                post,
+                programme,
+                row,
+                year=year,
+                now=now,
+                actor=actor,
+                actor_contact_id=actor_contact_id,
+                override=(flags, reason) if flags else None,
             )
             free, approved = free - 1, approved + 1
         elif row.status == "verified":
@@ -122,9 +189,59 @@ async def approve_verified(
         now=now,
         actor_contact_id=actor_contact_id,
         subject=f"quota:{year}",
-        detail={"approved": str(approved), "waiting_list": str(waiting), "places": str(places), "by": actor},
+        detail={
+            "approved": str(approved),
+            "waiting_list": str(waiting),
+            "places": str(places),
+            "by": actor,
+            **({"held": ",".join(str(item.id) for item in held)} if held else {}),
+        },
     )
-    return ApprovalDone(year, approved, waiting, places, used + approved)
+    return ApprovalDone(year, approved, waiting, places, used + approved, tuple(held))
+
+
+async def approve_flagged(
+    session: AsyncSession,
+    post: list[Letter],
+    programme: Programme,
+    registration_id: int,
+    reason: str,
+    *,
+    now: datetime,
+    actor: str,
+    actor_contact_id: int | None = None,
+) -> FlagOverridden | NoPlaceLeft | NotHeld | QuotaNotSet:
+    """An admin's override: one flagged, verified (or waiting-list) registration takes a free place of
+    this year, with the reason recorded. Nothing else is approved."""
+    reason = reason.strip()[:_MAX_REASON]
+    if not reason:
+        raise ValueError("an override needs a reason")
+    year = current_year(programme, now)
+    await quotas.lock_quota(session)
+    places = await _places(session, programme, year)
+    if places is None:
+        return QuotaNotSet(year)
+    row = await registrations.lock_registration(session, registration_id)
+    if row is None or row.programme_id != programme.id or row.status not in ("verified", "waiting_list"):
+        return NotHeld(registration_id)
+    flags = registration_flags(programme, row, now)
+    if not flags:
+        return NotHeld(registration_id)
+    used = await quotas.places_used(session, year)
+    if used >= places:
+        return NoPlaceLeft(year, places)
+    await _approve(
+        session,
+        post,
+        programme,
+        row,
+        year=year,
+        now=now,
+        actor=actor,
+        actor_contact_id=actor_contact_id,
+        override=(flags, reason),
+    )
+    return FlagOverridden(row.id, year, places, used + 1)
 
 
 async def _approve(
@@ -137,7 +254,9 @@ async def _approve(
     now: datetime,
     actor: str,
     actor_contact_id: int | None,
+    override: tuple[tuple[Flag, ...], str] | None = None,
 ) -> None:
+    """`override`: the flags an admin approves it despite, and their reason (kept on its history)."""
     await change_status(
         session,
         post,
@@ -146,8 +265,32 @@ async def _approve(
         now=now,
         actor=actor,
         actor_contact_id=actor_contact_id,
+        reason=override[1] if override else "",
         quota_year=year,
         programme=programme,
+    )
+    if override is not None:
+        await record_override(session, row.id, override, now=now, actor=actor, actor_contact_id=actor_contact_id)
+
+
+async def record_override(
+    session: AsyncSession,
+    registration_id: int,
+    override: tuple[tuple[Flag, ...], str],
+    *,
+    now: datetime,
+    actor: str,
+    actor_contact_id: int | None,
+) -> None:
+    """The audit entry of an approval despite `flags`, with the reason (also on the registration's history)."""
+    flags, reason = override
+    await audit.record_audit(
+        session,
+        "registration.flags_overridden",
+        now=now,
+        actor_contact_id=actor_contact_id,
+        subject=f"registration:{registration_id}",
+        detail={"flags": ",".join(flags), "reason": reason, "by": actor},
     )
 
 
@@ -185,9 +328,10 @@ async def change_quota(
         now=now,
     )
     promoted = 0
-    if year == this_year:
+    if year == this_year:  # flagged ones stay on the waiting list until an admin overrides them
         waiting = await registrations.list_with_status(session, programme.id, ("waiting_list",), lock=True)
-        for row in _ordered(programme, waiting)[: places - used]:
+        movable = [row for row in _ordered(programme, waiting) if not registration_flags(programme, row, now)]
+        for row in movable[: places - used]:
             await _approve(
                 session, post, programme, row, year=year, now=now, actor=actor, actor_contact_id=actor_contact_id
             )
@@ -232,7 +376,7 @@ async def waiting_list(session: AsyncSession, programme: Programme, *, offset: i
 async def quota_overview(call: DeskCall, request: QuotaOverview) -> QuotaSummary | RoleRefused:
     if refused := await unless_admin(call, request):
         return refused
-    return await quota_summary(call.session, call.programme, current_year(call.programme, call.now))
+    return await quota_summary(call.session, call.programme, current_year(call.programme, call.now), call.now)
 
 
 async def approve(call: DeskCall, request: ApproveVerified) -> ApprovalDone | QuotaNotSet | RoleRefused:
@@ -241,6 +385,24 @@ async def approve(call: DeskCall, request: ApproveVerified) -> ApprovalDone | Qu
     actor = address_of(call.asker)
     return await approve_verified(
         call.session, call.post, call.programme, now=call.now, actor=actor, actor_contact_id=call.asker.id
+    )
+
+
+async def override_flags(
+    call: DeskCall, request: ApproveFlagged
+) -> FlagOverridden | NoPlaceLeft | NotHeld | QuotaNotSet | RoleRefused:
+    refused = await unless_admin(call, request)
+    if refused is not None or not request.reason.strip():
+        return refused or await refuse(call, request)
+    return await approve_flagged(
+        call.session,
+        call.post,
+        call.programme,
+        request.registration_id,
+        request.reason,
+        now=call.now,
+        actor=address_of(call.asker),
+        actor_contact_id=call.asker.id,
     )
 
 

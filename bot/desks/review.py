@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.desks.call import DeskCall, page_size, refuse
 from bot.desks.roles import address_of
 from bot.desks.status_news import change_status
+from conversations.corrections_policy import status_after_verification
 from conversations.nik import mask_nik
+from conversations.registration_flags import known_flags
 from conversations.requests.base import RoleRefused
 from conversations.requests.review import (
     AlreadyDecided,
@@ -107,6 +109,7 @@ async def open_registration(call: DeskCall, request: OpenRegistration) -> Review
         leader_rt=(leader.rt or "") if leader else "",
         leader_rw=(leader.rw or "") if leader else "",
         history=tuple(ReviewEvent(e.status, e.created_at, e.reason or "") for e in events),
+        flags=known_flags(row.flags),
     )
 
 
@@ -121,7 +124,8 @@ async def decide_registration(call: DeskCall, request: DecideRegistration) -> De
         call.session,
         call.post,
         row.id,
-        request.decision,
+        # An approved registration checked again after a correction kept its place: approved again.
+        status_after_verification(row.status, row.quota_year) if request.decision == "verified" else request.decision,
         now=call.now,
         actor=address_of(call.asker),
         actor_contact_id=call.asker.id,

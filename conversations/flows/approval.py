@@ -2,6 +2,10 @@
 verified and waiting; approve the verified registrations in priority order up to the quota (the rest
 go on the waiting list); see the waiting list in order; change the quota (the mid-year budget change),
 which moves the waiting list up into the new places. Every worker concerned is told by the store.
+
+A registration that breaks a programme rule (its flags, its age on the day) is never approved silently:
+the overview and the approval name each one, a bulk approval holds them out, and the admin approves one
+only by picking it, writing a reason (recorded) and confirming with the worker's name.
 """
 
 from __future__ import annotations
@@ -25,15 +29,22 @@ from conversations.flow import (
 )
 from conversations.flow_data import FlowData
 from conversations.flows.common import NO, YES, YES_NO
-from conversations.flows.dinas_menu import admins_only, count_text, is_admin
+from conversations.flows.decisions import explicit_choice, officer_word
+from conversations.flows.dinas_menu import APPROVAL_WORDS, admins_only, count_text, is_admin
 from conversations.flows.places import kelurahan_name
 from conversations.messages import Choice, Msg, Reply, msg
+from conversations.registration_flags import flag_message, known_flags
 from conversations.requests.base import RoleRefused
 from conversations.requests.quota import (
     ApprovalDone,
+    ApproveFlagged,
     ApproveVerified,
     ChangeQuota,
+    FlaggedItem,
+    FlagOverridden,
     ListWaiting,
+    NoPlaceLeft,
+    NotHeld,
     QuotaBelowUsed,
     QuotaChanged,
     QuotaNotSet,
@@ -41,11 +52,11 @@ from conversations.requests.quota import (
     QuotaSummary,
     WaitingPage,
 )
+from conversations.role_needs import ADMIN_NEEDED
 from conversations.text import normalise
 
 __all__ = ["APPROVAL_WORDS", "approval_flow", "parse_places"]
 
-APPROVAL_WORDS = ("kuota", "persetujuan", "persetujuan dan kuota", "setujui pendaftaran")
 MAX_PLACES = 10_000_000
 _PAGE = 10
 _REASON = TextLimit(280, msg("limit.reason"))
@@ -56,6 +67,8 @@ _QUOTA = Choice("quota", msg("approval.change_quota"), ("ubah kuota", "ganti kuo
 _DINAS = Choice("dinas", msg("approval.back_to_dinas"), ("kembali", "selesai"))
 _NEXT = Choice("next", msg("review.next"), ("berikutnya", "lanjut"))
 _BACK = Choice("back", msg("approval.back"), ("kembali",))
+_FLAGGED = Choice("flagged", msg("approval.show_flagged"), ("ditandai", "yang ditandai"))
+_MIN_OVERRIDE_REASON = 5
 
 _PLACES = re.compile(r"^(\d{1,3}(?:[.,\s]\d{3})+|\d+)(?:\s*(?:tempat|orang|peserta|places))?$")
 
@@ -88,6 +101,13 @@ class ApprovalData(FlowData):
     # A quota change being confirmed
     new_places: int = 0
     reason: str = ""
+    # Held out of approval: (number, name, the rules it breaks in plain words)
+    flagged: tuple[tuple[int, str, str], ...] = ()
+    # An override being written and confirmed
+    override_id: int = 0
+    override_reason: str = ""
+
+    VERSION = 2
 
     @property
     def free(self) -> int:
@@ -102,31 +122,55 @@ def _start(ctx: Context, _: Data) -> Transition:
     return admins_only(ctx) or _overview()
 
 
-def _on_overview(_: Context, __: Data, result: QuotaSummary | RoleRefused) -> Transition:
+def _on_overview(ctx: Context, __: Data, result: QuotaSummary | RoleRefused) -> Transition:
     if not isinstance(result, QuotaSummary):
         return _refused()
     summary = ApprovalData(
-        year=result.year, places=result.places, used=result.used, verified=result.verified, waiting=result.waiting
+        year=result.year,
+        places=result.places,
+        used=result.used,
+        verified=result.verified,
+        waiting=result.waiting,
+        flagged=tuple(_flagged_entry(ctx, item) for item in result.flagged),
     )
     return Goto("action", summary.dump())
 
 
-def _summary(ctx: Context, data: Data) -> Msg:
+def _flagged_entry(ctx: Context, item: FlaggedItem) -> tuple[int, str, str]:
+    """One held registration with the rules it breaks, in the admin's language, kept as shown."""
+    said = "; ".join(
+        ctx.renderer.render(flag_message(ctx.programme, flag, birth_date=item.birth_date, on=ctx.today), ctx.language)
+        for flag in known_flags(list(item.flags))
+    )
+    return (item.id, item.full_name[:40], said)
+
+
+def _held_lines(flagged: tuple[tuple[int, str, str], ...]) -> tuple[Msg, ...]:
+    return tuple(msg("approval.flagged_line", number=number, name=name, flags=said) for number, name, said in flagged)
+
+
+def _summary(ctx: Context, data: Data) -> tuple[Msg, ...]:
     saved, n = ApprovalData.load(data), _counter(ctx)
     places, year = saved.places, saved.year
     counts = {"verified": n(saved.verified), "waiting": n(saved.waiting)}
+    held = (msg("approval.flagged_waiting", lines=_held_lines(saved.flagged)),) if saved.flagged else ()
     if places is None:
-        return msg("approval.overview_no_quota", year=year, **counts)
+        return (msg("approval.overview_no_quota", year=year, **counts), *held)
     used, free = n(saved.used), n(saved.free)
-    return msg("approval.overview", year=year, places=n(places), used=used, free=free, **counts)
+    return (msg("approval.overview", year=year, places=n(places), used=used, free=free, **counts), *held)
 
 
 def _counter(ctx: Context) -> Callable[[int], str]:
     return lambda value: count_text(value, ctx.language)
 
 
+def _action_choices(data: Data) -> tuple[Choice, ...]:
+    flagged = (_FLAGGED,) if ApprovalData.load(data).flagged else ()
+    return (_APPROVE, _WAITING, _QUOTA, *flagged, _DINAS)
+
+
 def _ask_action(ctx: Context, data: Data) -> Reply:
-    return Reply.of(_summary(ctx, data), msg("approval.what_next"), choices=(_APPROVE, _WAITING, _QUOTA, _DINAS))
+    return Reply.of(*_summary(ctx, data), msg("approval.what_next"), choices=_action_choices(data))
 
 
 def _on_action(ctx: Context, data: Data, answer: Answer) -> Transition:
@@ -136,9 +180,11 @@ def _on_action(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == _APPROVE.id:
         if saved.places is None:
             return Invalid(msg("approval.quota_not_set", year=saved.year))
-        if saved.verified + saved.waiting == 0:
-            return Invalid(msg("approval.nothing_to_approve"))
+        if saved.verified + saved.waiting - len(saved.flagged) <= 0:
+            return Invalid(msg("approval.only_flagged_left" if saved.flagged else "approval.nothing_to_approve"))
         return Goto("confirm_approve", data)
+    if answer.choice == _FLAGGED.id and saved.flagged:
+        return Goto("flagged", data)
     if answer.choice == _WAITING.id:
         return Fetch(ListWaiting(0, _PAGE), then=_on_waiting_listed, data=saved.but(offset=0).dump())
     if answer.choice == _QUOTA.id:
@@ -152,7 +198,8 @@ def _on_action(ctx: Context, data: Data, answer: Answer) -> Transition:
 def _ask_confirm_approve(ctx: Context, data: Data) -> Reply:
     saved, n = ApprovalData.load(data), _counter(ctx)
     verified, waiting, free = saved.verified, saved.waiting, saved.free
-    fit = min(free, verified + waiting)
+    candidates = max(0, verified + waiting - len(saved.flagged))
+    fit = min(free, candidates)
     order = "approval.order_priority" if ctx.programme.eligibility.priority else "approval.order_date"
     said = msg(
         "approval.confirm_approve",
@@ -160,18 +207,24 @@ def _ask_confirm_approve(ctx: Context, data: Data) -> Reply:
         waiting=n(waiting),
         free=n(free),
         fit=n(fit),
-        left=n(verified + waiting - fit),
+        left=n(candidates - fit),
         order=msg(order),
     )
-    return Reply.of(said, choices=YES_NO)
+    held = (msg("approval.will_hold", lines=_held_lines(saved.flagged)),) if saved.flagged else ()
+    return Reply.of(*held, said, choices=YES_NO)
 
 
 def _on_confirm_approve(ctx: Context, data: Data, answer: Answer) -> Transition:
     if not is_admin(ctx.contact):
         return _refused()
-    if answer.choice == YES.id:
+    if (word := officer_word(answer)) is not None:
+        return Finish(say=(Reply.of(msg("approval.nothing_changed")),), then=word)
+    choice = explicit_choice(ctx, answer, YES_NO)
+    if choice == YES.id:
         return Fetch(ApproveVerified(), then=_on_approved)
-    return _overview(say=(Reply.of(msg("approval.nothing_changed")),))
+    if choice == NO.id:
+        return _overview(say=(Reply.of(msg("approval.nothing_changed")),))
+    return Invalid(msg("approval.answer_yes_or_no"))
 
 
 def _on_approved(ctx: Context, __: Data, result: ApprovalDone | QuotaNotSet | RoleRefused) -> Transition:
@@ -185,7 +238,96 @@ def _on_approved(ctx: Context, __: Data, result: ApprovalDone | QuotaNotSet | Ro
             used=n(result.used),
             places=n(result.places),
         )
+        held = tuple(_flagged_entry(ctx, item) for item in result.held)
+        held_said = (msg("approval.held", lines=_held_lines(held)),) if held else ()
+        return _overview(say=(Reply.of(said, *held_said),))
+    if isinstance(result, QuotaNotSet):
+        return _overview(say=(Reply.of(msg("approval.quota_not_set", year=result.year)),))
+    return _refused()
+
+
+# ---- overriding a flag: one registration, a reason, confirmed with the name --------------------------------
+
+
+def _flagged_choice(entry: tuple[int, str, str]) -> Choice:
+    number, name, _ = entry
+    return Choice(str(number), msg("approval.flagged_item", number=number, name=name), (name,), number=number)
+
+
+def _ask_flagged(_: Context, data: Data) -> Reply:
+    saved = ApprovalData.load(data)
+    said = msg("approval.flagged_list", lines=_held_lines(saved.flagged))
+    return Reply.of(said, choices=(*(_flagged_choice(entry) for entry in saved.flagged), _BACK))
+
+
+def _held(saved: ApprovalData, number: int) -> tuple[int, str, str] | None:
+    return next((entry for entry in saved.flagged if entry[0] == number), None)
+
+
+def _on_flagged(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_admin(ctx.contact):
+        return _refused()
+    saved = ApprovalData.load(data)
+    if answer.choice == _BACK.id or officer_word(answer) is not None:
+        return _overview()
+    if answer.choice is None or not answer.choice.isdecimal() or _held(saved, int(answer.choice)) is None:
+        shown = ", ".join(str(entry[0]) for entry in saved.flagged)
+        return Invalid(msg("approval.pick_flagged", shown=shown))
+    return Goto("override_reason", saved.but(override_id=int(answer.choice), override_reason="").dump())
+
+
+def _override_params(saved: ApprovalData) -> dict[str, str | int]:
+    number, name, said = _held(saved, saved.override_id) or (saved.override_id, "-", "-")
+    return {"number": number, "name": name, "flags": said, "reason": saved.override_reason or "-"}
+
+
+def _ask_override_reason(_: Context, data: Data) -> Reply:
+    return Reply.of(msg("approval.ask_override_reason", **_override_params(ApprovalData.load(data))))
+
+
+def _on_override_reason(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_admin(ctx.contact):
+        return _refused()
+    if (word := officer_word(answer)) is not None:
+        return Finish(say=(Reply.of(msg("approval.nothing_changed")),), then=word)
+    if len(answer.text.strip()) < _MIN_OVERRIDE_REASON:
+        return Invalid(msg("approval.override_reason_too_short"))
+    return Goto("confirm_override", ApprovalData.load(data).but(override_reason=answer.text.strip()).dump())
+
+
+def _ask_confirm_override(_: Context, data: Data) -> Reply:
+    said = msg("approval.confirm_override", **_override_params(ApprovalData.load(data)))
+    return Reply.of(said, choices=YES_NO)
+
+
+def _on_confirm_override(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_admin(ctx.contact):
+        return _refused()
+    if (word := officer_word(answer)) is not None:
+        return Finish(say=(Reply.of(msg("approval.nothing_changed")),), then=word)
+    saved = ApprovalData.load(data)
+    choice = explicit_choice(ctx, answer, YES_NO)
+    if choice == NO.id:
+        return _overview(say=(Reply.of(msg("approval.override_cancelled", **_override_params(saved))),))
+    if choice != YES.id:
+        return Invalid(msg("approval.answer_yes_or_no"))
+    request = ApproveFlagged(saved.override_id, saved.override_reason)
+    return Fetch(request, then=_on_overridden, data=saved.dump())
+
+
+def _on_overridden(
+    ctx: Context, data: Data, result: FlagOverridden | NoPlaceLeft | NotHeld | QuotaNotSet | RoleRefused
+) -> Transition:
+    saved, n = ApprovalData.load(data), _counter(ctx)
+    if isinstance(result, FlagOverridden):
+        params = _override_params(saved)
+        said = msg("approval.overridden", used=n(result.used), places=n(result.places), year=result.year, **params)
         return _overview(say=(Reply.of(said),))
+    if isinstance(result, NoPlaceLeft):
+        said = msg("approval.no_place_left", year=result.year, places=n(result.places))
+        return _overview(say=(Reply.of(said),))
+    if isinstance(result, NotHeld):
+        return _overview(say=(Reply.of(msg("approval.not_held", number=result.registration_id)),))
     if isinstance(result, QuotaNotSet):
         return _overview(say=(Reply.of(msg("approval.quota_not_set", year=result.year)),))
     return _refused()
@@ -307,12 +449,15 @@ def _on_quota_changed(ctx: Context, __: Data, result: QuotaChanged | QuotaBelowU
 
 approval_flow = Flow(
     id="approval",
-    version=1,
+    version=2,
     title=msg("approval.title"),
     start=_start,
     steps={
         "action": Step(ask=_ask_action, on_answer=_on_action),
         "confirm_approve": Step(ask=_ask_confirm_approve, on_answer=_on_confirm_approve),
+        "flagged": Step(ask=_ask_flagged, on_answer=_on_flagged, free_text=True),
+        "override_reason": Step(ask=_ask_override_reason, on_answer=_on_override_reason, limit=_REASON),
+        "confirm_override": Step(ask=_ask_confirm_override, on_answer=_on_confirm_override),
         "waiting": Step(ask=_ask_waiting, on_answer=_on_waiting),
         "quota_places": Step(ask=_ask_places, on_answer=_on_places),
         "quota_reason": Step(ask=_ask_reason, on_answer=_on_reason, limit=_REASON),
@@ -321,5 +466,6 @@ approval_flow = Flow(
     # Not in the main menu (admins open it from the Menu Dinas); its words reach everyone, and the
     # start refuses politely whoever is not an admin.
     aliases=APPROVAL_WORDS,
+    needs_role=ADMIN_NEEDED,
     data=ApprovalData,
 )

@@ -1,6 +1,10 @@
 """The Dinas admin's own menu ("Menu Dinas"), who counts as an officer, and the words that open the
 officers' flows from anywhere.
 
+The Menu Dinas opens with the year's quota when it has none ("Kuota 2026 belum ditetapkan": nothing can
+be approved until it is set) and offers the newest earlier year's figure in one tap, set through the
+same ChangeQuota request as "Ubah kuota" (audited, the waiting list moves up).
+
 The main menu shows "Menu Dinas" to admins and "Verifikasi" to kelurahan verifiers. The engine only
 lets a flow's words open it for people who see it, so two small "door" flows take those words from
 everyone else: an admin typing "verifikasi" is let through to the review flow (admins reach it from
@@ -11,13 +15,31 @@ check the role again, and the store answers check it once more: the doors decide
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from conversations.flow import Answer, ContactInfo, Context, Data, Finish, Flow, Goto, Invalid, Step, Transition
+from conversations.flow import (
+    Answer,
+    ContactInfo,
+    Context,
+    Data,
+    Fetch,
+    Finish,
+    Flow,
+    Goto,
+    Invalid,
+    Step,
+    Transition,
+)
+from conversations.flow_data import FlowData
 from conversations.messages import Choice, Msg, Reply, msg
 from conversations.numbers import count_text
+from conversations.requests.base import RoleRefused
+from conversations.requests.quota import ChangeQuota, QuotaBelowUsed, QuotaChanged, QuotaOverview, QuotaSummary
+from conversations.role_needs import ADMIN_NEEDED
 
 __all__ = [
     "ADMIN_ROLE",
+    "APPROVAL_WORDS",
     "DINAS_ENTRIES",
     "DINAS_WORDS",
     "REVIEW_WORDS",
@@ -35,6 +57,7 @@ ADMIN_ROLE = "admin"
 VERIFIER_ROLE = "verifier"
 DINAS_WORDS = ("menu dinas", "menu admin")
 REVIEW_WORDS = ("verifikasi", "verifikasi pendaftaran", "cek pendaftaran warga")
+APPROVAL_WORDS = ("kuota", "persetujuan", "persetujuan dan kuota", "setujui pendaftaran")
 
 
 def is_admin(contact: ContactInfo) -> bool:
@@ -61,30 +84,86 @@ DINAS_ENTRIES: tuple[Choice, ...] = (
     Choice("roles", msg("dinas.roles"), ("peran", "kode undangan")),
 )
 _MAIN_MENU = Choice("menu", msg("dinas.main_menu"), ("menu utama",))
+_USE_PREVIOUS = "use_previous_quota"
+
+
+@dataclass(frozen=True, slots=True)
+class DinasData(FlowData):
+    year: int = 0
+    quota_set: bool = True  # this year has a quota (the Dinas's or the programme file's)
+    previous_year: int = 0  # the newest earlier year with a quota, offered in one tap (0: none)
+    previous_places: int = 0
 
 
 def _start(ctx: Context, _: Data) -> Transition:
-    return admins_only(ctx) or Goto("choose", {})
+    return admins_only(ctx) or Fetch(QuotaOverview(), then=_on_quota)
 
 
-def _ask(_: Context, __: Data) -> Reply:
-    return Reply.of(msg("dinas.menu"), choices=(*DINAS_ENTRIES, _MAIN_MENU))
+def _on_quota(_: Context, __: Data, result: QuotaSummary | RoleRefused) -> Transition:
+    if not isinstance(result, QuotaSummary):
+        return Finish(say=(Reply.of(msg("dinas.admins_only")),))
+    data = DinasData(
+        year=result.year,
+        quota_set=result.places is not None,
+        previous_year=result.previous_year or 0,
+        previous_places=result.previous_places or 0,
+    )
+    return Goto("choose", data.dump())
 
 
-def _on_choose(ctx: Context, _: Data, answer: Answer) -> Transition:
+def _use_previous(ctx: Context, saved: DinasData) -> tuple[Choice, ...]:
+    if saved.quota_set or not saved.previous_year:
+        return ()
+    places = count_text(saved.previous_places, ctx.language)
+    label = msg("dinas.use_previous_quota", year=saved.year, previous_year=saved.previous_year, places=places)
+    return (Choice(_USE_PREVIOUS, label),)
+
+
+def _ask(ctx: Context, data: Data) -> Reply:
+    saved = DinasData.load(data)
+    choices = (*DINAS_ENTRIES, *_use_previous(ctx, saved), _MAIN_MENU)
+    if saved.quota_set:
+        return Reply.of(msg("dinas.menu"), choices=choices)
+    offer = msg("dinas.quota_offer_previous", previous_year=saved.previous_year)
+    if not saved.previous_year:
+        offer = msg("dinas.quota_set_it")
+    return Reply.of(msg("dinas.quota_not_set", year=saved.year), offer, msg("dinas.menu"), choices=choices)
+
+
+def _on_choose(ctx: Context, data: Data, answer: Answer) -> Transition:
     if not is_admin(ctx.contact):  # revoked since the menu was shown
         return Finish(say=(Reply.of(msg("dinas.admins_only")),))
+    saved = DinasData.load(data)
+    if answer.choice == _USE_PREVIOUS and _use_previous(ctx, saved):
+        reason = ctx.renderer.render(msg("dinas.previous_quota_reason", previous_year=saved.previous_year), "id")
+        return Fetch(ChangeQuota(saved.previous_places, reason), then=_on_quota_set)
     return Finish(then=answer.choice or "menu")
+
+
+def _on_quota_set(ctx: Context, data: Data, result: QuotaChanged | QuotaBelowUsed | RoleRefused) -> Transition:
+    saved = DinasData.load(data)
+    if isinstance(result, QuotaChanged):
+        places = count_text(result.places, ctx.language)
+        said = msg("dinas.quota_now_set", year=result.year, places=places, previous_year=saved.previous_year)
+        promoted = msg("approval.promoted", promoted=count_text(result.promoted, ctx.language))
+        told = (said, promoted) if result.promoted else (said,)
+        return Goto("choose", saved.but(quota_set=True).dump(), say=(Reply.of(*told),))
+    if isinstance(result, QuotaBelowUsed):
+        used = count_text(result.used, ctx.language)
+        return Goto("choose", data, say=(Reply.of(msg("approval.places_below_used", used=used, year=result.year)),))
+    return Finish(say=(Reply.of(msg("dinas.admins_only")),))
 
 
 dinas_flow = Flow(
     id="dinas",
-    version=1,
+    version=2,
     title=msg("dinas.title"),
     start=_start,
     steps={"choose": Step(ask=_ask, on_answer=_on_choose)},
     in_menu=is_admin,
+    needs_role=ADMIN_NEEDED,
     aliases=DINAS_WORDS,
+    data=DinasData,
 )
 
 

@@ -1,15 +1,20 @@
 """Verification ("Verifikasi"): a kelurahan verifier (or a Dinas admin, for any kelurahan) goes through
 the registrations waiting for the kelurahan, oldest first, opens one — NIK masked, every answer, who
-registered it, its history — and verifies it, rejects it with a reason, or sends it back to be fixed.
+registered it, its history, each programme rule it breaks — and verifies it, rejects it with a reason,
+or sends it back to be fixed.
 
-A person decides, never the bot. What a verifier may see and decide is checked by the store for every
-request (their own kelurahan only); a decision on a registration someone decided meanwhile is refused.
+A person decides, never the bot. The list is keyed by registration number ("4" opens No. 4, wherever
+it stands); every decision is confirmed once with the worker's name, and a decision step takes only its
+explicit choices (`conversations/flows/decisions.py`): a menu word typed there decides nothing. What a
+verifier may see and decide is checked by the store for every request (their own kelurahan only); a
+decision on a registration someone decided meanwhile is refused.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conversations.choices import looks_like_a_number
 from conversations.dates import age_on
 from conversations.flow import (
     Answer,
@@ -26,11 +31,14 @@ from conversations.flow import (
     Transition,
 )
 from conversations.flow_data import FlowData
+from conversations.flows.common import NO, YES, YES_NO
+from conversations.flows.decisions import explicit_choice, officer_word
 from conversations.flows.dinas_menu import REVIEW_WORDS, VERIFIER_ROLE, count_text, is_admin, is_officer
 from conversations.flows.jobs import job_name
 from conversations.flows.places import kelurahan_name
 from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Msg, Reply, msg
+from conversations.registration_flags import flag_message, flags_on
 from conversations.requests.base import RoleRefused
 from conversations.requests.review import (
     AlreadyDecided,
@@ -42,6 +50,7 @@ from conversations.requests.review import (
     PendingPage,
     ReviewView,
 )
+from conversations.role_needs import OFFICER_NEEDED
 
 __all__ = ["PAGE", "REJECT_REASONS", "review_flow"]
 
@@ -52,7 +61,7 @@ _PENDING = ("submitted", "corrected")
 
 _NEXT = Choice("next", msg("review.next"), ("berikutnya", "lanjut", "selanjutnya"))
 _DONE = Choice("done", msg("review.done"), ("selesai", "sudah"))
-_VERIFY = Choice("verify", msg("review.verify"), ("verifikasi", "benar", "setuju"))
+_VERIFY = Choice("verify", msg("review.verify"), ("benar", "data benar"))
 _REJECT = Choice("reject", msg("review.reject"), ("tolak",))
 _RETURN = Choice("return", msg("review.return"), ("kembalikan", "perbaiki"))
 _BACK = Choice("back", msg("review.back"), ("kembali", "daftar"))
@@ -82,6 +91,10 @@ class ReviewData(FlowData):
     registration_id: int = 0  # the one being decided
     name: str = ""
     status: str = ""
+    decision: str = ""  # being confirmed: verified, rejected or returned
+    reason: str = ""  # why it is rejected, or what must be fixed, as the person will read it
+
+    VERSION = 2
 
 
 def _list(offset: int = 0, say: tuple[Reply, ...] = ()) -> Fetch[PendingPage | RoleRefused]:
@@ -120,17 +133,20 @@ def _on_listed(ctx: Context, data: Data, result: PendingPage | RoleRefused) -> T
 
 
 def _item_choice(ctx: Context, item: tuple[int, str, str, str]) -> Choice:
+    """Keyed by the registration number: "4" opens No. 4 wherever it stands; the name opens it too."""
     number, name, code, day = item
-    return Choice(
-        str(number),
-        msg(
-            "review.item",
-            number=str(number),
-            name=str(name)[:24],
-            kelurahan=kelurahan_name(ctx, str(code))[:18],
-            date=str(day),
-        ),
+    label = msg(
+        "review.item",
+        number=str(number),
+        name=str(name)[:24],
+        kelurahan=kelurahan_name(ctx, str(code))[:18],
+        date=str(day),
     )
+    return Choice(str(number), label, (str(name),), number=int(number))
+
+
+def _shown_numbers(saved: ReviewData) -> str:
+    return ", ".join(str(item[0]) for item in saved.items)
 
 
 def _ask_pick(ctx: Context, data: Data) -> Reply:
@@ -154,8 +170,13 @@ def _on_pick(ctx: Context, data: Data, answer: Answer) -> Transition:
     saved = ReviewData.load(data)
     if answer.choice == _NEXT.id:
         return _list(saved.offset + PAGE)
+    if answer.choice is None and officer_word(answer) is not None:
+        return _list(saved.offset)  # "verifikasi" again: the list as it is now
+    if answer.choice is None and looks_like_a_number(answer.text):
+        typed = "".join(ch for ch in answer.text if ch.isdecimal())
+        return Invalid(msg("review.number_not_listed", number=typed, shown=_shown_numbers(saved)))
     if answer.choice is None or not answer.choice.isdecimal():
-        return _list(saved.offset)
+        return Invalid(msg("review.pick_by_number", shown=_shown_numbers(saved)))
     chosen = int(answer.choice)
     return Fetch(OpenRegistration(chosen), then=_on_opened, data=saved.but(registration_id=chosen).dump())
 
@@ -207,15 +228,34 @@ def _details(ctx: Context, view: ReviewView) -> Msg:
     )
 
 
+def _flags(ctx: Context, view: ReviewView) -> tuple[Msg, ...]:
+    """Each programme rule it breaks, in plain words: the stored flags, and the age on the day of the
+    decision whenever it is outside the programme's band (flagged or not when it was registered)."""
+    found = flags_on(ctx.programme, list(view.flags), birth_date=view.birth_date, on=ctx.today)
+    if not found:
+        return ()
+    said = tuple(
+        msg("review.flag_line", flag=flag_message(ctx.programme, flag, birth_date=view.birth_date, on=ctx.today))
+        for flag in found
+    )
+    return (msg("review.flags", lines=said),)
+
+
 def _on_opened(ctx: Context, data: Data, result: ReviewView | RoleRefused) -> Transition:
     if not isinstance(result, ReviewView):
         return Goto("pick", data, say=(Reply.of(msg("review.not_allowed")),))
-    chosen = ReviewData.load(data).but(registration_id=result.id, name=result.full_name[:60], status=result.status)
-    return Goto("decide", chosen.dump(), say=(Reply.of(_details(ctx, result)),))
+    chosen = ReviewData.load(data).but(
+        registration_id=result.id, name=result.full_name[:60], status=result.status, decision="", reason=""
+    )
+    return Goto("decide", chosen.dump(), say=(Reply.of(_details(ctx, result), *_flags(ctx, result)),))
 
 
 def _pending(data: Data) -> bool:
     return ReviewData.load(data).status in _PENDING
+
+
+def _decide_choices(data: Data) -> tuple[Choice, ...]:
+    return (_VERIFY, _REJECT, _RETURN, _BACK) if _pending(data) else (_BACK, _DONE)
 
 
 def _ask_decide(_: Context, data: Data) -> Reply:
@@ -223,27 +263,35 @@ def _ask_decide(_: Context, data: Data) -> Reply:
     number = saved.registration_id
     if not _pending(data):
         status = status_text(saved.status)
-        return Reply.of(msg("review.not_pending", number=number, status=status), choices=(_BACK, _DONE))
-    return Reply.of(msg("review.ask_decision", number=number), choices=(_VERIFY, _REJECT, _RETURN, _BACK))
+        return Reply.of(msg("review.not_pending", number=number, status=status), choices=_decide_choices(data))
+    return Reply.of(msg("review.ask_decision", number=number), choices=_decide_choices(data))
+
+
+def _left_undecided(data: Data, then: str) -> Finish:
+    """An officer's menu word typed at a decision: open what it names; the registration stays undecided."""
+    saved = ReviewData.load(data)
+    said = msg("review.left_undecided", number=saved.registration_id, name=saved.name)
+    return Finish(say=(Reply.of(said),), then=then)
 
 
 def _on_decide(ctx: Context, data: Data, answer: Answer) -> Transition:
     if not is_officer(ctx.contact):
         return _officers_only()
-    if answer.choice == _VERIFY.id and _pending(data):
-        return _decide(data, "verified")
-    if answer.choice == _REJECT.id and _pending(data):
+    if (word := officer_word(answer)) is not None:
+        return _left_undecided(data, word)
+    saved = ReviewData.load(data)
+    choice = explicit_choice(ctx, answer, _decide_choices(data))
+    if choice is None:
+        return Invalid(msg("review.pick_a_decision", number=saved.registration_id))
+    if choice == _VERIFY.id and _pending(data):
+        return Goto("confirm", saved.but(decision="verified", reason="").dump())
+    if choice == _REJECT.id and _pending(data):
         return Goto("reject_reason", data)
-    if answer.choice == _RETURN.id and _pending(data):
+    if choice == _RETURN.id and _pending(data):
         return Goto("return_note", data)
-    if answer.choice == _DONE.id:
+    if choice == _DONE.id:
         return Finish(say=(Reply.of(msg("review.finished")),))
-    return _list(ReviewData.load(data).offset)
-
-
-def _decide(data: Data, decision: Decision, reason: str = "") -> Fetch[Decided | AlreadyDecided | RoleRefused]:
-    chosen = ReviewData.load(data).registration_id
-    return Fetch(DecideRegistration(chosen, decision, reason), then=_on_decided)
+    return _list(saved.offset)
 
 
 # ---- rejecting and returning -----------------------------------------------------------------------------
@@ -274,6 +322,8 @@ def _ask_reason(ctx: Context, data: Data) -> Reply:
 
 
 def _on_reason(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if (word := officer_word(answer)) is not None:
+        return _left_undecided(data, word)
     if answer.choice == _OTHER:
         return Goto("reject_other", data)
     if answer.choice == _BACK.id:
@@ -282,7 +332,8 @@ def _on_reason(ctx: Context, data: Data, answer: Answer) -> Transition:
     if found is None:
         return Invalid(msg("engine.pick_a_number"))
     # Stored and sent as the Dinas's own words, in Indonesian: the official record of the decision.
-    return _decide(data, "rejected", ctx.renderer.render(found, "id"))
+    reason = ctx.renderer.render(found, "id")
+    return Goto("confirm", ReviewData.load(data).but(decision="rejected", reason=reason).dump())
 
 
 def _note(answer: Answer) -> str | Invalid:
@@ -296,8 +347,12 @@ def _ask_other(_: Context, __: Data) -> Reply:
 
 
 def _on_other(_: Context, data: Data, answer: Answer) -> Transition:
+    if (word := officer_word(answer)) is not None:
+        return _left_undecided(data, word)
     note = _note(answer)
-    return note if isinstance(note, Invalid) else _decide(data, "rejected", note)
+    if isinstance(note, Invalid):
+        return note
+    return Goto("confirm", ReviewData.load(data).but(decision="rejected", reason=note).dump())
 
 
 def _ask_return(_: Context, data: Data) -> Reply:
@@ -305,8 +360,52 @@ def _ask_return(_: Context, data: Data) -> Reply:
 
 
 def _on_return(_: Context, data: Data, answer: Answer) -> Transition:
+    if (word := officer_word(answer)) is not None:
+        return _left_undecided(data, word)
     note = _note(answer)
-    return note if isinstance(note, Invalid) else _decide(data, "returned", note)
+    if isinstance(note, Invalid):
+        return note
+    return Goto("confirm", ReviewData.load(data).but(decision="returned", reason=note).dump())
+
+
+# ---- confirming: once, with the worker's name -------------------------------------------------------------
+
+_CONFIRM_KEYS = {
+    "verified": "review.confirm_verify",
+    "rejected": "review.confirm_reject",
+    "returned": "review.confirm_return",
+}
+
+
+def _ask_confirm(_: Context, data: Data) -> Reply:
+    saved = ReviewData.load(data)
+    key = _CONFIRM_KEYS.get(saved.decision, "review.confirm_verify")
+    said = msg(key, number=saved.registration_id, name=saved.name or "-", reason=saved.reason or "-")
+    return Reply.of(said, choices=YES_NO)
+
+
+def _on_confirm(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_officer(ctx.contact):
+        return _officers_only()
+    if (word := officer_word(answer)) is not None:
+        return _left_undecided(data, word)
+    saved = ReviewData.load(data)
+    choice = explicit_choice(ctx, answer, YES_NO)
+    if choice == NO.id:
+        said = msg("review.not_decided", number=saved.registration_id, name=saved.name)
+        return Goto("decide", saved.but(decision="", reason="").dump(), say=(Reply.of(said),))
+    if choice != YES.id or saved.decision not in _CONFIRM_KEYS:
+        return Invalid(msg("review.answer_yes_or_no"))
+    return _decide(data, _decision(saved.decision), saved.reason)
+
+
+def _decision(value: str) -> Decision:
+    return "rejected" if value == "rejected" else "returned" if value == "returned" else "verified"
+
+
+def _decide(data: Data, decision: Decision, reason: str = "") -> Fetch[Decided | AlreadyDecided | RoleRefused]:
+    chosen = ReviewData.load(data).registration_id
+    return Fetch(DecideRegistration(chosen, decision, reason), then=_on_decided)
 
 
 # ---- after a decision ------------------------------------------------------------------------------------
@@ -336,18 +435,20 @@ def _verifier_not_admin(contact: ContactInfo) -> bool:
 
 review_flow = Flow(
     id="review",
-    version=1,
+    version=2,
     title=msg("review.title"),
     start=_start,
     steps={
-        "pick": Step(ask=_ask_pick, on_answer=_on_pick),
+        "pick": Step(ask=_ask_pick, on_answer=_on_pick, free_text=True),
         "decide": Step(ask=_ask_decide, on_answer=_on_decide),
         "reject_reason": Step(ask=_ask_reason, on_answer=_on_reason),
         "reject_other": Step(ask=_ask_other, on_answer=_on_other, limit=_NOTE),
         "return_note": Step(ask=_ask_return, on_answer=_on_return, limit=_NOTE),
+        "confirm": Step(ask=_ask_confirm, on_answer=_on_confirm),
     },
     # In the main menu of verifiers; admins reach it from the Menu Dinas (and by its words, through the door).
     in_menu=_verifier_not_admin,
+    needs_role=OFFICER_NEEDED,
     aliases=REVIEW_WORDS,
     data=ReviewData,
 )

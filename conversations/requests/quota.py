@@ -9,9 +9,14 @@ from conversations.requests.base import Request, RoleRefused
 
 __all__ = [
     "ApprovalDone",
+    "ApproveFlagged",
     "ApproveVerified",
     "ChangeQuota",
+    "FlagOverridden",
+    "FlaggedItem",
     "ListWaiting",
+    "NoPlaceLeft",
+    "NotHeld",
     "QuotaBelowUsed",
     "QuotaChanged",
     "QuotaNotSet",
@@ -23,12 +28,28 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
+class FlaggedItem:
+    """A verified (or waiting-list) registration that breaks a programme rule: never approved without an
+    admin's override with a reason."""
+
+    id: int
+    full_name: str
+    flags: tuple[str, ...]  # registration_flags ids, the age one judged on the day asked
+    birth_date: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class QuotaSummary:
     year: int
     places: int | None  # None: neither the Dinas nor the programme file set a quota for the year
     used: int
-    verified: int  # verified, waiting for the Dinas's approval
-    waiting: int  # on the waiting list
+    verified: int  # verified, waiting for the Dinas's approval (flagged ones included)
+    waiting: int  # on the waiting list (flagged ones included)
+    flagged: tuple[FlaggedItem, ...] = ()  # of those, the ones held out until an admin overrides them
+    # The newest earlier year with a quota (the Dinas's or the programme file's), offered when this
+    # year has none.
+    previous_year: int | None = None
+    previous_places: int | None = None
 
     @property
     def free(self) -> int:
@@ -47,6 +68,30 @@ class ApprovalDone:
     waiting_list: int  # newly put on the waiting list
     places: int
     used: int
+    held: tuple[FlaggedItem, ...] = ()  # flagged, not approved: each needs an override with a reason
+
+
+@dataclass(frozen=True, slots=True)
+class FlagOverridden:
+    """A flagged registration approved by an admin's override; the reason is on its record."""
+
+    registration_id: int
+    year: int
+    places: int
+    used: int
+
+
+@dataclass(frozen=True, slots=True)
+class NoPlaceLeft:
+    year: int
+    places: int
+
+
+@dataclass(frozen=True, slots=True)
+class NotHeld:
+    """Not a flagged registration waiting for approval (any more): nothing was changed."""
+
+    registration_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +133,15 @@ class QuotaOverview(Request[QuotaSummary | RoleRefused]):
 class ApproveVerified(Request[ApprovalDone | QuotaNotSet | RoleRefused]):
     """Approve verified registrations (and waiting-list ones) in priority order up to the quota; the
     verified ones that do not fit go on the waiting list."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveFlagged(Request[FlagOverridden | NoPlaceLeft | NotHeld | QuotaNotSet | RoleRefused]):
+    """Approve one flagged registration despite the rules it breaks, with the admin's reason (recorded
+    on the registration's history and in the audit)."""
+
+    registration_id: int
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,6 +73,7 @@ class ReviewView:
     leader_rt: str = ""
     leader_rw: str = ""
     history: tuple[ReviewEvent, ...] = field(default_factory=tuple)
+    flags: tuple[str, ...] = ()  # the programme rules it was registered breaking (registration_flags)
 
 
 @dataclass(frozen=True, slots=True)
