@@ -10,6 +10,9 @@ from functools import cache
 from pathlib import Path
 
 from bot.app import read_programme_file
+from conversations.consent import PURPOSES
+from conversations.corrections_policy import CorrectionPlan
+from conversations.coverage import Membership
 from conversations.engine import MENU_FLOW, Engine, Outcome
 from conversations.flow import ContactInfo, Context
 from conversations.inbound import Inbound, InboundKind
@@ -32,7 +35,7 @@ from conversations.requests.broadcasts import (
     PreviewBroadcast,
     ShowBroadcast,
 )
-from conversations.requests.claims import ClaimCaseSaved, ListClaimCases, SaveClaimCase
+from conversations.requests.claims import ClaimCaseSaved, ListClaimCases, SaveClaimCase, TellDinasNotCovered
 from conversations.requests.export import ExportEnrolment
 from conversations.requests.figures import Count, FigureCounts, Figures, FileQueued, SendFiguresChart, ShowFigures
 from conversations.requests.invites import Redeemed, RedeemInvite
@@ -40,8 +43,11 @@ from conversations.requests.registrations import (
     CheckNik,
     CorrectRegistration,
     EraseRegistration,
+    FindLeaderArea,
+    LeaderArea,
     ListRegistrations,
     NikCheck,
+    PlanCorrection,
     RegistrationView,
     StatusEvent,
     SubmitRegistration,
@@ -93,6 +99,7 @@ def context(language: str = "id", *, consented: bool = False, roles: frozenset[s
         roles=roles,
         consented=consented,
         consented_at=CONSENTED_AT if consented else None,
+        consents=frozenset(PURPOSES) if consented else frozenset(),
     )
     return Context(
         now=NOW, language=language, programme=programme(), contact=contact, renderer=catalogs(), region=region()
@@ -189,16 +196,22 @@ def default_answer(request: Request[object]) -> object:  # noqa: PLR0912 (one br
             return NikCheck(registered=False)
         case SubmitRegistration():
             return Submitted(7)
+        case FindLeaderArea():
+            return LeaderArea("33.75.01.1002", "003", "005")
         case ListRegistrations():
             return (SAMPLE_VIEW,)
         case FindParticipant():
-            return ParticipantFound(date(2026, 1, 5), date(2021, 1, 4))
+            return participant_found(date(2026, 1, 5), date(2021, 1, 4))
         case ListClaimCases():
             return ()
         case SaveClaimCase(case_id=case_id):
             return ClaimCaseSaved(case_id or 1)
         case SubmitAccidentReport():
             return AccidentReported(report_id=1, admins_told=1)
+        case TellDinasNotCovered():
+            return Done()
+        case PlanCorrection(field=field):
+            return CorrectionPlan(field, "submitted", "corrected", rechecked=True)
         case CorrectRegistration() | EraseRegistration():
             return Done()
         case RedeemInvite():
@@ -255,3 +268,17 @@ def run(
         replies += outcome.replies
         effects += outcome.effects
     return Outcome(outcome.state, tuple(replies), tuple(effects), outcome.language, outcome.fetch)
+
+
+def participant_found(
+    registered_on: date,
+    coverage_start: date | None,
+    *,
+    status: str | None = None,
+    ended_on: date | None = None,
+    registration_id: int = 1,
+) -> ParticipantFound:
+    """What the store answers FindParticipant for a worker on record: active once BPJS TK gave a start
+    date, approved (not yet active) before that, unless `status` says otherwise."""
+    status = status or ("active" if coverage_start is not None else "approved")
+    return ParticipantFound(registration_id, registered_on, Membership(status, coverage_start, ended_on))

@@ -14,14 +14,16 @@ from bot.app import Jaring
 from bot.desks.roles import invite_hash
 from bot.inbound.dispatcher import RequestAnswerer
 from bot.inbound.pipeline import Pipeline
+from conversations.corrections_policy import CorrectionPlan
 from conversations.inbound import Inbound
-from conversations.requests.base import NotAllowed
+from conversations.requests.base import Done, NotAllowed
 from conversations.requests.invites import InviteRefused, Redeemed, RedeemInvite
 from conversations.requests.registrations import (
     AlreadyRegistered,
     CorrectRegistration,
     EraseRegistration,
     ListRegistrations,
+    PlanCorrection,
     RegistrationView,
     SubmitRegistration,
     Submitted,
@@ -29,13 +31,13 @@ from conversations.requests.registrations import (
 from conversations.state import Json
 from db.connection import Store
 from db.models import OutboxMessage, Registration
-from db.repositories import contacts, invites
+from db.repositories import contacts, invites, roles
 from tests.conftest import FixedClock
 
 NIK = "3375014506850001"
 REGISTER = [
     "daftar", "setuju", NIK, "Siti Aminah", "05-06-1985", "medono", "ya", "3", "5",
-    "Jl. Sampangan", "mbatik", "081234567890", "ya", "ya", "kirim",
+    "Jl. Sampangan", "mbatik", "081234567890", "ya", "ya", "tidak", "kirim",
 ]  # fmt: skip
 _ids = iter(range(1, 1_000_000))
 
@@ -79,7 +81,7 @@ async def test_no_nik_in_clear_in_the_database_file_or_the_logs(
     for nik in (NIK, "3375010101700005"):
         assert nik.encode() not in stored
         assert nik not in caplog.text
-    assert b"Siti Aminah" in stored  # the file was really read: the name is there, the NIK is not
+    assert b"SITI AMINAH" in stored  # the file was really read: the name is there (as on the KTP), the NIK is not
 
 
 async def test_a_nik_is_registered_once_whatever_the_race(store: Store, jaring: Jaring, clock: FixedClock) -> None:
@@ -108,6 +110,8 @@ async def test_people_see_and_change_only_their_own_registrations(
         leader = await contacts.get_or_create_contact(session, "terminal", "leader", clock())
         other_leader = await contacts.get_or_create_contact(session, "terminal", "other-leader", clock())
         stranger = await contacts.get_or_create_contact(session, "terminal", "stranger", clock())
+        for rt_rw_leader in (leader, other_leader):  # entering a neighbour needs the role (item 5)
+            await roles.grant_role(session, rt_rw_leader.id, "rtrw", granted_by="test", now=clock())
         own = await answerer.answer(session, worker, SubmitRegistration(draft(), on_behalf=False), clock())
         entered = await answerer.answer(
             session, leader, SubmitRegistration(draft("3375011007800003"), on_behalf=True), clock()
@@ -127,14 +131,20 @@ async def test_people_see_and_change_only_their_own_registrations(
     assert [v.nik_masked for v in mine if isinstance(v, RegistrationView)] == ["3375••••••••0001"]
     async with store.transaction() as session:
         for intruder, target in ((other_leader, entered.registration_id), (stranger, own.registration_id)):
-            changed = await answerer.answer(session, intruder, CorrectRegistration(target, "street", "x"), clock())
+            planned = await answerer.answer(session, intruder, PlanCorrection(target, "street", "Jl. Lain"), clock())
+            changed = await answerer.answer(
+                session, intruder, CorrectRegistration(target, "street", "Jl. Lain", CorrectionPlan()), clock()
+            )
+            assert isinstance(planned, NotAllowed)
             erased = await answerer.answer(session, intruder, EraseRegistration(target), clock())
             assert isinstance(changed, NotAllowed)
             assert isinstance(erased, NotAllowed)
+        plan = await answerer.answer(session, leader, PlanCorrection(entered.registration_id, "rt", "004"), clock())
+        assert isinstance(plan, CorrectionPlan)
         allowed = await answerer.answer(
-            session, leader, CorrectRegistration(entered.registration_id, "rt", "004"), clock()
+            session, leader, CorrectRegistration(entered.registration_id, "rt", "004", plan), clock()
         )
-    assert not isinstance(allowed, NotAllowed)
+    assert isinstance(allowed, Done)
 
 
 async def test_deletion_empties_the_personal_fields_and_keeps_an_anonymous_row(
@@ -205,6 +215,6 @@ async def test_a_status_change_tells_the_worker_and_the_leader(jaring: Jaring, c
         told = (await session.execute(select(OutboxMessage).where(OutboxMessage.kind == "notification"))).scalar_one()
     assert told.recipient == "siti"
     assert told.body.startswith(
-        f"Kabar baik! Pendaftaran nomor {row.id} (Siti Aminah) sudah AKTIF sebagai peserta BPJS Ketenagakerjaan.\n\n"
+        f"Kabar baik! Pendaftaran nomor {row.id} (SITI AMINAH) sudah AKTIF sebagai peserta BPJS Ketenagakerjaan.\n\n"
         "Nomor KPJ: 12345678901\nTerlindungi mulai: tanggalnya akan kami kabari\n\n"
     )

@@ -9,6 +9,14 @@ A transcript file holds input lines `{"from", "text"}` and, after each, the line
 - `{"status": ID, "becomes": STATUS, "reason": …, "kpj": …, "coverage_start": "YYYY-MM-DD"}`: the Dinas
   changed a registration's status (and BPJS TK's KPJ number and start date, when given);
 - `{"admin": NAME}`: the person writing as NAME was made a Dinas admin (`jaring admin add terminal:NAME`);
+- `{"old_registration": {"from": NAME, "nik": …, "name": …, "born": "YYYY-MM-DD", "kelurahan": CODE,
+  "status": …}}`: a registration NAME made before the programme's rules were checked at registration (a
+  row the store already holds, e.g. born in 1956, which the registration flow would refuse today);
+- `{"revoke": NAME, "role": ROLE}`: the Dinas revoked that role of the person writing as NAME (`jaring role
+  revoke terminal:NAME ROLE`); the notice they are sent arrives with the replies to their next message;
+- `{"quota": PLACES}`: the Dinas set this year's quota (`jaring quota set PLACES`);
+- `{"approve": true}`: the Dinas approved the verified registrations within the quota, in priority
+  order (`jaring registration approve`);
 - `{"advance": {"days": 3}}`: time passes (the clock moves on; no message is sent);
 - `{"remind": true}`: the hourly claim-reminder round runs (`jaring claims remind`);
 - `{"broadcasts": true}`: one round of `jaring serve`'s broadcast runner (start what is due, progress,
@@ -22,22 +30,23 @@ from __future__ import annotations
 import io
 import json
 import os
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import Jaring, open_jaring
 from bot.channels.terminal import chat_jsonl
-from bot.commands.administer import add_admin
+from bot.commands.administer import add_admin, approve_registrations, revoke_role, set_quota
 from bot.desks.roles import invite_hash
 from bot.desks.status_news import change_status
 from bot.outbound.broadcast_runner import BroadcastRunner
 from bot.outbound.reminders import remind_idle_claims
 from bot.settings import PROJECT_DIR, Settings
 from conversations.letters import Letter
-from db.repositories import invites
+from db.repositories import contacts, invites, registrations
 from tests.conftest import FixedClock
 
 TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.jsonl"))
@@ -51,6 +60,21 @@ def _lines(path: Path) -> list[Line]:
 
 def _write(path: Path, lines: list[Line]) -> None:
     path.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+
+
+async def _command(jaring: Jaring, line: Line) -> bool:
+    """A control line that is one of the Dinas's commands (each its own transaction); False: not one."""
+    if "admin" in line:
+        await add_admin(jaring, f"terminal:{line['admin']}")
+    elif "revoke" in line:
+        await revoke_role(jaring, f"terminal:{line['revoke']}", line["role"])
+    elif "quota" in line:
+        await set_quota(jaring, line["quota"])
+    elif line.get("approve"):
+        await approve_registrations(jaring)
+    else:
+        return False
+    return True
 
 
 async def _control(jaring: Jaring, line: Line) -> None:
@@ -68,6 +92,8 @@ async def _control(jaring: Jaring, line: Line) -> None:
                 rt=line.get("rt"),
                 rw=line.get("rw"),
             )
+        elif "old_registration" in line:
+            await _old_registration(jaring, session, line["old_registration"], now)
         elif "status" in line:
             start = line.get("coverage_start")
             post: list[Letter] = []
@@ -84,6 +110,40 @@ async def _control(jaring: Jaring, line: Line) -> None:
                 programme=jaring.programme,
             )
             await jaring.outbox_writer.letters(session, post, now)
+
+
+async def _old_registration(jaring: Jaring, session: AsyncSession, fields: Line, now: datetime) -> None:
+    contact = await contacts.get_or_create_contact(session, "terminal", fields["from"], now)
+    nik = fields["nik"]
+    row = await registrations.add_registration(
+        session,
+        {
+            "programme_id": jaring.programme.id,
+            "nik_cipher": jaring.cipher.encrypt(nik),
+            "nik_hash": jaring.cipher.blind_index(nik),
+            "full_name": fields["name"],
+            "birth_date": date.fromisoformat(fields["born"]),
+            "female": int(nik[6:8]) > 40,
+            "kelurahan_code": fields["kelurahan"],
+            "rt": "003",
+            "rw": "005",
+            "street": "Jl. Sampangan",
+            "job_type": "tukang_becak",
+            "job_text": "narik becak",
+            "phone": "6281234567890",
+            "breadwinner": True,
+            "poverty_register": "yes",
+            "registrant_contact_id": contact.id,
+            "operator_contact_id": None,
+            "consent_via": "self",
+            "consent_notice_version": "before-issue-14",
+            "consent_recorded_at": now,
+        },
+        None,
+        now,
+    )
+    row.status = fields.get("status", "submitted")
+    await session.flush()
 
 
 async def _reminders(jaring: Jaring) -> list[Line]:
@@ -128,15 +188,13 @@ async def test_transcript(path: Path, settings: Settings, clock: FixedClock) -> 
             elif line.get("restart"):
                 await jaring.close()
                 jaring = await open_jaring(settings, clock)
-            elif "admin" in line:
-                await add_admin(jaring, f"terminal:{line['admin']}")
             elif "advance" in line:
                 clock.advance(**line["advance"])
             elif line.get("remind"):
                 recorded += await _reminders(jaring)
             elif line.get("broadcasts"):
                 recorded += await _broadcast_round(jaring)
-            elif "programme" not in line:
+            elif "programme" not in line and not await _command(jaring, line):
                 await _control(jaring, line)
     finally:
         await jaring.close()

@@ -15,7 +15,19 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desks import accidents, broadcasts, claims, export, figures, invites, quota, registrations, review, roles
+from bot.desks import (
+    accidents,
+    broadcasts,
+    claims,
+    corrections,
+    export,
+    figures,
+    invites,
+    quota,
+    registrations,
+    review,
+    roles,
+)
 from bot.desks.call import DeskCall
 from bot.inbound.outbox_writer import OutboxWriter
 from conversations import requests
@@ -44,19 +56,23 @@ Handler = Callable[[DeskCall, Any], Awaitable[Any]]
 HANDLERS: Mapping[type[Request[Any]], Handler] = {
     registration_requests.CheckNik: registrations.check_nik,
     registration_requests.SubmitRegistration: registrations.submit_registration,
+    registration_requests.FindLeaderArea: registrations.find_leader_area,
     registration_requests.ListRegistrations: registrations.list_registrations,
-    registration_requests.CorrectRegistration: registrations.correct_registration,
+    registration_requests.PlanCorrection: corrections.plan_correction,
+    registration_requests.CorrectRegistration: corrections.correct_registration,
     registration_requests.EraseRegistration: registrations.erase_registration,
     invite_requests.RedeemInvite: invites.redeem,
     accident_requests.FindParticipant: accidents.find_participant,
     accident_requests.SubmitAccidentReport: accidents.submit_accident_report,
     claim_requests.SaveClaimCase: claims.save_claim_case,
     claim_requests.ListClaimCases: claims.list_claim_cases,
+    claim_requests.TellDinasNotCovered: claims.tell_dinas_not_covered,
     review_requests.ListPending: review.list_pending,
     review_requests.OpenRegistration: review.open_registration,
     review_requests.DecideRegistration: review.decide_registration,
     quota_requests.QuotaOverview: quota.quota_overview,
     quota_requests.ApproveVerified: quota.approve,
+    quota_requests.ApproveFlagged: quota.override_flags,
     quota_requests.ListWaiting: quota.list_waiting,
     quota_requests.ChangeQuota: quota.set_quota,
     role_requests.ListRoleHolders: roles.list_role_holders,

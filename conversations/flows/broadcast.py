@@ -53,6 +53,7 @@ from conversations.requests.broadcasts import (
     PreviewBroadcast,
     ShowBroadcast,
 )
+from conversations.role_needs import ADMIN_NEEDED
 from conversations.send_times import SendAt, example_time, local_time_text, parse_send_time
 from conversations.state import Json
 
@@ -544,5 +545,6 @@ broadcast_flow = Flow(
         "cancel_confirm": Step(ask=_ask_cancel_confirm, on_answer=_on_cancel_confirm),
     },
     aliases=("siaran", "pengumuman", "kirim pengumuman", "siaran baru", "daftar siaran", "siaran saya", "broadcast"),
+    needs_role=ADMIN_NEEDED,
     data=BroadcastData,
 )

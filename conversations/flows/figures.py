@@ -20,6 +20,7 @@ from conversations.messages import Choice, Money, Msg, Reply, msg
 from conversations.numbers import count_text
 from conversations.requests.export import ExportEnrolment, ExportFormat, ExportStatus
 from conversations.requests.figures import Count, Figures, FileQueued, OnlyForAdmins, SendFiguresChart, ShowFigures
+from conversations.role_needs import ADMIN_NEEDED
 
 __all__ = [
     "ADMIN_ROLE",
@@ -269,6 +270,7 @@ figures_flow = Flow(
         "next": Step(ask=_ask_next, on_answer=_on_next, free_text=True),
     },
     aliases=("angka", "statistik", "angka dan grafik", "grafik", "figures", "stats"),
+    needs_role=ADMIN_NEEDED,
     data=FiguresData,
 )
 
@@ -324,5 +326,6 @@ enrolment_export_flow = Flow(
         "format": Step(ask=_ask_format, on_answer=_on_format),
     },
     aliases=("ekspor", "ekspor daftar", "export", "ekspor bpjs", "daftar untuk bpjs"),
+    needs_role=ADMIN_NEEDED,
     data=ExportData,
 )

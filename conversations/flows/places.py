@@ -1,5 +1,7 @@
 """Steps that find the person's kelurahan: typed (typos and pre-merger names accepted, always
-confirmed), or picked from the kecamatan → kelurahan lists. Shared by eligibility and registration."""
+confirmed), or picked from the kecamatan → kelurahan lists, where a kelurahan or kecamatan name may be
+typed too. Shared by eligibility, registration, corrections and the roles' invites. "kembali" goes back
+a step (the engine's), so a wrong kecamatan is one word away from the list again."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ __all__ = ["PlaceFields", "kelurahan_name", "place_steps"]
 
 _LIST = Choice("list", msg("place.show_list"), ("daftar", "lihat daftar", "list", "pilih dari daftar"))
 _OUTSIDE_WORDS = ("luar kota", "bukan warga", "luar daerah")
+_KECAMATAN = "kecamatan:"  # marks a kecamatan among the kelurahan when a name typed at a list is matched
 
 
 class PlaceFields(Protocol):
@@ -65,7 +68,8 @@ def place_steps(
         return load(data).but(**changes).dump()
 
     def done(ctx: Context, data: Data, code: str) -> Transition:
-        return then(ctx, save(data, kelurahan_code=code, kelurahan_candidates=()))
+        # The candidates stay: "kembali" after this asks the same confirmation again.
+        return then(ctx, save(data, kelurahan_code=code))
 
     def ask_typed(ctx: Context, data: Data) -> Reply:
         outside = Choice("outside", msg("place.outside", region=_region_name(ctx)), _OUTSIDE_WORDS)
@@ -77,16 +81,29 @@ def place_steps(
             return Goto("kecamatan_list", data)
         if answer.choice == "outside":
             return on_outside(ctx, data)
-        region = ctx.region
-        if region is None:
+        if ctx.region is None:
             return Invalid(msg("place.unavailable"))
-        names = [(k.code, k.name) for k in region.all_kelurahan]
-        names += [(f.kelurahan_code, f.name) for f in ctx.programme.former_names]
-        sure, closest = best_matches(answer.text, names)
+        sure, closest = best_matches(answer.text, _kelurahan_names(ctx))
         candidates = (sure.id,) if sure else tuple(c.id for c in closest)
         if not candidates:
             return Invalid(msg("place.not_found"))
         return Goto("kelurahan_confirm", save(data, kelurahan_candidates=candidates))
+
+    def typed_in_list(ctx: Context, data: Data, text: str) -> Transition:
+        """A name typed at a list: a kecamatan opens its list; a kelurahan (anywhere in the region, by
+        its name of today or of before the 2015 merger) is confirmed with its kecamatan."""
+        region = ctx.region
+        if region is None:
+            return Invalid(msg("place.unavailable"))
+        kecamatan = [(_KECAMATAN + k.code, k.name) for k in region.kecamatan]
+        sure, closest = best_matches(text, [*kecamatan, *_kelurahan_names(ctx)])
+        if sure is not None and sure.id.startswith(_KECAMATAN):
+            return Goto("kelurahan_list", save(data, kecamatan_code=sure.id.removeprefix(_KECAMATAN)))
+        found = (sure,) if sure is not None else closest
+        villages = tuple(dict.fromkeys(c.id for c in found if not c.id.startswith(_KECAMATAN)))
+        if not villages:
+            return Invalid(msg("navigation.place_not_in_list"))
+        return Goto("kelurahan_confirm", save(data, kelurahan_candidates=villages))
 
     def ask_confirm(ctx: Context, data: Data) -> Reply:
         codes = load(data).kelurahan_candidates
@@ -115,7 +132,9 @@ def place_steps(
             choices=tuple(Choice(k.code, msg("place.label", name=k.name)) for k in kecamatan),
         )
 
-    def on_kecamatan(_: Context, data: Data, answer: Answer) -> Transition:
+    def on_kecamatan(ctx: Context, data: Data, answer: Answer) -> Transition:
+        if answer.choice is None:
+            return typed_in_list(ctx, data, answer.text)
         return Goto("kelurahan_list", save(data, kecamatan_code=answer.choice))
 
     def ask_kelurahan(ctx: Context, data: Data) -> Reply:
@@ -129,14 +148,22 @@ def place_steps(
         )
 
     def on_kelurahan(ctx: Context, data: Data, answer: Answer) -> Transition:
-        return done(ctx, data, str(answer.choice))
+        if answer.choice is None:
+            return typed_in_list(ctx, data, answer.text)
+        return done(ctx, data, answer.choice)
 
     return {
         "kelurahan": Step(ask=ask_typed, on_answer=on_typed, free_text=True),
         "kelurahan_confirm": Step(ask=ask_confirm, on_answer=on_confirm),
-        "kecamatan_list": Step(ask=ask_kecamatan, on_answer=on_kecamatan),
-        "kelurahan_list": Step(ask=ask_kelurahan, on_answer=on_kelurahan),
+        "kecamatan_list": Step(ask=ask_kecamatan, on_answer=on_kecamatan, free_text=True),
+        "kelurahan_list": Step(ask=ask_kelurahan, on_answer=on_kelurahan, free_text=True),
     }
+
+
+def _kelurahan_names(ctx: Context) -> list[tuple[str, str]]:
+    """Each kelurahan's code with its name, and with each name it had before the 2015 merger."""
+    names = [(k.code, k.name) for k in (ctx.region.all_kelurahan if ctx.region else ())]
+    return names + [(f.kelurahan_code, f.name) for f in ctx.programme.former_names]
 
 
 def _region_name(ctx: Context) -> str:

@@ -16,6 +16,7 @@ from conversations.matching import best_matches
 from conversations.messages import Choice, Msg, Reply, msg
 from conversations.requests.base import RoleRefused
 from conversations.requests.roles import InviteMade, ListRoleHolders, MakeInvite, Revoked, RevokeRole, RoleHoldersPage
+from conversations.role_needs import ADMIN_NEEDED
 
 __all__ = ["ROLE_WORDS", "roles_flow"]
 
@@ -316,5 +317,6 @@ roles_flow = Flow(
     },
     # Not in the main menu (admins open it from the Menu Dinas); the start refuses whoever is not an admin.
     aliases=ROLE_WORDS,
+    needs_role=ADMIN_NEEDED,
     data=RolesData,
 )
