@@ -50,6 +50,7 @@ class MyRegistrationsData(FlowData):
     options: tuple[tuple[int, str], ...] = ()  # (registration id, how it is listed)
     views_shown: bool = False
     registration_id: int = 0  # the one chosen (0: none; the store knows no registration 0)
+    chosen_name: str = ""  # its worker's name, said again before anything is deleted
     correct_field: str = ""  # the key in fields.FIELDS being corrected
     kelurahan_code: str | None = None  # a new kelurahan, from the place steps
     kelurahan_candidates: tuple[str, ...] = ()
@@ -221,8 +222,10 @@ def _on_choice(_: Context, data: Data, answer: Answer) -> Transition:
     return _correct(chosen, "poverty_register", str(answer.choice))
 
 
-def _ask_erase(_: Context, __: Data) -> Reply:
-    return Reply.of(msg("erase.confirm"), choices=(Choice(YES.id, msg("erase.yes"), YES.aliases), NO))
+def _ask_erase(_: Context, data: Data) -> Reply:
+    chosen = MyRegistrationsData.load(data)
+    asked = msg("erase.confirm", number=chosen.registration_id, name=chosen.chosen_name or "-")
+    return Reply.of(asked, choices=(Choice(YES.id, msg("erase.yes"), YES.aliases), NO))
 
 
 def _on_erase(_: Context, data: Data, answer: Answer) -> Transition:

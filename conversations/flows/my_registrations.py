@@ -151,7 +151,8 @@ def _listed(ctx: Context, view: RegistrationView, *, with_status: bool) -> str:
 def _chosen(ctx: Context, listed: MyRegistrationsData, view: RegistrationView) -> Transition:
     place = kelurahan_name(ctx, view.kelurahan_code)
     shown = describe_registration(view, place, job_name(ctx, view.job_type))
-    return Goto("action", listed.but(registration_id=view.id).dump(), say=(shown,))
+    chosen = listed.but(registration_id=view.id, chosen_name=view.full_name)
+    return Goto("action", chosen.dump(), say=(shown,))
 
 
 _start_mine, _mine_steps = _picking("mine")
