@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from conversations.choices import looks_like_a_number
 from conversations.flow import (
     Answer,
     ContactInfo,
@@ -15,6 +16,7 @@ from conversations.flow import (
     Finish,
     Flow,
     Goto,
+    Invalid,
     StartFn,
     Step,
     Transition,
@@ -35,7 +37,7 @@ _HISTORY = 5  # status changes shown for each
 _CHANGE = Choice("change", msg("mydata.change"), ("ubah", "perbaiki", "ganti"))
 _WITHDRAW = Choice("withdraw", msg("mydata.withdraw"), ("tarik", "tarik persetujuan"))
 _ERASE = Choice("erase", msg("mydata.erase"), ("hapus", "hapus data"))
-_DONE = Choice("done", msg("mydata.done"), ("selesai", "kembali", "sudah"))
+_DONE = Choice("done", msg("mydata.done"), ("selesai", "sudah"))  # "kembali" goes back a step (the engine)
 
 
 def _status_line(view: RegistrationView) -> Msg:
@@ -100,13 +102,19 @@ def _picking(scope: Literal["mine", "operated"]) -> tuple[StartFn, dict[str, Ste
         return Goto("pick", listed.but(views_shown=True).dump())
 
     def ask_pick(_: Context, data: Data) -> Reply:
+        # Keyed by the registration number shown in each label: "4" opens No. 4 wherever it stands.
         options = tuple(
-            Choice(str(number), msg("place.label", name=listed))
+            Choice(str(number), msg("place.label", name=listed), number=number)
             for number, listed in MyRegistrationsData.load(data).options
         )
         return Reply.of(msg("mydata.pick" if scope == "mine" else "neighbours.pick"), choices=options)
 
     def on_pick(_: Context, data: Data, answer: Answer) -> Transition:
+        listed = MyRegistrationsData.load(data)
+        if answer.choice is None and looks_like_a_number(answer.text) and listed.options:
+            typed = "".join(ch for ch in answer.text if ch.isdecimal())
+            shown = ", ".join(str(number) for number, _ in listed.options)
+            return Invalid(msg("mydata.number_not_listed", number=typed, shown=shown))
         if answer.choice is None or not answer.choice.isdecimal():  # the list was lost: load it again
             return Fetch(ListRegistrations(scope), then=loaded, data=MyRegistrationsData().dump())
         chosen = MyRegistrationsData.load(data).but(registration_id=int(answer.choice))
@@ -136,7 +144,7 @@ def _picking(scope: Literal["mine", "operated"]) -> tuple[StartFn, dict[str, Ste
         return Fetch(ListRegistrations(scope), then=loaded)
 
     return start, {
-        "pick": Step(ask=ask_pick, on_answer=on_pick),
+        "pick": Step(ask=ask_pick, on_answer=on_pick, free_text=True),
         "action": Step(ask=ask_action, on_answer=on_action),
         **correction_steps(),
     }
@@ -144,7 +152,7 @@ def _picking(scope: Literal["mine", "operated"]) -> tuple[StartFn, dict[str, Ste
 
 def _listed(ctx: Context, view: RegistrationView, *, with_status: bool) -> str:
     """One registration in a pick list; a leader's list of neighbours shows each one's status too."""
-    listed = f"#{view.id} {view.full_name} ({view.nik_masked})"
+    listed = f"No. {view.id} {view.full_name} ({view.nik_masked})"
     return f"{listed}: {ctx.renderer.render(_status_line(view), ctx.language)}" if with_status else listed
 
 
