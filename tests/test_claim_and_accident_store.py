@@ -259,3 +259,13 @@ async def test_the_dinas_is_told_of_a_death_the_programme_did_not_cover(
     assert "Rp" not in body
     assert NIK not in body
     assert [a.subject for a in audited] == [f"registration:{done.registration_id}"]
+
+    clock.advance(hours=2)  # the same heir asks again that day: the Dinas is not written to twice
+    async with store.transaction() as session:
+        assert await answerer.answer(session, heir, told, clock()) == Done()
+    clock.advance(days=1)
+    async with store.transaction() as session:
+        assert await answerer.answer(session, heir, told, clock()) == Done()
+    async with store.transaction() as session:
+        letters = list((await session.execute(select(OutboxMessage))).scalars())
+    assert len(letters) == 2  # once that day, once the next

@@ -20,7 +20,7 @@ from conversations.claim_checklist import (
     membership_years,
 )
 from conversations.consent import CLAIM_DATA, PERSONAL_DATA
-from conversations.coverage import Verdict
+from conversations.coverage import Membership, Verdict
 from conversations.effects import RecordConsent
 from conversations.engine import Engine, Outcome
 from conversations.flow import ContactInfo
@@ -330,6 +330,7 @@ class Store:
     cases: dict[int, dict[str, Json]] = field(default_factory=dict)
     requests: list[Request[object]] = field(default_factory=list)
     save_answer: object | None = None  # answer saves with this instead of saving (NotAllowed, None)
+    linked: Membership | None = None  # what the registration every case is linked to says today
 
     def answer(self, request: Request[object]) -> object:
         self.requests.append(request)
@@ -337,7 +338,10 @@ class Store:
             case FindParticipant():
                 return self.found
             case ListClaimCases():
-                return tuple(ClaimCaseView(i, dict(c), NOW, NOW) for i, c in sorted(self.cases.items(), reverse=True))
+                linked = (1, self.linked) if self.linked is not None else (None, None)
+                return tuple(
+                    ClaimCaseView(i, dict(c), NOW, NOW, *linked) for i, c in sorted(self.cases.items(), reverse=True)
+                )
             case SaveClaimCase() if self.save_answer is not None or request.case_id not in (None, *self.cases):
                 return self.save_answer or NotAllowed()
             case SaveClaimCase():
@@ -645,6 +649,37 @@ def test_kembali_at_a_document_never_opens_the_case_twice() -> None:
     chat.say("sudah")
     assert _all_keys(chat.say("kembali")) == ["navigation.nothing_before", "claims.doc"]
     assert len(chat.store.cases) == 1
+
+
+def test_a_case_opened_before_coverage_was_judged_is_judged_once_when_the_heir_comes_back() -> None:
+    old_case: dict[str, Json] = {
+        "status": "collecting",
+        "cause": "illness",
+        "died_on": "2026-11-15",
+        "relationship": "spouse",
+        "children": 0,
+        "registered_on": "2026-11-10",
+        "kpj": "",
+        "documents": list(JKM),
+        "collected": ["kartu_peserta"],
+    }
+    store = Store(cases={1: dict(old_case)}, linked=Membership("approved", None))
+    chat = Chat(store)
+    chat.say("lanjut klaim")
+    judged = chat.say("1")
+    assert _all_keys(judged)[:3] == ["claims.not_covered_pending", "claims.no_promise", "claims.not_covered_help"]
+    assert "Rp" not in chat.texts(judged)
+    assert [r for r in store.requests if isinstance(r, TellDinasNotCovered)] == [
+        TellDinasNotCovered(1, date(2026, 11, 15), "illness", Verdict.NOT_YET)
+    ]
+    assert store.cases[1]["coverage"] == "not_yet"
+    assert chat.state.step == "doc"  # the documents may still serve at the branch: the list goes on
+
+    chat.say("nanti")
+    chat.say("lanjut klaim")
+    again = chat.say("1")
+    assert "claims.not_covered_pending" not in _all_keys(again)  # said once
+    assert len([r for r in store.requests if isinstance(r, TellDinasNotCovered)]) == 1
 
 
 def test_the_list_shows_what_is_collected() -> None:

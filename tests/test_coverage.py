@@ -8,7 +8,8 @@ show the worker protected on the day of the death or accident."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
@@ -16,10 +17,12 @@ from hypothesis import strategies as st
 
 from conversations.coverage import Membership, Verdict, coverage_on, membership_of
 from conversations.requests.accidents import ParticipantFound, ParticipantNotFound
+from conversations.requests.registrations import StatusEvent
 from conversations.state import IDLE
-from tests.core_support import participant_found, render_reply
+from tests.core_support import SAMPLE_VIEW, participant_found, render_reply
 from tests.test_accident_report import Store as AccidentStore
 from tests.test_accident_report import say as accident_say
+from tests.test_calculator import Talk
 from tests.test_claims import TODAY, Chat, Store
 
 START = date(2024, 3, 1)
@@ -145,3 +148,44 @@ def test_the_accident_report_says_protected_only_when_the_records_show_it(data: 
     rendered = [render_reply(reply, "id")[0] for reply in dated.replies]
     assert ("accident.covered" in said) is (_verdict(found, day) is Verdict.COVERED)
     assert not any(_AMOUNT.search(text) for text in rendered)
+
+
+# The calculator answers "what would my family get" for today. A person whose own registration shows
+# them not protected today is told so first; the figures that follow are what a participant's family
+# receives once protected (a decision recorded in docs/ARCHITECTURE.md), never a sum already owed.
+_LEADS = {"calculator.pending", "calculator.starts_on", "calculator.ended", "calculator.not_member"}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    status=st.sampled_from(_STATUSES),
+    cause=st.sampled_from(["kecelakaan kerja", "bukan kecelakaan kerja", "bandingkan keduanya"]),
+)
+def test_the_calculator_says_first_when_a_registration_does_not_protect_today(
+    data: st.DataObject, status: str, cause: str
+) -> None:
+    start = data.draw(st.one_of(st.none(), st.integers(-400, 3000).map(lambda days: TODAY - timedelta(days=days))))
+    left_active = data.draw(st.one_of(st.none(), st.integers(1, 900).map(lambda days: TODAY - timedelta(days=days))))
+    history: list[StatusEvent] = []
+    if start is not None and left_active is not None and status != "active":
+        history = [
+            StatusEvent("active", datetime.combine(start, time(3), tzinfo=UTC)),
+            StatusEvent(status, datetime.combine(left_active, time(3), tzinfo=UTC)),
+        ]
+    view = replace(SAMPLE_VIEW, status=status, coverage_start=start, history=tuple(history))
+    ended = left_active if history else None
+    verdict = coverage_on(Membership(status, start, ended), TODAY).verdict
+    talk = Talk([view])
+    talk.say("hitung manfaat", cause)
+    if talk.state.step == "membership":
+        talk.say("belum" if status != "active" else "kurang dari 3 tahun")
+    result = talk.say("0")
+    said = [part.key for reply in result.replies for part in reply.parts]
+    first_figure = next((i for i, key in enumerate(said) if key in {"calculator.jkm_block", "calculator.jkk_block"}))
+    # Active without BPJS TK's start date: active today by the records, asked how long (not judged).
+    protected_today = verdict is Verdict.COVERED or (status == "active" and start is None)
+    if not protected_today:
+        assert set(said[:first_figure]) & _LEADS, said
+    else:
+        assert not set(said[:first_figure]) & _LEADS, said

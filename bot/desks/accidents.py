@@ -11,11 +11,11 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desks.call import DeskCall
-from conversations.coverage import Coverage, Membership, Verdict, coverage_on, membership_of
+from bot.desks.membership import registration_membership
+from conversations.coverage import Coverage, Verdict, coverage_on
 from conversations.flows.accident_report import report_deadline, worker_text
 from conversations.letters import Letter
 from conversations.messages import Msg, msg
-from conversations.programme import Programme
 from conversations.requests.accidents import (
     AccidentReported,
     FindParticipant,
@@ -38,15 +38,8 @@ async def find_participant(call: DeskCall, request: FindParticipant) -> Particip
     return ParticipantFound(
         registration_id=row.id,
         registered_on=call.programme.local_date(row.created_at),
-        membership=await _membership(call.session, call.programme, row),
+        membership=await registration_membership(call.session, call.programme, row),
     )
-
-
-async def _membership(session: AsyncSession, programme: Programme, row: Registration) -> Membership:
-    history = [
-        (event.status, programme.local_date(event.created_at)) for event in await registrations.history(session, row.id)
-    ]
-    return membership_of(row.status, row.coverage_start, history)
 
 
 def _coverage_line(coverage: Coverage) -> Msg:
@@ -95,7 +88,7 @@ async def submit_accident_report(call: DeskCall, request: SubmitAccidentReport) 
     await audit.record_audit(
         session, "accident.reported", now=now, actor_contact_id=reporter.id, subject=f"accident:{row.id}"
     )
-    membership = await _membership(session, programme, found) if found is not None else None
+    membership = await registration_membership(session, programme, found) if found is not None else None
     coverage = _coverage_line(coverage_on(membership, occurred_on))
     deadline = report_deadline(programme, occurred_on, occurred_time)
     when = f"{occurred_on:%d-%m-%Y} {occurred_time}".strip()

@@ -6,11 +6,13 @@ used once to find their registration and then dropped."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desks.call import DeskCall
+from bot.desks.membership import registration_membership
 from conversations.coverage import Verdict
 from conversations.flows.statuses import status_text
 from conversations.letters import Letter
@@ -69,12 +71,20 @@ async def save_claim_case(call: DeskCall, request: SaveClaimCase) -> ClaimCaseSa
 
 
 async def list_claim_cases(call: DeskCall, _: ListClaimCases) -> tuple[ClaimCaseView, ...]:
-    return tuple(
-        ClaimCaseView(id=c.id, case=dict(c.data), opened_at=c.created_at, updated_at=c.updated_at)
-        for c in await claim_cases.cases_of(call.session, call.asker.id)
-    )
+    """The asker's cases, each with what its linked registration says today (a case opened before
+    coverage was judged is judged from it when the heir comes back)."""
+    session, views = call.session, []
+    for case in await claim_cases.cases_of(session, call.asker.id):
+        view = ClaimCaseView(id=case.id, case=dict(case.data), opened_at=case.created_at, updated_at=case.updated_at)
+        row = await registrations.get_registration(session, case.registration_id) if case.registration_id else None
+        if row is not None and row.erased_at is None:
+            membership = await registration_membership(session, call.programme, row)
+            view = replace(view, registration_id=row.id, membership=membership)
+        views.append(view)
+    return tuple(views)
 
 
+_TOLD_ONCE_WITHIN = timedelta(days=1)  # an heir asking again the same day does not write to the Dinas again
 _CAUSE_KEYS = {
     "work_accident": "claims.cause_work_accident",
     "road_accident": "claims.cause_road_accident",
@@ -89,6 +99,11 @@ async def tell_dinas_not_covered(call: DeskCall, request: TellDinasNotCovered) -
     row = await registrations.get_registration(session, request.registration_id)
     if row is None or row.erased_at is not None:
         return Done()
+    subject = f"registration:{row.id}"
+    if await audit.acted_on_since(
+        session, "claim.not_covered", actor_contact_id=heir.id, subject=subject, since=now - _TOLD_ONCE_WITHIN
+    ):
+        return Done()  # the same heir again about the same worker: the Dinas has the letter already
     why = "claims.dinas_not_yet" if request.verdict is Verdict.NOT_YET else "claims.dinas_ended"
     notice = msg(
         "claims.dinas_not_covered",
@@ -103,9 +118,7 @@ async def tell_dinas_not_covered(call: DeskCall, request: TellDinasNotCovered) -
     for admin in await roles.contacts_with_role(session, "admin"):
         if admin.id != heir.id:
             call.post.append(Letter.of(admin.id, notice))
-    await audit.record_audit(
-        session, "claim.not_covered", now=now, actor_contact_id=heir.id, subject=f"registration:{row.id}"
-    )
+    await audit.record_audit(session, "claim.not_covered", now=now, actor_contact_id=heir.id, subject=subject)
     return Done()
 
 

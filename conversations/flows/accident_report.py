@@ -29,7 +29,6 @@ from conversations.flow import (
 from conversations.flow_data import FlowData
 from conversations.flows.common import UNKNOWN
 from conversations.flows.fields import check_text_field, field_value_text, normalise_phone
-from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Msg, Reply, msg
 from conversations.nik import mask_nik
 from conversations.programme import Programme
@@ -285,10 +284,8 @@ def _coverage_said(ctx: Context, data: AccidentData) -> tuple[Msg, ...]:
         said = msg("accident.not_covered_ended", date=day, ended=coverage.ended_on or day, programme=programme.name)
     elif coverage.start is not None:
         said = msg("accident.not_covered_before_start", date=day, start=coverage.start, programme=programme.name)
-    else:
-        said = msg(
-            "accident.not_covered_pending", date=day, status=status_text(coverage.status), programme=programme.name
-        )
+    else:  # the registration's status is the worker's and the Dinas's to know, not the reporter's
+        said = msg("accident.not_covered_pending", date=day, programme=programme.name)
     return (said, msg("accident.not_covered_help", call_centre=programme.call_centre))
 
 

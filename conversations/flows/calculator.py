@@ -100,7 +100,7 @@ def registration_facts(views: Sequence[RegistrationView], programme: Programme, 
     starting = sorted(c.start for c in judged if c.verdict is Verdict.NOT_YET and c.start is not None)
     if starting:  # enrolled, protection starts on a later day
         return facts.but(member="since", since=starting[0], since_source="registration")
-    if any(c.verdict is Verdict.UNCONFIRMED for c in judged):  # active, no start date known
+    if any(c.verdict is Verdict.UNCONFIRMED and c.status == "active" for c in judged):  # no start date known
         return facts.but(active=True)
     ended = sorted(c.ended_on for c in judged if c.verdict is Verdict.ENDED and c.ended_on is not None)
     if ended:

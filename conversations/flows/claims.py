@@ -49,7 +49,6 @@ from conversations.flow import (
 from conversations.flow_data import VERSION_KEY, FlowData
 from conversations.flows.common import NO, UNKNOWN, YES, YES_NO
 from conversations.flows.fields import NIK_PROBLEMS
-from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Money, Msg, Reply, msg
 from conversations.nik import NikProblem, parse_nik
 from conversations.programme import Programme
@@ -407,14 +406,21 @@ def _on_picked(ctx: Context, data: Data, result: tuple[ClaimCaseView, ...]) -> T
 
 
 def _continue_case(ctx: Context, view: ClaimCaseView, case: ClaimCase) -> Transition:
-    opened = ctx.programme.local_date(view.opened_at)
-    claim = ClaimData(case=case, case_id=view.id, opened_on=opened)
+    claim = ClaimData(case=case, case_id=view.id, opened_on=ctx.programme.local_date(view.opened_at))
+    if not case.coverage and case.died_on is not None and case.status in OPEN_STATUSES:
+        return _judge_old_case(claim, view, case.died_on)
+    return _go_on_with(ctx, claim)
+
+
+def _go_on_with(ctx: Context, claim: ClaimData, *say: Reply) -> Transition:
+    """Back in an open case: where it stands (ready, submitted, or the first document not answered)."""
+    case, opened = claim.case, claim.opened_on or ctx.today
     if case.status == "ready":
-        return Goto("ready", claim.dump(), say=_ready_info(ctx, case))
+        return Goto("ready", claim.dump(), say=(*say, *_ready_info(ctx, case)))
     if case.status == "submitted":
-        return Goto("outcome", claim.dump())
+        return Goto("outcome", claim.dump(), say=say)
     if not case.documents:
-        return _new_case()
+        return _new_case(*say)
     missing = [d for d in case.documents if d not in case.collected]
     if not missing:
         return _save(claim.with_case(status="ready"), "ready")
@@ -422,8 +428,37 @@ def _continue_case(ctx: Context, view: ClaimCaseView, case: ClaimCase) -> Transi
     welcome = Reply.of(msg("claims.welcome_back", date=opened, done=done, total=total))
     unanswered = next((d for d in missing if d not in case.pending), None)
     if unanswered is None:  # every document answered, some "belum": where the round ended
-        return Goto("round_done", claim.dump(), say=(welcome,))
-    return Goto("doc", claim.but(current=unanswered).dump(), say=(welcome,))
+        return Goto("round_done", claim.dump(), say=(*say, welcome))
+    return Goto("doc", claim.but(current=unanswered).dump(), say=(*say, welcome))
+
+
+def _judge_old_case(claim: ClaimData, view: ClaimCaseView, died: date) -> Transition:
+    """A case opened before protection on the day of death was judged: judged now from the registration
+    it is linked to (none: not confirmed), and saved, so it is said once."""
+    membership = view.membership
+    judged = claim.but(worker_id=view.registration_id).with_case(
+        coverage=coverage_on(membership, died).verdict.value,
+        coverage_start=membership.coverage_start if membership else claim.case.coverage_start,
+        worker_status=membership.status if membership else "",
+        ended_on=membership.ended_on if membership else None,
+    )
+    return _save(judged, "judged")
+
+
+def _on_judged_saved(ctx: Context, claim: ClaimData) -> Transition:
+    case = claim.case
+    coverage = _coverage(case, case.died_on or ctx.today)
+    if coverage.verdict not in (Verdict.NOT_YET, Verdict.ENDED):
+        return _go_on_with(ctx, claim)
+    said = (Reply.of(_not_covered_why(ctx, coverage), msg("claims.no_promise"), _not_covered_help_msg(ctx)),)
+    if claim.worker_id is None:
+        return _go_on_with(ctx, claim, *said)
+    request = TellDinasNotCovered(claim.worker_id, coverage.day, _cause(case), coverage.verdict)
+    return Fetch(request, then=_after_old_case_told, data=claim.dump(), say=said)
+
+
+def _after_old_case_told(ctx: Context, data: Data, _: object) -> Transition:
+    return _go_on_with(ctx, _load(data))
 
 
 def _ask_resume_new(_: Context, __: Data) -> Reply:
@@ -505,7 +540,7 @@ def _on_found(ctx: Context, data: Data, result: ParticipantFound | ParticipantNo
 
 def _coverage(case: ClaimCase, died: date) -> Coverage:
     """The one rule (conversations/coverage.py), on the day of death."""
-    if case.registered_on is None:
+    if not case.worker_status:  # not on record (or not looked up)
         return coverage_on(None, died)
     membership = Membership(status=case.worker_status, coverage_start=case.coverage_start, ended_on=case.ended_on)
     return coverage_on(membership, died)
@@ -571,7 +606,7 @@ def _coverage_said(ctx: Context, claim: ClaimData, coverage: Coverage) -> Msg:
     programme, case = ctx.programme, claim.case
     if coverage.verdict is Verdict.COVERED:
         return msg("claims.covered", programme=programme.name, died=coverage.day, start=coverage.start or coverage.day)
-    if case.registered_on is not None:  # on record, but without the dates that would tell
+    if case.worker_status:  # on record, but without the dates that would tell
         key = "claims.unconfirmed_dates"
     elif claim.nik or case.kpj:  # looked up, not found
         key = "claims.unconfirmed"
@@ -582,6 +617,16 @@ def _coverage_said(ctx: Context, claim: ClaimData, coverage: Coverage) -> Msg:
 
 def _not_covered(ctx: Context, claim: ClaimData, coverage: Coverage) -> Transition:
     """Said plainly and kindly, no figure promised; what may still help; the Dinas told."""
+    said = (Reply.of(_not_covered_why(ctx, coverage), msg("claims.no_promise")),)
+    if claim.worker_id is None:
+        return _not_covered_help(ctx, {}, None, say=said)
+    request = TellDinasNotCovered(
+        registration_id=claim.worker_id, died_on=coverage.day, cause=_cause(claim.case), verdict=coverage.verdict
+    )
+    return Fetch(request, then=_not_covered_help, data={}, say=said)
+
+
+def _not_covered_why(ctx: Context, coverage: Coverage) -> Msg:
     programme = ctx.programme
     if coverage.verdict is Verdict.ENDED:
         why = msg(
@@ -592,27 +637,23 @@ def _not_covered(ctx: Context, claim: ClaimData, coverage: Coverage) -> Transiti
         )
     elif coverage.start is not None:
         why = msg("claims.not_covered_before_start", programme=programme.name, died=coverage.day, start=coverage.start)
-    else:
-        status = status_text(coverage.status)
-        why = msg("claims.not_covered_pending", programme=programme.name, died=coverage.day, status=status)
-    said = (Reply.of(why, msg("claims.no_promise")),)
-    if claim.worker_id is None:
-        return _not_covered_help(ctx, {}, None, say=said)
-    request = TellDinasNotCovered(
-        registration_id=claim.worker_id, died_on=coverage.day, cause=_cause(claim.case), verdict=coverage.verdict
-    )
-    return Fetch(request, then=_not_covered_help, data={}, say=said)
+    else:  # the registration's status is the worker's and the Dinas's to know, not whoever typed the NIK
+        why = msg("claims.not_covered_pending", programme=programme.name, died=coverage.day)
+    return why
 
 
-def _not_covered_help(ctx: Context, _: Data, __: object, say: tuple[Reply, ...] = ()) -> Transition:
+def _not_covered_help_msg(ctx: Context) -> Msg:
     programme = ctx.programme
-    help_ = msg(
+    return msg(
         "claims.not_covered_help",
         branch=_branch_name(programme),
         call_centre=programme.call_centre,
         dinas=programme.dinas_name,
     )
-    return Finish(say=(*say, Reply.of(help_)))
+
+
+def _not_covered_help(ctx: Context, _: Data, __: object, say: tuple[Reply, ...] = ()) -> Transition:
+    return Finish(say=(*say, Reply.of(_not_covered_help_msg(ctx))))
 
 
 def _ask_confirm_date(ctx: Context, data: Data) -> Reply:
@@ -1128,6 +1169,7 @@ def _on_rejected_saved(ctx: Context, _: ClaimData) -> Transition:
 _AFTER_SAVING: dict[str, Callable[[Context, ClaimData], Transition]] = {
     "tick": _on_ticked,
     "again": _on_again_saved,
+    "judged": _on_judged_saved,
     "later": _on_later_saved,
     "ready": _on_ready_saved,
     "submitted": _on_submitted_saved,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from conversations.coverage import Verdict
+from conversations.coverage import Membership, Verdict
 from conversations.requests.base import Done, NotAllowed, Request
 from conversations.state import Json
 
@@ -29,6 +29,8 @@ class ClaimCaseView:
     case: dict[str, Json]  # what SaveClaimCase stored
     opened_at: datetime
     updated_at: datetime
+    registration_id: int | None = None  # the deceased's registration, when the case is linked to one
+    membership: Membership | None = None  # what that registration says today (conversations/coverage.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AuditEntry
 
-__all__ = ["recent_action_times", "record_audit"]
+__all__ = ["acted_on_since", "recent_action_times", "record_audit"]
 
 
 async def record_audit(
@@ -45,3 +45,20 @@ async def recent_action_times(
         .limit(limit)
     )
     return list((await session.execute(statement)).scalars())
+
+
+async def acted_on_since(
+    session: AsyncSession, action: str, *, actor_contact_id: int, subject: str, since: datetime
+) -> bool:
+    """Has this person done `action` on `subject` after `since`? (Read through the actor_contact_id index.)"""
+    statement = (
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.actor_contact_id == actor_contact_id,
+            AuditEntry.action == action,
+            AuditEntry.subject == subject,
+            AuditEntry.created_at > since,
+        )
+        .limit(1)
+    )
+    return (await session.execute(statement)).scalar_one_or_none() is not None
