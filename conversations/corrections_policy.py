@@ -47,7 +47,9 @@ CORRECTABLE_FIELDS = SENT_TO_BPJS_FIELDS | {"breadwinner", "poverty_register"}
 # active, and while it is checked again after a correction (corrected, or returned for a fix). The
 # correction desk clears `quota_year` when it sends back one that holds no place (a rejected one), so
 # a year on a corrected or returned registration always means a place kept.
-PLACE_HOLDING_STATUSES = ("approved", "active", "corrected", "returned")
+# With a quota year: a place of that year. "verified" has one only when an approved registration was
+# corrected, verified again and held for the admin by a flag: it keeps its place while it waits.
+PLACE_HOLDING_STATUSES = ("approved", "active", "corrected", "returned", "verified")
 _ONCE_APPROVED = ("approved", "active")
 _RECHECK_STATUS = "corrected"
 
@@ -74,6 +76,10 @@ class CorrectionPlan(FlowData):
     rechecked: bool = False  # (back) to the kelurahan to verify
     keeps_place: bool = False  # sent back, it keeps its quota place meanwhile
     dinas_told: bool = False  # the Dinas admins get the change, to pass on to BPJS TK
+    # The flags (registration_flags.Flag ids) the change adds: programme rules the kelurahan decides that
+    # the registration breaks once changed, judged on `judged_on`, its day of registration (the desk's).
+    flags_added: tuple[str, ...] = ()
+    judged_on: date | None = None
 
 
 def stored_form(field: str, value: Json) -> Json:

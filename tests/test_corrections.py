@@ -6,6 +6,8 @@ the leader (still a leader) who entered it may correct it."""
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
 from typing import Any, TypeVar
 
 import pytest
@@ -13,7 +15,7 @@ from sqlalchemy import select
 
 from bot.app import Jaring, open_jaring
 from bot.inbound.dispatcher import RequestAnswerer
-from bot.settings import Settings
+from bot.settings import PROJECT_DIR, Settings, load_settings
 from conversations.corrections_policy import (
     CorrectionPlan,
     correction_plan,
@@ -23,14 +25,20 @@ from conversations.corrections_policy import (
 )
 from conversations.names import ktp_name
 from conversations.requests.base import Done, NotAllowed, Request
-from conversations.requests.registrations import AlreadyRegistered, CorrectRegistration, PlanCorrection
+from conversations.requests.quota import ApproveFlagged, FlagOverridden
+from conversations.requests.registrations import (
+    AlreadyRegistered,
+    CorrectionRefused,
+    CorrectRegistration,
+    PlanCorrection,
+)
 from conversations.requests.review import Decided, DecideRegistration
 from conversations.state import Json
 from db.connection import Store
 from db.models import Contact, OutboxMessage, Registration, RegistrationEvent
 from db.repositories import quotas, roles
 from tests.conftest import FixedClock
-from tests.review_support import MEDONO_CODE, nik_for, person, seed_registration
+from tests.review_support import MEDONO_CODE, NOYONTAANSARI, nik_for, person, seed_registration
 
 A = TypeVar("A")
 YEAR = 2026  # the fixed clock's year: the quota year of an approval today
@@ -120,6 +128,8 @@ def test_which_registrations_hold_a_place_and_what_verification_makes_of_them() 
     assert not holds_place("corrected", None)
     assert not holds_place("rejected", YEAR)
     assert not holds_place("waiting_list", None)
+    assert holds_place("verified", YEAR)  # flagged after a correction: held for the admin, place kept
+    assert not holds_place("verified", None)  # a first verification has no place yet
     assert status_after_verification("corrected", YEAR) == "approved"
     assert status_after_verification("corrected", None) == "verified"
     assert status_after_verification("submitted", None) == "verified"
@@ -199,7 +209,7 @@ async def test_an_approved_name_change_keeps_the_place_tells_the_dinas_and_is_ap
     assert await _letters_to(app, "bu-lurah") == []  # the verifier finds it in the list, as every correction
 
     decided = await _as(app, clock, "bu-lurah", DecideRegistration(registration_id, "verified"))
-    assert decided == Decided(registration_id, "verified")
+    assert decided == Decided(registration_id, "approved")  # the status stored, as the verifier is told
     row = await _row(app, registration_id)
     assert (row.status, row.quota_year) == ("approved", YEAR)  # its own place, not a new one
     assert await _places_used(app) == 1
@@ -208,7 +218,7 @@ async def test_an_approved_name_change_keeps_the_place_tells_the_dinas_and_is_ap
 
 async def test_a_rejection_after_the_new_check_frees_the_place(app: Jaring, clock: FixedClock) -> None:
     registration_id = await _seeded(app, clock, "approved", YEAR)
-    await _plan_and_save(app, clock, "worker", registration_id, "birth_date", "1985-06-06")
+    await _plan_and_save(app, clock, "worker", registration_id, "nik", nik_for(2))
     await _as(app, clock, "bu-lurah", DecideRegistration(registration_id, "rejected", "bukan warga Medono"))
     assert await _places_used(app) == 0
     # Corrected again after the rejection, it goes back to the kelurahan with no place to keep.
@@ -301,3 +311,128 @@ async def test_only_the_worker_or_their_leader_still_a_leader_may_correct_and_on
         await roles.revoke_role(session, leader.id, "rtrw", clock())
     assert await _as(app, clock, "pak-rt", street) == NotAllowed()
     assert (await _row(app, entered.id)).street == "Jl. Sampangan"
+
+
+# ---- the programme's rules, held when a NIK, a birth date or a kelurahan is corrected ----------------------
+
+AGE_LEFT_TO_KELURAHAN = PROJECT_DIR / "tests" / "data" / "kota-pekalongan-age-left-to-kelurahan.toml"
+NIK_OF_1956 = "3375014506560001"  # a woman born 5 June 1956
+REGISTERED_ON = date(2026, 11, 20)  # seed_registration's day, in Pekalongan
+
+
+@pytest.fixture
+async def lenient_app(settings: Settings, clock: FixedClock, store: Store, monkeypatch: pytest.MonkeyPatch) -> Jaring:
+    """Pekalongan's rules with the age band left to the kelurahan."""
+    monkeypatch.setenv("JARING_PROGRAM_FILE", str(AGE_LEFT_TO_KELURAHAN))
+    app = await open_jaring(load_settings(), clock, store=store)
+    assert "age" in app.programme.eligibility.kelurahan_decides
+    return app
+
+
+async def _typed_ten_years_late(app: Jaring, registration_id: int) -> None:
+    """The registration's NIK is of 5 June 1956 and its birth date was typed as 1966: an older
+    registration, made before the NIK and the birth date were compared."""
+    async with app.store.transaction() as session:
+        row = await session.get(Registration, registration_id)
+        assert row is not None
+        row.nik_cipher, row.nik_hash = app.cipher.encrypt(NIK_OF_1956), app.cipher.blind_index(NIK_OF_1956)
+        row.birth_date = date(1966, 6, 5)
+
+
+_BIRTH_DATE_RECHECK = CorrectionPlan(
+    "birth_date", "approved", "corrected", rechecked=True, keeps_place=True, dinas_told=True
+)
+
+
+async def test_a_birth_date_corrected_outside_a_strict_age_band_is_refused_and_nothing_is_saved(
+    app: Jaring, clock: FixedClock
+) -> None:
+    registration_id = await _seeded(app, clock, "approved", YEAR)
+    await _typed_ten_years_late(app, registration_id)
+    refused = await _as(app, clock, "worker", PlanCorrection(registration_id, "birth_date", "1956-06-05"))
+    # 70 on the day of registration, outside Pekalongan's 18–65, a rule its file holds strictly.
+    assert refused == CorrectionRefused(rule="age", birth_date=date(1956, 6, 5), judged_on=REGISTERED_ON)
+    # A crafted save of the plan a lenient rule would give is refused the same way.
+    flagged_plan = dataclasses.replace(_BIRTH_DATE_RECHECK, flags_added=("age",), judged_on=REGISTERED_ON)
+    saved = await _as(
+        app, clock, "worker", CorrectRegistration(registration_id, "birth_date", "1956-06-05", flagged_plan)
+    )
+    assert saved == refused
+    row = await _row(app, registration_id)
+    assert (row.birth_date, row.status, row.quota_year, row.flags) == (date(1966, 6, 5), "approved", YEAR, [])
+    assert await _letters_to(app, "kadis") == []
+
+
+async def test_a_birth_date_the_kelurahan_decides_on_is_saved_flagged_and_not_approved_again_silently(
+    lenient_app: Jaring, clock: FixedClock
+) -> None:
+    app = lenient_app
+    registration_id = await _seeded(app, clock, "approved", YEAR)
+    await _typed_ten_years_late(app, registration_id)
+    plan, saved = await _plan_and_save(app, clock, "worker", registration_id, "birth_date", "1956-06-05")
+    assert plan == dataclasses.replace(_BIRTH_DATE_RECHECK, flags_added=("age",), judged_on=REGISTERED_ON)
+    assert saved == Done()
+    row = await _row(app, registration_id)
+    assert (row.birth_date, row.status, row.quota_year, row.flags) == (date(1956, 6, 5), "corrected", YEAR, ["age"])
+
+    decided = await _as(app, clock, "bu-lurah", DecideRegistration(registration_id, "verified"))
+    assert decided == Decided(registration_id, "verified")  # not "approved": the admin decides on the flag
+    row = await _row(app, registration_id)
+    assert (row.status, row.quota_year) == ("verified", YEAR)
+    assert "DISETUJUI" not in (await _letters_to(app, "worker"))[-1]
+    assert await _places_used(app) == 1  # its place is kept while the admin decides
+
+    async with app.store.transaction() as session:  # every place of the year is taken: it still has its own
+        await quotas.record_quota_change(
+            session, app.programme.id, YEAR, 1, actor="test", actor_contact_id=None, reason=None, now=clock()
+        )
+    overridden = await _as(app, clock, "kadis", ApproveFlagged(registration_id, "Umur dicek ulang di kelurahan"))
+    assert overridden == FlagOverridden(registration_id, YEAR, 1, 1)
+    assert (await _row(app, registration_id)).status == "approved"
+    assert await _places_used(app) == 1
+
+
+async def test_a_birth_date_or_a_nik_that_disagrees_with_the_other_one_recorded_is_refused(
+    app: Jaring, clock: FixedClock
+) -> None:
+    registration_id = await _seeded(app, clock, "approved", YEAR)  # NIK and birth date: 5 June 1985
+    refused = await _as(app, clock, "worker", PlanCorrection(registration_id, "birth_date", "1985-06-15"))
+    assert refused == CorrectionRefused(nik_date=date(1985, 6, 5))
+    refused = await _as(app, clock, "worker", PlanCorrection(registration_id, "nik", NIK_OF_1956))
+    assert refused == CorrectionRefused(nik_date=date(1956, 6, 5))
+    stale = CorrectionPlan("nik", "approved", "corrected", rechecked=True, keeps_place=True, dinas_told=True)
+    assert await _as(app, clock, "worker", CorrectRegistration(registration_id, "nik", NIK_OF_1956, stale)) == refused
+    row = await _row(app, registration_id)
+    assert (row.nik_hash, row.birth_date, row.status) == (
+        app.cipher.blind_index(nik_for(1)),
+        date(1985, 6, 5),
+        "approved",
+    )
+    # The century is the person's to say, as when registering: 1985 and 2085 agree with "85" (2085 is
+    # in the future, so that one is refused as no date at all).
+    assert await _as(app, clock, "worker", PlanCorrection(registration_id, "birth_date", "2085-06-05")) == NotAllowed()
+
+
+async def test_a_leaders_kelurahan_correction_outside_their_area_carries_the_flag(
+    app: Jaring, clock: FixedClock
+) -> None:
+    async with app.store.transaction() as session:
+        leader = await person(session, "pak-rt", clock(), ("rtrw", MEDONO_CODE))
+        entered = await seed_registration(session, app.cipher, app.programme, serial=3, operator=leader)
+    moved = PlanCorrection(entered.id, "kelurahan_code", NOYONTAANSARI)
+    plan = await _as(app, clock, "pak-rt", moved)
+    assert isinstance(plan, CorrectionPlan)
+    assert (plan.status_after, plan.flags_added) == ("corrected", ("outside_leader_area",))
+    assert (
+        await _as(app, clock, "pak-rt", CorrectRegistration(entered.id, "kelurahan_code", NOYONTAANSARI, plan))
+        == Done()
+    )
+    row = await _row(app, entered.id)
+    assert (row.kelurahan_code, row.flags) == (NOYONTAANSARI, ["outside_leader_area"])
+    # Moved back into the leader's kelurahan, the flag goes.
+    back = await _as(app, clock, "pak-rt", PlanCorrection(entered.id, "kelurahan_code", MEDONO_CODE))
+    assert isinstance(back, CorrectionPlan)
+    assert back.flags_added == ()
+    saved = await _as(app, clock, "pak-rt", CorrectRegistration(entered.id, "kelurahan_code", MEDONO_CODE, back))
+    assert saved == Done()
+    assert (await _row(app, entered.id)).flags == []

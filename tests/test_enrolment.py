@@ -25,9 +25,11 @@ from bot.desks.export import COLUMNS
 from bot.desks.status_news import change_status
 from bot.inbound.dispatcher import RequestAnswerer
 from bot.settings import Settings
+from conversations.corrections_policy import CorrectionPlan
 from conversations.letters import Letter
 from conversations.nik import Nik, parse_nik
-from conversations.requests.registrations import SubmitRegistration, Submitted
+from conversations.requests.base import Done
+from conversations.requests.registrations import CorrectRegistration, PlanCorrection, SubmitRegistration, Submitted
 from conversations.state import Json
 from db.connection import Store
 from db.models import AuditEntry, Contact, OutboxFile, OutboxMessage, Registration
@@ -361,6 +363,56 @@ async def test_a_file_with_bad_rows_is_refused_line_by_line_and_nothing_changes(
     assert printed[-2] == "Berkas salah.xlsx TIDAK diimpor: 10 masalah. Tidak ada yang diubah."
     assert await _snapshot(app) == before  # not one registration, message or audit entry more
     assert not any(worker_nik(i) in line for line in printed for i in range(60))  # no NIK printed
+
+
+async def test_a_registration_corrected_after_the_export_still_holding_its_place_is_activated_and_named(
+    app: Jaring, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Approved, exported, then its name corrected: back with the kelurahan, keeping its quota place, when
+    BPJS TK's answer arrives. BPJS TK enrolled it all the same: it becomes active, and the summary names
+    it, so the Dinas makes sure BPJS TK has the corrected name. One that holds no place is refused."""
+    ids = await register_workers(app, 3, statuses=dict.fromkeys(range(3), "approved"))
+    now = app.pipeline.clock()
+    async with app.store.transaction() as session:
+        for registration_id in ids:
+            row = await session.get(Registration, registration_id)
+            assert row is not None
+            row.quota_year = now.year
+        worker = await contacts.get_or_create_contact(session, "terminal", "worker-1", now)
+        answerer = RequestAnswerer(app.cipher, app.programme, app.catalogs, app.region)
+        plan = await answerer.answer(session, worker, PlanCorrection(ids[1], "full_name", "Pekerja Nomor Satu"), now)
+        assert isinstance(plan, CorrectionPlan)
+        assert (plan.status_after, plan.keeps_place) == ("corrected", True)
+        fix = CorrectRegistration(ids[1], "full_name", "Pekerja Nomor Satu", plan)
+        assert await answerer.answer(session, worker, fix, now) == Done()
+        never_placed = await session.get(Registration, ids[2])
+        assert never_placed is not None
+        never_placed.status, never_placed.quota_year = "corrected", None  # corrected before any approval
+
+    answer = [(worker_nik(i), worker_kpj(i), date(2026, 12, 1)) for i in range(3)]
+    _bpjs_answer_xlsx(tmp_path / "jawaban.xlsx", answer)
+    capsys.readouterr()
+    assert await run_import_command(app, tmp_path / "jawaban.xlsx") == 1
+    printed = capsys.readouterr().out
+    assert f"baris 6: pendaftaran No. {ids[2]} belum disetujui (status: " in printed
+    assert f"No. {ids[1]} belum disetujui" not in printed
+
+    _bpjs_answer_xlsx(tmp_path / "jawaban-2.xlsx", answer[:2])
+    assert await run_import_command(app, tmp_path / "jawaban-2.xlsx") == 0
+    printed = capsys.readouterr().out
+    assert "2 pendaftaran menjadi aktif dengan nomor KPJ; 0 sudah aktif sebelumnya" in printed
+    assert f"1 di antaranya (No. {ids[1]}) sedang dicek ulang kelurahan setelah datanya diperbaiki" in printed
+    async with app.store.transaction() as session:
+        rows = [await session.get(Registration, registration_id) for registration_id in ids]
+        imported = (
+            await session.execute(select(AuditEntry).where(AuditEntry.action == "enrolment.kpj_imported"))
+        ).scalar_one()
+    assert [(r.status, r.kpj, r.coverage_start, r.quota_year) for r in rows if r is not None] == [
+        ("active", worker_kpj(0), date(2026, 12, 1), now.year),
+        ("active", worker_kpj(1), date(2026, 12, 1), now.year),
+        ("corrected", None, None, None),
+    ]
+    assert imported.detail["corrected"] == str(ids[1])
 
 
 async def test_a_file_that_cannot_be_read_says_why(

@@ -14,6 +14,7 @@ import pytest
 from conversations.engine import Engine, Outcome
 from conversations.flow import Answer, Context, Data, Finish, Flow, Goto, Step, Transition
 from conversations.flows import build_engine
+from conversations.flows.calculator import calculator_flow
 from conversations.flows.my_registrations import my_data_flow
 from conversations.flows.registration import RegistrationData, registration_flow
 from conversations.messages import Choice, Reply, msg
@@ -84,11 +85,17 @@ def test_the_words_for_going_back(word: str) -> None:
 
 
 def test_a_step_offering_its_own_kembali_keeps_it() -> None:
-    """ "Selesai" (aliases "kembali") at Data saya's action step finishes there, as it always did."""
-    state = SessionState(my_data_flow.id, my_data_flow.version, "action", {"registration_id": 7})
+    """ "Menu utama" (alias "kembali") at the calculator's last step goes to the menu, as it always did."""
+    state = SessionState(calculator_flow.id, calculator_flow.version, "end", {"cause": "other", "member": "none"})
     outcome = _say(state, "kembali")
-    assert outcome.state.idle
+    assert outcome.state.flow == "menu"
     assert NOTHING_BEFORE not in _said(outcome)
+
+
+def test_kembali_at_data_sayas_action_step_goes_back_to_the_list() -> None:
+    state = SessionState(my_data_flow.id, my_data_flow.version, "action", {"registration_id": 7}, history=("pick",))
+    outcome = _say(state, "kembali")
+    assert outcome.state.step == "pick"
 
 
 def test_going_back_from_the_summary_and_answering_again() -> None:

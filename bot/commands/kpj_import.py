@@ -42,6 +42,9 @@ async def run_import_command(jaring: Jaring, path: Path, *, language: str = CLI_
         _say_problems(say, path, outcome.problems)
         return 1
     say.say("cli.kpj.done", activated=say.number(outcome.activated), already=say.number(outcome.already_active))
+    if outcome.corrected:
+        numbers = ", ".join(f"No. {number}" for number in outcome.corrected)
+        say.say("cli.kpj.corrected_activated", count=say.number(len(outcome.corrected)), numbers=numbers)
     if outcome.activated:
         say.say("cli.kpj.told")
     return 0

@@ -4,7 +4,10 @@ with each problem by line ("baris 7: KPJ harus 11 angka (tertulis: 1234)", in th
 each problem is a catalog message) and nothing changes.
 Otherwise, in ONE transaction, each approved registration becomes active with its KPJ and start date
 (the worker and their RT/RW leader are told), and a re-run is harmless: a registration already active
-with the same KPJ is counted as such, not changed.
+with the same KPJ is counted as such, not changed. A registration approved, exported and then corrected
+(sent back to the kelurahan, still holding its quota place: corrections_policy.holds_place) was enrolled
+by BPJS TK all the same: it becomes active too, and the summary names it, so the Dinas passes the
+corrected data on to BPJS TK.
 
 NIKs are matched through the keyed hash (`cipher.blind_index`), never by decrypting the registrations;
 no NIK is printed, not even in a problem."""
@@ -24,6 +27,7 @@ from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desks.status_news import change_status
+from conversations.corrections_policy import holds_place
 from conversations.flows.figures import STATUS_LABELS
 from conversations.letters import Letter
 from conversations.messages import Msg, msg
@@ -102,6 +106,8 @@ class KpjRow:
 class ImportOutcome:
     activated: int = 0
     already_active: int = 0
+    # Of those activated, the ones that were being checked again after a correction (their numbers).
+    corrected: tuple[int, ...] = ()
     problems: tuple[Problem, ...] = field(default_factory=tuple)
 
     @property
@@ -347,6 +353,7 @@ async def import_kpj(
             to_activate.append((registration, row))
     if problems:
         return ImportOutcome(problems=tuple(sorted(problems, key=lambda p: p.line)))
+    corrected = tuple(sorted(registration.id for registration, _ in to_activate if registration.status != "approved"))
     for registration, row in to_activate:
         await change_status(
             session,
@@ -364,9 +371,14 @@ async def import_kpj(
         "enrolment.kpj_imported",
         now=now,
         subject=f"programme:{programme.id}"[:120],
-        detail={"activated": str(len(to_activate)), "already_active": str(already), "by": actor},
+        detail={
+            "activated": str(len(to_activate)),
+            "already_active": str(already),
+            "by": actor,
+            **({"corrected": ",".join(map(str, corrected))} if corrected else {}),
+        },
     )
-    return ImportOutcome(activated=len(to_activate), already_active=already)
+    return ImportOutcome(activated=len(to_activate), already_active=already, corrected=corrected)
 
 
 def _problem_with(
@@ -382,7 +394,7 @@ def _problem_with(
     if registration.status == "active":
         same = registration.kpj == row.kpj
         return None if same else msg("cli.kpj.active_other_kpj", id=registration.id)
-    if registration.status != "approved":
+    if registration.status != "approved" and not holds_place(registration.status, registration.quota_year):
         key = STATUS_LABELS.get(registration.status)
         return msg("cli.kpj.not_approved", id=registration.id, status=msg(key) if key else registration.status)
     return None

@@ -39,7 +39,9 @@ __all__ = [
     "check_nik",
     "erase_registration",
     "find_leader_area",
+    "leader_grant_now",
     "list_registrations",
+    "outside_leader_area",
     "submit_registration",
 ]
 
@@ -54,7 +56,7 @@ async def check_nik(call: DeskCall, request: CheckNik) -> NikCheck:
 
 
 async def find_leader_area(call: DeskCall, request: FindLeaderArea) -> LeaderArea | RoleRefused:
-    grant = await _leader_grant_now(call.session, call.asker.id)
+    grant = await leader_grant_now(call.session, call.asker.id)
     if grant is None:
         return await refuse(call, request)
     return LeaderArea(grant.kelurahan_code or "", grant.rt or "", grant.rw or "")
@@ -68,7 +70,7 @@ async def submit_registration(
     refuses it; a rule the kelurahan decides, or a neighbour outside the leader's area, is a flag."""
     session, cipher, programme, contact, now = call.session, call.cipher, call.programme, call.asker, call.now
     draft, on_behalf = request.draft, request.on_behalf
-    leader = await _leader_grant_now(session, contact.id) if on_behalf else None
+    leader = await leader_grant_now(session, contact.id) if on_behalf else None
     if on_behalf and leader is None:
         return await refuse(call, request)
     judged = judge(
@@ -81,7 +83,7 @@ async def submit_registration(
         )
         return RuleBroken(rule)
     held = set(judged_flags(judged))
-    if leader is not None and _outside_area(leader, draft):
+    if leader is not None and outside_leader_area(leader, draft):
         held.add("outside_leader_area")
     flags = [flag for flag in FLAGS if flag in held]
     nik = str(draft["nik"])
@@ -138,13 +140,13 @@ def _yes_no_unknown(value: Json) -> YesNoUnknown | None:
     return "yes" if value == "yes" else "no" if value == "no" else "unknown" if value == "unknown" else None
 
 
-async def _leader_grant_now(session: AsyncSession, contact_id: int) -> RoleGrant | None:
+async def leader_grant_now(session: AsyncSession, contact_id: int) -> RoleGrant | None:
     """The RT/RW leader role the contact holds now (the newest, if several)."""
     held = [grant for grant in await roles.active_grants(session, contact_id) if grant.role == "rtrw"]
     return held[-1] if held else None
 
 
-def _outside_area(leader: RoleGrant, draft: dict[str, Json]) -> bool:
+def outside_leader_area(leader: RoleGrant, draft: dict[str, Json]) -> bool:
     """The neighbour's KTP address is not in the kelurahan, RT and RW the leader's role names."""
     pairs = (
         (leader.kelurahan_code, draft.get("kelurahan_code")),

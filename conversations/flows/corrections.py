@@ -5,12 +5,16 @@ checks again that the person may touch it.
 A change is checked, then the store says what saving it would do (conversations/corrections_policy.py:
 back to the kelurahan or not, the quota place kept, the Dinas told); the person is told that and
 confirms before anything is saved. A name is kept as on the KTP, in capitals, so a name typed again in
-another case is no change at all, and is said to be so."""
+another case is no change at all, and is said to be so. A new NIK or birth date that disagrees with the
+other one recorded is refused as soon as the store has compared them, and the value asked again; one
+that breaks a strict rule of the programme is explained as at registration; one that breaks a rule the
+kelurahan decides is saved with its flag, said before saving."""
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import date
 
 from conversations.corrections_policy import CorrectionPlan
 from conversations.flow import Answer, Context, Data, Fetch, Finish, Goto, Invalid, Step, Transition
@@ -22,9 +26,13 @@ from conversations.flows.places import place_steps
 from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Msg, Reply, msg
 from conversations.names import ktp_name
+from conversations.nik import Nik, parse_nik
+from conversations.programme_rules import birth_date_breach, explain_refusal
+from conversations.registration_flags import flag_message, known_flags
 from conversations.requests.base import Done, NotAllowed
 from conversations.requests.registrations import (
     AlreadyRegistered,
+    CorrectionRefused,
     CorrectRegistration,
     EraseRegistration,
     PlanCorrection,
@@ -45,7 +53,7 @@ class MyRegistrationsData(FlowData):
     """The data of Data saya and Warga saya (flows/my_registrations.py): the registrations listed, the
     one chosen, and a correction of it under way (these steps)."""
 
-    VERSION = 2
+    VERSION = 3
 
     options: tuple[tuple[int, str], ...] = ()  # (registration id, how it is listed)
     views_shown: bool = False
@@ -97,13 +105,15 @@ def _field_label(field: str) -> Msg:
     return next((f.label for f in FIELDS if f.key == field), msg("field.empty"))
 
 
-def _on_planned(ctx: Context, data: Data, result: CorrectionPlan | NotAllowed | AlreadyRegistered) -> Transition:
+def _on_planned(
+    ctx: Context, data: Data, result: CorrectionPlan | NotAllowed | AlreadyRegistered | CorrectionRefused
+) -> Transition:
     chosen = MyRegistrationsData.load(data)
     if isinstance(result, CorrectionPlan) and result.unchanged:
         return Finish(say=(_unchanged(ctx, chosen),))
     if isinstance(result, CorrectionPlan):
         return Goto("confirm_correction", chosen.but(plan=result).dump())
-    return _refused(ctx, result)
+    return _refused(ctx, chosen, result)
 
 
 def _unchanged(ctx: Context, chosen: MyRegistrationsData) -> Reply:
@@ -113,10 +123,33 @@ def _unchanged(ctx: Context, chosen: MyRegistrationsData) -> Reply:
     return Reply.of(said, msg("correction.names_in_capitals")) if field == "full_name" else Reply.of(said)
 
 
-def _refused(ctx: Context, result: NotAllowed | AlreadyRegistered) -> Transition:
+def _refused(
+    ctx: Context, chosen: MyRegistrationsData, result: NotAllowed | AlreadyRegistered | CorrectionRefused
+) -> Transition:
     if isinstance(result, AlreadyRegistered):
         return Finish(say=(Reply.of(msg("registration.nik_registered", call_centre=ctx.programme.call_centre)),))
+    if isinstance(result, CorrectionRefused) and result.nik_date is not None:
+        return _contradicts_nik(result.nik_date, chosen)
+    if isinstance(result, CorrectionRefused):
+        return Finish(say=(Reply.of(*_broken_rule(ctx, result)),))
     return Finish(say=(Reply.of(msg("correction.not_allowed")),))
+
+
+def _contradicts_nik(nik_date: date, chosen: MyRegistrationsData) -> Transition:
+    """The NIK and the birth date must agree, as when registering: said at once, and asked again."""
+    said = "correction.birth_date_differs" if chosen.correct_field == "birth_date" else "correction.nik_differs"
+    return Goto("correct_value", chosen.dump(), say=(Reply.of(msg(said, nik_date=nik_date)),))
+
+
+def _broken_rule(ctx: Context, refused: CorrectionRefused) -> tuple[Msg, ...]:
+    """A strict rule of the programme the change would break: explained as at registration."""
+    born, on = refused.birth_date, refused.judged_on
+    breach = None
+    if refused.rule == "age" and born is not None and on is not None:
+        breach = birth_date_breach(ctx.programme, born, on, about_other=refused.about_other)
+    if breach is None:
+        return (msg("correction.not_allowed"),)
+    return (msg("correction.not_saved"), *explain_refusal(ctx.programme, breach, about_other=refused.about_other))
 
 
 # What saving does, said before (the confirmation) and after (the receipt).
@@ -125,19 +158,42 @@ _RECHECK = {False: "correction.will_recheck", True: "correction.done_recheck"}
 _STAY_ACTIVE = {False: "correction.will_stay_active", True: "correction.done_stay_active"}
 _KEEP_STATUS = {False: "correction.will_keep_status", True: "correction.done_keep_status"}
 _TELL_DINAS = {False: "correction.will_tell_dinas", True: "correction.done_tell_dinas"}
+_FLAGGED = {False: "correction.will_flag", True: "correction.done_flag"}
 
 
-def _what_happens(plan: CorrectionPlan, *, done: bool) -> tuple[Msg, ...]:
+def _what_happens(ctx: Context, chosen: MyRegistrationsData, *, done: bool) -> tuple[Msg, ...]:
     """What saving does (before: `done` False) or did (after), in the person's words."""
+    plan = chosen.plan
     if plan.rechecked:
         said = [msg((_RECHECK_KEEP_PLACE if plan.keeps_place else _RECHECK)[done])]
     elif plan.status_after == "active":
         said = [msg(_STAY_ACTIVE[done])]
     else:
         said = [msg(_KEEP_STATUS[done], status=status_text(plan.status_after))]
+    said.extend(_flags_said(ctx, chosen, done=done))
     if plan.dinas_told:
         said.append(msg(_TELL_DINAS[done]))
     return tuple(said)
+
+
+def _flags_said(ctx: Context, chosen: MyRegistrationsData, *, done: bool) -> tuple[Msg, ...]:
+    """The flags the change adds (rules the kelurahan decides), as the verifier will read them."""
+    flags = known_flags(list(chosen.plan.flags_added))
+    on = chosen.plan.judged_on or ctx.today
+    born = _birth_date_after(ctx, chosen)
+    lines = tuple(
+        msg("rule.flag_line", flag=flag_message(ctx.programme, f, birth_date=born, registered_on=on)) for f in flags
+    )
+    return (msg(_FLAGGED[done], flags=lines),) if lines else ()
+
+
+def _birth_date_after(ctx: Context, chosen: MyRegistrationsData) -> date | None:
+    """The birth date the registration holds once changed, when the change is of it or of the NIK (whose
+    date agrees with the one recorded)."""
+    if chosen.correct_field == "birth_date":
+        return chosen.new_values.birth_date
+    nik = parse_nik(chosen.new_values.nik or "", ctx.today) if chosen.correct_field == "nik" else None
+    return nik.birth_date if isinstance(nik, Nik) else None
 
 
 def _ask_confirm(ctx: Context, data: Data) -> Reply:
@@ -147,7 +203,7 @@ def _ask_confirm(ctx: Context, data: Data) -> Reply:
         "correction.will_change", field=_field_label(field), value=field_value_text(ctx, field, chosen.new_values)
     )
     return Reply.of(
-        change, *_what_happens(chosen.plan, done=False), msg("correction.ask_save"), choices=(_SAVE, _CANCEL)
+        change, *_what_happens(ctx, chosen, done=False), msg("correction.ask_save"), choices=(_SAVE, _CANCEL)
     )
 
 
@@ -160,7 +216,7 @@ def _on_confirm(_: Context, data: Data, answer: Answer) -> Transition:
 
 
 def _on_corrected(
-    ctx: Context, data: Data, result: Done | CorrectionPlan | NotAllowed | AlreadyRegistered
+    ctx: Context, data: Data, result: Done | CorrectionPlan | NotAllowed | AlreadyRegistered | CorrectionRefused
 ) -> Transition:
     chosen = MyRegistrationsData.load(data)
     if isinstance(result, Done):
@@ -168,13 +224,13 @@ def _on_corrected(
         saved = msg(
             "correction.saved", field=_field_label(field), value=field_value_text(ctx, field, chosen.new_values)
         )
-        return Finish(say=(Reply.of(saved, *_what_happens(chosen.plan, done=True)),))
+        return Finish(say=(Reply.of(saved, *_what_happens(ctx, chosen, done=True)),))
     if isinstance(result, CorrectionPlan) and result.unchanged:
         return Finish(say=(_unchanged(ctx, chosen),))
     if isinstance(result, CorrectionPlan):  # the registration changed meanwhile: nothing saved, ask again
         said = (Reply.of(msg("correction.plan_changed")),)
         return Goto("confirm_correction", chosen.but(plan=result).dump(), say=said)
-    return _refused(ctx, result)
+    return _refused(ctx, chosen, result)
 
 
 def _ask_which(_: Context, __: Data) -> Reply:

@@ -14,6 +14,7 @@ __all__ = [
     "AlreadyRegistered",
     "CheckNik",
     "CorrectRegistration",
+    "CorrectionRefused",
     "EraseRegistration",
     "FindLeaderArea",
     "LeaderArea",
@@ -123,7 +124,22 @@ class ListRegistrations(Request[tuple[RegistrationView, ...]]):
 
 
 @dataclass(frozen=True, slots=True)
-class PlanCorrection(Request[CorrectionPlan | NotAllowed | AlreadyRegistered]):
+class CorrectionRefused:
+    """A correction the registration's own facts or the programme's rules refuse; nothing is saved.
+    `nik_date`: the birth date inside the NIK, which the new NIK or birth date contradicts (the other one
+    is recorded); else `rule`, the strict rule (a programme.EligibilityRule) the registration would break
+    with `birth_date`, judged on `judged_on`, its day of registration (`about_other`: the leader who
+    entered it asks)."""
+
+    nik_date: date | None = None
+    rule: str = ""
+    birth_date: date | None = None
+    judged_on: date | None = None
+    about_other: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCorrection(Request[CorrectionPlan | NotAllowed | AlreadyRegistered | CorrectionRefused]):
     """What changing one field would do (conversations/corrections_policy.py); nothing is saved."""
 
     registration_id: int
@@ -132,7 +148,7 @@ class PlanCorrection(Request[CorrectionPlan | NotAllowed | AlreadyRegistered]):
 
 
 @dataclass(frozen=True, slots=True)
-class CorrectRegistration(Request[Done | CorrectionPlan | NotAllowed | AlreadyRegistered]):
+class CorrectRegistration(Request[Done | CorrectionPlan | NotAllowed | AlreadyRegistered | CorrectionRefused]):
     """Save the change the person confirmed under `expected`. Another plan back: the registration
     changed meanwhile (a decision, an approval), nothing was saved; ask again with it."""
 
