@@ -145,7 +145,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="*",
         type=int,
         metavar="ID",
-        help="also approve these flagged registrations (none given: every flagged one); needs --reason",
+        help="also approve these flagged registrations, each named by number (required); needs --reason",
     )
     approve.add_argument("--reason", default="", type=_reason, help="why the flags are overridden (recorded)")
 

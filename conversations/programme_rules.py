@@ -1,17 +1,22 @@
 """The programme's rules, checked in one place: the eligibility check, each registration step where a
 fact arrives, and the store when a registration is submitted all ask this module.
 
-A rule comes from the programme file (`Eligibility`): the age band on the day it applies (the day of
-registration), a KTP of the region, not already a BPJS Ketenagakerjaan participant, the poverty register
-where the programme requires it. A broken rule is a `Breach`: the reason in plain words, what the
+A rule comes from the programme file (`Eligibility`): the age band on the day it applies, a KTP of the
+region, not already a BPJS Ketenagakerjaan participant, the poverty register where the programme
+requires it. A broken rule is a `Breach`: the reason in plain words, what the
 person can do instead, and whether the programme file leaves that rule to the kelurahan — then the
 registration goes on and carries the breach's flag (registration_flags.breach_flag) to the verifier and
-the admin; otherwise it is not submitted."""
+the admin; otherwise it is not submitted.
+
+The age that counts is the age on the day of registration (`age_rule_day`), wherever the rule is
+asked: the registration steps, the store at submission, the verifier, the admin's approval. Someone who
+turns 66 after registering is still in a 18–65 band; whoever judges it later judges that same day. The
+band is said by one formatter (`age_band_text`) for both bounds, a minimum only or a maximum only."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from conversations.dates import age_on
@@ -22,7 +27,9 @@ __all__ = [
     "Breach",
     "Facts",
     "Judgement",
+    "age_band_text",
     "age_breach",
+    "age_rule_day",
     "birth_date_breach",
     "explain_refusal",
     "judge",
@@ -77,13 +84,33 @@ def judge(programme: Programme, facts: Facts, on: date, *, region: str = "") -> 
     )
 
 
+def age_rule_day(programme: Programme, registered_at: datetime) -> date:
+    """The day the age band is judged on: the day of registration, where the programme is."""
+    return programme.local_date(registered_at)
+
+
+def age_band_text(programme: Programme) -> Msg | None:
+    """The programme's age band in words ("18 sampai 65 tahun", "18 tahun ke atas", "paling tua 65
+    tahun"); None without a band."""
+    rules = programme.eligibility
+    if rules.min_age is not None and rules.max_age is not None:
+        return msg("rule.age_band", min_age=rules.min_age, max_age=rules.max_age)
+    if rules.min_age is not None:
+        return msg("rule.age_band_min", min_age=rules.min_age)
+    if rules.max_age is not None:
+        return msg("rule.age_band_max", max_age=rules.max_age)
+    return None
+
+
 def age_breach(programme: Programme, age: int, *, about_other: bool = False) -> Breach | None:
     """The age band, for an age already known (the eligibility check asks the age itself)."""
     rules = programme.eligibility
-    if not ((rules.min_age is not None and age < rules.min_age) or (rules.max_age is not None and age > rules.max_age)):
+    band = age_band_text(programme)
+    if band is None or not (
+        (rules.min_age is not None and age < rules.min_age) or (rules.max_age is not None and age > rules.max_age)
+    ):
         return None
-    band = {"min_age": rules.min_age or 0, "max_age": rules.max_age or 0, "age": age}
-    reason = msg("rule.reason_age_other", **band) if about_other else msg("eligibility.reason_age", **band)
+    reason = msg("rule.reason_age_other" if about_other else "eligibility.reason_age", band=band, age=age)
     branch = programme.office("bpjs_branch")
     instead = msg(
         "rule.instead_age_other" if about_other else "rule.instead_age",
@@ -95,7 +122,7 @@ def age_breach(programme: Programme, age: int, *, about_other: bool = False) -> 
 
 
 def birth_date_breach(programme: Programme, born: date, on: date, *, about_other: bool = False) -> Breach | None:
-    """The age band on `on`, the day the rule applies (the day of registration)."""
+    """The age band on `on`, the day the rule applies: the day of registration (`age_rule_day`)."""
     return age_breach(programme, age_on(born, on), about_other=about_other)
 
 

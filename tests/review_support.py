@@ -122,7 +122,7 @@ SAMPLE_REVIEW_VIEW = ReviewView(
 
 
 # A verified registration of someone born in 1956: 70 on the day of the approval, outside 18–65.
-SAMPLE_FLAGGED = FlaggedItem(16, "Karto Wiyono", ("age",), date(1956, 3, 1))
+SAMPLE_FLAGGED = FlaggedItem(16, "Karto Wiyono", ("age",), date(1956, 3, 1), date(2026, 11, 21))
 
 
 def review_answer(request: ReviewRequest) -> object:

@@ -4,7 +4,7 @@ conversation said (a strict rule broken: refused; a rule the kelurahan decides: 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from cryptography.fernet import Fernet
@@ -17,7 +17,9 @@ from bot.settings import PROJECT_DIR
 from conversations.programme import Eligibility, Programme
 from conversations.programme_rules import (
     Facts,
+    age_band_text,
     age_breach,
+    age_rule_day,
     birth_date_breach,
     explain_refusal,
     judge,
@@ -25,7 +27,7 @@ from conversations.programme_rules import (
     poverty_breach,
     resident_breach,
 )
-from conversations.registration_flags import breach_flag, judged_flags, known_flags
+from conversations.registration_flags import breach_flag, flag_message, flags_on, judged_flags, known_flags
 from conversations.requests.base import RoleRefused
 from conversations.requests.registrations import (
     FindLeaderArea,
@@ -93,6 +95,58 @@ def test_a_29_february_birthday_counts_from_1_march_in_other_years() -> None:
 
 def test_no_age_band_means_no_age_rule() -> None:
     assert age_breach(banjar(), 90) is None
+    assert age_band_text(banjar()) is None
+
+
+def _band(min_age: int | None, max_age: int | None) -> Programme:
+    rules = pekalongan().eligibility.model_copy(update={"min_age": min_age, "max_age": max_age})
+    return pekalongan().model_copy(update={"eligibility": rules})
+
+
+@pytest.mark.parametrize(
+    ("min_age", "max_age", "said_id", "said_en"),
+    [
+        (18, 65, "18 sampai 65 tahun", "18 to 65"),
+        (18, None, "18 tahun ke atas", "18 or older"),
+        (None, 65, "paling tua 65 tahun", "up to 65"),
+    ],
+)
+def test_the_age_band_is_said_for_both_bounds_a_minimum_or_a_maximum(
+    min_age: int | None, max_age: int | None, said_id: str, said_en: str
+) -> None:
+    band = age_band_text(_band(min_age, max_age))
+    assert band is not None
+    assert (catalogs().render(band, "id"), catalogs().render(band, "en")) == (said_id, said_en)
+
+
+def test_a_one_sided_band_is_held_and_said_without_a_made_up_bound() -> None:
+    """A minimum only: 17 is refused, 90 is not, and the reason never says "18 sampai 0 tahun"."""
+    only_min = _band(18, None)
+    assert age_breach(only_min, 90) is None
+    too_young = age_breach(only_min, 17)
+    assert too_young is not None
+    said = catalogs().render(too_young.reason, "id")
+    assert said == "program ini untuk usia 18 tahun ke atas, sedangkan umur Anda 17 tahun."
+    too_old = age_breach(_band(None, 65), 70, about_other=True)
+    assert too_old is not None
+    said = catalogs().render(too_old.reason, "id")
+    assert said == "program ini untuk usia paling tua 65 tahun, sedangkan umur warga tersebut 70 tahun."
+
+
+def test_the_age_flag_is_judged_on_the_day_of_registration_not_the_day_someone_looks() -> None:
+    """Born 20-12-1960, registered 21-11-2026 (65): no flag, in December or years later. Born in 1956: 70
+    when registered, and said so."""
+    registered_at = datetime(2026, 11, 20, 18, 0, tzinfo=UTC)  # 21 November already in Pekalongan (WIB)
+    assert age_rule_day(pekalongan(), registered_at) == REGISTRATION_DAY
+    assert flags_on(pekalongan(), [], birth_date=date(1960, 12, 20), registered_at=registered_at) == ()
+    assert flags_on(pekalongan(), ["outside_leader_area"], birth_date=None, registered_at=registered_at) == (
+        "outside_leader_area",
+    )
+    assert flags_on(pekalongan(), None, birth_date=date(1956, 3, 1), registered_at=registered_at) == ("age",)
+    said = flag_message(pekalongan(), "age", birth_date=date(1956, 3, 1), registered_on=REGISTRATION_DAY)
+    assert catalogs().render(said, "id") == "Umur 70 tahun saat mendaftar, di luar batas program (18 sampai 65 tahun)."
+    said = flag_message(_band(18, None), "age", birth_date=None, registered_on=REGISTRATION_DAY)
+    assert "(18 tahun ke atas)" in catalogs().render(said, "id")
 
 
 def test_70_is_refused_under_pekalongan_and_left_to_the_kelurahan_where_the_file_says_so() -> None:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Jaring, open_jaring
+from bot.cli import _parser
 from bot.commands import administer as admin_commands
 from bot.desks import quota
 from bot.inbound.dispatcher import RequestAnswerer
@@ -27,6 +28,7 @@ from conversations.requests.quota import (
     FlagOverridden,
     NoPlaceLeft,
     NotHeld,
+    QuotaAlreadySet,
     QuotaBelowUsed,
     QuotaChanged,
     QuotaNotSet,
@@ -138,7 +140,7 @@ async def test_the_quota_is_the_dinass_newest_change_else_the_programme_files(ap
             )
         assert await quotas.effective_places(session, app.programme.id, 2023, 1000) == 2700
         assert await quotas.effective_places(session, "another_programme", 2023, 1000) == 1000
-        summary = await quota.quota_summary(session, app.programme, 2022, clock())
+        summary = await quota.quota_summary(session, app.programme, 2022)
     assert summary == QuotaSummary(year=2022, places=1000, used=0, verified=0, waiting=0)
 
 
@@ -406,13 +408,13 @@ async def test_the_overview_offers_the_newest_earlier_years_quota_when_this_year
     app: Jaring, clock: FixedClock
 ) -> None:
     async with app.store.transaction() as session:
-        assert await quota.quota_summary(session, app.programme, 2026, clock()) == QuotaSummary(
+        assert await quota.quota_summary(session, app.programme, 2026) == QuotaSummary(
             2026, places=None, used=0, verified=0, waiting=0, previous_year=2023, previous_places=1000
         )
         await quotas.record_quota_change(
             session, app.programme.id, 2025, 1500, actor="test", actor_contact_id=None, reason=None, now=clock()
         )
-        summary = await quota.quota_summary(session, app.programme, 2026, clock())
+        summary = await quota.quota_summary(session, app.programme, 2026)
     assert (summary.previous_year, summary.previous_places) == (2025, 1500)
 
 
@@ -425,15 +427,24 @@ async def test_the_approve_command_holds_out_flagged_ones_and_needs_a_reason_to_
     with pytest.raises(admin_commands.FlagsHeld) as held:
         await admin_commands.approve_registrations(app)
     assert str(held.value).startswith("1 disetujui, 0 masuk daftar tunggu")
-    assert f"pendaftaran {ids[0]} (Pekerja 1): Umur 70 tahun, di luar batas program (18–65 tahun)." in str(held.value)
+    flag_line = (
+        f"pendaftaran {ids[0]} (Pekerja 1): Umur 70 tahun saat mendaftar, di luar batas program (18 sampai 65 tahun)."
+    )
+    assert flag_line in str(held.value)
     assert "--override-flags" in str(held.value)
     with pytest.raises(ValueError, match="--override-flags perlu --reason"):
         await admin_commands.approve_registrations(app, override_flags=[ids[0]])
     with pytest.raises(ValueError, match=f"pendaftaran {ids[1]} tidak ditandai"):
         await admin_commands.approve_registrations(app, override_flags=[ids[1]], reason="salah nomor")
+    with pytest.raises(ValueError, match="--override-flags perlu nomor pendaftaran") as unnamed:
+        await admin_commands.approve_registrations(app, override_flags=[], reason="SK Wali Kota 12/2026")
+    assert flag_line in str(unnamed.value)  # the flagged ones, by number and name, to choose from
     assert (await _statuses(app))[ids[0]] == ("verified", None)
-    said = await admin_commands.approve_registrations(app, override_flags=[], reason="SK Wali Kota 12/2026")
+    said = await admin_commands.approve_registrations(app, override_flags=[ids[0]], reason="SK Wali Kota 12/2026")
     assert said.startswith("1 disetujui")
+    assert said.endswith(
+        f"Disetujui meski tidak sesuai aturan program (alasan dicatat: SK Wali Kota 12/2026):\n  {flag_line}"
+    )
     assert (await _statuses(app))[ids[0]] == ("approved", 2026)
     assert (await _events(app, ids[0]))[-1] == ("approved", "SK Wali Kota 12/2026")
     assert [subject for subject, _ in await _overrides_audited(app)] == [f"registration:{ids[0]}"]
@@ -449,8 +460,78 @@ async def test_approving_a_flagged_one_by_hand_needs_the_override_and_a_reason(a
     with pytest.raises(ValueError, match="--override-flags perlu --reason"):
         await admin_commands.set_status(app, ids[0], "approved", "", "", override_flags=True)
     assert (await _statuses(app))[ids[0]] == ("verified", None)
-    await admin_commands.set_status(app, ids[0], "approved", "SK 12/2026", "", override_flags=True)
+    said = await admin_commands.set_status(app, ids[0], "approved", "SK 12/2026", "", override_flags=True)
+    assert said.endswith(
+        "Disetujui meski tidak sesuai aturan program (alasan dicatat: SK 12/2026):\n"
+        f"  pendaftaran {ids[0]} (Pekerja 1): Umur 70 tahun saat mendaftar, di luar batas program (18 sampai 65 tahun)."
+    )
     assert (await _statuses(app))[ids[0]] == ("approved", 2026)
     assert await _overrides_audited(app) == [
         (f"registration:{ids[0]}", {"flags": "age", "reason": "SK 12/2026", "by": "cli"})
     ]
+
+
+async def test_the_override_flag_alone_overrides_nobody_and_exits_2_listing_the_flagged_ones(
+    app: Jaring, clock: FixedClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--override-flags --reason x` without numbers never approves every flagged registration at once."""
+    ids = await _verified(app, clock, (False, "no"), (False, "no"))
+    await _flag(app, ids[0], born=date(1956, 3, 1))
+    await _flag(app, ids[1], flags=["outside_leader_area"])
+    await admin_commands.set_quota(app, 5)
+    args = _parser().parse_args(["registration", "approve", "--override-flags", "--reason", "SK 12/2026"])
+    assert await admin_commands.run_review_command(app, args) == 2
+    said = capsys.readouterr().err
+    assert "--override-flags perlu nomor pendaftaran" in said
+    assert f"pendaftaran {ids[0]} (Pekerja 1): Umur 70 tahun saat mendaftar" in said
+    assert f"pendaftaran {ids[1]} (Pekerja 2): Alamat di luar wilayah RT/RW" in said
+    assert [(await _statuses(app))[i] for i in ids] == [("verified", None), ("verified", None)]
+    assert await _overrides_audited(app) == []
+    args = _parser().parse_args(["registration", "approve", "--override-flags", str(ids[1]), "--reason", "SK 12"])
+    assert await admin_commands.run_review_command(app, args) == 3  # the other one is still held, and named
+    err = capsys.readouterr().err
+    assert f"pendaftaran {ids[1]} (Pekerja 2): Alamat di luar wilayah RT/RW" in err
+    assert [(await _statuses(app))[i][0] for i in ids] == ["verified", "approved"]
+
+
+async def test_the_age_is_judged_on_the_day_of_registration_whenever_the_approval_comes(
+    app: Jaring, clock: FixedClock
+) -> None:
+    """Born 20-12-1960, registered 21-11-2026 at 65: in the band. Approved in January 2027 (66 by then) it
+    is not held; born in 1956, 70 when registered, it is, and told as the age then."""
+    ids = await _verified(app, clock, (False, "no"), (False, "no"))
+    async with app.store.transaction() as session:
+        for registration_id in ids:
+            row = await session.get(Registration, registration_id)
+            assert row is not None
+            row.created_at = datetime(2026, 11, 21, 3, 0, tzinfo=UTC)
+    await _flag(app, ids[0], born=date(1960, 12, 20))
+    await _flag(app, ids[1], born=date(1956, 12, 1))  # 69 when registered, 70 by the approval
+    clock.advance(days=50)  # 10 January 2027
+    async with app.store.transaction() as session:
+        await quota.change_quota(session, [], app.programme, 5, now=clock(), actor="test")
+    done = await _approve(app, clock)
+    assert isinstance(done, ApprovalDone)
+    assert [(item.id, item.flags, item.registered_on) for item in done.held] == [(ids[1], ("age",), date(2026, 11, 21))]
+    assert (await _statuses(app))[ids[0]] == ("approved", 2027)
+    with pytest.raises(admin_commands.FlagsHeld, match="Umur 69 tahun saat mendaftar"):
+        await admin_commands.approve_registrations(app)
+
+
+async def test_a_stale_use_last_years_quota_tap_never_overwrites_another_admins_quota(
+    app: Jaring, clock: FixedClock
+) -> None:
+    desk = RequestAnswerer(app.cipher, app.programme, app.catalogs)
+    async with app.store.transaction() as session:
+        admin = await person(session, "kadis", clock(), ("admin", None))
+        other = await person(session, "sekdin", clock(), ("admin", None))
+        first = await desk.answer(session, admin, ChangeQuota(1000, "Sama dengan 2023", only_if_unset=True), clock())
+        assert first == QuotaChanged(2026, places=1000, promoted=0, used=0)
+        assert await desk.answer(session, other, ChangeQuota(1200, "APBD"), clock()) == QuotaChanged(2026, 1200, 0, 0)
+        stale = await desk.answer(session, admin, ChangeQuota(1000, "Sama dengan 2023", only_if_unset=True), clock())
+        assert stale == QuotaAlreadySet(2026, places=1200)
+        assert await quota.quota_summary(session, app.programme, 2026) == QuotaSummary(
+            2026, places=1200, used=0, verified=0, waiting=0
+        )
+        changes = (await session.execute(select(QuotaChange).order_by(QuotaChange.id))).scalars()
+        assert [change.places for change in changes] == [1000, 1200]  # the stale tap recorded nothing

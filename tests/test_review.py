@@ -526,21 +526,30 @@ async def test_a_verifiers_day_through_the_pipeline(app: Jaring, clock: FixedClo
 async def test_the_verifier_sees_each_flag_in_plain_words_and_the_age_even_without_a_stored_flag(
     app: Jaring, clock: FixedClock
 ) -> None:
-    """Born in 1956, registered before the band was checked: 70 on the day of the decision, flagged."""
+    """Born in 1956, registered before the band was checked: 70 on the day of registration, flagged. Born
+    20-12-1960, registered at 65 and 66 by the day of the decision: in the band (the day of registration
+    counts), not flagged."""
     async with app.store.transaction() as session:
         await person(session, "bu-lurah", clock(), ("verifier", MEDONO_CODE))
-        old = await seed_registration(session, app.cipher, app.programme, serial=1)
+        old = await seed_registration(session, app.cipher, app.programme, serial=1, created_at=clock())
         old.birth_date = date(1956, 3, 1)
-        elsewhere = await seed_registration(session, app.cipher, app.programme, serial=2)
+        elsewhere = await seed_registration(session, app.cipher, app.programme, serial=2, created_at=clock())
         elsewhere.flags = ["outside_leader_area"]
-        await seed_registration(session, app.cipher, app.programme, serial=3)
+        turning = await seed_registration(session, app.cipher, app.programme, serial=3, created_at=clock())
+        turning.birth_date = date(1960, 12, 20)
+    clock.advance(days=40)  # 31 December 2026
     said = await talk(app, clock, "bu-lurah", "verifikasi", "1")
     assert "Lahir: 1 Maret 1956 (umur 70 tahun)" in said[-2]
-    assert "PERHATIAN, tidak sesuai aturan program:\n- Umur 70 tahun, di luar batas program (18–65 tahun)." in said[-2]
+    flagged = (
+        "PERHATIAN, tidak sesuai aturan program:\n"
+        "- Umur 70 tahun saat mendaftar, di luar batas program (18 sampai 65 tahun)."
+    )
+    assert flagged in said[-2]
     said = await talk(app, clock, "bu-lurah", "kembali", "2")
     assert "- Alamat di luar wilayah RT/RW ketua yang mendaftarkan." in said[-2]
     assert "Umur" not in said[-2].split("PERHATIAN")[1]
     said = await talk(app, clock, "bu-lurah", "kembali", "3")
+    assert "Lahir: 20 Desember 1960 (umur 66 tahun)" in said[-2]
     assert "PERHATIAN" not in said[-2]
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Collection, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +23,7 @@ from conversations.flows.figures import STATUS_LABELS
 from conversations.letters import Letter
 from conversations.messages import msg
 from conversations.programme import Programme
-from conversations.registration_flags import Flag, flag_message, known_flags
+from conversations.registration_flags import flag_message, known_flags
 from conversations.requests.quota import ApprovalDone, FlaggedItem, QuotaBelowUsed, QuotaNotSet
 from db.repositories import audit, contacts, invites, quotas, registrations, roles
 
@@ -52,15 +52,15 @@ class FlagsHeld(ValueError):
     approve them with a reason, and exits non-zero."""
 
 
-def _flag_lines(say: Voice, programme: Programme, items: Sequence[FlaggedItem], now: datetime) -> str:
-    on = programme.local_date(now)
+def _flag_lines(say: Voice, programme: Programme, items: Sequence[FlaggedItem]) -> str:
+    """Each one by number and name, with the rules it breaks in plain words."""
     return "\n".join(
         say.text(
             "cli.registration.flag_line",
             id=item.id,
             name=item.full_name,
             flags="; ".join(
-                say.text(flag_message(programme, flag, birth_date=item.birth_date, on=on))
+                say.text(flag_message(programme, flag, birth_date=item.birth_date, registered_on=item.registered_on))
                 for flag in known_flags(list(item.flags))
             ),
         )
@@ -141,7 +141,7 @@ async def set_status(
             )
             year = quota.current_year(jaring.programme, now)
             await quotas.lock_quota(session)
-            summary = await quota.quota_summary(session, jaring.programme, year, now)
+            summary = await quota.quota_summary(session, jaring.programme, year)
             if summary.places is None:
                 raise ValueError(say.text("cli.quota.not_set", year=year))
             row = await registrations.get_registration(session, registration_id)
@@ -170,11 +170,20 @@ async def set_status(
             raise LookupError(say.text("cli.registration.not_found", id=registration_id)) from None
         if override is not None:
             await quota.record_override(
-                session, registration_id, (override, reason.strip()), now=now, actor=CLI_ACTOR, actor_contact_id=None
+                session,
+                registration_id,
+                (known_flags(list(override.flags)), reason.strip()),
+                now=now,
+                actor=CLI_ACTOR,
+                actor_contact_id=None,
             )
         await jaring.outbox_writer.letters(session, post, now)
     label = msg(STATUS_LABELS[status]) if status in STATUS_LABELS else status
-    return say.text("cli.registration.changed", id=registration_id, status=status, label=label)
+    said = say.text("cli.registration.changed", id=registration_id, status=status, label=label)
+    if override is not None:
+        lines = _flag_lines(say, jaring.programme, (override,))
+        said += "\n" + say.text("cli.registration.overridden", lines=lines, reason=reason.strip())
+    return said
 
 
 async def show_quota(jaring: Jaring, year: int | None = None, *, language: str = CLI_LANGUAGE) -> str:
@@ -184,7 +193,7 @@ async def show_quota(jaring: Jaring, year: int | None = None, *, language: str =
     now = jaring.pipeline.clock()
     year = year or quota.current_year(jaring.programme, now)
     async with jaring.store.transaction() as session:
-        summary = await quota.quota_summary(session, jaring.programme, year, now)
+        summary = await quota.quota_summary(session, jaring.programme, year)
         history = await quotas.quota_history(session, jaring.programme.id, year)
         waiting = await quota.waiting_list(session, jaring.programme, offset=0, limit=10)
     in_file = jaring.programme.quota_for(year)
@@ -247,22 +256,19 @@ async def set_quota(
 
 async def _override_for_one(
     jaring: Jaring, session: AsyncSession, registration_id: int, reason: str, *, override_flags: bool, say: Voice
-) -> tuple[Flag, ...] | None:
-    """The flags an approval by hand overrides (None: it has none); refused without --override-flags and
-    a reason."""
+) -> FlaggedItem | None:
+    """The registration with the flags an approval by hand overrides (None: it has none); refused
+    without --override-flags and a reason."""
     row = await registrations.get_registration(session, registration_id)
-    now = jaring.pipeline.clock()
-    flags = quota.registration_flags(jaring.programme, row, now) if row is not None else ()
-    if not flags:
+    item = quota.flagged_item(jaring.programme, row) if row is not None else None
+    if item is None or not item.flags:
         return None
-    assert row is not None
     if not override_flags:
-        item = FlaggedItem(row.id, row.full_name or "-", flags, row.birth_date)
-        lines = _flag_lines(say, jaring.programme, (item,), now)
-        raise ValueError(say.text("cli.registration.flagged_needs_override", id=row.id, lines=lines))
+        lines = _flag_lines(say, jaring.programme, (item,))
+        raise ValueError(say.text("cli.registration.flagged_needs_override", id=item.id, lines=lines))
     if not reason.strip():
         raise ValueError(say.text("cli.registration.override_needs_reason"))
-    return flags
+    return item
 
 
 async def approve_registrations(
@@ -273,8 +279,9 @@ async def approve_registrations(
     language: str = CLI_LANGUAGE,
 ) -> str:
     """Approve in priority order up to the quota. Flagged registrations are held out and named (raising
-    FlagsHeld after the others are approved) unless `override_flags` names them (empty: all of them),
-    with a `reason` that is recorded for each."""
+    FlagsHeld after the others are approved) unless `override_flags` names them, each by number, with a
+    `reason` that is recorded for each; each one approved so is told with its flags. An override never
+    reaches a flagged registration it does not name: none named is refused, listing the flagged ones."""
     say = Voice.of(jaring, language)
     if override_flags is not None and not reason.strip():
         raise ValueError(say.text("cli.registration.override_needs_reason"))
@@ -297,8 +304,11 @@ async def approve_registrations(
         used=say.number(result.used),
         places=say.number(result.places),
     )
+    if result.overridden:
+        lines = _flag_lines(say, jaring.programme, result.overridden)
+        said += "\n" + say.text("cli.registration.overridden", lines=lines, reason=reason.strip())
     if result.held:
-        lines = _flag_lines(say, jaring.programme, result.held, now)
+        lines = _flag_lines(say, jaring.programme, result.held)
         raise FlagsHeld(f"{said}\n{say.text('cli.registration.flags_held', lines=lines)}")
     return said
 
@@ -306,14 +316,20 @@ async def approve_registrations(
 async def _overrides(
     jaring: Jaring, session: AsyncSession, wanted: Collection[int] | None, reason: str, say: Voice
 ) -> dict[int, str]:
-    """Registration id → the reason, for the flagged ones `wanted` names (empty: every flagged one)."""
+    """Registration id → the reason, for the flagged ones `wanted` names, each by number. None named
+    (`--override-flags` alone) is refused with the flagged ones listed: an override is never wholesale."""
     if wanted is None:
         return {}
-    flagged = {item.id for item in await quota.flagged_waiting(session, jaring.programme, jaring.pipeline.clock())}
-    unknown = sorted(set(wanted) - flagged)
+    flagged = await quota.flagged_waiting(session, jaring.programme)
+    if not wanted:
+        if not flagged:
+            raise ValueError(say.text("cli.registration.override_needs_ids_none_flagged"))
+        lines = _flag_lines(say, jaring.programme, flagged)
+        raise ValueError(say.text("cli.registration.override_needs_ids", lines=lines))
+    unknown = sorted(set(wanted) - {item.id for item in flagged})
     if unknown:
         raise ValueError(say.text("cli.registration.not_flagged", ids=", ".join(map(str, unknown))))
-    return dict.fromkeys(wanted or flagged, reason.strip())
+    return dict.fromkeys(wanted, reason.strip())
 
 
 async def list_roles(jaring: Jaring, *, language: str = CLI_LANGUAGE) -> str:

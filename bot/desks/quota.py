@@ -6,7 +6,8 @@ in one transaction: two admins approving at once cannot exceed the quota. The or
 `conversations.priority`; each change goes through `change_status`, so every worker is told.
 
 A registration that breaks a programme rule (`conversations.registration_flags.flags_on`: its stored
-flags, and its age on the day of the approval) is never approved silently: a bulk approval or a
+flags, and its age on the day it was registered — the day the age rule is judged on, whenever the
+approval comes) is never approved silently: a bulk approval or a
 promotion from the waiting list holds it out and names it, and only an admin's override with a reason
 approves it, the reason recorded on its history and in the audit."""
 
@@ -14,15 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Literal, overload
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desks.call import DeskCall, page_size, refuse, unless_admin
 from bot.desks.roles import address_of
 from bot.desks.status_news import change_status
+from conversations.corrections_policy import holds_place
 from conversations.letters import Letter
 from conversations.priority import Candidate, in_priority_order, priorities_met
 from conversations.programme import Programme
+from conversations.programme_rules import age_rule_day
 from conversations.registration_flags import Flag, flags_on
 from conversations.requests.base import RoleRefused
 from conversations.requests.quota import (
@@ -35,6 +39,7 @@ from conversations.requests.quota import (
     ListWaiting,
     NoPlaceLeft,
     NotHeld,
+    QuotaAlreadySet,
     QuotaBelowUsed,
     QuotaChanged,
     QuotaNotSet,
@@ -52,6 +57,7 @@ __all__ = [
     "approve_verified",
     "change_quota",
     "current_year",
+    "flagged_item",
     "flagged_waiting",
     "list_waiting",
     "override_flags",
@@ -89,7 +95,7 @@ async def _previous_quota(session: AsyncSession, programme: Programme, year: int
     return (previous, places) if places is not None else None
 
 
-async def quota_summary(session: AsyncSession, programme: Programme, year: int, now: datetime) -> QuotaSummary:
+async def quota_summary(session: AsyncSession, programme: Programme, year: int) -> QuotaSummary:
     places = await _places(session, programme, year)
     previous = await _previous_quota(session, programme, year) if places is None else None
     return QuotaSummary(
@@ -98,25 +104,27 @@ async def quota_summary(session: AsyncSession, programme: Programme, year: int, 
         used=await quotas.places_used(session, year),
         verified=await registrations.count_with_status(session, programme.id, ("verified",)),
         waiting=await registrations.count_with_status(session, programme.id, ("waiting_list",)),
-        flagged=await flagged_waiting(session, programme, now),
+        flagged=await flagged_waiting(session, programme),
         previous_year=previous[0] if previous else None,
         previous_places=previous[1] if previous else None,
     )
 
 
-def registration_flags(programme: Programme, row: Registration, now: datetime) -> tuple[Flag, ...]:
-    """The rules it breaks on the day of the approval (the age judged on that day)."""
-    return flags_on(programme, row.flags, birth_date=row.birth_date, on=programme.local_date(now))
+def registration_flags(programme: Programme, row: Registration) -> tuple[Flag, ...]:
+    """The rules it breaks (the age judged on the day it was registered, not the day of the approval)."""
+    return flags_on(programme, row.flags, birth_date=row.birth_date, registered_at=row.created_at)
 
 
-def _flagged_item(programme: Programme, row: Registration, now: datetime) -> FlaggedItem:
-    return FlaggedItem(row.id, row.full_name or "-", registration_flags(programme, row, now), row.birth_date)
+def flagged_item(programme: Programme, row: Registration) -> FlaggedItem:
+    """It with its flags, as the admin is shown it."""
+    registered_on = age_rule_day(programme, row.created_at)
+    return FlaggedItem(row.id, row.full_name or "-", registration_flags(programme, row), row.birth_date, registered_on)
 
 
-async def flagged_waiting(session: AsyncSession, programme: Programme, now: datetime) -> tuple[FlaggedItem, ...]:
+async def flagged_waiting(session: AsyncSession, programme: Programme) -> tuple[FlaggedItem, ...]:
     """The verified and waiting-list registrations held out of approval until an admin overrides them."""
     rows = await registrations.list_with_status(session, programme.id, ("verified", "waiting_list"))
-    return tuple(_flagged_item(programme, row, now) for row in rows if registration_flags(programme, row, now))
+    return tuple(flagged_item(programme, row) for row in rows if registration_flags(programme, row))
 
 
 def _candidate(programme: Programme, row: Registration) -> Candidate:
@@ -152,12 +160,16 @@ async def approve_verified(
     free, approved, waiting = places - used, 0, 0
     overrides = overrides or {}
     held: list[FlaggedItem] = []
+    overridden: list[FlaggedItem] = []
     for row in _ordered(programme, rows):
-        flags = registration_flags(programme, row, now)
+        flags = registration_flags(programme, row)
         if flags and not overrides.get(row.id, "").strip():
-            held.append(_flagged_item(programme, row, now))
+            held.append(flagged_item(programme, row))
             continue
-        if free > 0:
+        holding = _holds_place_in(row, year)  # kept its place through a correction: no new one needed
+        if free > 0 or holding:
+            if flags:
+                overridden.append(flagged_item(programme, row))
             reason = overrides.get(row.id, "").strip() if flags else ""
             await _approve(
                 session,
@@ -170,7 +182,7 @@ async def approve_verified(
                 actor_contact_id=actor_contact_id,
                 override=(flags, reason) if flags else None,
             )
-            free, approved = free - 1, approved + 1
+            free, approved = free - (0 if holding else 1), approved + 1
         elif row.status == "verified":
             await change_status(
                 session,
@@ -197,7 +209,7 @@ async def approve_verified(
             **({"held": ",".join(str(item.id) for item in held)} if held else {}),
         },
     )
-    return ApprovalDone(year, approved, waiting, places, used + approved, tuple(held))
+    return ApprovalDone(year, approved, waiting, places, used + approved, tuple(held), tuple(overridden))
 
 
 async def approve_flagged(
@@ -224,11 +236,12 @@ async def approve_flagged(
     row = await registrations.lock_registration(session, registration_id)
     if row is None or row.programme_id != programme.id or row.status not in ("verified", "waiting_list"):
         return NotHeld(registration_id)
-    flags = registration_flags(programme, row, now)
+    flags = registration_flags(programme, row)
     if not flags:
         return NotHeld(registration_id)
     used = await quotas.places_used(session, year)
-    if used >= places:
+    holding = _holds_place_in(row, year)  # kept its place through a correction: counted in `used` already
+    if used >= places and not holding:
         return NoPlaceLeft(year, places)
     await _approve(
         session,
@@ -241,7 +254,11 @@ async def approve_flagged(
         actor_contact_id=actor_contact_id,
         override=(flags, reason),
     )
-    return FlagOverridden(row.id, year, places, used + 1)
+    return FlagOverridden(row.id, year, places, used if holding else used + 1)
+
+
+def _holds_place_in(row: Registration, year: int) -> bool:
+    return row.quota_year == year and holds_place(row.status, row.quota_year)
 
 
 async def _approve(
@@ -294,6 +311,7 @@ async def record_override(
     )
 
 
+@overload
 async def change_quota(
     session: AsyncSession,
     post: list[Letter],
@@ -305,18 +323,53 @@ async def change_quota(
     actor_contact_id: int | None = None,
     reason: str = "",
     year: int | None = None,
-) -> QuotaChanged | QuotaBelowUsed:
+    only_if_unset: Literal[False] = False,
+) -> QuotaChanged | QuotaBelowUsed: ...
+
+
+@overload
+async def change_quota(
+    session: AsyncSession,
+    post: list[Letter],
+    programme: Programme,
+    places: int,
+    *,
+    now: datetime,
+    actor: str,
+    actor_contact_id: int | None = None,
+    reason: str = "",
+    year: int | None = None,
+    only_if_unset: bool,
+) -> QuotaChanged | QuotaBelowUsed | QuotaAlreadySet: ...
+
+
+async def change_quota(
+    session: AsyncSession,
+    post: list[Letter],
+    programme: Programme,
+    places: int,
+    *,
+    now: datetime,
+    actor: str,
+    actor_contact_id: int | None = None,
+    reason: str = "",
+    year: int | None = None,
+    only_if_unset: bool = False,
+) -> QuotaChanged | QuotaBelowUsed | QuotaAlreadySet:
     """Set the places of `year` (this year by default). For this year, the waiting list then moves up,
-    in priority order, into the places that are free. Never below the places already used."""
+    in priority order, into the places that are free. Never below the places already used.
+    `only_if_unset`: nothing changes if the year has a quota by the time the lock is held."""
     this_year = current_year(programme, now)
     year = this_year if year is None else year
     if not 0 <= places <= MAX_PLACES:
         raise ValueError(f"places must be between 0 and {MAX_PLACES}")
     await quotas.lock_quota(session)
+    previous = await _places(session, programme, year)
+    if only_if_unset and previous is not None:
+        return QuotaAlreadySet(year, previous)
     used = await quotas.places_used(session, year)
     if places < used:
         return QuotaBelowUsed(year, used)
-    previous = await _places(session, programme, year)
     await quotas.record_quota_change(
         session,
         programme.id,
@@ -330,7 +383,7 @@ async def change_quota(
     promoted = 0
     if year == this_year:  # flagged ones stay on the waiting list until an admin overrides them
         waiting = await registrations.list_with_status(session, programme.id, ("waiting_list",), lock=True)
-        movable = [row for row in _ordered(programme, waiting) if not registration_flags(programme, row, now)]
+        movable = [row for row in _ordered(programme, waiting) if not registration_flags(programme, row)]
         for row in movable[: places - used]:
             await _approve(
                 session, post, programme, row, year=year, now=now, actor=actor, actor_contact_id=actor_contact_id
@@ -376,7 +429,7 @@ async def waiting_list(session: AsyncSession, programme: Programme, *, offset: i
 async def quota_overview(call: DeskCall, request: QuotaOverview) -> QuotaSummary | RoleRefused:
     if refused := await unless_admin(call, request):
         return refused
-    return await quota_summary(call.session, call.programme, current_year(call.programme, call.now), call.now)
+    return await quota_summary(call.session, call.programme, current_year(call.programme, call.now))
 
 
 async def approve(call: DeskCall, request: ApproveVerified) -> ApprovalDone | QuotaNotSet | RoleRefused:
@@ -413,7 +466,9 @@ async def list_waiting(call: DeskCall, request: ListWaiting) -> WaitingPage | Ro
     return await waiting_list(call.session, call.programme, offset=offset, limit=limit)
 
 
-async def set_quota(call: DeskCall, request: ChangeQuota) -> QuotaChanged | QuotaBelowUsed | RoleRefused:
+async def set_quota(
+    call: DeskCall, request: ChangeQuota
+) -> QuotaChanged | QuotaBelowUsed | QuotaAlreadySet | RoleRefused:
     refused = await unless_admin(call, request)
     if refused is not None or not 0 <= request.places <= MAX_PLACES:
         return refused or await refuse(call, request)
@@ -426,4 +481,5 @@ async def set_quota(call: DeskCall, request: ChangeQuota) -> QuotaChanged | Quot
         actor=address_of(call.asker),
         actor_contact_id=call.asker.id,
         reason=request.reason,
+        only_if_unset=request.only_if_unset,
     )

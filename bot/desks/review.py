@@ -14,7 +14,8 @@ from bot.desks.roles import address_of
 from bot.desks.status_news import change_status
 from conversations.corrections_policy import status_after_verification
 from conversations.nik import mask_nik
-from conversations.registration_flags import known_flags
+from conversations.programme import Programme
+from conversations.registration_flags import flags_on, known_flags
 from conversations.requests.base import RoleRefused
 from conversations.requests.review import (
     AlreadyDecided,
@@ -120,19 +121,32 @@ async def decide_registration(call: DeskCall, request: DecideRegistration) -> De
         return await refuse(call, request)
     if row.status not in registrations.PENDING_STATUSES:
         return AlreadyDecided(row.id, row.status)
+    status = _status_decided(call.programme, row, request.decision)
     await change_status(
         call.session,
         call.post,
         row.id,
-        # An approved registration checked again after a correction kept its place: approved again.
-        status_after_verification(row.status, row.quota_year) if request.decision == "verified" else request.decision,
+        status,
         now=call.now,
         actor=address_of(call.asker),
         actor_contact_id=call.asker.id,
         reason=request.reason.strip()[:_MAX_REASON] if request.decision != "verified" else "",
         programme=call.programme,
     )
-    return Decided(row.id, request.decision)
+    return Decided(row.id, status)
+
+
+def _status_decided(programme: Programme, row: Registration, decision: str) -> str:
+    """The status a decision stores. An approved registration checked again after a correction kept its
+    place: verified, it is approved again, unless it breaks a programme rule now (a birth date corrected
+    outside the age band the kelurahan decides, say) — then it is verified, keeping its place, and held
+    for the admin's override like every flagged registration (never approved silently)."""
+    if decision != "verified":
+        return decision
+    status = status_after_verification(row.status, row.quota_year)
+    if status == "approved" and flags_on(programme, row.flags, birth_date=row.birth_date, registered_at=row.created_at):
+        return "verified"
+    return status
 
 
 async def _reviewable(session: AsyncSession, scope: OfficerScope, registration_id: int) -> Registration | None:

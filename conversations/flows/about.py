@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from conversations.flow import Context, Data, Finish, Flow, Transition
 from conversations.messages import Money, Msg, Reply, msg
+from conversations.programme_rules import age_band_text
 
 __all__ = ["about_flow"]
 
@@ -29,10 +30,8 @@ def _start(ctx: Context, _: Data) -> Transition:
 
 
 def _who(ctx: Context) -> Msg:
-    rules = ctx.programme.eligibility
-    if rules.min_age is not None and rules.max_age is not None:
-        return msg("about.who_aged", min_age=rules.min_age, max_age=rules.max_age)
-    return msg("about.who")
+    band = age_band_text(ctx.programme)
+    return msg("about.who_aged", band=band) if band is not None else msg("about.who")
 
 
 about_flow = Flow(

@@ -45,6 +45,7 @@ from conversations.requests.quota import (
     ListWaiting,
     NoPlaceLeft,
     NotHeld,
+    QuotaAlreadySet,
     QuotaBelowUsed,
     QuotaChanged,
     QuotaNotSet,
@@ -139,7 +140,10 @@ def _on_overview(ctx: Context, __: Data, result: QuotaSummary | RoleRefused) -> 
 def _flagged_entry(ctx: Context, item: FlaggedItem) -> tuple[int, str, str]:
     """One held registration with the rules it breaks, in the admin's language, kept as shown."""
     said = "; ".join(
-        ctx.renderer.render(flag_message(ctx.programme, flag, birth_date=item.birth_date, on=ctx.today), ctx.language)
+        ctx.renderer.render(
+            flag_message(ctx.programme, flag, birth_date=item.birth_date, registered_on=item.registered_on),
+            ctx.language,
+        )
         for flag in known_flags(list(item.flags))
     )
     return (item.id, item.full_name[:40], said)
@@ -435,7 +439,9 @@ def _on_confirm_quota(ctx: Context, data: Data, answer: Answer) -> Transition:
     return Fetch(request, then=_on_quota_changed)
 
 
-def _on_quota_changed(ctx: Context, __: Data, result: QuotaChanged | QuotaBelowUsed | RoleRefused) -> Transition:
+def _on_quota_changed(
+    ctx: Context, __: Data, result: QuotaChanged | QuotaBelowUsed | QuotaAlreadySet | RoleRefused
+) -> Transition:
     n = _counter(ctx)
     if isinstance(result, QuotaChanged):
         said = msg("approval.quota_changed", year=result.year, places=n(result.places), used=n(result.used))
@@ -444,6 +450,8 @@ def _on_quota_changed(ctx: Context, __: Data, result: QuotaChanged | QuotaBelowU
     if isinstance(result, QuotaBelowUsed):
         below = msg("approval.places_below_used", used=n(result.used), year=result.year)
         return _overview(say=(Reply.of(below),))
+    if isinstance(result, QuotaAlreadySet):  # not asked here (only_if_unset is the Menu Dinas's offer)
+        return _overview()
     return _refused()
 
 

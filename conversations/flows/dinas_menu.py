@@ -3,7 +3,8 @@ officers' flows from anywhere.
 
 The Menu Dinas opens with the year's quota when it has none ("Kuota 2026 belum ditetapkan": nothing can
 be approved until it is set) and offers the newest earlier year's figure in one tap, set through the
-same ChangeQuota request as "Ubah kuota" (audited, the waiting list moves up).
+same ChangeQuota request as "Ubah kuota" (audited, the waiting list moves up), asked only if the year
+still has no quota: a tap on a menu shown before another admin set it changes nothing and says so.
 
 The main menu shows "Menu Dinas" to admins and "Verifikasi" to kelurahan verifiers. The engine only
 lets a flow's words open it for people who see it, so two small "door" flows take those words from
@@ -34,7 +35,14 @@ from conversations.flow_data import FlowData
 from conversations.messages import Choice, Msg, Reply, msg
 from conversations.numbers import count_text
 from conversations.requests.base import RoleRefused
-from conversations.requests.quota import ChangeQuota, QuotaBelowUsed, QuotaChanged, QuotaOverview, QuotaSummary
+from conversations.requests.quota import (
+    ChangeQuota,
+    QuotaAlreadySet,
+    QuotaBelowUsed,
+    QuotaChanged,
+    QuotaOverview,
+    QuotaSummary,
+)
 from conversations.role_needs import ADMIN_NEEDED
 
 __all__ = [
@@ -136,11 +144,14 @@ def _on_choose(ctx: Context, data: Data, answer: Answer) -> Transition:
     saved = DinasData.load(data)
     if answer.choice == _USE_PREVIOUS and _use_previous(ctx, saved):
         reason = ctx.renderer.render(msg("dinas.previous_quota_reason", previous_year=saved.previous_year), "id")
-        return Fetch(ChangeQuota(saved.previous_places, reason), then=_on_quota_set)
+        request = ChangeQuota(saved.previous_places, reason, only_if_unset=True)  # a stale tap changes nothing
+        return Fetch(request, then=_on_quota_set)
     return Finish(then=answer.choice or "menu")
 
 
-def _on_quota_set(ctx: Context, data: Data, result: QuotaChanged | QuotaBelowUsed | RoleRefused) -> Transition:
+def _on_quota_set(
+    ctx: Context, data: Data, result: QuotaChanged | QuotaBelowUsed | QuotaAlreadySet | RoleRefused
+) -> Transition:
     saved = DinasData.load(data)
     if isinstance(result, QuotaChanged):
         places = count_text(result.places, ctx.language)
@@ -148,6 +159,10 @@ def _on_quota_set(ctx: Context, data: Data, result: QuotaChanged | QuotaBelowUse
         promoted = msg("approval.promoted", promoted=count_text(result.promoted, ctx.language))
         told = (said, promoted) if result.promoted else (said,)
         return Goto("choose", saved.but(quota_set=True).dump(), say=(Reply.of(*told),))
+    if isinstance(result, QuotaAlreadySet):
+        places = count_text(result.places, ctx.language)
+        said = msg("dinas.quota_already_set", year=result.year, places=places)
+        return Goto("choose", saved.but(quota_set=True).dump(), say=(Reply.of(said),))
     if isinstance(result, QuotaBelowUsed):
         used = count_text(result.used, ctx.language)
         return Goto("choose", data, say=(Reply.of(msg("approval.places_below_used", used=used, year=result.year)),))

@@ -461,7 +461,10 @@ def _flags_said(ctx: Context, draft: RegistrationData, result: Submitted) -> tup
     if not flags:
         return ()
     lines = tuple(
-        msg("rule.flag_line", flag=flag_message(ctx.programme, flag, birth_date=draft.birth_date, on=_today(ctx)))
+        msg(
+            "rule.flag_line",
+            flag=flag_message(ctx.programme, flag, birth_date=draft.birth_date, registered_on=_today(ctx)),
+        )
         for flag in flags
     )
     return (msg("rule.submitted_with_flags", flags=lines),)

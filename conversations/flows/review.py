@@ -38,6 +38,7 @@ from conversations.flows.jobs import job_name
 from conversations.flows.places import kelurahan_name
 from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Msg, Reply, msg
+from conversations.programme_rules import age_band_text, age_rule_day
 from conversations.registration_flags import flag_message, flags_on
 from conversations.requests.base import RoleRefused
 from conversations.requests.review import (
@@ -229,13 +230,17 @@ def _details(ctx: Context, view: ReviewView) -> Msg:
 
 
 def _flags(ctx: Context, view: ReviewView) -> tuple[Msg, ...]:
-    """Each programme rule it breaks, in plain words: the stored flags, and the age on the day of the
-    decision whenever it is outside the programme's band (flagged or not when it was registered)."""
-    found = flags_on(ctx.programme, list(view.flags), birth_date=view.birth_date, on=ctx.today)
+    """Each programme rule it breaks, in plain words: the stored flags, and the age on the day it was
+    registered whenever that was outside the programme's band (the day the rule is judged on)."""
+    found = flags_on(ctx.programme, list(view.flags), birth_date=view.birth_date, registered_at=view.registered_at)
     if not found:
         return ()
+    registered_on = age_rule_day(ctx.programme, view.registered_at)
     said = tuple(
-        msg("review.flag_line", flag=flag_message(ctx.programme, flag, birth_date=view.birth_date, on=ctx.today))
+        msg(
+            "review.flag_line",
+            flag=flag_message(ctx.programme, flag, birth_date=view.birth_date, registered_on=registered_on),
+        )
         for flag in found
     )
     return (msg("review.flags", lines=said),)
@@ -302,10 +307,11 @@ def _reasons(ctx: Context) -> tuple[tuple[str, Msg, Msg], ...]:
     work outside the list is allowed. Figures and names from the programme file."""
     rules = ctx.programme.eligibility
     region = ctx.region.name if ctx.region else ctx.programme.pemda
-    band = {"min_age": rules.min_age or 0, "max_age": rules.max_age or 0}
+    age_band = age_band_text(ctx.programme)
+    band = {"band": age_band} if age_band is not None else {}
     found: list[tuple[str, Msg, Msg]] = []
     for reason_id, label, text in REJECT_REASONS:
-        if reason_id == "age" and (rules.min_age is None or rules.max_age is None):
+        if reason_id == "age" and age_band is None:
             continue
         if reason_id == "job" and not rules.listed_jobs_only:
             continue
@@ -412,6 +418,7 @@ def _decide(data: Data, decision: Decision, reason: str = "") -> Fetch[Decided |
 
 _DONE_KEYS = {
     "verified": "review.verified_done",
+    "approved": "review.reapproved_done",  # it had kept its quota place through a correction
     "rejected": "review.rejected_done",
     "returned": "review.returned_done",
 }

@@ -17,6 +17,7 @@ __all__ = [
     "ListWaiting",
     "NoPlaceLeft",
     "NotHeld",
+    "QuotaAlreadySet",
     "QuotaBelowUsed",
     "QuotaChanged",
     "QuotaNotSet",
@@ -34,8 +35,9 @@ class FlaggedItem:
 
     id: int
     full_name: str
-    flags: tuple[str, ...]  # registration_flags ids, the age one judged on the day asked
-    birth_date: date | None = None
+    flags: tuple[str, ...]  # registration_flags ids, the age one judged on the day it was registered
+    birth_date: date | None
+    registered_on: date  # the day the age rule is judged on (programme_rules.age_rule_day)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,7 @@ class ApprovalDone:
     places: int
     used: int
     held: tuple[FlaggedItem, ...] = ()  # flagged, not approved: each needs an override with a reason
+    overridden: tuple[FlaggedItem, ...] = ()  # flagged, approved by the admin's override (named by number)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +122,14 @@ class QuotaChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class QuotaAlreadySet:
+    """Asked to set the quota only if it had none, and someone had set it meanwhile: nothing changed."""
+
+    year: int
+    places: int
+
+
+@dataclass(frozen=True, slots=True)
 class QuotaBelowUsed:
     year: int
     used: int
@@ -151,8 +162,11 @@ class ListWaiting(Request[WaitingPage | RoleRefused]):
 
 
 @dataclass(frozen=True, slots=True)
-class ChangeQuota(Request[QuotaChanged | QuotaBelowUsed | RoleRefused]):
-    """Set this year's places; the waiting list moves up into the new free places."""
+class ChangeQuota(Request[QuotaChanged | QuotaBelowUsed | QuotaAlreadySet | RoleRefused]):
+    """Set this year's places; the waiting list moves up into the new free places. `only_if_unset`: only
+    when the year has no quota yet (a one-tap offer made when it had none), checked under the quota
+    lock, so a stale tap never overwrites another admin's figure."""
 
     places: int
     reason: str = ""
+    only_if_unset: bool = False
