@@ -314,6 +314,18 @@ class Engine:
             None,
         )
 
+    def _role_needed_for(self, text: str, turn: _Turn) -> RoleNeed | None:
+        """The role a flow named exactly by these words needs, when the person does not hold it."""
+        said = normalise(text)
+        return next(
+            (
+                flow.needs_role
+                for flow in self.flows.values()
+                if said in flow.aliases and flow.role_lost(turn.ctx.contact, {}) is not None
+            ),
+            None,
+        )
+
     def _pause(self, state: SessionState, turn: _Turn) -> bool:
         """Keep a resumable flow's data when the person leaves it halfway; whether anything was kept."""
         flow = self.flows.get(state.flow or "")
@@ -341,6 +353,9 @@ class Engine:
         named = self._named_flow(text, turn) if button is None else None
         if named is not None:  # a menu entry's own words, before any fuzzy matching
             return self._start(named, {}, turn)
+        needed = self._role_needed_for(text, turn) if button is None else None
+        if needed is not None:  # a role's menu word from someone without the role (revoked, say)
+            return self._show_menu(turn, msg("navigation.role_needed", role=needed.name))
         choices = self.menu_choices(turn.ctx)
         picked = match_choice(text, button, self._labelled(choices, turn.ctx))
         if picked is not None:

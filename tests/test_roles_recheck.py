@@ -80,6 +80,31 @@ def test_every_role_flow_ends_at_every_step_when_the_role_is_revoked(flow: Flow,
     assert flow.id not in outcome.state.paused  # nothing half-done kept for later
 
 
+_NAMED_BY_WORDS = [
+    (flow, alias)
+    for flow in ALL_FLOWS
+    if flow.needs_role is not None and flow.role_lost(context().contact, {}) is not None
+    for alias in flow.aliases
+]
+
+
+@pytest.mark.parametrize(("flow", "alias"), _NAMED_BY_WORDS, ids=[f"{f.id}:{a}" for f, a in _NAMED_BY_WORDS])
+def test_a_roles_menu_word_from_someone_without_the_role_says_whose_menu_it_is(flow: Flow, alias: str) -> None:
+    outcome = ENGINE.handle(SessionState(), inbound(alias), context(consented=True))
+    said = [part.key for reply in outcome.replies for part in reply.parts]
+    # Never opened, never "not understood": a door flow or the flow's own refusal says whose menu it is,
+    # and a word no other flow claims gets the engine's notice ("warga saya" from a revoked leader).
+    assert outcome.state.flow != flow.id
+    assert "engine.not_understood" not in said
+
+
+def test_warga_saya_from_someone_without_the_leader_role_says_whose_menu_it_is() -> None:
+    outcome = ENGINE.handle(SessionState(), inbound("warga saya"), context(consented=True))
+    said = [part.key for reply in outcome.replies for part in reply.parts]
+    assert said[0] == "navigation.role_needed"
+    assert "pengurus RT/RW" in render_reply(outcome.replies[0], "id")[0]
+
+
 @pytest.mark.parametrize("flow", ROLE_FLOWS, ids=[flow.id for flow in ROLE_FLOWS])
 def test_a_role_still_held_goes_on(flow: Flow) -> None:
     assert flow.needs_role is not None
