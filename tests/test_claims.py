@@ -945,6 +945,22 @@ def test_the_claim_is_in_the_menu_and_the_heir_reads_the_claims_own_privacy_noti
     assert _all_keys(agreed)[-2:] == ["claims.condolence", "claims.ask_who"]
 
 
+def test_an_heir_reads_and_withdraws_the_claims_consent_from_the_privacy_menu() -> None:
+    heir = ContactInfo("terminal", consents=frozenset({CLAIM_DATA}))
+    ctx = replace(context(), contact=heir)
+    which = run(ENGINE, IDLE, inbound("privasi"), ctx, Store().answer)
+    assert _all_keys(which) == ["privacy.which"]
+    assert choice_ids(which) == [[PERSONAL_DATA, CLAIM_DATA]]
+    notice = run(ENGINE, which.state, inbound("klaim ahli waris"), ctx, Store().answer)
+    assert _all_keys(notice) == ["privacy.claim_notice", "privacy.already_agreed_undated"]
+    withdrawn = run(ENGINE, notice.state, inbound("tarik persetujuan"), ctx, Store().answer)
+    assert withdrawn.effects[0] == RecordConsent(CLAIM_DATA, NOTICE_VERSIONS[CLAIM_DATA], granted=False)
+    assert "privacy.withdrawn" in _all_keys(withdrawn)
+
+    worker_only = run(ENGINE, IDLE, inbound("privasi"), context(), Store().answer)
+    assert _all_keys(worker_only)[0] == "privacy.notice"  # nothing to choose between
+
+
 def test_a_worker_who_agreed_to_the_registration_notice_still_reads_the_heirs_notice() -> None:
     registered = replace(
         context(), contact=ContactInfo("terminal", consented=True, consents=frozenset({PERSONAL_DATA}))

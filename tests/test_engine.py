@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from conversations.effects import Audit, Effect, RecordConsent, SetLanguage, SetOptOut
@@ -279,7 +281,9 @@ def test_privacy_button_not_offered_is_rejected(choice_id: str) -> None:
 
 
 def test_consented_contact_sees_keep_or_withdraw() -> None:
-    outcome = ENGINE.handle(MENU, inbound("privasi"), context(consented=True))
+    registered = context(consented=True)  # agreed to the registration notice only: nothing to choose between
+    registered = replace(registered, contact=replace(registered.contact, consents=frozenset({CONSENT_PURPOSE})))
+    outcome = ENGINE.handle(MENU, inbound("privasi"), registered)
     assert keys(outcome) == [["privacy.notice", "privacy.already_agreed"]]
     reply = outcome.replies[0]
     assert [(c.id, c.label.key) for c in reply.choices] == [("agree", "privacy.keep"), ("decline", "privacy.withdraw")]

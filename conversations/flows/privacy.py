@@ -37,8 +37,27 @@ class PrivacyData(FlowData):
         return self.purpose if self.purpose in NOTICE_VERSIONS else PERSONAL_DATA
 
 
-def _start(_: Context, __: Data) -> Transition:
+_WHICH = (
+    Choice(PERSONAL_DATA, msg("privacy.which_registration"), ("pendaftaran", "data saya")),
+    Choice(CLAIM_DATA, msg("privacy.which_claim"), ("klaim", "klaim ahli waris", "ahli waris")),
+)
+
+
+def _start(ctx: Context, data: Data) -> Transition:
+    """In front of a flow, that flow's notice; from the menu, the person's choice when they have agreed to
+    more than the registration's (an heir can read and withdraw the claim's consent here too)."""
+    if PrivacyData.load(data).then is None and CLAIM_DATA in ctx.contact.consents:
+        return Goto("which")
     return Goto("notice")
+
+
+def _ask_which(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("privacy.which"), choices=_WHICH)
+
+
+def _on_which(_: Context, __: Data, answer: Answer) -> Transition:
+    purpose = CLAIM_DATA if answer.choice == CLAIM_DATA else PERSONAL_DATA
+    return Goto("notice", PrivacyData(purpose=purpose).dump())
 
 
 def _ask_notice(ctx: Context, data: Data) -> Reply:
@@ -55,6 +74,8 @@ def _ask_notice(ctx: Context, data: Data) -> Reply:
             msg("privacy.already_agreed", date=ctx.programme.local_date(ctx.contact.consented_at)),
             choices=(KEEP, WITHDRAW),
         )
+    if purpose != PERSONAL_DATA and purpose in ctx.contact.consents:
+        return Reply.of(notice, msg("privacy.already_agreed_undated"), choices=(KEEP, WITHDRAW))
     return Reply.of(notice, msg("privacy.question"), choices=(AGREE, DECLINE))
 
 
@@ -87,10 +108,13 @@ def _on_notice(ctx: Context, data: Data, answer: Answer) -> Transition:
 
 privacy_flow = Flow(
     id="privacy",
-    version=1,
+    version=1,  # the "which" step was added in front; a session at "notice" reads as before
     title=msg("privacy.title"),
     start=_start,
-    steps={"notice": Step(ask=_ask_notice, on_answer=_on_notice)},
+    steps={
+        "which": Step(ask=_ask_which, on_answer=_on_which),
+        "notice": Step(ask=_ask_notice, on_answer=_on_notice),
+    },
     aliases=("privasi", "data pribadi", "persetujuan", "kebijakan privasi"),
     data=PrivacyData,
 )
