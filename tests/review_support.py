@@ -23,6 +23,7 @@ from conversations.requests.quota import (
     WaitingItem,
     WaitingPage,
 )
+from conversations.requests.registrations import StatusEvent
 from conversations.requests.review import (
     Decided,
     DecideRegistration,
@@ -30,7 +31,6 @@ from conversations.requests.review import (
     OpenRegistration,
     PendingItem,
     PendingPage,
-    ReviewEvent,
     ReviewView,
 )
 from conversations.requests.roles import (
@@ -117,7 +117,7 @@ SAMPLE_REVIEW_VIEW = ReviewView(
     by_leader=True,
     leader_rt="003",
     leader_rw="005",
-    history=(ReviewEvent("submitted", _AT),),
+    history=(StatusEvent("submitted", _AT),),
 )
 
 

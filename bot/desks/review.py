@@ -17,6 +17,7 @@ from conversations.nik import mask_nik
 from conversations.programme import Programme
 from conversations.registration_flags import flags_on, known_flags
 from conversations.requests.base import RoleRefused
+from conversations.requests.registrations import StatusEvent
 from conversations.requests.review import (
     AlreadyDecided,
     Decided,
@@ -25,7 +26,6 @@ from conversations.requests.review import (
     OpenRegistration,
     PendingItem,
     PendingPage,
-    ReviewEvent,
     ReviewView,
 )
 from db.models import Contact, Registration
@@ -109,7 +109,7 @@ async def open_registration(call: DeskCall, request: OpenRegistration) -> Review
         by_leader=row.consent_via == "operator",
         leader_rt=(leader.rt or "") if leader else "",
         leader_rw=(leader.rw or "") if leader else "",
-        history=tuple(ReviewEvent(e.status, e.created_at, e.reason or "") for e in events),
+        history=tuple(StatusEvent(e.status, e.created_at, e.reason or "") for e in events),
         flags=known_flags(row.flags),
     )
 

@@ -168,13 +168,13 @@ class Pipeline:
         return AnsweredQuestion(row.provider_message_id, tuple(dict(choice) for choice in row.choices))
 
     async def _context(self, session: AsyncSession, contact: Contact, now: datetime) -> Context:
-        records = {purpose: await consent.latest_consent(session, contact.id, purpose) for purpose in NOTICE_VERSIONS}
+        records = await consent.latest_consents(session, contact.id, NOTICE_VERSIONS)
         consents = frozenset(
             purpose
             for purpose, record in records.items()
-            if record is not None and record.granted and record.notice_version == NOTICE_VERSIONS[purpose]
+            if record.granted and record.notice_version == NOTICE_VERSIONS[purpose]
         )
-        latest = records[CONSENT_PURPOSE]
+        latest = records.get(CONSENT_PURPOSE)
         consented = CONSENT_PURPOSE in consents
         grants = await roles.active_grants(session, contact.id)
         info = ContactInfo(

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from conversations.requests.base import Request, RoleRefused
+from conversations.requests.registrations import StatusEvent
 
 __all__ = [
     "AlreadyDecided",
@@ -19,7 +20,6 @@ __all__ = [
     "OpenRegistration",
     "PendingItem",
     "PendingPage",
-    "ReviewEvent",
     "ReviewView",
 ]
 
@@ -39,13 +39,6 @@ class PendingPage:
     items: tuple[PendingItem, ...]
     total: int
     kelurahan_codes: tuple[str, ...] = ()  # the verifier's kelurahan; empty for an admin (all of them)
-
-
-@dataclass(frozen=True, slots=True)
-class ReviewEvent:
-    status: str
-    at: datetime
-    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +65,7 @@ class ReviewView:
     by_leader: bool
     leader_rt: str = ""
     leader_rw: str = ""
-    history: tuple[ReviewEvent, ...] = field(default_factory=tuple)
+    history: tuple[StatusEvent, ...] = field(default_factory=tuple)
     flags: tuple[str, ...] = ()  # the programme rules it was registered breaking (registration_flags)
 
 

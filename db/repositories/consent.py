@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ConsentRecord
 
-__all__ = ["latest_consent", "record_consent"]
+__all__ = ["latest_consent", "latest_consents", "record_consent"]
 
 
 async def record_consent(
@@ -37,10 +38,18 @@ async def record_consent(
 
 
 async def latest_consent(session: AsyncSession, contact_id: int, purpose: str) -> ConsentRecord | None:
-    statement = (
-        select(ConsentRecord)
-        .where(ConsentRecord.contact_id == contact_id, ConsentRecord.purpose == purpose)
-        .order_by(ConsentRecord.id.desc())
-        .limit(1)
+    return (await latest_consents(session, contact_id, (purpose,))).get(purpose)
+
+
+async def latest_consents(
+    session: AsyncSession, contact_id: int, purposes: Collection[str]
+) -> dict[str, ConsentRecord]:
+    """The record in force for each of `purposes` the person has answered, in one query (read for every
+    message: the conversation must know which notices the person has agreed to)."""
+    newest = (
+        select(func.max(ConsentRecord.id))
+        .where(ConsentRecord.contact_id == contact_id, ConsentRecord.purpose.in_(purposes))
+        .group_by(ConsentRecord.purpose)
     )
-    return (await session.execute(statement)).scalar_one_or_none()
+    rows = (await session.execute(select(ConsentRecord).where(ConsentRecord.id.in_(newest)))).scalars()
+    return {row.purpose: row for row in rows}
