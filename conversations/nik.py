@@ -19,6 +19,7 @@ __all__ = [
     "mask_digit_runs",
     "mask_nik",
     "mask_niks",
+    "nik_in_answer",
     "parse_nik",
     "problems_with_birth_date",
 ]
@@ -73,6 +74,9 @@ _SEPARATORS = re.compile(_SEPARATOR + "+")
 # 16 digits, with at most three separators between two of them, not part of a longer number.
 _NIK_IN_TEXT = re.compile(rf"(?<!\d)\d(?:{_SEPARATOR}{{0,3}}\d){{15}}(?!\d)")
 _DIGIT_RUN = re.compile(rf"\d(?:{_SEPARATOR}{{0,3}}\d){{7,}}")
+# A whole number in a sentence, however long, with the same separators: a NIK is one of exactly 16 digits.
+_NUMBER_RUN = re.compile(rf"[0-9](?:{_SEPARATOR}{{0,3}}[0-9])*")
+_NIK_LENGTH = 16
 _WOMEN_ADD = 40
 
 
@@ -85,6 +89,7 @@ class NikProblem(StrEnum):
     SERIAL_ZERO = "serial_zero"
     IN_THE_FUTURE = "in_the_future"
     DATE_DIFFERS = "date_differs"  # the NIK's date is not the birth date given
+    SEVERAL = "several_niks"  # two different NIKs in one answer: which one is meant is not guessed
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,14 +134,26 @@ def mask_digit_runs(text: str) -> str:
     return _DIGIT_RUN.sub(lambda found: "•" * len(found.group()), text)
 
 
+def nik_in_answer(text: str) -> str | NikProblem:
+    """The NIK in an answer, as 16 digits: typed alone with any separators, or the one 16-digit number
+    in a sentence ("sy sendiri, 3375014506850001", "nik nya 3375 0145 0685 0001 pak"). A number of
+    another length beside it (a phone number) does not count; the same NIK twice is one. Two different
+    NIKs: SEVERAL, never one picked; none: NOT_16_DIGITS."""
+    alone = _SEPARATORS.sub("", text.strip())
+    if alone.isascii() and alone.isdigit():
+        return alone if len(alone) == _NIK_LENGTH else NikProblem.NOT_16_DIGITS
+    numbers = {_SEPARATORS.sub("", found.group()) for found in _NUMBER_RUN.finditer(text)}
+    niks = [number for number in numbers if len(number) == _NIK_LENGTH]
+    if len(niks) > 1:
+        return NikProblem.SEVERAL
+    return niks[0] if niks else NikProblem.NOT_16_DIGITS
+
+
 def parse_nik(text: str, today: date) -> Nik | NikProblem:
     """A NIK typed alone, with any separators, or inside a sentence ("sy sendiri, 3375 0125 …")."""
-    digits = _SEPARATORS.sub("", text.strip())
-    if not digits.isdigit():
-        found = find_niks(text)
-        digits = found[0] if len(found) == 1 else digits
-    if len(digits) != 16 or not digits.isascii() or not digits.isdigit():
-        return NikProblem.NOT_16_DIGITS
+    digits = nik_in_answer(text)
+    if isinstance(digits, NikProblem):
+        return digits
     if digits[:2] not in PROVINCE_CODES:
         return NikProblem.UNKNOWN_PROVINCE
     day, month, year2 = int(digits[6:8]), int(digits[8:10]), int(digits[10:12])

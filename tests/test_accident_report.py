@@ -164,6 +164,14 @@ def test_protection_on_the_day_of_the_accident_is_said_once_the_day_is_known(
     assert "Rp" not in text_of(dated)
 
 
+@pytest.mark.parametrize("typed", ["sy sendiri, 3375014506850001", "nik nya 3375 0145 0685 0001 pak"])
+def test_a_nik_inside_a_sentence_is_looked_up(typed: str) -> None:
+    store = Store(found=ParticipantNotFound())
+    outcome = say(at("who"), typed, store=store)
+    assert store.asked == [FindParticipant(nik=NIK, kpj="")]
+    assert answered(outcome.state.data) == {"nik": NIK, "kpj": ""}
+
+
 @pytest.mark.parametrize("typed", [KPJ, "KPJ 123 456 789 01", "no. kpj: 12345678901"])
 def test_a_kpj_number_is_looked_up(typed: str) -> None:
     store = Store(found=ParticipantNotFound())
@@ -195,6 +203,8 @@ def test_not_knowing_the_number_does_not_block_the_report(typed: str) -> None:
         ("1234", "accident.bad_worker_digits"),
         ("337501450685000", "accident.bad_worker_digits"),
         ("Pak Darto", "accident.bad_worker"),
+        ("ibu 3375014506850001, bapak 3375012504880014", "nik.several"),  # which one: never guessed
+        ("nik sy 3375017506850001", "nik.bad_day"),  # found in the sentence, then checked
     ],
 )
 def test_a_wrong_number_says_what_is_wrong_and_keeps_what_was_entered(typed: str, problem: str) -> None:
@@ -251,6 +261,19 @@ def test_a_place_is_kept_as_typed() -> None:
         ("19 nov", "2026-11-19"),
         ("19/11", "2026-11-19"),
         ("17 Agustus 2021", "2021-08-17"),
+        ("td pagi", "2026-11-21"),
+        ("kmrn malam", "2026-11-20"),
+        ("semalam", "2026-11-20"),
+        ("2 hr yg lalu", "2026-11-19"),
+        ("dua hari lalu", "2026-11-19"),
+        ("minggu lalu", "2026-11-14"),
+        ("senin kemarin", "2026-11-16"),
+        ("tgl 3 kemarin", "2026-11-03"),
+        ("wingi sore", "2026-11-20"),
+        ("mau esuk", "2026-11-21"),
+        ("telung dino kepungkur", "2026-11-18"),
+        ("kamari", "2026-11-20"),
+        ("tadi isuk", "2026-11-21"),
     ],
 )
 def test_the_date_is_read_as_people_say_it(typed: str, day: str) -> None:
@@ -260,7 +283,32 @@ def test_the_date_is_read_as_people_say_it(typed: str, day: str) -> None:
     assert keys(outcome) == [["accident.unconfirmed"], ["accident.ask_time"]]
 
 
-@pytest.mark.parametrize("typed", ["25-11-2026", "30 Desember", "1/1/2027"])
+@pytest.mark.parametrize(
+    ("typed", "day", "clock"),
+    [
+        ("td pagi jam 7", "2026-11-21", "07:00"),
+        ("tadi pagi jam 7", "2026-11-21", "07:00"),
+        ("setengah 8 pagi tadi", "2026-11-21", "07:30"),
+        ("kemarin sore jam 4", "2026-11-20", "16:00"),
+        ("kmrn jam 14.30", "2026-11-20", "14:30"),
+        ("tadi malam jam 2", "2026-11-21", "02:00"),  # after midnight: today
+        ("19/11 pukul 08.15", "2026-11-19", "08:15"),
+    ],
+)
+def test_a_time_said_with_the_day_is_kept_and_not_asked_again(typed: str, day: str, clock: str) -> None:
+    outcome = say(at("date", answered_before("occurred_on")), typed)
+    assert answered(outcome.state.data) == answered_before("occurred_on") | {"occurred_on": day, "occurred_time": clock}
+    assert keys(outcome) == [["accident.unconfirmed"], ["accident.ask_treated"]]
+
+
+def test_a_time_later_today_said_with_the_day_keeps_the_day_and_asks_the_time() -> None:
+    # 15.00 WIB now: "tadi jam 5 sore" has not happened yet.
+    outcome = say(at("date", answered_before("occurred_on")), "tadi jam 5 sore")
+    assert answered(outcome.state.data) == answered_before("occurred_on") | {"occurred_on": "2026-11-21"}
+    assert keys(outcome) == [["accident.unconfirmed"], ["accident.time_in_future"], ["accident.ask_time"]]
+
+
+@pytest.mark.parametrize("typed", ["25-11-2026", "30 Desember", "1/1/2027", "25 nov jam 7"])
 def test_a_future_date_is_refused_clearly(typed: str) -> None:
     outcome = say(at("date", {"what": "kept"}), typed)
     assert keys(outcome) == [["accident.date_in_future", "accident.ask_date"]]
@@ -268,7 +316,7 @@ def test_a_future_date_is_refused_clearly(typed: str) -> None:
     assert answered(outcome.state.data) == {"what": "kept"}
 
 
-@pytest.mark.parametrize("typed", ["minggu lalu", "31-02-2026", "abc"])
+@pytest.mark.parametrize("typed", ["lusa", "31-02-2026", "abc", "jam 7"])
 def test_an_unreadable_date_says_how_to_write_it(typed: str) -> None:
     assert keys(say(at("date"), typed)) == [["accident.bad_date", "accident.ask_date"]]
 
@@ -287,6 +335,10 @@ def test_an_unreadable_date_says_how_to_write_it(typed: str) -> None:
         ("jam 2 malam", "02:00"),
         ("jam 12 malam", "00:00"),
         ("2 pm", "14:00"),
+        ("jam 7 pagi", "07:00"),
+        ("setengah 8 pagi", "07:30"),
+        ("jam 14.30", "14:30"),
+        ("kemarin jam 7", "07:00"),  # the day again, with its time
     ],
 )
 def test_the_time_is_read_as_people_say_it(typed: str, clock: str) -> None:
@@ -300,7 +352,7 @@ def test_the_time_may_be_unknown() -> None:
     assert keys(outcome) == [["accident.ask_treated"]]
 
 
-@pytest.mark.parametrize("typed", ["25.00", "jam 14.75", "siang", "1430"])
+@pytest.mark.parametrize("typed", ["25.00", "jam 14.75", "siang", "1430", "hari ini jam 7"])  # not that day
 def test_an_unreadable_time_says_how_to_write_it(typed: str) -> None:
     assert keys(say(at("time", {"occurred_on": "2026-11-20"}), typed)) == [["accident.bad_time", "accident.ask_time"]]
 

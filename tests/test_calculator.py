@@ -225,6 +225,11 @@ def test_compare_both_shows_both_totals_and_both_scholarship_rules() -> None:
         ("2 years", 24),
         ("sejak 01-03-2022", date(2022, 3, 1)),
         ("1 Maret 2022", date(2022, 3, 1)),
+        ("sejak tgl 1 maret 2022", date(2022, 3, 1)),
+        ("dari tanggal 1-3-2022", date(2022, 3, 1)),
+        ("mulai 17 agt '22", date(2022, 8, 17)),
+        ("sejak 1 Méi 2022", date(2022, 5, 1)),
+        ("sejak 30 februari 2022", None),
         ("5", None),  # a bare number picks a choice; it is not read as years
         ("lama sekali", None),
         ("kurang dari 3 tahun", None),  # that is the choice, not three years

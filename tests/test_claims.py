@@ -314,7 +314,7 @@ def test_days_as_people_type_them(text: str, expected: date) -> None:
     assert parse_day(text, TODAY) == expected
 
 
-@pytest.mark.parametrize("text", ["", "minggu lalu", "32-11-2026", "abc"])
+@pytest.mark.parametrize("text", ["", "lusa", "32-11-2026", "abc"])
 def test_days_that_are_not_dates(text: str) -> None:
     assert parse_day(text, TODAY) is None
 

@@ -4,11 +4,27 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conversations.nik import PROVINCE_CODES, Nik, NikProblem, mask_nik, parse_nik, problems_with_birth_date
-from tests.core_support import ROOT
+from conversations.flows import build_engine
+from conversations.flows.fields import check_text_field
+from conversations.flows.registration import RegistrationData, registration_flow
+from conversations.messages import msg
+from conversations.nik import (
+    PROVINCE_CODES,
+    Nik,
+    NikProblem,
+    mask_nik,
+    nik_in_answer,
+    parse_nik,
+    problems_with_birth_date,
+)
+from conversations.state import SessionState
+from tests.core_support import ROOT, context, inbound, keys, render_reply, run
+
+ENGINE = build_engine()
 
 TODAY = date(2026, 11, 21)
 birth_dates = st.dates(min_value=TODAY - timedelta(days=99 * 365), max_value=TODAY)
@@ -109,3 +125,64 @@ def test_masking_keeps_only_the_first_and_last_four_digits() -> None:
 def test_province_codes_match_the_kemendagri_list() -> None:
     lines = (ROOT / "programmes" / "wilayah.csv").read_text(encoding="utf-8").splitlines()[1:]
     assert {line.split(",")[0] for line in lines if "." not in line.split(",")[0]} == PROVINCE_CODES
+
+
+# ---- a NIK inside a sentence (nik_in_answer), at the NIK steps ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3375014506850001",
+        "3375 0145 0685 0001",
+        "sy sendiri, 3375014506850001",
+        "nik nya 3375 0145 0685 0001 pak",
+        "NIK: 3375-0145-0685-0001.",
+        "3375.0145.0685.0001 ini nik ibu saya",
+        "nik 3375014506850001, hp 081234567890",  # a number of another length beside it does not count
+        "3375014506850001 ya, 3375 0145 0685 0001",  # the same NIK twice is one
+    ],
+)
+def test_the_one_nik_in_an_answer_is_found(text: str) -> None:
+    assert nik_in_answer(text) == "3375014506850001"
+    parsed = parse_nik(text, TODAY)
+    assert isinstance(parsed, Nik)
+    assert parsed.digits == "3375014506850001"
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("3375014506850001 atau 3375012504880014", NikProblem.SEVERAL),  # which one: asked again, never guessed
+        ("punya saya 3375014506850001, suami 3375 0125 0488 0014", NikProblem.SEVERAL),
+        ("nik saya 3375 0145 0685 0001 2", NikProblem.NOT_16_DIGITS),  # 17 digits: a slip, not a NIK
+        ("nik saya 337501450685000", NikProblem.NOT_16_DIGITS),
+        ("sy sendiri", NikProblem.NOT_16_DIGITS),
+        ("", NikProblem.NOT_16_DIGITS),
+    ],
+)
+def test_an_answer_without_exactly_one_nik_is_refused(text: str, problem: NikProblem) -> None:
+    assert nik_in_answer(text) is problem
+    assert parse_nik(text, TODAY) is problem
+
+
+def test_a_nik_in_a_sentence_at_the_registration_step_is_taken_and_shown_masked() -> None:
+    state = SessionState("registration", registration_flow.version, "nik", RegistrationData().dump())
+    outcome = run(ENGINE, state, inbound("nik nya 3375 0145 0685 0001 pak"), context(consented=True))
+    assert RegistrationData.load(outcome.state.data).nik == "3375014506850001"
+    assert outcome.state.step == "full_name"
+    assert "0145" not in "".join(render_reply(reply, "id")[0] for reply in outcome.replies)
+
+
+def test_two_different_niks_at_the_registration_step_are_asked_again() -> None:
+    state = SessionState("registration", registration_flow.version, "nik", RegistrationData().dump())
+    outcome = run(ENGINE, state, inbound("3375014506850001 atau 3375012504880014"), context(consented=True))
+    assert keys(outcome) == [["nik.several", "registration.ask_nik_self"]]
+    assert RegistrationData.load(outcome.state.data).nik is None
+
+
+def test_the_registration_fields_check_finds_the_nik_in_a_sentence() -> None:
+    checked = check_text_field(context(), "nik", "sy sendiri, 3375014506850001", {})
+    assert (checked.values, checked.problem) == ({"nik": "3375014506850001", "female": True}, None)
+    several = check_text_field(context(), "nik", "3375014506850001 dan 3375012504880014", {})
+    assert several.problem == msg("nik.several")

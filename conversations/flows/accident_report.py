@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from conversations.coverage import Membership, Verdict, coverage_on
-from conversations.dates import age_on, parse_date, parse_recent_day
+from conversations.dates import DayAndTime, age_on, date_ahead, parse_day_and_time, parse_time
 from conversations.flow import (
     Answer,
     Context,
@@ -30,7 +30,7 @@ from conversations.flow_data import FlowData
 from conversations.flows.common import UNKNOWN
 from conversations.flows.fields import check_text_field, field_value_text, normalise_phone
 from conversations.messages import Choice, Msg, Reply, msg
-from conversations.nik import mask_nik
+from conversations.nik import NikProblem, mask_nik, nik_in_answer
 from conversations.programme import Programme
 from conversations.requests.accidents import (
     AccidentReported,
@@ -53,8 +53,6 @@ _PLACE = TextLimit(200, msg("limit.place"))
 _WHAT_MIN_WORDS = 2
 _WHAT_MIN_LETTERS = 10
 _PLACE_MIN_CHARS = 3
-# A date typed without its year is taken as this year's; one later than today is refused.
-_FUTURE_WINDOW = timedelta(days=366)
 _END_OF_DAY = time(23, 59)
 
 _NOT_KNOWN = Choice("unknown", msg("accident.worker_not_known"), (*UNKNOWN.aliases, "lupa", "tidak ada"))
@@ -85,10 +83,6 @@ _RESTART = Choice("restart", msg("accident.restart"), ("ulang", "mulai baru", "d
 
 _SEPARATORS = re.compile(r"[\s.\-_/]+")
 _NUMBER_LABEL = re.compile(r"^(?:no|nomor|nomer)?\.?\s*(?:nik|kpj|ktp)?\s*[:.]?\s*")
-_TIME = re.compile(
-    r"^(?:sekitar|kira-kira|kira2|kurang lebih|about|around)?\s*(?:jam|pukul|pkl\.?|at)?\s*"
-    r"(\d{1,2})(?:\s*[.:]\s*(\d{2}))?\s*(pagi|siang|sore|malam|am|pm)?\s*(?:wib|wita|wit)?$"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,15 +235,17 @@ def _on_who(ctx: Context, data: Data, answer: Answer) -> Transition:
 
 
 def _read_worker(ctx: Context, text: str) -> tuple[str, str] | Msg:
-    """A NIK (checked the way registration checks it) or a KPJ number, or what to type instead."""
+    """A NIK (checked the way registration checks it, alone or inside a sentence) or a KPJ number, or
+    what to type instead."""
     digits = _SEPARATORS.sub("", _NUMBER_LABEL.sub("", normalise(text)))
-    if not digits.isascii() or not digits.isdigit():
-        return msg("accident.bad_worker")
-    if len(digits) == _KPJ_DIGITS:
+    typed_alone = digits.isascii() and digits.isdigit()
+    if typed_alone and len(digits) == _KPJ_DIGITS:
         return ("", digits)
-    if len(digits) != _NIK_DIGITS:
+    if typed_alone and len(digits) != _NIK_DIGITS:
         return msg("accident.bad_worker_digits", count=len(digits))
-    checked = check_text_field(ctx, "nik", digits, {})
+    if not typed_alone and nik_in_answer(text) is NikProblem.NOT_16_DIGITS:
+        return msg("accident.bad_worker")
+    checked = check_text_field(ctx, "nik", digits if typed_alone else text, {})
     if checked.problem is not None:
         return checked.problem
     return (str(checked.values["nik"]), "")
@@ -328,29 +324,38 @@ def _ask_date(_: Context, __: Data) -> Reply:
 
 
 def _on_date(ctx: Context, data: Data, answer: Answer) -> Transition:
-    day = _read_date(answer, ctx.today)
-    if isinstance(day, Msg):
-        return Invalid(day)
-    dated = AccidentData.load(data).but(occurred_on=day)
-    said = _coverage_said(ctx, dated)
-    return _go_next(dated, *((Reply.of(*said),) if said else ()))
+    """The day; a time said with it ("td pagi jam 7") is kept too, and the time is not asked."""
+    read = _read_date(answer, ctx.today)
+    if isinstance(read, Msg):
+        return Invalid(read)
+    dated = AccidentData.load(data).but(occurred_on=read.day)
+    coverage = _coverage_said(ctx, dated)
+    said = [Reply.of(*coverage)] if coverage else []
+    if read.time is not None and _not_yet(ctx, read.day, read.time):
+        said.append(Reply.of(msg("accident.time_in_future")))  # the day is kept; the time is asked
+    elif read.time is not None:
+        dated = dated.but(occurred_time=read.time.strftime("%H:%M"))
+    return _go_next(dated, *said)
 
 
-def _read_date(answer: Answer, today: date) -> date | Msg:
+def _read_date(answer: Answer, today: date) -> DayAndTime | Msg:
+    """What was typed ("kemarin sore jam 4", "19/11", "3 hari lalu"), else the choice picked."""
+    said = parse_day_and_time(answer.text, today)
+    if said is not None:
+        return said
     if answer.choice == _TODAY.id:
-        return today
+        return DayAndTime(today)
     if answer.choice == _YESTERDAY.id:
-        return today - timedelta(days=1)
-    said = normalise(answer.text)
-    recent = parse_recent_day(said, today)
-    if recent is not None:
-        return recent
-    for text in (said, f"{said} {today.year}"):  # "20 November", "20/11": this year
-        if (found := parse_date(text, today)) is not None:
-            return found
-        if (later := parse_date(text, today + _FUTURE_WINDOW)) is not None and later > today:
-            return msg("accident.date_in_future", today=today)
+        return DayAndTime(today - timedelta(days=1))
+    if date_ahead(answer.text, today) is not None:
+        return msg("accident.date_in_future", today=today)
     return msg("accident.bad_date")
+
+
+def _not_yet(ctx: Context, day: date, at: time) -> bool:
+    """A time later today than now: it has not happened."""
+    local_now = ctx.now.astimezone(ZoneInfo(ctx.programme.timezone))
+    return day == local_now.date() and at > local_now.time()
 
 
 def _ask_time(_: Context, __: Data) -> Reply:
@@ -361,34 +366,21 @@ def _on_time(ctx: Context, data: Data, answer: Answer) -> Transition:
     saved = AccidentData.load(data)
     if answer.choice == _TIME_NOT_KNOWN.id:
         return _go_next(saved.but(occurred_time=""))
-    at = _read_time(answer.text)
+    at = _read_time(answer.text, saved.occurred_on, ctx.today)
     if at is None:
         return Invalid(msg("accident.bad_time"))
-    local_now = ctx.now.astimezone(ZoneInfo(ctx.programme.timezone))
-    if saved.occurred_on == local_now.date() and at > local_now.time():
+    if saved.occurred_on is not None and _not_yet(ctx, saved.occurred_on, at):
         return Invalid(msg("accident.time_in_future"))
     return _go_next(saved.but(occurred_time=at.strftime("%H:%M")))
 
 
-def _read_time(text: str) -> time | None:
-    """ "14.30", "14:30", "jam 2 siang", "pukul 7 pagi", "sekitar jam 9 malam"."""
-    found = _TIME.match(normalise(text))
-    if found is None:
-        return None
-    hour = _on_the_clock(int(found.group(1)), found.group(3))
-    minute = int(found.group(2) or 0)
-    return time(hour, minute) if 0 <= hour <= 23 and 0 <= minute <= 59 else None
-
-
-def _on_the_clock(hour: int, part_of_day: str | None) -> int:
-    """A 12-hour reading turned into 24 hours: 2 siang → 14, 9 malam → 21, 2 malam → 2, 12 malam → 0."""
-    if hour > 12 or part_of_day in (None, "pagi", "am"):
-        return 0 if part_of_day == "am" and hour == 12 else hour
-    if part_of_day == "siang":
-        return hour + 12 if hour < 10 else hour
-    if part_of_day == "malam":
-        return 0 if hour == 12 else (hour + 12 if hour >= 6 else hour)
-    return hour + 12 if hour < 12 else hour  # sore, pm
+def _read_time(text: str, occurred_on: date | None, today: date) -> time | None:
+    """ "14.30", "jam 2 siang", "setengah 8 pagi"; or the day again with its time ("tadi pagi jam 7")."""
+    at = parse_time(text)
+    if at is not None:
+        return at
+    said = parse_day_and_time(text, today)
+    return said.time if said is not None and said.day == occurred_on else None
 
 
 # ---- where treated --------------------------------------------------------------------------------

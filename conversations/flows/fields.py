@@ -134,6 +134,7 @@ NIK_PROBLEMS = {
     NikProblem.SERIAL_ZERO: msg("nik.serial_zero"),
     NikProblem.IN_THE_FUTURE: msg("nik.in_the_future"),
     NikProblem.DATE_DIFFERS: msg("nik.date_differs"),
+    NikProblem.SEVERAL: msg("nik.several"),
 }
 
 
@@ -151,7 +152,8 @@ def check_text_field(ctx: Context, key: str, text: str, draft: Draft | Data) -> 
 
 
 def _check_nik(ctx: Context, said: str, draft: Draft) -> Checked:
-    nik = parse_nik(said, ctx.now.date())
+    """The NIK typed alone or inside a sentence ("sy sendiri, 3375…"); two different ones: asked again."""
+    nik = parse_nik(said, ctx.today)
     if isinstance(nik, NikProblem):
         return Checked({}, NIK_PROBLEMS[nik])
     birth = draft.birth_date
@@ -167,10 +169,10 @@ def _check_name(_: Context, said: str, __: Draft) -> Checked:
 
 
 def _check_birth_date(ctx: Context, said: str, draft: Draft) -> Checked:
-    born = parse_date(said, ctx.now.date())
+    born = parse_date(said, ctx.today)
     if born is None:
         return Checked({}, msg("registration.bad_birth_date"))
-    nik = parse_nik(draft.nik, ctx.now.date()) if draft.nik is not None else None
+    nik = parse_nik(draft.nik, ctx.today) if draft.nik is not None else None
     if isinstance(nik, Nik) and problems_with_birth_date(nik, born) is not None:
         return Checked({}, msg("registration.birth_date_differs", nik_date=nik.birth_date), contradicts_nik=True)
 
