@@ -75,6 +75,7 @@ class Answer:
     text: str
     choice: str | None = None  # the id of the choice it named, when the step offered choices
     phone: str | None = None  # a shared contact's number
+    number: int | None = None  # a count said besides the choice: "ya 2 anak", "iya dua" (conversations/replies.py)
 
 
 @dataclass(frozen=True, slots=True)

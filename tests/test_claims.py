@@ -463,6 +463,22 @@ def test_a_nik_issued_elsewhere_is_fine_and_a_kpj_works_too() -> None:
     assert ClaimData.load(by_kpj.state.data).nik == ""
 
 
+@pytest.mark.parametrize("text", [f"bapak sy, nik nya {NIK}", f"ini NIK almarhum {NIK[:4]} {NIK[4:8]} {NIK[8:]} pak"])
+def test_a_nik_inside_a_sentence_is_looked_up(text: str) -> None:
+    chat = Chat()
+    chat.say("klaim")
+    chat.say(text)
+    assert FindParticipant(nik=NIK) in chat.store.requests
+    assert ClaimData.load(chat.state.data).nik == NIK
+
+
+def test_two_niks_in_one_answer_are_asked_again() -> None:
+    chat = Chat()
+    chat.say("klaim")
+    assert _all_keys(chat.say(f"{NIK} atau 3375014506850001")) == ["nik.several", "claims.ask_who"]
+    assert not chat.store.requests[1:]
+
+
 @pytest.mark.parametrize(
     ("text", "problem"),
     [

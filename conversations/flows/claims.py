@@ -50,8 +50,9 @@ from conversations.flow_data import VERSION_KEY, FlowData
 from conversations.flows.common import NO, UNKNOWN, YES, YES_NO
 from conversations.flows.fields import NIK_PROBLEMS
 from conversations.messages import Choice, Money, Msg, Reply, msg
-from conversations.nik import NikProblem, parse_nik
+from conversations.nik import NikProblem, nik_in_answer, parse_nik
 from conversations.programme import Programme
+from conversations.replies import count_in
 from conversations.requests.accidents import FindParticipant, ParticipantFound, ParticipantNotFound
 from conversations.requests.base import NotAllowed
 from conversations.requests.claims import (
@@ -507,8 +508,8 @@ def _on_who(ctx: Context, data: Data, answer: Answer) -> Transition:
     digits = _SEPARATORS.sub("", _NUMBER_LABEL.sub("", normalise(answer.text)))
     if len(digits) == _KPJ_DIGITS and digits.isascii() and digits.isdigit():
         return Fetch(FindParticipant(kpj=digits), then=_on_found, data=without_nik.with_case(kpj=digits).dump())
-    if len(digits) == _NIK_DIGITS:
-        nik = parse_nik(digits, ctx.today)
+    if len(digits) == _NIK_DIGITS or nik_in_answer(answer.text) is not NikProblem.NOT_16_DIGITS:
+        nik = parse_nik(answer.text, ctx.today)  # alone, or inside a sentence: "bapak sy, 3375…"
         if isinstance(nik, NikProblem):
             return Invalid(NIK_PROBLEMS[nik])
         with_nik = claim.but(nik=nik.digits).with_case(kpj="")
@@ -686,6 +687,9 @@ def _on_has_children(ctx: Context, data: Data, answer: Answer) -> Transition:
     claim = _load(data)
     if answer.choice == NO.id:
         return _next_question(ctx, claim.with_case(children=0))
+    if answer.choice == YES.id and answer.number:  # "ya 2 anak": the count is said already
+        most = ctx.programme.benefits.scholarship.max_children
+        return _next_question(ctx, claim.but(has_children=True).with_case(children=min(answer.number, most)))
     return Goto("children", claim.but(has_children=answer.choice == YES.id).dump())
 
 
@@ -719,6 +723,8 @@ def _on_children(ctx: Context, data: Data, answer: Answer) -> Transition:
     said = normalise(answer.text)
     number = _COUNT.match(said)
     count = int(number.group(1)) if number else _COUNT_WORDS.get(said.removesuffix(" anak").removesuffix(" orang"))
+    if count is None:
+        count = count_in(answer.text)  # "ada telu", "anaknya loro", "tilu urang"
     if count is None and answer.choice is not None and answer.choice.isdecimal():
         count = int(answer.choice)
     if count is None:
