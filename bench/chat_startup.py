@@ -130,6 +130,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--repeat", type=int, default=5, help="measured runs per case (default 5)")
     parser.add_argument(
+        "--text", default="halo", help='the first message (default "halo"; a question loads the question model)'
+    )
+    parser.add_argument(
         "--ways",
         nargs="+",
         choices=WAYS,
@@ -144,6 +147,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    global FIRST_LINE  # noqa: PLW0603  # one setting for the whole run, read by run_once
+    FIRST_LINE = json.dumps({"from": "a", "text": args.text}) + "\n"
+    print(f"first message: {args.text!r}")
     print(f"jaring chat --jsonl to its first reply — {args.repeat} runs per case, {os.cpu_count()} CPUs")
     try:
         for way in args.ways:

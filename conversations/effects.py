@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 from conversations.letters import Letter
 
@@ -13,6 +14,7 @@ __all__ = [
     "Effect",
     "Letter",
     "RecordConsent",
+    "RecordQuestionOutcome",
     "RecordUnansweredQuestion",
     "SetLanguage",
     "SetOptOut",
@@ -52,5 +54,14 @@ class RecordUnansweredQuestion:
     asked_in: str  # the flow and step, or "menu"
 
 
+@dataclass(frozen=True, slots=True)
+class RecordQuestionOutcome:
+    """How a typed benefit question went, without its words: the weekly share answered outright."""
+
+    outcome: Literal["answered", "asked_back", "not_known"]
+    topic: str | None  # the topic answered
+    asked_in: str  # "menu", "benefits/<step>", or "passing" (in the middle of another conversation)
+
+
 # A Letter is a message to someone else: the pipeline's outbox writer renders and queues it.
-Effect = RecordConsent | SetLanguage | SetOptOut | Audit | RecordUnansweredQuestion | Letter
+Effect = RecordConsent | SetLanguage | SetOptOut | Audit | RecordUnansweredQuestion | RecordQuestionOutcome | Letter

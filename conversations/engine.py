@@ -10,9 +10,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from conversations.choices import LabelledChoice, looks_like_a_number, match_choice
+from conversations.choices import LabelledChoice, Reading, looks_like_a_number, match_choice, read_choice
 from conversations.consent import PERSONAL_DATA
-from conversations.effects import Effect, RecordConsent, SetLanguage, SetOptOut
+from conversations.effects import (
+    Effect,
+    RecordConsent,
+    RecordQuestionOutcome,
+    RecordUnansweredQuestion,
+    SetLanguage,
+    SetOptOut,
+)
 from conversations.flow import (
     QUESTION_LIMIT,
     Answer,
@@ -49,6 +56,7 @@ LANGUAGES = ("id", "en")
 _MENU_STEP = "choose"
 # A flow that hands over to another this many times in one message is a bug, not a conversation.
 _MAX_HANDOVERS = 8
+_PASSING = "passing"  # where a question typed in the middle of another conversation is counted
 # "kode AB12CD": a command's argument is a code or a word, never a paragraph.
 _MAX_ARGUMENT_CHARS = 64
 # The store's ways of saying no: after one of them, a role gone since is what the person is told.
@@ -155,7 +163,9 @@ class Engine:
         if answer is not None and answer.choice is None and len(answer.text) > step.limit.most:
             turn.say(self._reask(step, state.data, turn, _too_long(step.limit, answer.text, turn.ctx)))
             return turn.outcome(state)
-        if (answer is None or answer.choice is None) and self._answered_in_passing(flow, step, state, text, turn):
+        if (answer is None or answer.choice is None) and self._answered_in_passing(
+            flow, step, state, text, turn, taken_as_text=answer is not None
+        ):
             return turn.outcome(state)
         if answer is None or (answer.choice is None and step.free_text):
             other = self._named_flow(text, turn)
@@ -179,15 +189,30 @@ class Engine:
             return turn.outcome(self._show_menu(turn))
         return turn.outcome(self._start(flow, {}, turn))
 
-    def _answered_in_passing(self, flow: Flow, step: Step, state: SessionState, text: str, turn: _Turn) -> bool:
-        """ "brp iuran nya?" typed in the middle of a form: answer it, then ask the form's question again."""
-        if self.questions is None or flow.id == self.question_flow:
-            return False
+    def _answered_in_passing(
+        self, flow: Flow, step: Step, state: SessionState, text: str, turn: _Turn, *, taken_as_text: bool
+    ) -> bool:
+        """ "brp iuran nya?" typed in the middle of a form: answer it, then ask the form's question again.
+        At a step that would take the text as its answer (a name, a street, a reason), a clear question
+        the bot cannot answer outright is not taken either: it is kept for the admins, and the form's
+        question is asked again with where to ask it. (At a choice step it is simply not a choice.)"""
+        if self.questions is None or flow.id == self.question_flow or step.multiline:
+            return False  # an announcement may well be worded as a question
         passing = self.questions.answer_in_passing(text, turn.ctx)
-        if passing is None:
+        if passing is not None:
+            turn.apply((RecordQuestionOutcome("answered", passing.topic, _PASSING),))
+            turn.say(Reply(passing.parts))
+            turn.say(self._reask(step, state.data, turn, msg("engine.back_to_question")))
+            return True
+        if not taken_as_text or not self.questions.is_clearly_a_question(text):
             return False
-        turn.say(Reply(passing))
-        turn.say(self._reask(step, state.data, turn, msg("engine.back_to_question")))
+        question = mask_niks(fold_lines(text))[: QUESTION_LIMIT.most]
+        turn.apply((RecordQuestionOutcome("not_known", None, _PASSING), RecordUnansweredQuestion(question, _PASSING)))
+        turn.say(
+            self._reask(
+                step, state.data, turn, msg("engine.question_not_an_answer", call_centre=turn.ctx.programme.call_centre)
+            )
+        )
         return True
 
     def resume(self, outcome: Outcome, answer: object, ctx: Context) -> Outcome:
@@ -427,11 +452,16 @@ class Engine:
 
     def _answer(self, step: Step, data: Data, text: str, inbound: Inbound, turn: _Turn) -> Answer | None:
         choices = step.ask(turn.ctx, data).choices
-        picked = match_choice(text, inbound.choice_id, self._labelled(choices, turn.ctx)) if choices else None
-        if choices and picked is None and not step.free_text:
+        labelled = self._labelled(choices, turn.ctx)
+        # A step that also takes free text gets only what is clearly a choice (not a word in a street name).
+        read = read_choice(text, inbound.choice_id, labelled, strict=step.free_text) if choices else Reading()
+        if read.loose and self._named_flow(text, turn) is not None:
+            read = Reading()  # a flow's own words ("hitung manfaat") beat a loose reading of them
+        if choices and read.choice is None and not step.free_text:
             return None
         typed = text if step.multiline else fold_lines(text)
-        return Answer(text=typed if step.asks_nik else mask_niks(typed), choice=picked, phone=inbound.phone)
+        masked = typed if step.asks_nik else mask_niks(typed)
+        return Answer(text=masked, choice=read.choice, phone=inbound.phone, number=read.number)
 
     def _reask(self, step: Step, data: Data, turn: _Turn, problem: Msg) -> Reply:
         question = step.ask(turn.ctx, data)

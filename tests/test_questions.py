@@ -3,29 +3,23 @@ a first message that is a question, a question in the middle of a form, a close 
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from bench.question_matching import measure
-from conversations.effects import RecordUnansweredQuestion
+from bench.question_matching import HELD_OUT, load_rows, tally
+from conversations.effects import RecordQuestionOutcome, RecordUnansweredQuestion
 from conversations.flows import build_engine
 from conversations.flows.benefits import CATEGORIES
 from conversations.questions.answers import TOPIC_TITLES
 from conversations.questions.desk import looks_like_a_question
+from conversations.questions.features import question_words
 from conversations.questions.matching import QuestionMatcher
 from conversations.questions.topics import TOPICS, topic_ids
+from conversations.questions.training import DEVELOPMENT_SET
 from conversations.state import IDLE, SessionState
 from tests.core_support import choice_ids, context, inbound, keys, run
 
-DATA = Path(__file__).parent / "data"
 ENGINE = build_engine()
 MATCHER = QuestionMatcher()
-
-
-def _rows(name: str) -> list[dict[str, object]]:
-    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 # ---- the topics ----------------------------------------------------------------------------------
@@ -38,28 +32,27 @@ def test_every_topic_has_a_title_and_answer_and_a_place_in_the_topic_menu() -> N
 
 
 def test_the_labelled_sets_are_large_enough_and_use_known_topics() -> None:
-    dev, held_out = _rows("benefit_questions.jsonl"), _rows("benefit_questions_heldout.jsonl")
-    assert len(dev) >= 300
-    assert len(held_out) >= 150
+    development, held_out = load_rows(DEVELOPMENT_SET), load_rows(HELD_OUT)
+    assert len(development) >= 1000
+    assert len(held_out) >= 500
     known = {*topic_ids(), "none"}
-    assert {str(r["topic"]) for r in dev + held_out} == known  # every topic is asked about, nothing else
+    for rows in (development, held_out):
+        assert {r.topic for r in rows} == known  # every topic is asked about, nothing else
+        assert all(r.accepted <= known for r in rows)
+    assert not {r.text for r in development} & {r.text for r in held_out}  # written apart
 
 
-# ---- the matcher on the labelled sets -------------------------------------------------------------
+# ---- the matcher on the held-out set ----------------------------------------------------------------
 
 
-def test_development_set_meets_the_aim() -> None:
-    tally = measure(MATCHER, _rows("benefit_questions.jsonl"))
-    assert (tally.right + tally.asked_back) / tally.total >= 0.95
-    assert tally.confidently_wrong / tally.total <= 0.02
-
-
-def test_held_out_set_is_rarely_confidently_wrong() -> None:
-    """Never tuned on: the aim of ≤ 2% confidently wrong holds; right-or-asked-back is 91.5% here
-    (docs/QUESTIONS.md), below the 95% aim, so this guards what we have rather than the aim."""
-    tally = measure(MATCHER, _rows("benefit_questions_heldout.jsonl"))
-    assert tally.confidently_wrong / tally.total <= 0.02
-    assert (tally.right + tally.asked_back) / tally.total >= 0.90
+def test_the_held_out_set_is_answered_outright_and_rarely_wrong() -> None:
+    """Never trained or tuned on. Measured 75.2% outright and right, 1.3% wrong (docs/QUESTIONS.md);
+    the aim is ≥ 90% and ≤ 2%: this guards what we have, and the wrong-answer aim itself."""
+    rows = load_rows(HELD_OUT)
+    result = tally(rows, [MATCHER.match(r.text) for r in rows])
+    assert result.direct_wrong / result.total <= 0.02
+    assert result.direct_right / result.total >= 0.72
+    assert result.missed / result.total <= 0.03
 
 
 @pytest.mark.parametrize(
@@ -77,25 +70,37 @@ def test_clear_questions_are_answered_without_asking(question: str, topic: str) 
     assert MATCHER.match(question).sure == topic
 
 
-@pytest.mark.parametrize("question", ["brp iuran nya", "klo meninggal dpt brp", "anak sy dpt beasiswa gk"])
-def test_close_calls_offer_the_right_topic_among_a_few(question: str) -> None:
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("brp iuran nya", "premium"),  # the README's examples
+        ("klo meninggal dpt brp", "jkm"),
+        ("anak sy dpt beasisiwa gk", "scholarship"),  # a typo
+        ("sabaraha iuran na", "premium"),  # Sundanese
+        ("nek bojoku sedo oleh piro", "jkm"),  # Javanese ngoko
+        ("pinten iurane", "premium"),  # krama
+    ],
+)
+def test_messy_questions_are_answered_outright(question: str, topic: str) -> None:
+    assert MATCHER.match(question).sure == topic
+
+
+@pytest.mark.parametrize("question", ["santunan", "dokumen", "klaim"])
+def test_a_single_vague_word_offers_a_few_topics(question: str) -> None:
     found = MATCHER.match(question)
-    expected = {"brp iuran nya": "premium", "klo meninggal dpt brp": "jkm", "anak sy dpt beasiswa gk": "scholarship"}
-    assert found.sure in (None, expected[question])
-    assert expected[question] in found.closest
-    assert 1 <= len(found.closest) <= 3
+    assert found.sure is None
+    assert 2 <= len(found.closest) <= 3
 
 
 @pytest.mark.parametrize("question", ["resep rendang enak?", "skor bola semalam", "", "???", "1234"])
 def test_nothing_close_is_not_guessed(question: str) -> None:
     assert MATCHER.match(question).sure is None
-    assert MATCHER.match(question).closest == ()
 
 
-def test_typos_and_javanese_reach_the_same_words() -> None:
-    assert MATCHER.words("beasisiwa") == MATCHER.words("beasiswa")
-    assert MATCHER.words("pinten iurane") == MATCHER.words("berapa iuran")
-    assert MATCHER.words("sedo") == MATCHER.words("meninggal")
+def test_javanese_and_sundanese_words_are_read_as_indonesian() -> None:
+    assert question_words("pinten iurane") == question_words("berapa iuran")
+    assert question_words("sabaraha") == question_words("piro") == ["berapa"]
+    assert question_words("sedo") == question_words("maot") == ["meninggal"]
 
 
 @pytest.mark.parametrize(
@@ -126,20 +131,29 @@ def test_a_question_in_the_middle_of_registration_is_answered_then_the_form_goes
     assert asked.state == started.state  # nothing entered, nothing lost
 
 
+def test_the_readmes_examples_are_answered_in_the_next_message() -> None:
+    for question, topic in (("brp iuran nya", "premium"), ("klo meninggal dpt brp", "jkm")):
+        outcome = run(ENGINE, IDLE, inbound(question), context())
+        assert keys(outcome)[0][0].startswith({"premium": "faq.premium.", "jkm": "faq.jkm."}[topic])
+        assert RecordQuestionOutcome("answered", topic, "menu") in outcome.effects
+
+
 def test_a_close_call_offers_topics_and_the_pick_is_answered() -> None:
-    offered = run(ENGINE, IDLE, inbound("brp iuran nya"), context())
+    offered = run(ENGINE, IDLE, inbound("dokumen?"), context())
     assert keys(offered) == [["questions.did_you_mean"]]
-    assert "topic:premium" in choice_ids(offered)[0]
+    wanted = "topic:claim_documents_jkm"
+    assert wanted in choice_ids(offered)[0]
     assert choice_ids(offered)[0][-1] == "none"
-    picked = run(ENGINE, offered.state, inbound("1"), context())
-    assert keys(picked)[0][0].startswith("faq.premium.")
+    assert RecordQuestionOutcome("asked_back", None, "menu") in offered.effects
+    picked = run(ENGINE, offered.state, inbound(str(choice_ids(offered)[0].index(wanted) + 1)), context())
+    assert keys(picked)[0][0] == "faq.documents_jkm.answer"
 
 
 def test_none_of_these_keeps_the_question_and_gives_the_contacts() -> None:
-    offered = run(ENGINE, IDLE, inbound("brp iuran nya"), context())
+    offered = run(ENGINE, IDLE, inbound("dokumen?"), context())
     declined = run(ENGINE, offered.state, inbound("bukan semuanya"), context())
     assert keys(declined)[0] == ["questions.not_known"]
-    assert RecordUnansweredQuestion("brp iuran nya", "benefits/did_you_mean") in declined.effects
+    assert RecordUnansweredQuestion("dokumen?", "benefits/did_you_mean") in declined.effects
 
 
 def test_a_question_about_ones_own_family_starts_the_calculator() -> None:
@@ -174,5 +188,31 @@ def test_each_topic_phrase_reaches_its_own_topic_or_is_offered() -> None:
 def test_a_paused_flow_state_is_untouched_by_an_answered_question() -> None:
     state = SessionState("registration", ENGINE.flows["registration"].version, "full_name", {"nik": "3375014506850001"})
     outcome = run(ENGINE, state, inbound("kapan klaim cair?"), context(consented=True))
-    if keys(outcome)[0][0].startswith("faq."):  # answered in passing (when the matcher is sure)
-        assert outcome.state == state
+    assert keys(outcome)[0][0].startswith("faq.payment.")
+    assert outcome.state == state
+    assert RecordQuestionOutcome("answered", "payment_time", "passing") in outcome.effects
+
+
+def test_a_question_at_the_name_step_never_becomes_the_name() -> None:
+    state = SessionState("registration", ENGINE.flows["registration"].version, "full_name", {"nik": "3375014506850001"})
+    ctx = context(consented=True)
+    answered = run(ENGINE, state, inbound("klo meninggal dpt brp"), ctx)
+    assert keys(answered)[0][0].startswith("faq.jkm.")
+    assert keys(answered)[1][0] == "engine.back_to_question"
+    assert answered.state == state
+    # a question the bot cannot answer outright is not a name either: kept for the admins, asked again
+    unsure = run(ENGINE, state, inbound("gimana dokumennya"), ctx)
+    assert keys(unsure)[0][0] == "engine.question_not_an_answer"
+    assert unsure.state == state
+    assert RecordUnansweredQuestion("gimana dokumennya", "passing") in unsure.effects
+    # nor one the model does not read as the programme's: the name check refuses a question word
+    vague = run(ENGINE, state, inbound("gimana nasib saya nanti"), ctx)
+    assert keys(vague)[0][0] == "registration.bad_name"
+    assert vague.state == state
+    # names and "not knowing" are answers, even with a question word inside
+    for name in ("Endi Suryana", "Ahmad Endi"):
+        assert run(ENGINE, state, inbound(name), ctx).state.step != "full_name"
+    # an answer with a "?" from someone unsure is still an answer
+    named = run(ENGINE, state, inbound("Siti Aminah?"), ctx)
+    assert keys(named)[0][0] != "engine.question_not_an_answer"
+    assert not named.effects

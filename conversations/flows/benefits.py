@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from conversations.choices import looks_like_a_number
-from conversations.effects import RecordUnansweredQuestion
+from conversations.effects import Effect, RecordQuestionOutcome, RecordUnansweredQuestion
 from conversations.flow import QUESTION_LIMIT, Answer, Context, Data, Finish, Flow, Goto, Invalid, Step, Transition
 from conversations.flow_data import FlowData
 from conversations.messages import Choice, Msg, Reply, msg
@@ -168,31 +168,32 @@ def _interpret(ctx: Context, text: str, *, asked_in: str) -> Transition:
         return Invalid(msg("engine.pick_a_number"))
     found = default_desk().match(text)
     if found.sure is not None:
-        return _answer(ctx, found.sure)
+        return _answer(ctx, found.sure, effects=(RecordQuestionOutcome("answered", found.sure, asked_in),))
     if found.closest:
         # Kept only to file it as unanswered if none fits; long numbers (a NIK) are masked first.
         offered = BenefitsData(offered=tuple(found.closest), question=mask_digit_runs(text))
-        return Goto("did_you_mean", data=offered.dump())
-    return _not_known(ctx, text, asked_in=asked_in)
+        outcome = RecordQuestionOutcome("asked_back", None, asked_in)
+        return Goto("did_you_mean", data=offered.dump(), effects=(outcome,))
+    return _not_known(ctx, text, asked_in=asked_in, effects=(RecordQuestionOutcome("not_known", None, asked_in),))
 
 
-def _answer(ctx: Context, topic: str) -> Transition:
+def _answer(ctx: Context, topic: str, *, effects: tuple[Effect, ...] = ()) -> Transition:
     if topic not in TOPIC_TITLES:
         return Invalid(msg("engine.pick_a_number"))
     said = (Reply((*answer(topic, ctx),)),)
     if topic in _STARTS_FLOW:
-        return Finish(say=said, then=_STARTS_FLOW[topic])
-    return Goto("after", data=BenefitsData(topic=topic).dump(), say=said)
+        return Finish(say=said, then=_STARTS_FLOW[topic], effects=effects)
+    return Goto("after", data=BenefitsData(topic=topic).dump(), say=said, effects=effects)
 
 
-def _not_known(ctx: Context, text: str, *, asked_in: str) -> Transition:
+def _not_known(ctx: Context, text: str, *, asked_in: str, effects: tuple[Effect, ...] = ()) -> Transition:
     sorry = msg(
         "questions.not_known",
         dinas=ctx.programme.dinas_name,
         call_centre=ctx.programme.call_centre,
     )
-    effects = (RecordUnansweredQuestion(text, asked_in),) if text.strip() else ()
-    return Goto("categories", data={}, say=(Reply.of(sorry),), effects=effects)
+    kept = (RecordUnansweredQuestion(text, asked_in),) if text.strip() else ()
+    return Goto("categories", data={}, say=(Reply.of(sorry),), effects=(*effects, *kept))
 
 
 def _topic_choices(topics: tuple[str, ...]) -> tuple[Choice, ...]:

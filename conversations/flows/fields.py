@@ -17,6 +17,7 @@ from conversations.flows.jobs import OTHER_JOB, job_name
 from conversations.flows.places import kelurahan_name
 from conversations.messages import Msg, msg
 from conversations.nik import Nik, NikProblem, mask_nik, mask_niks, parse_nik, problems_with_birth_date
+from conversations.questions.desk import has_a_question_word
 from conversations.state import Json
 
 __all__ = [
@@ -163,7 +164,8 @@ def _check_nik(ctx: Context, said: str, draft: Draft) -> Checked:
 
 
 def _check_name(_: Context, said: str, __: Draft) -> Checked:
-    if not 3 <= len(said) <= 100 or not _NAME.match(said):
+    # "gimana nasib saya nanti" is letters and spaces, but a question is never someone's name
+    if not 3 <= len(said) <= 100 or not _NAME.match(said) or has_a_question_word(said):
         return Checked({}, msg("registration.bad_name"))
     return Checked({"full_name": said})
 
