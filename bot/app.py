@@ -44,6 +44,7 @@ class Jaring:
         return self.pipeline.writer
 
     async def close(self) -> None:
+        await self.pipeline.close()  # a question-model training under way finishes first
         await self.store.close()
 
 

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import os
 import sys
+import time
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -152,15 +153,33 @@ def _parser() -> argparse.ArgumentParser:
     claims = commands.add_parser("claims", help="heirs' claim cases")
     claims_commands = claims.add_subparsers(dest="claims_command", required=True, metavar="ACTION")
     claims_commands.add_parser("remind", help="remind heirs whose case is idle (serve does this every hour)")
-    questions = commands.add_parser("questions", help="benefit questions")
-    questions_commands = questions.add_subparsers(dest="questions_command", required=True, metavar="ACTION")
-    unanswered = questions_commands.add_parser("unanswered", help="the newest questions the bot could not answer")
-    unanswered.add_argument("--limit", type=int, default=50)
+    _questions_parser(commands)
     _enrolment_and_figures_parsers(commands)
     _broadcast_parser(commands)
     _review_parsers(commands)
     _tool_parsers(commands)
     return parser
+
+
+def _questions_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    questions = commands.add_parser("questions", help="benefit questions")
+    questions_commands = questions.add_subparsers(dest="questions_command", required=True, metavar="ACTION")
+    unanswered = questions_commands.add_parser("unanswered", help="the newest questions the bot could not answer")
+    unanswered.add_argument("--limit", type=int, default=50)
+    train = questions_commands.add_parser(
+        "train", help="train the question model on the shipped examples and the admins' phrases (every bot uses it)"
+    )
+    shipped = train.add_mutually_exclusive_group()
+    shipped.add_argument(
+        "--shipped", action="store_true", help="train on the shipped examples only and write the shipped model file"
+    )
+    shipped.add_argument("--check", action="store_true", help="exit 1 when the shipped model file is out of date")
+    questions_commands.add_parser("groups", help="unanswered questions grouped by similarity, with a suggested topic")
+    attach = questions_commands.add_parser(
+        "attach", help="make a group's questions examples of a topic (audited), then train the model again"
+    )
+    attach.add_argument("group", type=int, metavar="GROUP", help="the group's number, as `questions groups` prints it")
+    attach.add_argument("topic", metavar="TOPIC", help='a topic id, e.g. premium; "none": not about the programme')
 
 
 def _tool_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -239,6 +258,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "flow-diagrams":
         return _flow_diagrams(check=args.check, language=_ENGLISH if args.english else CLI_LANGUAGE)
+    if getattr(args, "questions_command", "") == "train" and (args.shipped or args.check):
+        return _shipped_question_model(check=args.check, language=_ENGLISH if args.english else CLI_LANGUAGE)
     try:
         settings = load_settings()
         from bot.logging_setup import configure_logging
@@ -271,6 +292,27 @@ def _flow_diagrams(*, check: bool, language: str) -> int:
         print(say.render(msg("cli.diagrams.stale", flows=", ".join(stale)), language), file=sys.stderr)
         return 1
     print(say.render(msg("cli.diagrams.current", count=len(running)), language))
+    return 0
+
+
+def _shipped_question_model(*, check: bool, language: str) -> int:
+    """conversations/questions/data/model.json, from the development set and the topics' phrases: no store."""
+    from conversations.questions.training import SHIPPED_MODEL, shipped_model_is_current, write_shipped_model
+    from locales import Catalogs
+
+    say = Catalogs.load()
+    if check:
+        current = shipped_model_is_current()
+        line = msg(
+            "cli.questions.shipped_current" if current else "cli.questions.shipped_stale", file=str(SHIPPED_MODEL)
+        )
+        print(say.render(line, language), file=sys.stdout if current else sys.stderr)
+        return 0 if current else 1
+    started = time.perf_counter()
+    model = write_shipped_model()
+    seconds = f"{time.perf_counter() - started:.1f}"
+    done = msg("cli.questions.shipped_written", file=str(SHIPPED_MODEL), examples=model.examples, seconds=seconds)
+    print(say.render(done, language))
     return 0
 
 
@@ -313,7 +355,16 @@ async def _run(args: argparse.Namespace, settings: Settings, language: str) -> i
             Voice.of(jaring, language).say("cli.claims.reminded", count=sent)
             return 0
         if args.command == "questions":
-            return await _unanswered(jaring, args.limit, language)
+            from bot.commands.questions import run_questions_command
+
+            return await run_questions_command(
+                jaring,
+                args.questions_command,
+                limit=getattr(args, "limit", 50),
+                group=getattr(args, "group", 0),
+                topic=getattr(args, "topic", ""),
+                language=language,
+            )
         if args.command in ("export", "import", "stats"):
             return await _enrolment_and_figures(args, jaring, language)
         if args.command == "broadcast":
@@ -356,16 +407,9 @@ def _check_programme(settings: Settings, language: str) -> int:
 
 
 async def _unanswered(jaring: Jaring, limit: int, language: str) -> int:
-    from conversations.nik import mask_digit_runs
-    from db.repositories.unanswered_questions import recent_questions
+    from bot.commands.questions import run_questions_command
 
-    async with jaring.store.transaction() as session:
-        rows = await recent_questions(session, limit)
-    say = Voice.of(jaring, language)
-    for row in rows:  # rows kept before masking was complete too
-        say.say("cli.questions.line", when=say.time(row.created_at), where=row.asked_in, text=mask_digit_runs(row.text))
-    say.say("cli.questions.total", count=len(rows))
-    return 0
+    return await run_questions_command(jaring, "unanswered", limit=limit, language=language)
 
 
 async def _enrolment_and_figures(args: argparse.Namespace, jaring: Jaring, language: str) -> int:
@@ -428,3 +472,7 @@ async def _administer(args: argparse.Namespace, jaring: Jaring, language: str) -
         print(f"jaring: {exc}", file=sys.stderr)
         return 2
     return 0
+
+
+if __name__ == "__main__":  # `python -m bot.cli …`: how the bot starts `jaring questions train` as a child
+    sys.exit(main())

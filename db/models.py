@@ -35,6 +35,9 @@ __all__ = [
     "Invite",
     "OutboxFile",
     "OutboxMessage",
+    "QuestionModel",
+    "QuestionOutcome",
+    "QuestionPhrase",
     "QuotaChange",
     "Registration",
     "RegistrationEvent",
@@ -366,3 +369,48 @@ class UnansweredQuestion(Base):
     language: Mapped[str] = mapped_column(String(8))
     asked_in: Mapped[str] = mapped_column(String(60))  # the flow and step, or "menu"
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    # Set when an admin attached the question's group to a topic: its words became a QuestionPhrase,
+    # and it is no longer listed as unanswered. Kept, not deleted, so the figures still count it.
+    attached_topic: Mapped[str | None] = mapped_column(String(40))
+    attached_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class QuestionPhrase(Base):
+    """A training example an admin added: the words of an unanswered question (digits masked) and the
+    topic it belongs to ("none": not a programme question). The next trained model learns from it."""
+
+    __tablename__ = "question_phrases"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    text: Mapped[str] = mapped_column(String(500))
+    topic: Mapped[str] = mapped_column(String(40))
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source: Mapped[str] = mapped_column(String(8))  # "chat" or "cli"
+
+
+class QuestionModel(Base):
+    """A trained question model (conversations/questions/model.py, as JSON). The newest row is the one
+    every bot process uses: each looks for a newer one at most once a minute."""
+
+    __tablename__ = "question_models"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    trained_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    examples: Mapped[int] = mapped_column(Integer)
+    # The newest QuestionPhrase id it learnt from: a slow training never replaces a model that knows more.
+    phrases_up_to: Mapped[int] = mapped_column(BigInteger)
+    model: Mapped[str] = mapped_column(Text)
+
+
+class QuestionOutcome(Base):
+    """How one typed benefit question went (answered outright, asked back, not known), for the weekly
+    share answered outright. Never the question's words: nothing personal."""
+
+    __tablename__ = "question_outcomes"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    topic: Mapped[str | None] = mapped_column(String(40))
+    asked_in: Mapped[str] = mapped_column(String(60))

@@ -56,6 +56,7 @@ from conversations.requests.registrations import (
 from conversations.state import SessionState
 from locales import Catalogs
 from tests.review_support import REVIEW_REQUESTS, review_answer
+from tests.unanswered_support import UNANSWERED_REQUESTS, unanswered_answer
 
 __all__ = [
     "CONSENTED_AT",
@@ -191,6 +192,8 @@ def default_answer(request: Request[object]) -> object:  # noqa: PLR0912 (one br
         return review_answer(request)
     if type(request).__module__ == "conversations.requests.broadcasts":
         return broadcast_answer(request)
+    if isinstance(request, UNANSWERED_REQUESTS):
+        return unanswered_answer(request)
     match request:
         case CheckNik():
             return NikCheck(registered=False)

@@ -15,7 +15,7 @@ from conversations.requests.registrations import CheckNik, EraseRegistration, Ni
 
 def test_every_request_has_exactly_one_handler_of_its_types() -> None:
     kinds = request_types()
-    assert len(kinds) == 32
+    assert len(kinds) == 34
     assert set(HANDLERS) == set(kinds)
     assert check_handlers() == []
 

@@ -27,6 +27,9 @@ TABLES = {
     "broadcasts",
     "quota_changes",
     "outbox_files",
+    "question_phrases",
+    "question_models",
+    "question_outcomes",
 }
 
 

@@ -61,6 +61,7 @@ def test_the_officers_and_leaders_flows_declare_their_role() -> None:
         "broadcast",
         "neighbours",
         "registration",
+        "unanswered",
     }
 
 

@@ -31,26 +31,30 @@ from conversations.requests.figures import (
     OnlyForAdmins,
     SendFiguresChart,
     ShowFigures,
+    WeekOfQuestions,
 )
 from db.models import Registration
-from db.repositories import audit, figures, quotas, roles
+from db.repositories import audit, figures, question_learning, quotas, roles
 from db.repositories.unanswered_questions import recent_questions
 from locales import Catalogs
 
 __all__ = [
     "NEWEST_QUESTIONS",
+    "QUESTION_WEEKS",
     "UNANSWERED_DAYS",
     "chart_data",
     "committed_premiums",
     "gather_figures",
     "months_covered",
     "only_for_admins",
+    "question_weeks",
     "send_chart",
     "show_figures",
 ]
 
 UNANSWERED_DAYS = 30
 NEWEST_QUESTIONS = 5
+QUESTION_WEEKS = 8  # ISO weeks of "answered outright" shown, this one included
 _MONTHS_IN_YEAR = 12
 _BABEL_LOCALE = {"id": "id_ID", "en": "en"}
 
@@ -113,6 +117,24 @@ async def gather_figures(session: AsyncSession, programme: Programme, *, year: i
         unanswered_count=await figures.unanswered_since(session, now - timedelta(days=UNANSWERED_DAYS)),
         unanswered_days=UNANSWERED_DAYS,
         unanswered_newest=tuple(question.text for question in newest),
+        question_weeks=await question_weeks(session, programme, now=now),
+    )
+
+
+async def question_weeks(
+    session: AsyncSession, programme: Programme, *, now: datetime, weeks: int = QUESTION_WEEKS
+) -> tuple[WeekOfQuestions, ...]:
+    """The typed questions answered outright, of all typed, for each of the last `weeks` ISO weeks (Monday
+    to Sunday in the programme's time zone), oldest first; this week so far is the last."""
+    zone = ZoneInfo(programme.timezone)
+    today = programme.local_date(now)
+    this_monday = today - timedelta(days=today.isoweekday() - 1)
+    mondays = [this_monday - timedelta(weeks=back) for back in range(weeks - 1, -2, -1)]  # and next Monday
+    starts = [datetime(m.year, m.month, m.day, tzinfo=zone).astimezone(UTC) for m in mondays]
+    counted = await question_learning.outcomes_by_week(session, starts[:-1], starts[-1])
+    return tuple(
+        WeekOfQuestions(monday, monday.isocalendar().week, counts.get("answered", 0), sum(counts.values()))
+        for monday, counts in zip(mondays[:-1], counted, strict=True)
     )
 
 

@@ -27,6 +27,7 @@ from bot.desks import (
     registrations,
     review,
     roles,
+    unanswered,
 )
 from bot.desks.call import DeskCall
 from bot.inbound.outbox_writer import OutboxWriter
@@ -43,6 +44,7 @@ from conversations.requests import quota as quota_requests
 from conversations.requests import registrations as registration_requests
 from conversations.requests import review as review_requests
 from conversations.requests import roles as role_requests
+from conversations.requests import unanswered as unanswered_requests
 from conversations.requests.base import Request, answer_type
 from db.models import Contact
 from db.personal_data import PersonalDataCipher
@@ -86,6 +88,8 @@ HANDLERS: Mapping[type[Request[Any]], Handler] = {
     figure_requests.ShowFigures: figures.show_figures,
     figure_requests.SendFiguresChart: figures.send_chart,
     export_requests.ExportEnrolment: export.export_enrolment,
+    unanswered_requests.ListQuestionGroups: unanswered.list_question_groups,
+    unanswered_requests.AttachGroup: unanswered.attach_group,
 }
 
 

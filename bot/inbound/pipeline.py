@@ -19,8 +19,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.inbound.dispatcher import RequestAnswerer
 from bot.inbound.outbox_writer import OutboxWriter
+from bot.inbound.question_model import QuestionModelKeeper
 from bot.inbound.sealing import seal, unseal
-from conversations.effects import Audit, Effect, Letter, RecordConsent, RecordUnansweredQuestion, SetLanguage, SetOptOut
+from conversations.effects import (
+    Audit,
+    Effect,
+    Letter,
+    RecordConsent,
+    RecordQuestionOutcome,
+    RecordUnansweredQuestion,
+    SetLanguage,
+    SetOptOut,
+)
 from conversations.engine import Engine
 from conversations.flow import ContactInfo, Context
 from conversations.flows.privacy import CONSENT_PURPOSE, NOTICE_VERSIONS
@@ -28,12 +38,24 @@ from conversations.inbound import Inbound
 from conversations.messages import Reply, msg
 from conversations.nik import mask_digit_runs
 from conversations.programme import Programme
+from conversations.questions.desk import default_desk
 from conversations.regions import Region
+from conversations.requests.unanswered import GroupAttached
 from conversations.state import SessionState, stored_data, stored_steps
 from db.connection import Store
 from db.models import Contact
 from db.personal_data import PersonalDataCipher
-from db.repositories import audit, consent, contacts, conversation_sessions, inbox, outbox, roles, unanswered_questions
+from db.repositories import (
+    audit,
+    consent,
+    contacts,
+    conversation_sessions,
+    inbox,
+    outbox,
+    question_learning,
+    roles,
+    unanswered_questions,
+)
 from locales import Catalogs
 
 __all__ = ["AnsweredQuestion", "HandleResult", "Handled", "InboundHandler", "Pipeline"]
@@ -84,9 +106,12 @@ class Pipeline:
         on_outbox: Callable[[], None] = lambda: None,
         whatsapp_template_configured: bool = False,
         keyboard_channels: Collection[str] = ("telegram",),
+        question_model: QuestionModelKeeper | None = None,
     ) -> None:
         """`keyboard_channels`: where a question's choices are buttons that stay until taken away; for
-        them, `handle` says which question a message answered."""
+        them, `handle` says which question a message answered. `question_model` keeps the question
+        desk on the store's newest model and trains a new one when an admin attached questions to a
+        topic (bot/inbound/question_model.py)."""
         self.store = store
         self.engine = engine
         self.catalogs = catalogs
@@ -98,23 +123,35 @@ class Pipeline:
         self.keyboard_channels = frozenset(keyboard_channels)
         self.writer = OutboxWriter(catalogs, cipher)
         self.answerer = RequestAnswerer(cipher, programme, catalogs, region, whatsapp_template_configured)
+        self.question_model = question_model or QuestionModelKeeper(default_desk())
 
     async def handle(self, inbound: Inbound) -> Handled:
         try:
+            await self.question_model.refresh_if_due(self.store, self.clock())
+        except Exception:  # the model in use answers meanwhile; the next minute tries again
+            log.exception("question model check failed")
+        train = False
+        try:
             async with self.store.transaction() as session:
-                handled = await self._handle(session, inbound)
+                handled, train = await self._handle(session, inbound)
         except Exception as exc:  # a bug in a step must not lose the message or leave the person waiting
             log.exception("step failed: channel=%s message=%s", inbound.channel, inbound.message_id)
             handled = await self._record_failure(inbound, type(exc).__name__)
+        if train:  # the admin's phrases are committed: a child process trains on them
+            self.question_model.start_training()
         if handled.result is not HandleResult.DUPLICATE:
             self.on_outbox()
         return handled
 
-    async def _handle(self, session: AsyncSession, inbound: Inbound) -> Handled:
+    async def close(self) -> None:
+        await self.question_model.close()
+
+    async def _handle(self, session: AsyncSession, inbound: Inbound) -> tuple[Handled, bool]:
+        """What happened, and whether the model must be trained again once this commits."""
         now = self.clock()
         inbox_id = await inbox.record_inbound(session, inbound.channel, inbound.message_id, now)
         if inbox_id is None:
-            return Handled(HandleResult.DUPLICATE)
+            return Handled(HandleResult.DUPLICATE), False
         contact = await contacts.get_or_create_contact(session, inbound.channel, inbound.sender_id, now)
         answered = await self._answered(session, contact)
         contact.last_inbound_at = now
@@ -135,10 +172,12 @@ class Pipeline:
         outcome = self.engine.handle(state, inbound, await self._context(session, contact, now))
         await self._apply(session, contact, outcome.effects, now)
         replies = list(outcome.replies)
+        train = False
         for _ in range(_MAX_REQUESTS):
             if outcome.fetch is None:
                 break
             answer = await self.answerer.answer(session, contact, outcome.fetch.request, now)
+            train = train or isinstance(answer, GroupAttached)
             outcome = self.engine.resume(outcome, answer, await self._context(session, contact, now))
             await self._apply(session, contact, outcome.effects, now)
             replies.extend(outcome.replies)
@@ -157,7 +196,7 @@ class Pipeline:
         )
         await self.writer.replies(session, contact, replies, outcome.language, now, inbox_id)
         await inbox.set_outcome(session, inbox_id, contact.id, "processed")
-        return Handled(HandleResult.HANDLED, answered)
+        return Handled(HandleResult.HANDLED, answered), train
 
     async def _answered(self, session: AsyncSession, contact: Contact) -> AnsweredQuestion | None:
         if contact.channel not in self.keyboard_channels:
@@ -220,6 +259,8 @@ class Pipeline:
                         asked_in=asked_in,
                         now=now,
                     )
+                case RecordQuestionOutcome(outcome=said, topic=topic, asked_in=asked_in):
+                    await question_learning.record_outcome(session, said, topic, asked_in=asked_in, now=now)
 
     async def _record_failure(self, inbound: Inbound, error: str) -> Handled:
         now = self.clock()

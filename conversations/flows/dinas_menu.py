@@ -82,8 +82,10 @@ def admins_only(ctx: Context) -> Invalid | None:
     return None if is_admin(ctx.contact) else Invalid(msg("dinas.admins_only"))
 
 
-# The admin's submenu, in this order. Broadcasts, figures and the export are other modules' flows.
-DINAS_ENTRIES: tuple[Choice, ...] = (
+# The admin's submenu, in this order: the year's work, then (with the one-tap quota offer, when shown,
+# between them, where it has always been: number 7) the upkeep of the bot's answers. Broadcasts, figures,
+# the export and the unanswered questions are other modules' flows.
+_WORK_ENTRIES: tuple[Choice, ...] = (
     Choice("review", msg("dinas.review"), ("verifikasi",)),
     Choice("approval", msg("dinas.approval"), ("persetujuan", "kuota")),
     Choice("broadcast", msg("dinas.broadcast"), ("siaran", "pengumuman")),
@@ -91,6 +93,8 @@ DINAS_ENTRIES: tuple[Choice, ...] = (
     Choice("enrolment_export", msg("dinas.enrolment_export"), ("ekspor", "export")),
     Choice("roles", msg("dinas.roles"), ("peran", "kode undangan")),
 )
+_UPKEEP_ENTRIES: tuple[Choice, ...] = (Choice("unanswered", msg("dinas.unanswered"), ("pertanyaan", "belum terjawab")),)
+DINAS_ENTRIES: tuple[Choice, ...] = (*_WORK_ENTRIES, *_UPKEEP_ENTRIES)
 _MAIN_MENU = Choice("menu", msg("dinas.main_menu"), ("menu utama",))
 _USE_PREVIOUS = "use_previous_quota"
 
@@ -129,7 +133,7 @@ def _use_previous(ctx: Context, saved: DinasData) -> tuple[Choice, ...]:
 
 def _ask(ctx: Context, data: Data) -> Reply:
     saved = DinasData.load(data)
-    choices = (*DINAS_ENTRIES, *_use_previous(ctx, saved), _MAIN_MENU)
+    choices = (*_WORK_ENTRIES, *_use_previous(ctx, saved), *_UPKEEP_ENTRIES, _MAIN_MENU)
     if saved.quota_set:
         return Reply.of(msg("dinas.menu"), choices=choices)
     offer = msg("dinas.quota_offer_previous", previous_year=saved.previous_year)

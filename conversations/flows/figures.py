@@ -19,7 +19,15 @@ from conversations.flows.places import kelurahan_name
 from conversations.messages import Choice, Money, Msg, Reply, msg
 from conversations.numbers import count_text
 from conversations.requests.export import ExportEnrolment, ExportFormat, ExportStatus
-from conversations.requests.figures import Count, Figures, FileQueued, OnlyForAdmins, SendFiguresChart, ShowFigures
+from conversations.requests.figures import (
+    Count,
+    Figures,
+    FileQueued,
+    OnlyForAdmins,
+    SendFiguresChart,
+    ShowFigures,
+    WeekOfQuestions,
+)
 from conversations.role_needs import ADMIN_NEEDED
 
 __all__ = [
@@ -203,7 +211,28 @@ def _quota_and_money(ctx: Context, figures: Figures) -> tuple[Msg, ...]:
     if figures.unanswered_newest:
         newest = tuple(msg("figures.question", text=text) for text in figures.unanswered_newest)
         questions = (*questions, msg("figures.unanswered_newest", questions=newest))
+    if figures.question_weeks:
+        questions = (*questions, _answered_outright(ctx, figures.question_weeks))
     return (quota, coverage, premiums, claims, accidents, *questions)
+
+
+def _answered_outright(ctx: Context, weeks: Sequence[WeekOfQuestions]) -> Msg:
+    """ "Pertanyaan dijawab langsung": of the questions people typed each ISO week, the share the bot
+    answered at once (not asked back, not "belum tahu"), oldest week first."""
+    if not any(week.asked for week in weeks):
+        return msg("figures.answered_weeks_none", weeks=len(weeks))
+    lines = tuple(
+        msg(
+            "figures.answered_week",
+            week=week.week,
+            monday=week.monday.strftime("%d-%m-%Y"),
+            answered=_n(ctx, week.answered),
+            asked=_n(ctx, week.asked),
+            percent=percent_text(week.answered, week.asked, ctx.language),
+        )
+        for week in weeks
+    )
+    return msg("figures.answered_weeks", weeks=len(weeks), lines=lines)
 
 
 def _n(ctx: Context, value: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from conversations.requests.base import Request
 
@@ -14,6 +15,7 @@ __all__ = [
     "OnlyForAdmins",
     "SendFiguresChart",
     "ShowFigures",
+    "WeekOfQuestions",
 ]
 
 
@@ -33,6 +35,16 @@ class FigureCounts:
 
 
 @dataclass(frozen=True, slots=True)
+class WeekOfQuestions:
+    """One ISO week (in the programme's time zone) of typed benefit questions."""
+
+    monday: date
+    week: int  # its ISO week number
+    answered: int  # answered outright
+    asked: int  # every typed question: answered, asked back ("did you mean"), not known
+
+
+@dataclass(frozen=True, slots=True)
 class Figures:
     """Everything the Dinas reports, as numbers; the flow turns them into words."""
 
@@ -49,6 +61,7 @@ class Figures:
     unanswered_count: int  # in the last `unanswered_days` days
     unanswered_days: int
     unanswered_newest: tuple[str, ...] = field(default_factory=tuple)  # long numbers masked already
+    question_weeks: tuple[WeekOfQuestions, ...] = ()  # the last ISO weeks, oldest first, this week last
 
     def count_of(self, status: str) -> int:
         return next((c.count for c in self.counts.by_status if c.key == status), 0)

@@ -102,5 +102,8 @@ async def accident_reports_between(session: AsyncSession, programme_id: str, sta
 
 
 async def unanswered_since(session: AsyncSession, since: datetime) -> int:
-    statement = select(func.count(UnansweredQuestion.id)).where(UnansweredQuestion.created_at >= since)
+    """Questions asked from `since` that are still unanswered (not attached to a topic by an admin)."""
+    statement = select(func.count(UnansweredQuestion.id)).where(
+        UnansweredQuestion.created_at >= since, UnansweredQuestion.attached_at.is_(None)
+    )
     return int((await session.execute(statement)).scalar_one())

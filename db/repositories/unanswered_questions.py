@@ -21,5 +21,11 @@ async def add_question(
 
 
 async def recent_questions(session: AsyncSession, limit: int = 50) -> list[UnansweredQuestion]:
-    statement = select(UnansweredQuestion).order_by(UnansweredQuestion.id.desc()).limit(limit)
+    """The newest questions still unanswered: those an admin attached to a topic are answered now."""
+    statement = (
+        select(UnansweredQuestion)
+        .where(UnansweredQuestion.attached_at.is_(None))
+        .order_by(UnansweredQuestion.id.desc())
+        .limit(limit)
+    )
     return list((await session.execute(statement)).scalars())
