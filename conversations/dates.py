@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from itertools import groupby
 
+from conversations.number_words import DIGIT_WORDS
 from conversations.text import normalise
 
 __all__ = [
@@ -109,19 +110,7 @@ _PHRASE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _PHRASES), key=le
 _ONE_OF = {"sehari": "1 hari", "sedino": "1 dino", "sapoe": "1 poe", "seminggu": "1 minggu", "sepekan": "1 pekan"}
 
 # Numbers in words, below a thousand: "empat puluh lima", "dua belas", "seratus dua", Javanese
-# "patang puluh", "telung", "seket", and Sundanese "tilu", "opat".
-_DIGIT_WORDS = {
-    **dict.fromkeys(("nol",), 0),
-    **dict.fromkeys(("satu", "siji", "hiji"), 1),
-    **dict.fromkeys(("dua", "loro", "rong"), 2),
-    **dict.fromkeys(("tiga", "telu", "telung", "tilu"), 3),
-    **dict.fromkeys(("empat", "papat", "patang", "opat"), 4),
-    **dict.fromkeys(("lima", "limo", "limang"), 5),
-    **dict.fromkeys(("enam", "enem", "nem", "genep"), 6),
-    **dict.fromkeys(("tujuh", "pitu", "pitung"), 7),
-    **dict.fromkeys(("delapan", "wolu", "wolung", "dalapan"), 8),
-    **dict.fromkeys(("sembilan", "sanga", "songo", "sangang", "salapan"), 9),
-}
+# "patang puluh", "telung", "seket", and Sundanese "tilu", "opat"; the digits are number_words.DIGIT_WORDS.
 # A whole number in one word: (its value, what a number word after it must stay below: "seket loro" is 52).
 _WHOLE_WORDS = {
     "sepuluh": (10, 1),
@@ -133,7 +122,7 @@ _WHOLE_WORDS = {
     "seratus": (100, 100),
 }
 _SCALE_WORDS = frozenset(("puluh", "belas", "ratus"))
-_NUMBER_WORDS = frozenset((*_DIGIT_WORDS, *_WHOLE_WORDS, *_SCALE_WORDS))
+_NUMBER_WORDS = frozenset((*DIGIT_WORDS, *_WHOLE_WORDS, *_SCALE_WORDS))
 
 _AGE_FILLERS = frozenset(
     (
@@ -531,10 +520,10 @@ def _number_in_words(tokens: list[str]) -> int | None:
     """ "empat puluh lima" → 45, "dua belas" → 12, "seratus dua" → 102; None for "lima dua"."""
     total, room, digit = 0, 1000, None
     for token in tokens:
-        if token in _DIGIT_WORDS:
+        if token in DIGIT_WORDS:
             if digit is not None:
                 return None
-            digit = _DIGIT_WORDS[token]
+            digit = DIGIT_WORDS[token]
             continue
         if token in _WHOLE_WORDS:
             if digit is not None:

@@ -18,6 +18,7 @@ from enum import Enum, StrEnum
 from functools import lru_cache
 from typing import Protocol
 
+from conversations.number_words import DIGIT_WORDS, TEN_WORDS
 from conversations.text import normalise
 
 __all__ = [
@@ -159,22 +160,10 @@ _NOT_COUNTS = _word_set(
 _CHANGE_WORDS = _word_set("ubah ganti perbaiki betulkan benahi koreksi revisi edit change")
 _PAIRS = {("ho", "oh"): "hooh", ("he", "eh"): "heeh", ("hu", "uh"): "hooh"}
 
-# Numbers in words: Indonesian, Javanese (ngoko and krama), Sundanese, English.
+# Numbers in words (conversations/number_words.py): a count or a position is 1 to 10.
 _CARDINALS = {
-    _squeeze(word): value
-    for value, words in {
-        1: "satu siji setunggal hiji one",
-        2: "dua loro kalih two",
-        3: "tiga telu tigo tilu three",
-        4: "empat papat sekawan opat four",
-        5: "lima gangsal five",
-        6: "enam nem enem genep six",
-        7: "tujuh pitu seven",
-        8: "delapan wolu dalapan eight",
-        9: "sembilan sanga songo salapan nine",
-        10: "sepuluh sedasa sapuluh ten",
-    }.items()
-    for word in words.split()
+    **{_squeeze(word): value for word, value in DIGIT_WORDS.items() if value >= 1},
+    **dict.fromkeys(map(_squeeze, TEN_WORDS), 10),
 }
 _ORDINALS = {
     _squeeze(word): value
