@@ -32,7 +32,7 @@ class TopicMatch:
 
 @cache
 def shipped_model() -> TopicModel:
-    """The model trained from the development set, shipped with the code (`jaring questions train`)."""
+    """The model trained from the development set, shipped with the code (`jaring questions train --shipped`)."""
     return TopicModel.from_json(SHIPPED_MODEL.read_text(encoding="utf-8"))
 
 
