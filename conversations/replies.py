@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Protocol
 
 from conversations.number_words import DIGIT_WORDS, TEN_WORDS
+from conversations.question_words import QUESTION_WORDS
 from conversations.text import normalise
 
 __all__ = [
@@ -105,10 +106,9 @@ _KINDS = _vocabulary(
         _Kind.AFFIRMABLE: "ada punya jadi bisa",
         _Kind.CONTRAST: """tapi tp tpi tetapi namun but cuma cuman nanti ntar entar tunggu sebentar bentar mikir
             pikir later""",
-        _Kind.QUESTION: """kok apa apakah berapa brp brapa bagaimana gimana gmn gmna bgmn kapan kpn kenapa knp mengapa
-            siapa dimana dmn dmna dmana kemana mana bisakah bolehkah adakah piye pripun pinten piro opo nopo sopo
-            endi ngendi pundi kumaha naon sabaraha iraha saha cara caranya carane tanya nanya tanyakan bertanya what
-            how when why who where which""",
+        _Kind.QUESTION: " ".join(QUESTION_WORDS)
+        + """ endi dmna dmana kok cara caranya carane tanya nanya tanyakan bertanya what how when why who where
+            which""",
         _Kind.FILLER: """saya kami kulo kula abdi mau ingin pengen pingin kepingin kepengen pgn mo mw pilih milih
             memilih yang saja wae bae mawon dong donk deh dech sih lah loh lho toh kan kak kakak ka pak bapak bu
             ibu mas mbak mba min admin gan bang bro sis om nih tuh itu ini tolong mohon minta coba untuk buat dulu

@@ -12,6 +12,7 @@ from functools import cache, lru_cache
 
 from conversations.flow import Context
 from conversations.messages import Msg
+from conversations.question_words import QUESTION_WORDS
 from conversations.questions.answers import TOPIC_TITLES, answer
 from conversations.questions.matching import QuestionMatcher, TopicMatch
 from conversations.questions.model import TopicModel
@@ -20,57 +21,6 @@ from conversations.text import normalise
 
 __all__ = ["PassingAnswer", "QuestionDesk", "default_desk", "has_a_question_word", "looks_like_a_question"]
 
-_QUESTION_WORDS = frozenset(
-    [
-        "apa",
-        "apakah",
-        "apa2",
-        "berapa",
-        "brp",
-        "brapa",
-        "bagaimana",
-        "gimana",
-        "gmn",
-        "gmna",
-        "bgmn",
-        "kapan",
-        "kpn",
-        "kenapa",
-        "knp",
-        "mengapa",
-        "siapa",
-        "dimana",
-        "dmn",
-        "kemana",
-        "mana",
-        "bisakah",
-        "bolehkah",
-        "adakah",
-        "piye",
-        "pripun",
-        "pinten",
-        "piro",
-        "opo",
-        "nopo",
-        "sopo",
-        "ngendi",
-        "pundi",
-        "brpa",
-        "berapakah",
-        "bagaimanakah",
-        "kapankah",
-        "siapakah",
-        "dimanakah",
-        "kenapakah",
-        # Sundanese
-        "sabaraha",
-        "kumaha",
-        "naon",
-        "iraha",
-        "saha",
-        "naha",
-    ]
-)
 # Said after a question ("iurane pinten nggih", "brp ya kak"): the question word is the one before them.
 _TRAILING = frozenset(
     [
@@ -120,7 +70,7 @@ def has_a_question_word(text: str) -> bool:
     words = [w.strip("?!.,") for w in normalise(text).split()]
     while words and words[-1] in _TRAILING:
         words.pop()
-    return bool(words and (words[0] in _QUESTION_WORDS or words[-1] in _QUESTION_WORDS))
+    return bool(words and (words[0] in QUESTION_WORDS or words[-1] in QUESTION_WORDS))
 
 
 def looks_like_a_question(text: str) -> bool:
