@@ -378,6 +378,9 @@ class Engine:
         named = self._named_flow(text, turn) if button is None else None
         if named is not None:  # a menu entry's own words, before any fuzzy matching
             return self._start(named, {}, turn)
+        awaiting = self.flows.get(turn.ctx.contact.awaiting or "")
+        if awaiting is not None:  # a letter asked this person something: this message may be the answer
+            return self._start(awaiting, {"reply": text, "button": button or ""}, turn)
         needed = self._role_needed_for(text, turn) if button is None else None
         if needed is not None:  # a role's menu word from someone without the role (revoked, say)
             return self._show_menu(turn, msg("navigation.role_needed", role=needed.name))

@@ -51,6 +51,9 @@ class ContactInfo:
     consents: frozenset[str] = frozenset()  # every purpose agreed to, at its notice's current version
     opted_out: bool = False
     phone: str | None = None
+    # The flow whose question a letter asked this person and they have not answered (Contact.awaiting):
+    # a message outside a flow that names no other flow goes there first.
+    awaiting: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

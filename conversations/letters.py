@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from conversations.messages import Msg
+from conversations.messages import Choice, Msg
 
 __all__ = ["Attachment", "Letter"]
 
@@ -28,7 +28,10 @@ class Letter:
     to: int  # the recipient's contact id
     parts: tuple[Msg, ...]  # each rendered in the recipient's language, a blank line between them
     attachment: Attachment | None = None
+    # A question the letter asks (the renewal's "still living and working here?"): shown as buttons where
+    # the channel has them; the answer comes back as an ordinary message (see Contact.awaiting).
+    choices: tuple[Choice, ...] = ()
 
     @staticmethod
-    def of(to: int, *parts: Msg, attachment: Attachment | None = None) -> Letter:
-        return Letter(to, parts, attachment)
+    def of(to: int, *parts: Msg, attachment: Attachment | None = None, choices: tuple[Choice, ...] = ()) -> Letter:
+        return Letter(to, parts, attachment, choices)

@@ -30,6 +30,7 @@ __all__ = [
     "Programme",
     "ProgrammeError",
     "Quota",
+    "Renewal",
     "ScholarshipLevel",
     "base_of",
     "load_programme",
@@ -224,6 +225,19 @@ class Privacy(_Strict):
     controller: str
     retention_years: Annotated[int, Field(ge=1, le=30)]
     contact: str
+    # The regulation under which the Pemda keeps its participants' data without their consent (its public
+    # task, UU 27/2022 Pasal 20(2)e), e.g. its Perwal or Perbup. Needed to import the participants it
+    # already has; told to each of them when they first write. "": not known, no import.
+    legal_basis: str = ""
+
+
+class Renewal(_Strict):
+    """The programme is funded one budget year (APBD, January to December) at a time: in `month`, the
+    Dinas opens the renewal of its active participants into the next year. Each reachable worker is asked
+    once to confirm, and reminded once after `reminder_days`; silence is never a removal."""
+
+    month: Annotated[int, Field(ge=1, le=12)]
+    reminder_days: Annotated[int, Field(ge=1, le=60)] = 7
 
 
 class Programme(_Strict):
@@ -245,6 +259,7 @@ class Programme(_Strict):
     privacy: Privacy
     former_names: tuple[FormerName, ...] = ()
     funding_note: str = ""  # how the premium is funded, when it is not simply the regional budget
+    renewal: Renewal | None = None  # None: the programme file names no renewal month; no round opens
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Self:

@@ -35,12 +35,15 @@ __all__ = [
     "Invite",
     "OutboxFile",
     "OutboxMessage",
+    "ParticipantYear",
     "QuestionModel",
     "QuestionOutcome",
     "QuestionPhrase",
     "QuotaChange",
     "Registration",
     "RegistrationEvent",
+    "Renewal",
+    "RenewalRound",
     "RoleGrant",
     "UnansweredQuestion",
 ]
@@ -78,6 +81,10 @@ class Contact(Base):
     # Meta's business-scoped user id (WhatsApp), kept beside the wa_id when a webhook carries one.
     business_user_id: Mapped[str | None] = mapped_column(String(128))
     last_inbound_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A flow whose question a letter put to this person and that they have not answered yet (the
+    # renewal's "still living and working here?"): their next message outside a flow goes there. Kept on
+    # the contact, which every message reads already, so the hot path pays no extra query.
+    awaiting: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -284,12 +291,22 @@ class Registration(Base):
     poverty_register: Mapped[str] = mapped_column(String(10))
     status: Mapped[str] = mapped_column(String(20), index=True)
     status_reason: Mapped[str | None] = mapped_column(String(300))
-    kpj: Mapped[str | None] = mapped_column(String(11))
+    kpj: Mapped[str | None] = mapped_column(String(11), index=True)
     coverage_start: Mapped[date | None] = mapped_column(Date)
     quota_year: Mapped[int | None] = mapped_column(Integer)  # the year whose quota its approval counts against
     # The programme rules it breaks where the programme file lets the kelurahan decide (ids, e.g. "age"):
     # the verifier and the admin see each, and approval needs an override with a reason.
     flags: Mapped[list[str]] = mapped_column(JsonColumn, default=list, server_default="[]")
+    # "jaring": registered through the bot; "import": a participant the Pemda already had (`jaring import
+    # participants`), active from the start with BPJS TK's KPJ and start date, and no contact until the
+    # worker writes and proves who they are (then registrant_contact_id is theirs).
+    source: Mapped[str] = mapped_column(String(16), default="jaring", server_default="jaring")
+    funder: Mapped[str | None] = mapped_column(String(100))  # who pays the premium, as the Pemda's file says
+    # Imported rows are processed under the Pemda's public task (UU 27/2022 Pasal 20(2)e), not consent:
+    # the regulation named in the programme file (consent_via "public_task").
+    legal_basis: Mapped[str | None] = mapped_column(String(200))
+    # The day the worker died, once a claim for them was paid: no announcements, no renewal.
+    deceased_on: Mapped[date | None] = mapped_column(Date)
     registrant_contact_id: Mapped[int | None] = mapped_column(
         ForeignKey("contacts.id", ondelete="SET NULL"), index=True
     )
@@ -414,3 +431,71 @@ class QuestionOutcome(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     topic: Mapped[str | None] = mapped_column(String(40))
     asked_in: Mapped[str] = mapped_column(String(60))
+
+
+class ParticipantYear(Base):
+    """One budget year a registration was a participant in, and whether it was new that year or continued
+    from the year before (approval, import, or the renewal round): the figures' new versus continuing."""
+
+    __tablename__ = "participant_years"
+    __table_args__ = (
+        UniqueConstraint("registration_id", "year"),
+        Index("ix_participant_years_year", "programme_id", "year"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"))
+    programme_id: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(12))  # "new" or "continuing"
+    source: Mapped[str] = mapped_column(String(12))  # "approval", "import" or "renewal"
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class RenewalRound(Base):
+    """The Dinas's renewal of its participants into the next budget year (`year`), opened in the month
+    the programme file names. Open: answers are collected and the continuing hold the new year's places;
+    closed (from 1 January of `year`): the continuing count in that year, the others have ended."""
+
+    __tablename__ = "renewal_rounds"
+    __table_args__ = (UniqueConstraint("programme_id", "year"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    programme_id: Mapped[str] = mapped_column(String(40))
+    year: Mapped[int] = mapped_column(Integer)  # the budget year the participants continue into
+    status: Mapped[str] = mapped_column(String(12))  # "open" or "closed"
+    opened_by: Mapped[str] = mapped_column(String(100))  # "cli" or the admin's channel address
+    opened_by_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Renewal(Base):
+    """One active participant in a renewal round. Everyone continues by default; silence never removes.
+
+    - `decision`: "continues"; "check" (the worker said no: the kelurahan verifier decides); "ends".
+    - `reason` (why it ends, or what the worker said): "deceased", "aged_out", "asked_to_leave", "moved",
+      "not_working".
+    - `contact_id`: whom the question went to (the worker's linked chat); None: not reachable, continues.
+    - `answer`: "yes", "moved", "not_working" or "leave", with `answered_at`; `reminded_at`: the one reminder.
+    - `decided_by_contact_id` / `decided_at` / `note`: the verifier's decision on a "check"."""
+
+    __tablename__ = "renewals"
+    __table_args__ = (
+        UniqueConstraint("round_id", "registration_id"),
+        Index("ix_renewals_decision", "round_id", "decision"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("renewal_rounds.id", ondelete="CASCADE"))
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registrations.id", ondelete="CASCADE"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(20))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decided_by_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    note: Mapped[str | None] = mapped_column(String(300))

@@ -30,6 +30,9 @@ TABLES = {
     "question_phrases",
     "question_models",
     "question_outcomes",
+    "participant_years",
+    "renewal_rounds",
+    "renewals",
 }
 
 

@@ -13,7 +13,7 @@ from conversations.letters import Letter
 from conversations.messages import Money, Msg, msg
 from conversations.programme import Programme
 from db.models import Registration
-from db.repositories import audit, registrations
+from db.repositories import audit, participant_years, registrations
 
 __all__ = ["UnknownRegistration", "change_status", "status_news"]
 
@@ -65,6 +65,10 @@ async def change_status(
         row.coverage_start = coverage_start
     if quota_year is not None:
         row.quota_year = quota_year
+        if status == "approved":  # a place in that year's quota: a new participant that year
+            await participant_years.record_years(
+                session, row.programme_id, [(row.id, quota_year, "new")], source="approval", now=now
+            )
     await registrations.record_event(session, row.id, status, actor_contact_id, now, reason=reason or None)
     await audit.record_audit(
         session,

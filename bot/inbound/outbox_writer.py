@@ -92,7 +92,7 @@ class OutboxWriter:
             channel=contact.channel,
             recipient=contact.channel_id,
             body=self.text(letter.parts, contact.language),
-            choices=[],
+            choices=[self._choice(choice, contact.language) for choice in letter.choices],
             now=now,
             kind="notification" if file_id is None else "file",
             priority=outbox.PRIORITY_NOTIFICATION,

@@ -225,6 +225,7 @@ class Pipeline:
             opted_out=contact.opted_out,
             # On WhatsApp the sender id is the phone number: registration need not ask for it.
             phone=contact.phone or (contact.channel_id if contact.channel == "whatsapp" else None),
+            awaiting=contact.awaiting,
         )
         return Context(
             now=now,

@@ -53,6 +53,7 @@ STATUS_ORDER = (
     "approved",
     "active",
     "rejected",
+    "ended",
     "deleted",
 )
 STATUS_LABELS = {
@@ -64,6 +65,7 @@ STATUS_LABELS = {
     "approved": "figures.status_approved",
     "active": "figures.status_active",
     "rejected": "figures.status_rejected",
+    "ended": "figures.status_ended",
     "deleted": "figures.status_deleted",
 }
 _JUTA = 1_000_000

@@ -16,6 +16,8 @@ STATUS_KEYS = {
     "active": "status.active",
     "rejected": "status.rejected",
     "deleted": "status.deleted",
+    # No longer a participant from a new budget year: deceased, moved, past the age band, asked to leave.
+    "ended": "status.ended",
 }
 
 
