@@ -12,6 +12,9 @@ A transcript file holds input lines `{"from", "text"}` and, after each, the line
 - `{"old_registration": {"from": NAME, "nik": …, "name": …, "born": "YYYY-MM-DD", "kelurahan": CODE,
   "status": …}}`: a registration NAME made before the programme's rules were checked at registration (a
   row the store already holds, e.g. born in 1956, which the registration flow would refuse today);
+- `{"imported": {"nik": …, "name": …, "born": "YYYY-MM-DD", "kelurahan": CODE, "kpj": …, "start":
+  "YYYY-MM-DD", "year": YYYY, "job": JOB_ID}}`: a participant the Pemda already had, as `jaring import
+  participants` stores one (active, no chat linked yet, held under the Pemda's public task);
 - `{"revoke": NAME, "role": ROLE}`: the Dinas revoked that role of the person writing as NAME (`jaring role
   revoke terminal:NAME ROLE`); the notice they are sent arrives with the replies to their next message;
 - `{"quota": PLACES}`: the Dinas set this year's quota (`jaring quota set PLACES`);
@@ -47,6 +50,7 @@ from bot.outbound.reminders import remind_idle_claims
 from bot.settings import PROJECT_DIR, Settings
 from conversations.letters import Letter
 from db.repositories import contacts, invites, registrations
+from db.repositories.participants import ImportedParticipant, add_imported
 from tests.conftest import FixedClock
 
 TRANSCRIPTS = sorted((Path(__file__).parent / "transcripts").glob("*.jsonl"))
@@ -94,6 +98,8 @@ async def _control(jaring: Jaring, line: Line) -> None:
             )
         elif "old_registration" in line:
             await _old_registration(jaring, session, line["old_registration"], now)
+        elif "imported" in line:
+            await _imported(jaring, session, line["imported"], now)
         elif "status" in line:
             start = line.get("coverage_start")
             post: list[Letter] = []
@@ -144,6 +150,24 @@ async def _old_registration(jaring: Jaring, session: AsyncSession, fields: Line,
     )
     row.status = fields.get("status", "submitted")
     await session.flush()
+
+
+async def _imported(jaring: Jaring, session: AsyncSession, fields: Line, now: datetime) -> None:
+    nik = fields["nik"]
+    participant = ImportedParticipant(
+        nik_cipher=jaring.cipher.encrypt(nik),
+        nik_hash=jaring.cipher.blind_index(nik),
+        full_name=fields["name"],
+        birth_date=date.fromisoformat(fields["born"]),
+        female=int(nik[6:8]) > 40,
+        kelurahan_code=fields["kelurahan"],
+        kpj=fields["kpj"],
+        coverage_start=date.fromisoformat(fields["start"]),
+        budget_year=fields["year"],
+        job_type=fields.get("job", "tukang_becak"),
+    )
+    legal_basis = jaring.programme.privacy.legal_basis
+    await add_imported(session, jaring.programme.id, [participant], legal_basis=legal_basis, now=now)
 
 
 async def _reminders(jaring: Jaring) -> list[Line]:
