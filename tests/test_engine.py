@@ -537,3 +537,52 @@ def test_outcome_keeps_the_contact_language_when_nothing_switches_it(where: str,
     outcome = ENGINE.handle(RESTING[where], inbound("halo"), context(language))
     assert outcome.language == language
     assert not any(isinstance(effect, SetLanguage) for effect in outcome.effects)
+
+
+# ---- a question a letter asked (Contact.awaiting) ---------------------------------------------------
+
+
+def _asked_start(_: Context, data: Data) -> Transition:
+    heard = {"reply": str(data.get("reply")), "button": str(data.get("button"))}
+    return Finish(say=(Reply.of(msg("about.title")),), effects=(Audit("asked", heard),))
+
+
+ASKED = Flow(id="asked", version=1, title=msg("privacy.keep"), start=_asked_start, steps={})
+AWAITING = Engine((*ALL_FLOWS, ASKED), BASIC_MENU)
+
+
+def _awaiting(flow_id: str = "asked") -> Context:
+    ctx = context()
+    return replace(ctx, contact=replace(ctx.contact, awaiting=flow_id))
+
+
+@pytest.mark.parametrize("state", [IDLE, MENU], ids=["idle", "menu"])
+@pytest.mark.parametrize("text", ["ya masih", "1", "halo", "sdh pindah ke batang"])
+def test_a_message_outside_a_flow_goes_to_the_flow_whose_question_a_letter_asked(
+    state: SessionState, text: str
+) -> None:
+    outcome = AWAITING.handle(state, inbound(text), _awaiting())
+    assert outcome.effects == (Audit("asked", {"reply": text, "button": ""}),)
+    assert keys(outcome) == [["about.title", "engine.type_menu"]]
+
+
+def test_a_tapped_button_of_the_letter_reaches_the_awaiting_flow_with_its_id() -> None:
+    outcome = AWAITING.handle(MENU, inbound(kind=InboundKind.CHOICE, choice_id="moved"), _awaiting())
+    assert outcome.effects == (Audit("asked", {"reply": "", "button": "moved"}),)
+
+
+@pytest.mark.parametrize(("text", "first_key"), [("privasi", "privacy.notice"), ("menu", "engine.menu")])
+def test_a_flow_named_or_a_word_for_everywhere_still_comes_first(text: str, first_key: str) -> None:
+    outcome = AWAITING.handle(IDLE, inbound(text), _awaiting())
+    assert keys(outcome)[0][0] == first_key
+    assert not any(isinstance(effect, Audit) and effect.action == "asked" for effect in outcome.effects)
+
+
+def test_inside_a_flow_the_letters_question_waits() -> None:
+    outcome = AWAITING.handle(PRIVACY, inbound("setuju"), _awaiting())
+    assert outcome.effects == CONSENT_GIVEN
+
+
+def test_a_flow_awaited_that_no_longer_exists_is_ignored() -> None:
+    outcome = AWAITING.handle(IDLE, inbound("qwerty"), _awaiting("gone_since_the_deploy"))
+    assert keys(outcome) == NOT_UNDERSTOOD_MENU
