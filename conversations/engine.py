@@ -378,9 +378,12 @@ class Engine:
         named = self._named_flow(text, turn) if button is None else None
         if named is not None:  # a menu entry's own words, before any fuzzy matching
             return self._start(named, {}, turn)
+        # A letter asked this person something (the renewal): this message is likely the answer. At rest
+        # it goes there; with the menu on screen a pick from the menu comes first ("3" is menu item 3).
         awaiting = self.flows.get(turn.ctx.contact.awaiting or "")
-        if awaiting is not None:  # a letter asked this person something: this message may be the answer
-            return self._start(awaiting, {"reply": text, "button": button or ""}, turn)
+        answer_to_letter = {"reply": text, "button": button or ""}
+        if awaiting is not None and state.idle:
+            return self._start(awaiting, answer_to_letter, turn)
         needed = self._role_needed_for(text, turn) if button is None else None
         if needed is not None:  # a role's menu word from someone without the role (revoked, say)
             return self._show_menu(turn, msg("navigation.role_needed", role=needed.name))
@@ -388,6 +391,8 @@ class Engine:
         picked = match_choice(text, button, self._labelled(choices, turn.ctx))
         if picked is not None:
             return self._start(self.flows[picked], {}, turn)
+        if awaiting is not None:
+            return self._start(awaiting, answer_to_letter, turn)
         greeted = is_greeting(text) or (starts_with_greeting(text) and not looks_like_a_question(text))
         if greeted or (state.idle and not normalise(text)):  # "halo", also "halo nama saya Siti"
             return self._show_menu(turn, msg("engine.greeting", programme=turn.ctx.programme.name))

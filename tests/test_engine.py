@@ -556,8 +556,13 @@ def _awaiting(flow_id: str = "asked") -> Context:
     return replace(ctx, contact=replace(ctx.contact, awaiting=flow_id))
 
 
-@pytest.mark.parametrize("state", [IDLE, MENU], ids=["idle", "menu"])
-@pytest.mark.parametrize("text", ["ya masih", "1", "halo", "sdh pindah ke batang"])
+@pytest.mark.parametrize(
+    ("state", "text"),
+    [
+        *((IDLE, text) for text in ("ya masih", "1", "halo", "sdh pindah ke batang")),
+        *((MENU, text) for text in ("ya masih", "halo", "sdh pindah ke batang")),
+    ],
+)
 def test_a_message_outside_a_flow_goes_to_the_flow_whose_question_a_letter_asked(
     state: SessionState, text: str
 ) -> None:
@@ -576,6 +581,11 @@ def test_a_flow_named_or_a_word_for_everywhere_still_comes_first(text: str, firs
     outcome = AWAITING.handle(IDLE, inbound(text), _awaiting())
     assert keys(outcome)[0][0] == first_key
     assert not any(isinstance(effect, Audit) and effect.action == "asked" for effect in outcome.effects)
+
+
+def test_with_the_menu_on_screen_a_menu_number_opens_the_menu_entry() -> None:
+    outcome = AWAITING.handle(MENU, inbound("2"), _awaiting())
+    assert keys(outcome) == [NOTICE]  # menu item 2 is the privacy notice
 
 
 def test_inside_a_flow_the_letters_question_waits() -> None:
