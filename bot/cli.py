@@ -157,6 +157,7 @@ def _parser() -> argparse.ArgumentParser:
     _enrolment_and_figures_parsers(commands)
     _broadcast_parser(commands)
     _review_parsers(commands)
+    _renewal_parser(commands)
     _tool_parsers(commands)
     return parser
 
@@ -204,6 +205,14 @@ def _enrolment_and_figures_parsers(commands: argparse._SubParsersAction[_Parser]
     import_commands = imports.add_subparsers(dest="import_command", required=True, metavar="WHAT")
     kpj = import_commands.add_parser("kpj", help="BPJS TK's answer (NIK, KPJ, start date): all rows or none")
     kpj.add_argument("file", type=Path, metavar="FILE", help=".xlsx or .csv")
+    participants = import_commands.add_parser(
+        "participants", help="the participants the Pemda already has (NIK, name, KPJ, TMT, …): all rows or none"
+    )
+    participants.add_argument("file", type=Path, metavar="FILE", help=".xlsx or .csv")
+    participants.add_argument(
+        "--dry-run", action="store_true", help="check every row, print what would happen, change nothing"
+    )
+    participants.add_argument("--year", type=int, metavar="YYYY", help="the budget year of rows that name none")
     stats = commands.add_parser("stats", help="the programme's figures (and a chart with --chart)")
     stats.add_argument("--year", type=int, help="default: this year")
     stats.add_argument("--chart", type=Path, metavar="FILE.png", help="write the chart as a PNG")
@@ -230,6 +239,18 @@ def _broadcast_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     cancel.add_argument("id", type=int)
     report = actions.add_parser("report", help="how an announcement went")
     report.add_argument("id", type=int)
+
+
+def _renewal_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    renewal = commands.add_parser("renewal", help="the renewal of the participants into the next budget year")
+    actions = renewal.add_subparsers(dest="renewal_command", required=True, metavar="ACTION")
+    actions.add_parser("open", help="open the round (only in the programme file's month): each worker is asked once")
+    actions.add_parser("remind", help="remind once whoever has not answered (serve does this every hour)")
+    actions.add_parser("show", help="the round's counts: asked, answered, waiting for the kelurahan, leaving, silent")
+    export = actions.add_parser("export", help="the continuing participants for BPJS TK (full NIKs)")
+    export.add_argument("--format", choices=["xlsx", "csv"], help="default: from --output's extension, else xlsx")
+    export.add_argument("--output", type=Path, metavar="FILE", help="default: a dated file name in this folder")
+    actions.add_parser("close", help="close the round (from 1 January; needs the new year's quota)")
 
 
 def _review_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -371,6 +392,16 @@ async def _run(args: argparse.Namespace, settings: Settings, language: str) -> i
             from bot.commands.broadcasts import run_broadcast_command
 
             return await run_broadcast_command(jaring, args, language=language)
+        if args.command == "renewal":
+            from bot.commands.renewal import run_renewal_command
+
+            return await run_renewal_command(
+                jaring,
+                args.renewal_command,
+                file_format=getattr(args, "format", None),
+                output=getattr(args, "output", None),
+                language=language,
+            )
 
         if args.jsonl:
             bad_lines = await chat_jsonl(jaring)
@@ -417,6 +448,12 @@ async def _enrolment_and_figures(args: argparse.Namespace, jaring: Jaring, langu
         from bot.commands.export import run_export_command
 
         return await run_export_command(jaring, args.status, args.format, args.output, args.send_to, language=language)
+    if args.command == "import" and args.import_command == "participants":
+        from bot.commands.participant_import import run_participant_import_command
+
+        return await run_participant_import_command(
+            jaring, args.file, dry_run=args.dry_run, year=args.year, language=language
+        )
     if args.command == "import":
         from bot.commands.kpj_import import run_import_command
 

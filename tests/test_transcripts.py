@@ -15,6 +15,13 @@ A transcript file holds input lines `{"from", "text"}` and, after each, the line
 - `{"imported": {"nik": …, "name": …, "born": "YYYY-MM-DD", "kelurahan": CODE, "kpj": …, "start":
   "YYYY-MM-DD", "year": YYYY, "job": JOB_ID}}`: a participant the Pemda already had, as `jaring import
   participants` stores one (active, no chat linked yet, held under the Pemda's public task);
+- `{"import_participants": {"file": "peserta.csv", "rows": [[header…], [row…], …], "dry_run": false,
+  "year": YYYY}}`: the Dinas ran `jaring import participants` (Indonesian) on that file, written into a
+  temporary folder (`--year` when "year" is given); what the command printed follows as
+  `{"printed": [lines…]}`, compared like the bot's lines;
+- `{"renewal": "open" | "remind" | "show" | "export" | "close"}`: the Dinas ran `jaring renewal ACTION`
+  (Indonesian; `export` writes its file into the temporary working folder); what it printed, refusals
+  included, follows as `{"printed": [lines…]}`, then the letters it queued are delivered;
 - `{"revoke": NAME, "role": ROLE}`: the Dinas revoked that role of the person writing as NAME (`jaring role
   revoke terminal:NAME ROLE`); the notice they are sent arrives with the replies to their next message;
 - `{"quota": PLACES}`: the Dinas set this year's quota (`jaring quota set PLACES`);
@@ -30,6 +37,7 @@ To re-record after an intended change of wording, run
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import os
@@ -43,6 +51,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.app import Jaring, open_jaring
 from bot.channels.terminal import chat_jsonl
 from bot.commands.administer import add_admin, approve_registrations, revoke_role, set_quota
+from bot.commands.participant_import import run_participant_import_command
+from bot.commands.renewal import run_renewal_command
 from bot.desks.roles import invite_hash
 from bot.desks.status_news import change_status
 from bot.outbound.broadcast_runner import BroadcastRunner
@@ -170,6 +180,38 @@ async def _imported(jaring: Jaring, session: AsyncSession, fields: Line, now: da
     await add_imported(session, jaring.programme.id, [participant], legal_basis=legal_basis, now=now)
 
 
+async def _import_participants(jaring: Jaring, fields: Line, folder: Path) -> Line:
+    """`jaring import participants FILE`, the file written from the line's rows; what it printed."""
+    path = folder / fields["file"]
+    with path.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file, delimiter=";").writerows(fields["rows"])
+    printed: list[str] = []
+    await run_participant_import_command(
+        jaring, path, dry_run=fields.get("dry_run", False), year=fields.get("year"), out=printed.append
+    )
+    return {"printed": printed}
+
+
+async def _renewal(jaring: Jaring, action: Any) -> list[Line]:
+    """`jaring renewal ACTION`: what it printed, then the letters it queued, delivered."""
+    printed: list[str] = []
+    await run_renewal_command(jaring, action, out=printed.append, err=printed.append)
+    lines = [line for said in printed for line in said.splitlines()]
+    return [{"printed": lines}, *await _say_nothing(jaring)]
+
+
+async def _run_round(jaring: Jaring, line: Line) -> list[Line] | None:
+    """A control line that runs what `jaring serve` or a Dinas command runs, and what it sent (and
+    printed); None: not one of those."""
+    if line.get("remind"):
+        return await _reminders(jaring)
+    if line.get("broadcasts"):
+        return await _broadcast_round(jaring)
+    if "renewal" in line:
+        return await _renewal(jaring, line["renewal"])
+    return None
+
+
 async def _reminders(jaring: Jaring) -> list[Line]:
     """Run a reminder round and deliver what it queued, as `jaring serve` would."""
     await remind_idle_claims(jaring, jaring.settings.claim_reminder_days, jaring.pipeline.clock())
@@ -195,7 +237,7 @@ async def _say(jaring: Jaring, line: Line) -> list[Line]:
 
 
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=[p.stem for p in TRANSCRIPTS])
-async def test_transcript(path: Path, settings: Settings, clock: FixedClock) -> None:
+async def test_transcript(path: Path, settings: Settings, clock: FixedClock, tmp_path: Path) -> None:
     script = _lines(path)
     if "programme" in script[0]:
         settings = settings.model_copy(update={"program_file": PROJECT_DIR / "programmes" / script[0]["programme"]})
@@ -203,7 +245,7 @@ async def test_transcript(path: Path, settings: Settings, clock: FixedClock) -> 
     recorded: list[Line] = []
     try:
         for line in script:
-            if "to" in line:
+            if "to" in line or "printed" in line:
                 continue  # expected output: compared below
             recorded.append(line)
             if "from" in line:
@@ -214,17 +256,18 @@ async def test_transcript(path: Path, settings: Settings, clock: FixedClock) -> 
                 jaring = await open_jaring(settings, clock)
             elif "advance" in line:
                 clock.advance(**line["advance"])
-            elif line.get("remind"):
-                recorded += await _reminders(jaring)
-            elif line.get("broadcasts"):
-                recorded += await _broadcast_round(jaring)
+            elif (ran := await _run_round(jaring, line)) is not None:
+                recorded += ran
+            elif "import_participants" in line:
+                recorded.append(await _import_participants(jaring, line["import_participants"], tmp_path))
             elif "programme" not in line and not await _command(jaring, line):
                 await _control(jaring, line)
     finally:
         await jaring.close()
     if UPDATE:
         _write(path, recorded)
-    assert [line for line in recorded if "to" in line] == [line for line in script if "to" in line]
+    said = [line for line in recorded if "to" in line or "printed" in line]
+    assert said == [line for line in script if "to" in line or "printed" in line]
 
 
 def test_there_are_transcripts() -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.commands.voice import CLI_LANGUAGE, Voice
-from bot.desks.kpj_import import ImportOutcome, Problem, UnreadableFile, import_kpj, read_table
+from bot.desks.kpj_import import ImportOutcome, import_kpj
+from bot.desks.spreadsheets import Problem, UnreadableFile, read_table
 from conversations.letters import Letter
 
 if TYPE_CHECKING:
