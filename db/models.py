@@ -224,6 +224,9 @@ class ConsentRecord(Base):
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
+    # Wrong tries at linking a chat to a record are counted per subject (a keyed hash of the NIK typed)
+    # from every chat, on each try: without this index that count reads the whole log.
+    __table_args__ = (Index("ix_audit_log_action_subject", "action", "subject", "created_at"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     actor_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)

@@ -52,7 +52,7 @@ async def check_nik(call: DeskCall, request: CheckNik) -> NikCheck:
     if found is None:
         return NikCheck(registered=False)
     mine = call.asker.id in (found.registrant_contact_id, found.operator_contact_id)
-    return NikCheck(registered=True, mine=mine)
+    return NikCheck(registered=True, mine=mine, linkable=not mine and found.registrant_contact_id is None)
 
 
 async def find_leader_area(call: DeskCall, request: FindLeaderArea) -> LeaderArea | RoleRefused:

@@ -52,8 +52,8 @@ def _status_start(_: Context, __: Data) -> Transition:
 
 
 def _status_show(ctx: Context, _: Data, views: tuple[RegistrationView, ...]) -> Transition:
-    if not views:
-        return Finish(say=(Reply.of(msg("status.none")),))
+    if not views:  # maybe the Dinas holds them already, with no chat linked: "hubungkan data" (flows/linking.py)
+        return Finish(say=(Reply.of(msg("status.none"), msg("link.offer")),))
     items = tuple(
         msg(
             "status.item",
@@ -93,8 +93,10 @@ def _picking(scope: Literal["mine", "operated"]) -> tuple[StartFn, dict[str, Ste
     """The flow's start (load the list) and its steps: the same for one's own data and a leader's neighbours."""
 
     def loaded(ctx: Context, data: Data, views: tuple[RegistrationView, ...]) -> Transition:
+        if not views and scope == "mine":  # maybe the Dinas holds them already: offer to link it
+            return Finish(say=(Reply.of(msg("mydata.none"), msg("link.offer")),))
         if not views:
-            return Finish(say=(Reply.of(msg("mydata.none" if scope == "mine" else "neighbours.none")),))
+            return Finish(say=(Reply.of(msg("neighbours.none")),))
         options = tuple((view.id, _listed(ctx, view, with_status=scope == "operated")) for view in views[-_SHOWN:])
         listed = MyRegistrationsData.load(data).but(options=options)
         if len(views) == 1:

@@ -37,6 +37,7 @@ from conversations.flows.fields import (
     normalise_phone,
 )
 from conversations.flows.jobs import job_steps
+from conversations.flows.linking import LINK_FLOW, LINK_MINE, RETYPE_NIK, LinkData
 from conversations.flows.places import kelurahan_name, place_steps
 from conversations.flows.privacy import NOTICE_VERSION
 from conversations.messages import Choice, Msg, Reply, msg
@@ -79,6 +80,7 @@ _NO_PHONE = ("-", "tidak ada", "tidak punya", "gak ada", "ga ada")
 _SAME_AREA = Choice("same_area", msg("registration.same_area"), ("ya", "iya", "sama", "benar", "betul"))
 _OTHER_AREA = Choice("other_area", msg("registration.other_area"), ("bukan", "lain", "tidak", "beda", "ubah"))
 _ALREADY_MEMBER = "already_member"  # asked after the form's fields (fields.FIELDS): not a correctable field
+_OFFER_LINK = "offer_link"  # the NIK is a record the Dinas holds with no chat linked: link it instead
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,6 +310,8 @@ def _on_which_is_wrong(_: Context, data: Data, answer: Answer) -> Transition:
 
 def _on_nik_checked(ctx: Context, data: Data, result: NikCheck) -> Transition:
     draft = RegistrationData.load(data)
+    if result.registered and result.linkable and not draft.for_other:
+        return Goto(_OFFER_LINK, data)
     if result.registered:
         return _already_registered(ctx, draft, mine=result.mine)
     nik = parse_nik(draft.nik or "", _today(ctx))
@@ -327,6 +331,17 @@ def _already_registered(ctx: Context, draft: RegistrationData, *, mine: bool) ->
         return _next_neighbour(Reply.of(msg(said, call_centre=call_centre)))
     said = "registration.nik_registered_yours" if mine else "registration.nik_registered"
     return Finish(say=(Reply.of(msg(said, call_centre=call_centre)),))
+
+
+def _ask_offer_link(_: Context, __: Data) -> Reply:
+    return Reply.of(msg("link.nik_held_by_dinas"), choices=(LINK_MINE, RETYPE_NIK))
+
+
+def _on_offer_link(_: Context, data: Data, answer: Answer) -> Transition:
+    draft = RegistrationData.load(data)
+    if answer.choice == LINK_MINE.id and draft.nik:
+        return Finish(then=LINK_FLOW, then_data=LinkData(nik=draft.nik).dump())
+    return Goto("nik", draft.but(nik=None, female=None).dump())
 
 
 def _next_neighbour(*said: Reply) -> Transition:
@@ -512,6 +527,7 @@ registration_flow = Flow(
         "leader_area": Step(ask=_ask_leader_area, on_answer=_on_leader_area_answer),
         **{key: _text_step(key) for key in ("nik", "full_name", "birth_date", "rt", "rw", "street", "phone")},
         "which_is_wrong": Step(ask=_ask_which_is_wrong, on_answer=_on_which_is_wrong),
+        _OFFER_LINK: Step(ask=_ask_offer_link, on_answer=_on_offer_link),
         **place_steps(
             then=_go_next,
             on_outside=_outside,

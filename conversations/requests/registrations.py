@@ -33,6 +33,8 @@ __all__ = [
 class NikCheck:
     registered: bool
     mine: bool = False  # registered by or for the person asking
+    # No chat is linked to it (imported, or entered by an RT/RW leader): its owner can link it ("link" flow)
+    linkable: bool = False
 
 
 @dataclass(frozen=True, slots=True)
