@@ -381,9 +381,8 @@ class Engine:
         # A letter asked this person something (the renewal): this message is likely the answer. At rest
         # it goes there; with the menu on screen a pick from the menu comes first ("3" is menu item 3).
         awaiting = self.flows.get(turn.ctx.contact.awaiting or "")
-        answer_to_letter = {"reply": text, "button": button or ""}
         if awaiting is not None and state.idle:
-            return self._start(awaiting, answer_to_letter, turn)
+            return self._answer_letter(awaiting, text, button, turn)
         needed = self._role_needed_for(text, turn) if button is None else None
         if needed is not None:  # a role's menu word from someone without the role (revoked, say)
             return self._show_menu(turn, msg("navigation.role_needed", role=needed.name))
@@ -392,7 +391,7 @@ class Engine:
         if picked is not None:
             return self._start(self.flows[picked], {}, turn)
         if awaiting is not None:
-            return self._start(awaiting, answer_to_letter, turn)
+            return self._answer_letter(awaiting, text, button, turn)
         greeted = is_greeting(text) or (starts_with_greeting(text) and not looks_like_a_question(text))
         if greeted or (state.idle and not normalise(text)):  # "halo", also "halo nama saya Siti"
             return self._show_menu(turn, msg("engine.greeting", programme=turn.ctx.programme.name))
@@ -404,6 +403,16 @@ class Engine:
                 return self._show_menu(turn, _too_long(QUESTION_LIMIT, question, turn.ctx))
             return self._start(self.flows[self.question_flow or ""], {"question": question}, turn)
         return self._show_menu(turn, msg("engine.not_understood"))
+
+    def _answer_letter(self, flow: Flow, text: str, button: str | None, turn: _Turn) -> SessionState:
+        """The message after a letter's question goes to the flow that takes its answer; a clear benefit
+        question typed instead is answered first, and the letter's question asked again."""
+        passing = self.questions.answer_in_passing(text, turn.ctx) if self.questions and button is None else None
+        if passing is not None:
+            turn.apply((RecordQuestionOutcome("answered", passing.topic, _PASSING),))
+            turn.say(Reply(passing.parts))
+            return self._start(flow, {}, turn)
+        return self._start(flow, {"reply": text, "button": button or ""}, turn)
 
     def _is_a_question(self, text: str) -> bool:
         if self.questions is None or self.question_flow is None:

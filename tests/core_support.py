@@ -53,6 +53,7 @@ from conversations.requests.registrations import (
     SubmitRegistration,
     Submitted,
 )
+from conversations.requests.renewal import AnswerRenewal, RenewalAsked, RenewalQuestion, RenewalRecorded
 from conversations.state import SessionState
 from locales import Catalogs
 from tests.review_support import REVIEW_REQUESTS, review_answer
@@ -225,6 +226,10 @@ def default_answer(request: Request[object]) -> object:  # noqa: PLR0912 (one br
             return FileQueued(1, "grafik-2026.png")
         case ExportEnrolment():
             return FileQueued(3, "daftar-bpjstk-disetujui-21-11-2026.xlsx")
+        case RenewalQuestion():
+            return RenewalAsked(7, 2027, "Siti Aminah", "buruh_batik")
+        case AnswerRenewal(registration_id=registration_id, answer=answer):
+            return RenewalRecorded(registration_id, 2027, answer, kelurahan_told=1)
     raise AssertionError(f"no sample answer for {type(request).__name__}")
 
 

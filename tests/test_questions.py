@@ -3,6 +3,8 @@ a first message that is a question, a question in the middle of a form, a close 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bench.question_matching import HELD_OUT, load_rows, tally
@@ -216,3 +218,24 @@ def test_a_question_at_the_name_step_never_becomes_the_name() -> None:
     named = run(ENGINE, state, inbound("Siti Aminah?"), ctx)
     assert keys(named)[0][0] != "engine.question_not_an_answer"
     assert not named.effects
+
+
+def test_a_question_typed_after_a_letters_question_is_answered_and_the_letter_asked_again() -> None:
+    """A worker asked by the renewal letter who types a benefit question instead gets the answer, and the
+    renewal flow starts afresh (it fetches its question), not with the question as the worker's reply."""
+    ctx = context()
+    waiting = replace(ctx, contact=replace(ctx.contact, awaiting="renewal"))
+    outcome = ENGINE.handle(IDLE, inbound("brp iuran nya sebulan?"), waiting)
+    assert RecordQuestionOutcome("answered", "premium", "passing") in outcome.effects
+    assert outcome.state.flow == "renewal"
+    assert outcome.fetch is not None
+    assert outcome.state.data == {}  # no reply handed on: the question was not an answer
+
+
+def test_a_reply_after_a_letters_question_is_handed_to_its_flow() -> None:
+    ctx = context()
+    waiting = replace(ctx, contact=replace(ctx.contact, awaiting="renewal"))
+    outcome = ENGINE.handle(IDLE, inbound("sdh pindah"), waiting)
+    assert not any(isinstance(effect, RecordQuestionOutcome) for effect in outcome.effects)
+    assert outcome.state.flow == "renewal"
+    assert dict(outcome.state.data) == {"reply": "sdh pindah", "button": ""}

@@ -56,6 +56,7 @@ __all__ = [
     "EnrolmentExport",
     "EnrolmentRow",
     "build_export",
+    "enrolment_row",
     "enrolment_rows",
     "export_enrolment",
     "export_file_name",
@@ -170,10 +171,10 @@ async def enrolment_rows(
     status: ExportStatus,
 ) -> list[EnrolmentRow]:
     registrations = await enrolment.for_enrolment(session, programme.id, _statuses(status))
-    return [_row(r, cipher, programme, region, catalogs) for r in registrations]
+    return [enrolment_row(r, cipher, programme, region, catalogs) for r in registrations]
 
 
-def _row(
+def enrolment_row(
     r: Registration, cipher: PersonalDataCipher, programme: Programme, region: Region | None, catalogs: Catalogs
 ) -> EnrolmentRow:
     kelurahan = next((k.name for k in region.all_kelurahan if k.code == r.kelurahan_code), None) if region else None

@@ -61,6 +61,7 @@ __all__ = [
     "flagged_waiting",
     "list_waiting",
     "override_flags",
+    "promote_waiting_list",
     "quota_overview",
     "quota_summary",
     "record_override",
@@ -381,14 +382,11 @@ async def change_quota(
         now=now,
     )
     promoted = 0
-    if year == this_year:  # flagged ones stay on the waiting list until an admin overrides them
-        waiting = await registrations.list_with_status(session, programme.id, ("waiting_list",), lock=True)
-        movable = [row for row in _ordered(programme, waiting) if not registration_flags(programme, row)]
-        for row in movable[: places - used]:
-            await _approve(
-                session, post, programme, row, year=year, now=now, actor=actor, actor_contact_id=actor_contact_id
-            )
-            promoted += 1
+    if year == this_year:
+        free = places - used
+        promoted = await promote_waiting_list(
+            session, post, programme, year=year, free=free, now=now, actor=actor, actor_contact_id=actor_contact_id
+        )
     await audit.record_audit(
         session,
         "quota.changed",
@@ -403,6 +401,30 @@ async def change_quota(
         },
     )
     return QuotaChanged(year, places, promoted, used + promoted)
+
+
+async def promote_waiting_list(
+    session: AsyncSession,
+    post: list[Letter],
+    programme: Programme,
+    *,
+    year: int,
+    free: int,
+    now: datetime,
+    actor: str,
+    actor_contact_id: int | None = None,
+) -> int:
+    """The waiting list moves up, in priority order, into `free` places of `year` (a quota raised, a
+    renewal round closed); flagged ones stay on it until an admin overrides them. How many moved up."""
+    if free <= 0:
+        return 0
+    waiting = await registrations.list_with_status(session, programme.id, ("waiting_list",), lock=True)
+    movable = [row for row in _ordered(programme, waiting) if not registration_flags(programme, row)][:free]
+    for row in movable:
+        await _approve(
+            session, post, programme, row, year=year, now=now, actor=actor, actor_contact_id=actor_contact_id
+        )
+    return len(movable)
 
 
 async def waiting_list(session: AsyncSession, programme: Programme, *, offset: int, limit: int) -> WaitingPage:

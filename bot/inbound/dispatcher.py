@@ -23,8 +23,10 @@ from bot.desks import (
     export,
     figures,
     invites,
+    linking,
     quota,
     registrations,
+    renewal,
     review,
     roles,
     unanswered,
@@ -40,8 +42,10 @@ from conversations.requests import claims as claim_requests
 from conversations.requests import export as export_requests
 from conversations.requests import figures as figure_requests
 from conversations.requests import invites as invite_requests
+from conversations.requests import linking as linking_requests
 from conversations.requests import quota as quota_requests
 from conversations.requests import registrations as registration_requests
+from conversations.requests import renewal as renewal_requests
 from conversations.requests import review as review_requests
 from conversations.requests import roles as role_requests
 from conversations.requests import unanswered as unanswered_requests
@@ -64,6 +68,10 @@ HANDLERS: Mapping[type[Request[Any]], Handler] = {
     registration_requests.CorrectRegistration: corrections.correct_registration,
     registration_requests.EraseRegistration: registrations.erase_registration,
     invite_requests.RedeemInvite: invites.redeem,
+    renewal_requests.RenewalQuestion: renewal.ask_renewal,
+    renewal_requests.AnswerRenewal: renewal.answer_renewal,
+    linking_requests.LinkRegistration: linking.link_registration,
+    linking_requests.RecordLinkedPhone: linking.record_linked_phone,
     accident_requests.FindParticipant: accidents.find_participant,
     accident_requests.SubmitAccidentReport: accidents.submit_accident_report,
     claim_requests.SaveClaimCase: claims.save_claim_case,
@@ -72,6 +80,8 @@ HANDLERS: Mapping[type[Request[Any]], Handler] = {
     review_requests.ListPending: review.list_pending,
     review_requests.OpenRegistration: review.open_registration,
     review_requests.DecideRegistration: review.decide_registration,
+    review_requests.OpenRenewalCheck: review.open_renewal_check,
+    review_requests.DecideRenewal: review.decide_renewal,
     quota_requests.QuotaOverview: quota.quota_overview,
     quota_requests.ApproveVerified: quota.approve,
     quota_requests.ApproveFlagged: quota.override_flags,

@@ -1,5 +1,7 @@
 """The reminder round `jaring serve` runs every hour (and `jaring claims remind` runs once, for cron):
-heirs whose claim case has been idle for `JARING_CLAIM_REMINDER_DAYS` are reminded through the outbox."""
+heirs whose claim case has been idle for `JARING_CLAIM_REMINDER_DAYS` are reminded through the outbox,
+and so are workers who have not answered the renewal round's question after the programme file's
+`reminder_days` (once each; `jaring renewal remind` runs that part once)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,9 @@ from datetime import datetime
 
 from bot.app import Jaring
 from bot.desks.claims import claim_reminders
+from bot.desks.renewal import renewal_reminders
 
-__all__ = ["REMINDER_ROUND_SECONDS", "remind_idle_claims", "reminder_loop"]
+__all__ = ["REMINDER_ROUND_SECONDS", "remind_idle_claims", "remind_renewals", "reminder_loop"]
 
 REMINDER_ROUND_SECONDS = 3600.0
 log = logging.getLogger(__name__)
@@ -28,6 +31,15 @@ async def remind_idle_claims(jaring: Jaring, idle_days: int, now: datetime) -> i
     return sent
 
 
+async def remind_renewals(jaring: Jaring, now: datetime) -> int:
+    async with jaring.store.transaction() as session:
+        letters = await renewal_reminders(session, jaring.programme, jaring.region, now=now)
+        await jaring.outbox_writer.letters(session, letters, now)
+    if letters:
+        log.info("renewal reminders queued: %d", len(letters))
+    return len(letters)
+
+
 async def reminder_loop(
     jaring: Jaring,
     idle_days: int,
@@ -41,5 +53,10 @@ async def reminder_loop(
                 on_outbox()
         except Exception as exc:  # a failed round is retried next round; the type only, never data
             log.error("claim reminder round failed: %s", type(exc).__name__)
+        try:
+            if await remind_renewals(jaring, jaring.pipeline.clock()):
+                on_outbox()
+        except Exception as exc:  # as above: the next round tries again
+            log.error("renewal reminder round failed: %s", type(exc).__name__)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stopping.wait(), timeout=every)

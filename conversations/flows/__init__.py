@@ -15,9 +15,11 @@ from conversations.flows.dinas_menu import dinas_door_flow, dinas_flow, review_d
 from conversations.flows.eligibility import eligibility_flow
 from conversations.flows.figures import enrolment_export_flow, figures_flow
 from conversations.flows.invite import invite_flow
+from conversations.flows.linking import link_flow
 from conversations.flows.my_registrations import my_data_flow, neighbours_flow, status_flow
 from conversations.flows.privacy import privacy_flow
 from conversations.flows.registration import registration_flow
+from conversations.flows.renewal import renewal_flow
 from conversations.flows.review import review_flow
 from conversations.flows.roles import roles_flow
 from conversations.flows.settings import help_flow, language_flow
@@ -41,6 +43,8 @@ ALL_FLOWS: tuple[Flow, ...] = (
     language_flow,
     help_flow,
     invite_flow,
+    renewal_flow,
+    link_flow,
     dinas_flow,
     review_flow,
     approval_flow,

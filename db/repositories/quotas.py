@@ -3,17 +3,23 @@
 A place is used by a registration approved against that year (`quota_year`) while it is approved or
 active, and while it is checked again after a correction (corrected, or returned for a fix: see
 conversations/corrections_policy.py); a later rejection or deletion frees it.
+
+While a renewal round into a year is open, its continuing participants (decision "continues", or a
+"check" the kelurahan has not decided: silence never removes) hold that year's places too, although
+their `quota_year` is still the year before until the round closes: an approval in January before the
+close cannot give their places away.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.corrections_policy import PLACE_HOLDING_STATUSES
-from db.models import QuotaChange, Registration
+from conversations.renewal_rules import CONTINUING_DECISIONS
+from db.models import QuotaChange, Registration, Renewal, RenewalRound
 from db.repositories._dialect import dialect_name
 
 __all__ = [
@@ -22,6 +28,8 @@ __all__ = [
     "latest_change",
     "latest_year_changed_before",
     "lock_quota",
+    "places_held_by_approval",
+    "places_held_by_renewal",
     "places_used",
     "quota_history",
     "record_quota_change",
@@ -55,8 +63,35 @@ async def effective_places(session: AsyncSession, programme_id: str, year: int, 
 
 
 async def places_used(session: AsyncSession, year: int) -> int:
+    """Places of `year` held by approval (`places_held_by_approval`) and by an open renewal round into it."""
+    return await places_held_by_approval(session, year) + await places_held_by_renewal(session, year)
+
+
+async def places_held_by_approval(session: AsyncSession, year: int) -> int:
+    """Registrations whose quota year is `year`, in a status that holds a place."""
     statement = select(func.count(Registration.id)).where(
         Registration.quota_year == year, Registration.status.in_(PLACE_HOLDING_STATUSES)
+    )
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def places_held_by_renewal(session: AsyncSession, year: int) -> int:
+    """The continuing participants of an open renewal round into `year` whose registration still holds its
+    place, is not counted in `year` already (its quota year is still the year before) and whose worker
+    is not known to have died."""
+    statement = (
+        select(func.count(Renewal.id))
+        .join(RenewalRound, RenewalRound.id == Renewal.round_id)
+        .join(Registration, Registration.id == Renewal.registration_id)
+        .where(
+            RenewalRound.year == year,
+            RenewalRound.status == "open",
+            Renewal.decision.in_(CONTINUING_DECISIONS),
+            Registration.status.in_(PLACE_HOLDING_STATUSES),
+            Registration.erased_at.is_(None),
+            Registration.deceased_on.is_(None),  # died since the round opened: ends at the close
+            or_(Registration.quota_year.is_(None), Registration.quota_year != year),
+        )
     )
     return int((await session.execute(statement)).scalar_one())
 
