@@ -27,10 +27,14 @@ from conversations.requests.registrations import StatusEvent
 from conversations.requests.review import (
     Decided,
     DecideRegistration,
+    DecideRenewal,
     ListPending,
     OpenRegistration,
+    OpenRenewalCheck,
     PendingItem,
     PendingPage,
+    RenewalCheckView,
+    RenewalDecided,
     ReviewView,
 )
 from conversations.requests.roles import (
@@ -51,6 +55,8 @@ ReviewRequest = (
     ListPending
     | OpenRegistration
     | DecideRegistration
+    | OpenRenewalCheck
+    | DecideRenewal
     | QuotaOverview
     | ApproveVerified
     | ApproveFlagged
@@ -64,6 +70,8 @@ REVIEW_REQUESTS = (
     ListPending,
     OpenRegistration,
     DecideRegistration,
+    OpenRenewalCheck,
+    DecideRenewal,
     QuotaOverview,
     ApproveVerified,
     ApproveFlagged,
@@ -78,6 +86,7 @@ __all__ = [
     "MEDONO_CODE",
     "NOYONTAANSARI",
     "SAMPLE_PENDING",
+    "SAMPLE_RENEWAL_CHECK",
     "SAMPLE_REVIEW_VIEW",
     "nik_for",
     "person",
@@ -120,12 +129,26 @@ SAMPLE_REVIEW_VIEW = ReviewView(
     history=(StatusEvent("submitted", _AT),),
 )
 
+# A participant who answered the 2027 renewal question "sudah pindah": the kelurahan decides.
+SAMPLE_RENEWAL_CHECK = RenewalCheckView(
+    registration_id=21,
+    year=2027,
+    nik_masked="3375••••••••0021",
+    full_name="Budi Santoso",
+    job_type="tukang_becak",
+    job_text="narik becak",
+    kelurahan_code=MEDONO,
+    answer="moved",
+    answered_at=_AT,
+    decision="check",
+    reason="moved",
+)
 
 # A verified registration of someone born in 1956: 70 on the day of the approval, outside 18–65.
 SAMPLE_FLAGGED = FlaggedItem(16, "Karto Wiyono", ("age",), date(1956, 3, 1), date(2026, 11, 21))
 
 
-def review_answer(request: ReviewRequest) -> object:
+def review_answer(request: ReviewRequest) -> object:  # noqa: PLR0912 (one branch per request type)
     match request:
         case ListPending():
             return SAMPLE_PENDING
@@ -133,6 +156,12 @@ def review_answer(request: ReviewRequest) -> object:
             return replace(SAMPLE_REVIEW_VIEW, id=registration_id)
         case DecideRegistration(registration_id=registration_id, decision=decision):
             return Decided(registration_id, decision)
+        case OpenRenewalCheck(registration_id=registration_id):
+            return replace(SAMPLE_RENEWAL_CHECK, registration_id=registration_id)
+        case DecideRenewal(registration_id=registration_id, choice="continues"):
+            return RenewalDecided(registration_id, 2027, "continues", "moved")
+        case DecideRenewal(registration_id=registration_id, choice=reason):
+            return RenewalDecided(registration_id, 2027, "ends", reason)
         case QuotaOverview():
             return QuotaSummary(year=2026, places=2, used=1, verified=2, waiting=1, flagged=(SAMPLE_FLAGGED,))
         case ApproveVerified():

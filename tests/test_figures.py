@@ -1,6 +1,7 @@
 """The Dinas's figures on SQLite and PostgreSQL: known data gives exact numbers (quota use, coverage,
-premiums committed, claims paid, accident reports, unanswered questions), worded the way the Dinas
-reports them; the chart is a real 1200 × 900 PNG; only admins get any of it, in chat or by a crafted
+premiums committed, claims paid, accident reports, unanswered questions, participants per budget year new
+and continuing, the newest renewal round), worded the way the Dinas reports them and short enough for a
+phone; the chart is a real 1200 × 900 PNG; only admins get any of it, in chat or by a crafted
 request; every view is audited."""
 
 from __future__ import annotations
@@ -29,10 +30,27 @@ from conversations.messages import msg
 from conversations.numbers import count_text
 from conversations.requests.base import Request
 from conversations.requests.export import ExportEnrolment
-from conversations.requests.figures import Count, FigureCounts, FileQueued, OnlyForAdmins, SendFiguresChart, ShowFigures
+from conversations.requests.figures import (
+    Count,
+    FigureCounts,
+    FileQueued,
+    OnlyForAdmins,
+    RenewalFigures,
+    SendFiguresChart,
+    ShowFigures,
+    YearOfParticipants,
+)
 from db.connection import Store
-from db.models import AuditEntry, Contact, OutboxFile, OutboxMessage, Registration
-from db.repositories import accident_reports, claim_cases, contacts, quotas, roles, unanswered_questions
+from db.models import AuditEntry, Contact, OutboxFile, OutboxMessage, Registration, Renewal, RenewalRound
+from db.repositories import (
+    accident_reports,
+    claim_cases,
+    contacts,
+    participant_years,
+    quotas,
+    roles,
+    unanswered_questions,
+)
 from tests.conftest import FixedClock
 from tests.core_support import (
     MENU,
@@ -262,14 +280,15 @@ async def test_an_admin_reads_the_figures_in_chat_and_gets_the_chart(app: Jaring
     admin = await _admin(app)
     await talk(app.pipeline, clock, "admin", "angka")
     shown = await _sent_to(app, admin)
-    assert len(shown) == 4
+    assert len(shown) == 5
     assert shown[0].body.startswith("Angka Batik Berlian, per 21-11-2026.")
     assert "Kuota 2026: 5 / 8 terpakai (62,5%)." in shown[2].body
-    assert "Kirim grafik" in str(shown[3].choices)
+    assert shown[3].body.startswith("Peserta per tahun anggaran: belum ada yang tercatat.")
+    assert "Kirim grafik" in str(shown[4].choices)
 
     await talk(app.pipeline, clock, "admin", "2025")  # another year's figures, then the chart for it
     await talk(app.pipeline, clock, "admin", "1")
-    sent = (await _sent_to(app, admin))[4:]
+    sent = (await _sent_to(app, admin))[5:]
     assert "Kuota 2025 belum diatur" in sent[2].body
     chart = next(m for m in sent if m.kind == "file")
     assert chart.body == "Grafik Batik Berlian 2025: pendaftaran per bulan dan pemakaian kuota."
@@ -395,6 +414,7 @@ def test_the_figures_flow_refuses_anyone_but_an_admin_before_asking_the_store() 
             "figures.unanswered",
             "figures.unanswered_newest",
         ],
+        ["figures.years_none", "figures.renewal_none"],
         ["figures.what_next"],
     ]
     said = "\n".join(render_reply(reply, "id")[0] for reply in outcome.replies)
@@ -402,3 +422,165 @@ def test_the_figures_flow_refuses_anyone_but_an_admin_before_asking_the_store() 
     assert "Kuota 2026: 428 / 1.000 terpakai (42,8%)." in said
     outcome = run(engine, outcome.state, inbound("tahun lalu"), context(roles=frozenset({"admin"})))
     assert keys(outcome) == [["figures.pick_next", "figures.what_next"]]
+
+
+# ---- budget years and the renewal round -----------------------------------------------------------------
+
+
+async def test_participants_per_budget_year_new_and_continuing_against_quota_and_estimate(app: Jaring) -> None:
+    now = app.pipeline.clock()
+    ids = await register_workers(app, 6, statuses=dict.fromkeys(range(6), "active"))
+    years: list[tuple[int, int, participant_years.Kind]] = [
+        (ids[5], 2020, "new"),
+        *((ids[5], year, "continuing") for year in (2021, 2022, 2023)),
+        (ids[0], 2024, "new"),
+        (ids[1], 2024, "new"),
+        (ids[0], 2025, "continuing"),
+        (ids[1], 2025, "continuing"),
+        (ids[2], 2025, "new"),
+        (ids[0], 2026, "continuing"),
+        (ids[2], 2026, "continuing"),
+        (ids[3], 2026, "new"),
+        (ids[4], 2026, "new"),
+    ]
+    async with app.store.transaction() as session:
+        await participant_years.record_years(session, app.programme.id, years, source="import", now=now)
+        await quotas.record_quota_change(
+            session, app.programme.id, 2026, 8, actor="test", actor_contact_id=None, reason="APBD", now=now
+        )
+        figures = await gather_figures(session, app.programme, year=2026, now=now)
+    assert figures.participant_years == (  # the newest five years recorded; 2022 and 2023 from the file
+        YearOfParticipants(2022, 0, 1, 1000),
+        YearOfParticipants(2023, 0, 1, 1000),
+        YearOfParticipants(2024, 2, 0, None),
+        YearOfParticipants(2025, 1, 2, None),
+        YearOfParticipants(2026, 2, 2, 8),
+    )
+    assert figures.renewal is None
+
+    said = catalogs().render(figures_replies(context(), figures)[3].parts[0], "id")
+    assert said.splitlines() == [
+        "Peserta per tahun anggaran (baru, atau lanjutan dari tahun sebelumnya):",
+        "- 2022: 1 peserta (0 baru, 1 lanjutan); 0,1% dari kuota 1.000",
+        "- 2023: 1 peserta (0 baru, 1 lanjutan); 0,1% dari kuota 1.000",
+        "- 2024: 2 peserta (2 baru, 0 lanjutan); kuota belum diatur",
+        "- 2025: 3 peserta (1 baru, 2 lanjutan); kuota belum diatur",
+        "- 2026: 4 peserta (2 baru, 2 lanjutan); 50% dari kuota 8",
+    ]
+    english = context("en")
+    programme = english.programme.model_copy(update={"estimated_vulnerable_workers": 1_000})
+    parts = figures_replies(replace(english, programme=programme), figures)[3].parts
+    assert len(parts) == 2  # no "estimate not set", and Pekalongan has a renewal month: "never opened"
+    assert catalogs().render(parts[0], "en").splitlines()[-1] == (
+        "- 2026: 4 participants (2 new, 2 continuing); 50% of the quota of 8; 0.4% of an estimated 1,000 "
+        "vulnerable workers"
+    )
+    unset = [catalogs().render(part, "id") for part in figures_replies(context(), figures)[3].parts]
+    assert unset[1].startswith("Cakupan per tahun terhadap jumlah pekerja rentan belum bisa dihitung")
+    assert unset[2] == "Perpanjangan peserta ke tahun berikutnya: belum pernah dibuka."
+
+
+def _row(round_id: int, registration_id: int, decision: str, **fields: object) -> Renewal:
+    return Renewal(round_id=round_id, registration_id=registration_id, decision=decision, **fields)
+
+
+async def test_the_newest_renewal_round_is_counted_the_way_the_dinas_asks(app: Jaring) -> None:
+    now = app.pipeline.clock()
+    asked, answered = now - timedelta(days=9), now - timedelta(days=5)
+    ids = await register_workers(app, 9, statuses=dict.fromkeys(range(9), "active"))
+    async with app.store.transaction() as session:
+        worker = await contacts.get_or_create_contact(session, "terminal", "worker-0", now)
+        older = RenewalRound(
+            programme_id=app.programme.id, year=2026, status="closed", opened_by="cli", opened_at=now, closed_at=now
+        )
+        newest = RenewalRound(
+            programme_id=app.programme.id, year=2027, status="open", opened_by="cli", opened_at=now - timedelta(10)
+        )
+        session.add_all([older, newest])
+        await session.flush()
+        chat = {"contact_id": worker.id, "asked_at": asked}
+        said_no = {**chat, "answered_at": answered, "reason": "moved", "answer": "moved"}
+        decided = {"decided_by_contact_id": worker.id, "decided_at": now}
+        session.add_all(
+            [
+                _row(older.id, ids[0], "continues"),  # an older round: not counted
+                _row(newest.id, ids[0], "continues", **chat, answer="yes", answered_at=answered),
+                _row(newest.id, ids[1], "check", **said_no, reminded_at=answered),
+                _row(newest.id, ids[2], "ends", **said_no, **decided),
+                _row(newest.id, ids[3], "continues", **chat, answer="not_working", answered_at=answered, **decided),
+                _row(newest.id, ids[4], "ends", **chat, reason="asked_to_leave", answer="leave", answered_at=answered),
+                _row(newest.id, ids[5], "continues", **chat, reminded_at=answered),  # silent: continues
+                _row(newest.id, ids[6], "continues"),  # no chat: not asked, continues
+                _row(newest.id, ids[7], "ends", reason="deceased"),  # never asked, not "not reachable"
+                _row(newest.id, ids[8], "ends", reason="aged_out", contact_id=worker.id),  # told, not asked
+            ]
+        )
+        await session.flush()
+        figures = await gather_figures(session, app.programme, year=2026, now=now)
+    assert figures.renewal == RenewalFigures(
+        year=2027,
+        open=True,
+        opened_at=now - timedelta(10),
+        closed_at=None,
+        participants=9,
+        asked=6,
+        reminded=2,
+        answered_yes=1,
+        said_no=3,
+        asked_to_leave=1,
+        decided_by_kelurahan=2,
+        waiting_for_kelurahan=1,
+        not_reachable=1,
+        silent=1,
+        ending=(Count("aged_out", 1), Count("asked_to_leave", 1), Count("deceased", 1), Count("moved", 1)),
+    )
+    said = catalogs().render(figures_replies(context(), figures)[3].parts[-1], "id")
+    assert said.splitlines() == [
+        "Perpanjangan ke tahun 2027 (dibuka 11 November 2026, masih berjalan):",
+        "- Peserta: 9",
+        "- Ditanya lewat chat: 6; diingatkan: 2",
+        "- Sudah menjawab: 5 (masih lanjut 1; pindah atau tidak bekerja lagi 3; minta berhenti 1)",
+        "- Diputuskan kelurahan: 2; masih menunggu kelurahan: 1",
+        "- Tidak bisa ditanya (tanpa chat, tetap lanjut): 1",
+        "- Belum menjawab (tetap lanjut): 1",
+        "- Berhenti mulai 1 Januari 2027: 4 (lewat batas umur 1, minta berhenti 1, meninggal 1, pindah 1)",
+    ]
+
+
+def test_the_figures_fit_a_phone_message_with_every_year_and_reason() -> None:
+    """Every reply stays within WhatsApp's 4.096 characters, the fullest figures in either language."""
+    places = tuple(Count(f"33.75.0{1 + i % 4}.10{i:02d}", 3_000 - i) for i in range(40))
+    jobs = tuple(Count(f"job_{i}", 9_000 - i) for i in range(40))
+    renewal = RenewalFigures(
+        year=2027,
+        open=False,
+        opened_at=datetime(2026, 11, 2, tzinfo=UTC),
+        closed_at=datetime(2027, 1, 2, tzinfo=UTC),
+        participants=1_234_567,
+        asked=1_000_000,
+        reminded=999_999,
+        answered_yes=888_888,
+        said_no=77_777,
+        asked_to_leave=66_666,
+        decided_by_kelurahan=55_555,
+        waiting_for_kelurahan=44_444,
+        not_reachable=234_567,
+        silent=33_333,
+        ending=tuple(
+            Count(reason, 10_000 + i)
+            for i, reason in enumerate(("deceased", "aged_out", "asked_to_leave", "moved", "not_working", "other"))
+        ),
+    )
+    fullest = replace(
+        SAMPLE_FIGURES,
+        counts=FigureCounts(by_status=SAMPLE_FIGURES.counts.by_status, by_kelurahan=places, by_job_type=jobs),
+        unanswered_newest=("x" * 300,) * 5,
+        participant_years=tuple(YearOfParticipants(2022 + i, 123_456, 654_321, 1_000_000) for i in range(5)),
+        renewal=renewal,
+    )
+    ctx = context()
+    estimated = replace(ctx, programme=ctx.programme.model_copy(update={"estimated_vulnerable_workers": 2_000_000}))
+    for language in ("id", "en"):
+        for reply in figures_replies(estimated, fullest):
+            body, _ = render_reply(reply, language)
+            assert len(body) <= 4_096, (language, len(body))

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desks.call import DeskCall
+from bot.desks.deceased import mark_deceased
 from bot.desks.membership import registration_membership
 from conversations.coverage import Verdict
 from conversations.flows.statuses import status_text
@@ -67,6 +68,8 @@ async def save_claim_case(call: DeskCall, request: SaveClaimCase) -> ClaimCaseSa
     existing.data, existing.status, existing.updated_at = data, status, now
     existing.amount_paid = _amount(data.get("amount_paid"))
     existing.paid_on = _day(data.get("paid_on"))
+    today = programme.local_date(now)
+    await mark_deceased(session, existing, actor_contact_id=contact.id, now=now, today=today)  # when paid
     return ClaimCaseSaved(existing.id)
 
 

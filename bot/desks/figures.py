@@ -5,12 +5,17 @@ by bot/desks/charts.py. Every view is in the audit log ("figures.viewed").
 Premiums committed for a year = Σ over active participants of the months from their start — BPJS TK's
 start date (`coverage_start`), or when none was recorded, the day the registration last changed (when
 it became active) — or from 1 January, whichever is later, to 31 December, each month counted whole,
-× the monthly premium in the programme file. "Per month now" = active participants × the premium."""
+× the monthly premium in the programme file. "Per month now" = active participants × the premium.
+
+Participants per budget year (new or continuing) come from `participant_years`, each year set against
+its quota and the programme's estimate of vulnerable workers; the newest renewal round is counted as
+asked, answered, decided by the kelurahan, not reachable (no chat), silent, reminded, and ending by
+reason."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -29,12 +34,14 @@ from conversations.requests.figures import (
     Figures,
     FileQueued,
     OnlyForAdmins,
+    RenewalFigures,
     SendFiguresChart,
     ShowFigures,
     WeekOfQuestions,
+    YearOfParticipants,
 )
 from db.models import Registration
-from db.repositories import audit, figures, question_learning, quotas, roles
+from db.repositories import audit, figures, participant_years, question_learning, quotas, roles
 from db.repositories.unanswered_questions import recent_questions
 from locales import Catalogs
 
@@ -42,12 +49,15 @@ __all__ = [
     "NEWEST_QUESTIONS",
     "QUESTION_WEEKS",
     "UNANSWERED_DAYS",
+    "YEARS_SHOWN",
     "chart_data",
     "committed_premiums",
     "gather_figures",
     "months_covered",
     "only_for_admins",
+    "participant_years_shown",
     "question_weeks",
+    "renewal_figures",
     "send_chart",
     "show_figures",
 ]
@@ -55,6 +65,10 @@ __all__ = [
 UNANSWERED_DAYS = 30
 NEWEST_QUESTIONS = 5
 QUESTION_WEEKS = 8  # ISO weeks of "answered outright" shown, this one included
+YEARS_SHOWN = 5  # budget years of participants shown, the newest recorded
+# Rows of a renewal round that end at its opening and are never asked: not "not reachable" without a chat.
+_NOT_ASKED_ENDINGS = ("deceased", "aged_out")
+_SAID_NO = ("moved", "not_working")
 _MONTHS_IN_YEAR = 12
 _BABEL_LOCALE = {"id": "id_ID", "en": "en"}
 
@@ -118,6 +132,55 @@ async def gather_figures(session: AsyncSession, programme: Programme, *, year: i
         unanswered_days=UNANSWERED_DAYS,
         unanswered_newest=tuple(question.text for question in newest),
         question_weeks=await question_weeks(session, programme, now=now),
+        participant_years=await participant_years_shown(session, programme),
+        renewal=await renewal_figures(session, programme),
+    )
+
+
+def _file_quota(programme: Programme, year: int) -> int | None:
+    return next((q.places for q in programme.quotas if q.year == year), None)
+
+
+async def participant_years_shown(session: AsyncSession, programme: Programme) -> tuple[YearOfParticipants, ...]:
+    """The newest `YEARS_SHOWN` budget years recorded, oldest first, each with its quota."""
+    counted = await participant_years.count_by_year(session, programme.id)
+    shown = []
+    for year in sorted(counted)[-YEARS_SHOWN:]:
+        places = await quotas.effective_places(session, programme.id, year, _file_quota(programme, year))
+        shown.append(YearOfParticipants(year, counted[year]["new"], counted[year]["continuing"], places))
+    return tuple(shown)
+
+
+async def renewal_figures(session: AsyncSession, programme: Programme) -> RenewalFigures | None:
+    """The newest renewal round counted; None when none was ever opened."""
+    found = await figures.newest_renewal_round(session, programme.id)
+    if found is None:
+        return None
+    tally = await figures.renewal_tally(session, found.id)
+
+    def rows(keep: Callable[[figures.RenewalTally], bool]) -> int:
+        return sum(group.count for group in tally if keep(group))
+
+    ending = Counter[str]()
+    for group in tally:
+        if group.decision == "ends":
+            ending[group.reason or "-"] += group.count
+    return RenewalFigures(
+        year=found.year,
+        open=found.status == "open",
+        opened_at=found.opened_at,
+        closed_at=found.closed_at,
+        participants=rows(lambda _: True),
+        asked=rows(lambda g: g.asked),
+        reminded=rows(lambda g: g.reminded),
+        answered_yes=rows(lambda g: g.answer == "yes"),
+        said_no=rows(lambda g: g.answer in _SAID_NO),
+        asked_to_leave=rows(lambda g: g.answer == "leave"),
+        decided_by_kelurahan=rows(lambda g: g.decided_by_kelurahan),
+        waiting_for_kelurahan=rows(lambda g: g.decision == "check"),
+        not_reachable=rows(lambda g: not g.with_chat and not (g.decision == "ends" and g.reason in _NOT_ASKED_ENDINGS)),
+        silent=rows(lambda g: g.asked and g.answer is None),
+        ending=_counts(dict(ending)),
     )
 
 

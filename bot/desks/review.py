@@ -1,7 +1,12 @@
 """Verification by the kelurahan (conversations/requests/review.py). This is the real gate: every
 answer reads the asker's roles again and refuses what they may not do — a verifier sees and decides
 only registrations of their own kelurahan, whatever request a crafted message makes. Refusals are
-audited."""
+audited.
+
+The renewal's "no"s are decided here too: a worker who answered the renewal question "sudah pindah" or
+"tidak bekerja lagi" stays in the round as "check" until their kelurahan's verifier (or an admin) decides
+whether they continue into the new budget year or end on 31 December; the worker and the RT/RW leader
+who registered them are told by letter."""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from bot.desks.call import DeskCall, page_size, refuse
 from bot.desks.roles import address_of
 from bot.desks.status_news import change_status
 from conversations.corrections_policy import status_after_verification
+from conversations.letters import Letter
+from conversations.messages import Param, msg
 from conversations.nik import mask_nik
 from conversations.programme import Programme
 from conversations.registration_flags import flags_on, known_flags
@@ -22,18 +29,37 @@ from conversations.requests.review import (
     AlreadyDecided,
     Decided,
     DecideRegistration,
+    DecideRenewal,
     ListPending,
     OpenRegistration,
+    OpenRenewalCheck,
     PendingItem,
     PendingPage,
+    RenewalAlreadyDecided,
+    RenewalCheckItem,
+    RenewalCheckView,
+    RenewalDecided,
     ReviewView,
 )
 from db.models import Contact, Registration
-from db.repositories import audit, registrations, roles
+from db.repositories import audit, registrations, renewal_checks, roles
+from db.repositories.renewal_checks import RenewalCheck
 
-__all__ = ["OfficerScope", "decide_registration", "list_pending", "officer_scope", "open_registration"]
+__all__ = [
+    "RENEWAL_CHECKS_SHOWN",
+    "OfficerScope",
+    "decide_registration",
+    "decide_renewal",
+    "list_pending",
+    "officer_scope",
+    "open_registration",
+    "open_renewal_check",
+]
 
 _MAX_REASON = 300
+RENEWAL_CHECKS_SHOWN = 10  # renewal "no"s listed at once, the longest waiting first
+_END_REASONS = ("moved", "not_working")
+_REASON_WORDS = {"moved": "review.renewal_answer_moved", "not_working": "review.renewal_answer_not_working"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +94,20 @@ async def list_pending(call: DeskCall, request: ListPending) -> PendingPage | Ro
         PendingItem(row.id, row.full_name or "-", row.kelurahan_code, call.programme.local_date(row.created_at))
         for row in rows
     )
-    return PendingPage(items, total, tuple(sorted(codes or ())))
+    checks, checks_total = await renewal_checks.list_checks(
+        call.session, call.programme.id, codes, limit=RENEWAL_CHECKS_SHOWN
+    )
+    waiting = tuple(
+        RenewalCheckItem(
+            found.registration.id,
+            found.registration.full_name or "-",
+            found.registration.kelurahan_code,
+            found.renewal.answer or "",
+            found.year,
+        )
+        for found in checks
+    )
+    return PendingPage(items, total, tuple(sorted(codes or ())), renewal_checks=waiting, renewal_total=checks_total)
 
 
 async def open_registration(call: DeskCall, request: OpenRegistration) -> ReviewView | RoleRefused:
@@ -154,3 +193,114 @@ async def _reviewable(session: AsyncSession, scope: OfficerScope, registration_i
     if row is None or row.erased_at is not None or not scope.covers(row.kelurahan_code):
         return None
     return row
+
+
+# ---- the renewal's "no"s ----------------------------------------------------------------------------------
+
+
+async def _renewal_check(
+    call: DeskCall, registration_id: int, *, lock: bool
+) -> tuple[OfficerScope, RenewalCheck] | None:
+    """The registration's row in the open round, when the asker may decide it (their kelurahan; an admin)."""
+    scope = await officer_scope(call.session, call.asker)
+    if scope is None:
+        return None
+    found = await renewal_checks.find_check(call.session, call.programme.id, registration_id, lock=lock)
+    if found is None or found.registration.erased_at is not None:
+        return None
+    return (scope, found) if scope.covers(found.registration.kelurahan_code) else None
+
+
+async def open_renewal_check(call: DeskCall, request: OpenRenewalCheck) -> RenewalCheckView | RoleRefused:
+    allowed = await _renewal_check(call, request.registration_id, lock=False)
+    if allowed is None:
+        return await refuse(call, request)
+    scope, found = allowed
+    row, renewal = found.registration, found.renewal
+    await audit.record_audit(
+        call.session,
+        "personal_data.viewed",
+        now=call.now,
+        actor_contact_id=call.asker.id,
+        subject=f"registration:{row.id}",
+        detail={"by": "admin" if scope.admin else "verifier", "for": "renewal"},
+    )
+    return RenewalCheckView(
+        registration_id=row.id,
+        year=found.year,
+        nik_masked=mask_nik(call.cipher.decrypt(row.nik_cipher)) if row.nik_cipher else "",
+        full_name=row.full_name or "",
+        job_type=row.job_type,
+        job_text=row.job_text or "",
+        kelurahan_code=row.kelurahan_code,
+        answer=renewal.answer or "",
+        answered_at=renewal.answered_at,
+        decision=renewal.decision,
+        reason=renewal.reason or "",
+        round_open=found.round_open,
+    )
+
+
+async def decide_renewal(
+    call: DeskCall, request: DecideRenewal
+) -> RenewalDecided | RenewalAlreadyDecided | RoleRefused:
+    """Continue or end a renewal "no", once: the row is locked and decided only while it is "check"."""
+    allowed = await _renewal_check(call, request.registration_id, lock=True)
+    if allowed is None or request.choice not in ("continues", *_END_REASONS):
+        return await refuse(call, request)
+    _, found = allowed
+    row, renewal = found.registration, found.renewal
+    if renewal.decision != renewal_checks.CHECK or not found.round_open:
+        closed = not found.round_open
+        return RenewalAlreadyDecided(row.id, renewal.decision, renewal.reason or "", found.year, round_closed=closed)
+    ends = request.choice in _END_REASONS
+    reason = request.choice if ends else renewal.reason
+    renewal_checks.decide_check(
+        renewal,
+        "ends" if ends else "continues",
+        reason=reason,
+        decided_by_contact_id=call.asker.id,
+        now=call.now,
+        note=request.note.strip()[:_MAX_REASON] or None,
+    )
+    await audit.record_audit(
+        call.session,
+        "renewal.decided",
+        now=call.now,
+        actor_contact_id=call.asker.id,
+        subject=f"registration:{row.id}",
+        detail={
+            "year": str(found.year),
+            "decision": renewal.decision,
+            "reason": reason or "",
+            "answer": renewal.answer or "",
+            "by": address_of(call.asker),
+        },
+    )
+    _tell_worker_and_leader(call, found)
+    return RenewalDecided(row.id, found.year, renewal.decision, reason or "")
+
+
+def _tell_worker_and_leader(call: DeskCall, found: RenewalCheck) -> None:
+    """What happens from 1 January, in plain words, to the worker (the chat the question went to) and to
+    the RT/RW leader who registered them; one letter each."""
+    row, renewal, year = found.registration, found.renewal, found.year
+    common: dict[str, Param] = {
+        "number": row.id,
+        "name": row.full_name or "-",
+        "programme": call.programme.name,
+        "year": year,
+    }
+    if renewal.decision == "ends":
+        news = msg(
+            "review.renewal_news_ends",
+            **common,
+            reason=msg(_REASON_WORDS.get(renewal.reason or "", "review.renewal_answer_moved")),
+            last_year=year - 1,
+            dinas=call.programme.dinas_name,
+        )
+    else:
+        news = msg("review.renewal_news_continues", **common)
+    told = {renewal.contact_id or row.registrant_contact_id, row.operator_contact_id}
+    for contact_id in sorted(c for c in told if c is not None):
+        call.post.append(Letter.of(contact_id, news))

@@ -24,14 +24,17 @@ from conversations.requests.figures import (
     Figures,
     FileQueued,
     OnlyForAdmins,
+    RenewalFigures,
     SendFiguresChart,
     ShowFigures,
     WeekOfQuestions,
+    YearOfParticipants,
 )
 from conversations.role_needs import ADMIN_NEEDED
 
 __all__ = [
     "ADMIN_ROLE",
+    "ENDING_LABELS",
     "STATUS_LABELS",
     "STATUS_ORDER",
     "enrolment_export_flow",
@@ -112,11 +115,13 @@ def rupiah_short(amount: int, language: str) -> Money | Msg:
 
 
 def figures_replies(ctx: Context, figures: Figures) -> tuple[Reply, ...]:
-    """What an admin reads (and `jaring stats` prints): registrations; places and jobs; quota and money."""
+    """What an admin reads (and `jaring stats` prints): registrations; places and jobs; quota and money;
+    participants by budget year and the renewal round."""
     return (
         Reply.of(_by_status(ctx, figures)),
         Reply.of(*_by_place_and_job(ctx, figures)),
         Reply.of(*_quota_and_money(ctx, figures)),
+        Reply.of(*_years_and_renewal(ctx, figures)),
     )
 
 
@@ -235,6 +240,96 @@ def _answered_outright(ctx: Context, weeks: Sequence[WeekOfQuestions]) -> Msg:
         for week in weeks
     )
     return msg("figures.answered_weeks", weeks=len(weeks), lines=lines)
+
+
+# ---- budget years and the renewal round --------------------------------------------------------------
+
+ENDING_LABELS = {
+    "deceased": "figures.ending_deceased",
+    "aged_out": "figures.ending_aged_out",
+    "asked_to_leave": "figures.ending_asked_to_leave",
+    "moved": "figures.ending_moved",
+    "not_working": "figures.ending_not_working",
+}
+
+
+def _years_and_renewal(ctx: Context, figures: Figures) -> tuple[Msg, ...]:
+    """Participants per budget year, new and continuing, against each year's quota and the estimate of
+    vulnerable workers; then the newest renewal round (or that none was opened, where the programme has
+    one)."""
+    said: list[Msg] = []
+    if figures.participant_years:
+        lines = tuple(_year_line(ctx, year) for year in figures.participant_years)
+        said.append(msg("figures.years", lines=lines))
+        if not ctx.programme.estimated_vulnerable_workers:
+            said.append(msg("figures.years_estimate_not_set"))
+    else:
+        said.append(msg("figures.years_none"))
+    if figures.renewal is not None:
+        said.append(_renewal(ctx, figures.renewal))
+    elif ctx.programme.renewal is not None:
+        said.append(msg("figures.renewal_none"))
+    return tuple(said)
+
+
+def _year_line(ctx: Context, year: YearOfParticipants) -> Msg:
+    total = year.total
+    if year.quota_places:
+        places = _n(ctx, year.quota_places)
+        quota = msg("figures.year_quota", percent=percent_text(total, year.quota_places, ctx.language), places=places)
+    else:
+        quota = msg("figures.year_quota_not_set")
+    estimate = ctx.programme.estimated_vulnerable_workers
+    coverage: Msg | str = ""
+    if estimate:
+        percent = percent_text(total, estimate, ctx.language)
+        coverage = msg("figures.year_coverage", percent=percent, estimate=_n(ctx, estimate))
+    return msg(
+        "figures.year_line",
+        year=str(year.year),
+        total=_n(ctx, total),
+        new=_n(ctx, year.new),
+        continuing=_n(ctx, year.continuing),
+        quota=quota,
+        coverage=coverage,
+    )
+
+
+def _renewal(ctx: Context, renewal: RenewalFigures) -> Msg:
+    programme = ctx.programme
+    if renewal.open:
+        state = msg("figures.renewal_open", since=programme.local_date(renewal.opened_at))
+    else:
+        state = msg("figures.renewal_closed", on=programme.local_date(renewal.closed_at or renewal.opened_at))
+    reasons = ", ".join(
+        ctx.renderer.render(
+            msg(
+                "figures.ending_reason",
+                reason=msg(ENDING_LABELS[c.key]) if c.key in ENDING_LABELS else c.key,
+                count=_n(ctx, c.count),
+            ),
+            ctx.language,
+        )
+        for c in renewal.ending
+    )
+    ending = msg("figures.renewal_ending_reasons", total=_n(ctx, renewal.ending_total), reasons=reasons)
+    return msg(
+        "figures.renewal",
+        year=str(renewal.year),
+        state=state,
+        participants=_n(ctx, renewal.participants),
+        asked=_n(ctx, renewal.asked),
+        reminded=_n(ctx, renewal.reminded),
+        answered=_n(ctx, renewal.answered),
+        yes=_n(ctx, renewal.answered_yes),
+        said_no=_n(ctx, renewal.said_no),
+        leave=_n(ctx, renewal.asked_to_leave),
+        decided=_n(ctx, renewal.decided_by_kelurahan),
+        waiting=_n(ctx, renewal.waiting_for_kelurahan),
+        not_reachable=_n(ctx, renewal.not_reachable),
+        silent=_n(ctx, renewal.silent),
+        ending=ending if renewal.ending else _n(ctx, 0),
+    )
 
 
 def _n(ctx: Context, value: int) -> str:

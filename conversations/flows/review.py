@@ -3,6 +3,12 @@ the registrations waiting for the kelurahan, oldest first, opens one — NIK mas
 registered it, its history, each programme rule it breaks — and verifies it, rejects it with a reason,
 or sends it back to be fixed.
 
+The renewal's "no"s wait here too: a participant who answered the renewal question "sudah pindah" or
+"tidak bekerja lagi" is listed under the registrations ("Perpanjangan 2027: 2 warga menjawab tidak"),
+keyed by registration number the same way; the verifier opens one (NIK masked, job, kelurahan, what the
+worker said and when) and decides "Tetap lanjut" or "Berhenti" with the reason (what the worker said, or
+the other one), confirmed once with the worker's name. The worker and their RT/RW leader are told.
+
 A person decides, never the bot. The list is keyed by registration number ("4" opens No. 4, wherever
 it stands); every decision is confirmed once with the worker's name, and a decision step takes only its
 explicit choices (`conversations/flows/decisions.py`): a menu word typed there decides nothing. What a
@@ -37,7 +43,7 @@ from conversations.flows.dinas_menu import REVIEW_WORDS, VERIFIER_ROLE, count_te
 from conversations.flows.jobs import job_name
 from conversations.flows.places import kelurahan_name
 from conversations.flows.statuses import status_text
-from conversations.messages import Choice, Msg, Reply, msg
+from conversations.messages import Choice, Msg, Param, Reply, msg
 from conversations.programme_rules import age_band_text, age_rule_day
 from conversations.registration_flags import flag_message, flags_on
 from conversations.requests.base import RoleRefused
@@ -45,10 +51,16 @@ from conversations.requests.review import (
     AlreadyDecided,
     Decided,
     DecideRegistration,
+    DecideRenewal,
     Decision,
     ListPending,
     OpenRegistration,
+    OpenRenewalCheck,
     PendingPage,
+    RenewalAlreadyDecided,
+    RenewalCheckView,
+    RenewalChoice,
+    RenewalDecided,
     ReviewView,
 )
 from conversations.role_needs import OFFICER_NEEDED
@@ -67,6 +79,16 @@ _REJECT = Choice("reject", msg("review.reject"), ("tolak",))
 _RETURN = Choice("return", msg("review.return"), ("kembalikan", "perbaiki"))
 _BACK = Choice("back", msg("review.back"), ("kembali", "daftar"))
 _OTHER = "other"
+# A renewal "no": the worker stays, or ends for a reason. Never labelled "Berhenti" alone: typed, that is
+# the global word that stops announcements.
+_CONTINUE = Choice("continues", msg("review.renewal_continue"), ("tetap lanjut", "tetap", "lanjut terus"))
+_END_MOVED = Choice("moved", msg("review.renewal_end_moved"), ("berhenti sudah pindah", "sudah pindah", "pindah"))
+_END_NOT_WORKING = Choice(
+    "not_working", msg("review.renewal_end_not_working"), ("berhenti tidak bekerja lagi", "tidak bekerja lagi")
+)
+_RENEWAL_CHOICES: dict[str, RenewalChoice] = {"continues": "continues", "moved": "moved", "not_working": "not_working"}
+_RENEWAL_PREFIX = "r"  # a renewal "no" in the list: its choice id is "r" and the registration number
+_ANSWER_KEYS = {"moved": "review.renewal_answer_moved", "not_working": "review.renewal_answer_not_working"}
 
 # Reasons to reject, as the verifier picks them (label) and as the person reads them (text).
 REJECT_REASONS: tuple[tuple[str, str, str], ...] = (
@@ -94,6 +116,12 @@ class ReviewData(FlowData):
     status: str = ""
     decision: str = ""  # being confirmed: verified, rejected or returned
     reason: str = ""  # why it is rejected, or what must be fixed, as the person will read it
+    # Renewal "no"s listed beside the registrations: number, name, kelurahan code, what the worker said.
+    renewals: tuple[tuple[int, str, str, str], ...] = ()
+    renewal_total: int = 0
+    renewal_year: int = 0  # the year of the round listed, or of the one opened
+    answer: str = ""  # what the worker opened said: moved, not_working
+    renewal_choice: str = ""  # being confirmed: continues, moved or not_working
 
     VERSION = 2
 
@@ -123,14 +151,29 @@ def _on_listed(ctx: Context, data: Data, result: PendingPage | RoleRefused) -> T
     offset = ReviewData.load(data).offset
     if not result.items and offset > 0:  # the last page emptied meanwhile: start from the top
         return _list()
-    if not result.items:
+    if not result.items and not result.renewal_checks:
         return Finish(say=(Reply.of(msg("review.none", place=_place(ctx, result.kelurahan_codes))),))
     items = tuple(
         (item.id, item.full_name, item.kelurahan_code, f"{item.registered_on:%d-%m-%Y}") for item in result.items
     )
+    listed = {item[0] for item in items}
+    renewals = tuple(
+        (check.registration_id, check.full_name, check.kelurahan_code, check.answer)
+        for check in result.renewal_checks
+        if check.registration_id not in listed  # one choice per number (never both, in practice)
+    )
     place = _place(ctx, result.kelurahan_codes)
     place_text = place if isinstance(place, str) else ctx.renderer.render(place, ctx.language)
-    return Goto("pick", ReviewData(offset=offset, total=result.total, items=items, place=place_text).dump())
+    listed_data = ReviewData(
+        offset=offset,
+        total=result.total,
+        items=items,
+        place=place_text,
+        renewals=renewals,
+        renewal_total=result.renewal_total,
+        renewal_year=max((check.year for check in result.renewal_checks), default=0),
+    )
+    return Goto("pick", listed_data.dump())
 
 
 def _item_choice(ctx: Context, item: tuple[int, str, str, str]) -> Choice:
@@ -146,8 +189,25 @@ def _item_choice(ctx: Context, item: tuple[int, str, str, str]) -> Choice:
     return Choice(str(number), label, (str(name),), number=int(number))
 
 
+def _renewal_choice(ctx: Context, item: tuple[int, str, str, str]) -> Choice:
+    """A renewal "no", keyed by the registration number like a registration waiting."""
+    number, name, code, answer = item
+    label = msg(
+        "review.renewal_item",
+        number=str(number),
+        name=str(name)[:24],
+        kelurahan=kelurahan_name(ctx, str(code))[:18],
+        answer=_answer_words(str(answer)),
+    )
+    return Choice(f"{_RENEWAL_PREFIX}{number}", label, (str(name),), number=int(number))
+
+
+def _answer_words(answer: str) -> Msg:
+    return msg(_ANSWER_KEYS.get(answer, "review.renewal_answer_no"))
+
+
 def _shown_numbers(saved: ReviewData) -> str:
-    return ", ".join(str(item[0]) for item in saved.items)
+    return ", ".join(str(item[0]) for item in (*saved.items, *saved.renewals))
 
 
 def _ask_pick(ctx: Context, data: Data) -> Reply:
@@ -155,12 +215,29 @@ def _ask_pick(ctx: Context, data: Data) -> Reply:
     items, offset, total = saved.items, saved.offset, saved.total
     more = (_NEXT,) if offset + len(items) < total else ()
     place, count = saved.place, count_text(total, ctx.language)
-    said = (
-        msg("review.list_page", place=place, total=count, first=offset + 1, last=offset + len(items))
-        if total > len(items)
-        else msg("review.list", place=place, total=count)
+    if not items:
+        said = msg("review.none_but_renewals", place=place)
+    elif total > len(items):
+        said = msg("review.list_page", place=place, total=count, first=offset + 1, last=offset + len(items))
+    else:
+        said = msg("review.list", place=place, total=count)
+    parts = (said, *_renewals_heading(ctx, saved))
+    choices = (
+        *(_item_choice(ctx, item) for item in items),
+        *(_renewal_choice(ctx, item) for item in saved.renewals),
+        *more,
+        _DONE,
     )
-    return Reply.of(said, choices=(*(_item_choice(ctx, item) for item in items), *more, _DONE))
+    return Reply.of(*parts, choices=choices)
+
+
+def _renewals_heading(ctx: Context, saved: ReviewData) -> tuple[Msg, ...]:
+    if not saved.renewals:
+        return ()
+    year, total = saved.renewal_year, count_text(saved.renewal_total, ctx.language)
+    if saved.renewal_total > len(saved.renewals):
+        return (msg("review.renewals_some", year=year, total=total, shown=len(saved.renewals)),)
+    return (msg("review.renewals", year=year, total=total),)
 
 
 def _on_pick(ctx: Context, data: Data, answer: Answer) -> Transition:
@@ -176,6 +253,11 @@ def _on_pick(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice is None and looks_like_a_number(answer.text):
         typed = "".join(ch for ch in answer.text if ch.isdecimal())
         return Invalid(msg("review.number_not_listed", number=typed, shown=_shown_numbers(saved)))
+    renewal = (answer.choice or "").removeprefix(_RENEWAL_PREFIX)
+    if answer.choice and answer.choice.startswith(_RENEWAL_PREFIX) and renewal.isdecimal():
+        chosen = int(renewal)
+        opening = saved.but(registration_id=chosen)
+        return Fetch(OpenRenewalCheck(chosen), then=_on_renewal_opened, data=opening.dump())
     if answer.choice is None or not answer.choice.isdecimal():
         return Invalid(msg("review.pick_by_number", shown=_shown_numbers(saved)))
     chosen = int(answer.choice)
@@ -436,6 +518,133 @@ def _on_decided(_: Context, data: Data, result: Decided | AlreadyDecided | RoleR
     return Finish(say=(Reply.of(msg("review.not_allowed")),))
 
 
+# ---- a renewal "no": the kelurahan decides ---------------------------------------------------------------
+
+
+def _renewal_details(ctx: Context, view: RenewalCheckView) -> Msg:
+    region = ctx.region
+    kecamatan = region.kecamatan_of(view.kelurahan_code) if region else None
+    job = job_name(ctx, view.job_type)
+    if view.job_text and view.job_text.casefold() != job.casefold():
+        job += f" ({view.job_text})"
+    answered = ctx.programme.local_date(view.answered_at) if view.answered_at else msg("common.unknown")
+    return msg(
+        "review.renewal_details",
+        year=view.year,
+        last_year=view.year - 1,
+        number=view.registration_id,
+        nik=view.nik_masked or "-",
+        name=view.full_name or "-",
+        job=job,
+        kelurahan=kelurahan_name(ctx, view.kelurahan_code),
+        kecamatan=kecamatan.name if kecamatan else "-",
+        answer=_answer_words(view.answer),
+        answered=answered,
+    )
+
+
+def _on_renewal_opened(ctx: Context, data: Data, result: RenewalCheckView | RoleRefused) -> Transition:
+    saved = ReviewData.load(data)
+    if not isinstance(result, RenewalCheckView):
+        return Goto("pick", data, say=(Reply.of(msg("review.not_allowed")),))
+    if result.decision != "check" or not result.round_open:  # nothing left to decide: the list as it is now
+        return _list(saved.offset, say=(Reply.of(_nothing_to_decide(result)),))
+    chosen = saved.but(
+        registration_id=result.registration_id,
+        name=result.full_name[:60],
+        renewal_year=result.year,
+        answer=result.answer,
+        renewal_choice="",
+    )
+    return Goto("renewal", chosen.dump(), say=(Reply.of(_renewal_details(ctx, result)),))
+
+
+def _nothing_to_decide(result: RenewalCheckView | RenewalAlreadyDecided) -> Msg:
+    closed = not result.round_open if isinstance(result, RenewalCheckView) else result.round_closed
+    if closed:
+        return msg("review.renewal_round_closed", number=result.registration_id, year=result.year)
+    return msg("review.renewal_decided_meanwhile", number=result.registration_id, decision=_decided_words(result))
+
+
+def _decided_words(result: RenewalCheckView | RenewalAlreadyDecided) -> Msg:
+    if result.decision == "continues":
+        return msg("review.renewal_decided_continues")
+    if result.decision == "ends":
+        return msg("review.renewal_decided_ends")
+    return msg("review.renewal_decided_other")
+
+
+_RENEWAL_DECISIONS = (_CONTINUE, _END_MOVED, _END_NOT_WORKING, _BACK)
+
+
+def _renewal_left_undecided(data: Data, then: str) -> Finish:
+    """An officer's menu word typed at a renewal decision: open what it names; the "no" stays undecided."""
+    saved = ReviewData.load(data)
+    said = msg("review.renewal_left_undecided", number=saved.registration_id, name=saved.name)
+    return Finish(say=(Reply.of(said),), then=then)
+
+
+def _ask_renewal(_: Context, data: Data) -> Reply:
+    saved = ReviewData.load(data)
+    return Reply.of(msg("review.renewal_ask", number=saved.registration_id), choices=_RENEWAL_DECISIONS)
+
+
+def _on_renewal(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_officer(ctx.contact):
+        return _officers_only()
+    if (word := officer_word(answer)) is not None:
+        return _renewal_left_undecided(data, word)
+    saved = ReviewData.load(data)
+    choice = explicit_choice(ctx, answer, _RENEWAL_DECISIONS)
+    if choice is None:
+        return Invalid(msg("review.renewal_pick", number=saved.registration_id))
+    if choice == _BACK.id:
+        return _list(saved.offset)
+    return Goto("renewal_confirm", saved.but(renewal_choice=choice).dump())
+
+
+def _ask_renewal_confirm(_: Context, data: Data) -> Reply:
+    saved = ReviewData.load(data)
+    common: dict[str, Param] = {"number": saved.registration_id, "name": saved.name or "-", "year": saved.renewal_year}
+    if saved.renewal_choice == _CONTINUE.id:
+        said = msg("review.renewal_confirm_continue", **common)
+    else:
+        said = msg("review.renewal_confirm_end", **common, reason=_answer_words(saved.renewal_choice))
+    return Reply.of(said, choices=YES_NO)
+
+
+def _on_renewal_confirm(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if not is_officer(ctx.contact):
+        return _officers_only()
+    if (word := officer_word(answer)) is not None:
+        return _renewal_left_undecided(data, word)
+    saved = ReviewData.load(data)
+    choice = explicit_choice(ctx, answer, YES_NO)
+    if choice == NO.id:
+        said = msg("review.renewal_not_decided", number=saved.registration_id, name=saved.name)
+        return Goto("renewal", saved.but(renewal_choice="").dump(), say=(Reply.of(said),))
+    decided = _RENEWAL_CHOICES.get(saved.renewal_choice)
+    if choice != YES.id or decided is None:
+        return Invalid(msg("review.answer_yes_or_no"))
+    return Fetch(DecideRenewal(saved.registration_id, decided), then=_on_renewal_decided)
+
+
+def _on_renewal_decided(
+    _: Context, data: Data, result: RenewalDecided | RenewalAlreadyDecided | RoleRefused
+) -> Transition:
+    saved = ReviewData.load(data)
+    if isinstance(result, RenewalDecided):
+        common: dict[str, Param] = {"number": result.registration_id, "name": saved.name or "-", "year": result.year}
+        if result.decision == "continues":
+            said = msg("review.renewal_continues_done", **common)
+        else:
+            said = msg("review.renewal_ends_done", **common, last_year=result.year - 1)
+        return _list(saved.offset, say=(Reply.of(said),))
+    if isinstance(result, RenewalAlreadyDecided):
+        return _list(saved.offset, say=(Reply.of(_nothing_to_decide(result)),))
+    return Finish(say=(Reply.of(msg("review.not_allowed")),))
+
+
 def _verifier_not_admin(contact: ContactInfo) -> bool:
     return VERIFIER_ROLE in contact.roles and not is_admin(contact)
 
@@ -452,6 +661,8 @@ review_flow = Flow(
         "reject_other": Step(ask=_ask_other, on_answer=_on_other, limit=_NOTE),
         "return_note": Step(ask=_ask_return, on_answer=_on_return, limit=_NOTE),
         "confirm": Step(ask=_ask_confirm, on_answer=_on_confirm),
+        "renewal": Step(ask=_ask_renewal, on_answer=_on_renewal),
+        "renewal_confirm": Step(ask=_ask_renewal_confirm, on_answer=_on_renewal_confirm),
     },
     # In the main menu of verifiers; admins reach it from the Menu Dinas (and by its words, through the door).
     in_menu=_verifier_not_admin,

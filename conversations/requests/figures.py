@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from conversations.requests.base import Request
 
@@ -13,9 +13,11 @@ __all__ = [
     "Figures",
     "FileQueued",
     "OnlyForAdmins",
+    "RenewalFigures",
     "SendFiguresChart",
     "ShowFigures",
     "WeekOfQuestions",
+    "YearOfParticipants",
 ]
 
 
@@ -45,6 +47,50 @@ class WeekOfQuestions:
 
 
 @dataclass(frozen=True, slots=True)
+class YearOfParticipants:
+    """One budget year's participants (db.models.ParticipantYear): new that year, or continuing from the
+    year before; and that year's quota (None: not set)."""
+
+    year: int
+    new: int
+    continuing: int
+    quota_places: int | None
+
+    @property
+    def total(self) -> int:
+        return self.new + self.continuing
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalFigures:
+    """The newest renewal round (into `year`), counted. Silence is never a removal: the silent continue."""
+
+    year: int
+    open: bool
+    opened_at: datetime
+    closed_at: datetime | None
+    participants: int  # rows in the round
+    asked: int  # the question went to the worker's chat
+    reminded: int
+    answered_yes: int
+    said_no: int  # moved or no longer working: the kelurahan decides
+    asked_to_leave: int
+    decided_by_kelurahan: int
+    waiting_for_kelurahan: int
+    not_reachable: int  # no chat: continue without being asked
+    silent: int  # asked, no answer: continue
+    ending: tuple[Count, ...] = ()  # "ends" by reason, largest first
+
+    @property
+    def answered(self) -> int:
+        return self.answered_yes + self.said_no + self.asked_to_leave
+
+    @property
+    def ending_total(self) -> int:
+        return sum(c.count for c in self.ending)
+
+
+@dataclass(frozen=True, slots=True)
 class Figures:
     """Everything the Dinas reports, as numbers; the flow turns them into words."""
 
@@ -62,6 +108,8 @@ class Figures:
     unanswered_days: int
     unanswered_newest: tuple[str, ...] = field(default_factory=tuple)  # long numbers masked already
     question_weeks: tuple[WeekOfQuestions, ...] = ()  # the last ISO weeks, oldest first, this week last
+    participant_years: tuple[YearOfParticipants, ...] = ()  # the last budget years recorded, oldest first
+    renewal: RenewalFigures | None = None  # the newest round; None: none was ever opened
 
     def count_of(self, status: str) -> int:
         return next((c.count for c in self.counts.by_status if c.key == status), 0)

@@ -14,16 +14,25 @@ from conversations.requests.registrations import StatusEvent
 __all__ = [
     "AlreadyDecided",
     "DecideRegistration",
+    "DecideRenewal",
     "Decided",
     "Decision",
     "ListPending",
     "OpenRegistration",
+    "OpenRenewalCheck",
     "PendingItem",
     "PendingPage",
+    "RenewalAlreadyDecided",
+    "RenewalCheckItem",
+    "RenewalCheckView",
+    "RenewalChoice",
+    "RenewalDecided",
     "ReviewView",
 ]
 
 Decision = Literal["verified", "rejected", "returned"]
+# The kelurahan's decision on a renewal "no": the worker stays, or ends from 1 January for this reason.
+RenewalChoice = Literal["continues", "moved", "not_working"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,10 +44,24 @@ class PendingItem:
 
 
 @dataclass(frozen=True, slots=True)
+class RenewalCheckItem:
+    """A participant who answered the renewal question "no" (moved, not working): the kelurahan decides."""
+
+    registration_id: int
+    full_name: str
+    kelurahan_code: str
+    answer: str  # what the worker said: "moved" or "not_working"
+    year: int  # the budget year of the round
+
+
+@dataclass(frozen=True, slots=True)
 class PendingPage:
     items: tuple[PendingItem, ...]
     total: int
     kelurahan_codes: tuple[str, ...] = ()  # the verifier's kelurahan; empty for an admin (all of them)
+    # Renewal "no"s waiting for the kelurahan in an open round, the longest waiting first (every page).
+    renewal_checks: tuple[RenewalCheckItem, ...] = ()
+    renewal_total: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +126,57 @@ class DecideRegistration(Request[Decided | AlreadyDecided | RoleRefused]):
     registration_id: int
     decision: Decision
     reason: str = ""  # why it was rejected, or what must be fixed
+
+
+# ---- the renewal's "no"s (the worker said they moved or stopped working): the kelurahan decides -------------
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalCheckView:
+    """One renewal "no" for the verifier: who (NIK masked), what they said and when, and where it stands."""
+
+    registration_id: int
+    year: int
+    nik_masked: str
+    full_name: str
+    job_type: str
+    job_text: str
+    kelurahan_code: str
+    answer: str  # "moved" or "not_working" ("" when the row was made without an answer)
+    answered_at: datetime | None
+    decision: str  # "check" while waiting; "continues" or "ends" once decided
+    reason: str = ""
+    round_open: bool = True  # a closed round is decided for good ("check" left undecided: continued)
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalDecided:
+    registration_id: int
+    year: int
+    decision: str  # "continues" or "ends"
+    reason: str  # why it ends ("moved", "not_working"); what the worker said when it continues
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalAlreadyDecided:
+    """Someone decided it meanwhile, or the round was closed: nothing was changed."""
+
+    registration_id: int
+    decision: str
+    reason: str = ""
+    year: int = 0
+    round_closed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRenewalCheck(Request[RenewalCheckView | RoleRefused]):
+    """The registration's row in the open renewal round, for the verifier deciding; each opening is audited."""
+
+    registration_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class DecideRenewal(Request[RenewalDecided | RenewalAlreadyDecided | RoleRefused]):
+    registration_id: int
+    choice: RenewalChoice
+    note: str = ""  # the verifier's own words, kept on the row

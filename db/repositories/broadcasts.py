@@ -124,7 +124,11 @@ async def broadcasts_with_status(session: AsyncSession, status: str, *, lock: bo
 
 def _registrations_of(audience: Audience, programme_id: str) -> list[Any]:
     """The conditions on `registrations` for an audience read from registrations."""
-    conditions: list[Any] = [Registration.programme_id == programme_id, Registration.status.not_in(_GONE)]
+    conditions: list[Any] = [
+        Registration.programme_id == programme_id,
+        Registration.status.not_in(_GONE),
+        Registration.deceased_on.is_(None),
+    ]
     match audience.kind:
         case "status":
             conditions.append(Registration.status.in_(_STATUS_GROUPS.get(audience.value, (audience.value,))))
@@ -139,17 +143,33 @@ def _registrations_of(audience: Audience, programme_id: str) -> list[Any]:
     return conditions
 
 
+def _deceased_contacts() -> Select[Any]:
+    """The chats of workers a paid claim marked deceased (registrations.deceased_on): never in an audience."""
+    return select(Registration.registrant_contact_id).where(
+        Registration.deceased_on.is_not(None), Registration.registrant_contact_id.is_not(None)
+    )
+
+
 def audience_contact_ids(audience: Audience, programme_id: str) -> Select[Any]:
-    """The contacts an audience is (before anyone is left out), as a subquery of ids."""
+    """The contacts an audience is (before anyone is left out), as a subquery of ids. The deceased are
+    not in any audience, "everyone" and the leaders included."""
     match audience.kind:
         case "everyone":
-            return select(Contact.id).where(Contact.last_inbound_at.is_not(None))
+            return select(Contact.id).where(
+                Contact.last_inbound_at.is_not(None), Contact.id.not_in(_deceased_contacts())
+            )
         case "leaders":
-            return select(RoleGrant.contact_id).where(RoleGrant.role == "rtrw", RoleGrant.revoked_at.is_(None))
+            return select(RoleGrant.contact_id).where(
+                RoleGrant.role == "rtrw",
+                RoleGrant.revoked_at.is_(None),
+                RoleGrant.contact_id.not_in(_deceased_contacts()),
+            )
         case _:
             conditions = _registrations_of(audience, programme_id)
             return select(Registration.registrant_contact_id).where(
-                *conditions, Registration.registrant_contact_id.is_not(None)
+                *conditions,
+                Registration.registrant_contact_id.is_not(None),
+                Registration.registrant_contact_id.not_in(_deceased_contacts()),
             )
 
 

@@ -1,29 +1,34 @@
 """The queries behind the Dinas's figures: counts grouped in the database, and the few dates the
-premium sum and the chart need. Nothing here reads a NIK or a name."""
+premium sum and the chart need; the newest renewal round counted. Nothing here reads a NIK or a name."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
 
-from db.models import AccidentReport, ClaimCase, Registration, UnansweredQuestion
+from db.models import AccidentReport, ClaimCase, Registration, Renewal, RenewalRound, UnansweredQuestion
 from db.repositories.claim_cases import OPEN_STATUSES as CLAIMS_IN_PROGRESS
 
 __all__ = [
     "CLAIMS_IN_PROGRESS",
     "NOT_COUNTED_BY_PLACE",
     "ClaimTotals",
+    "RenewalTally",
     "accident_reports_between",
     "active_starts",
     "claim_totals",
     "count_by",
     "count_by_status",
+    "newest_renewal_round",
     "registration_times",
+    "renewal_tally",
     "unanswered_since",
 ]
 
@@ -107,3 +112,53 @@ async def unanswered_since(session: AsyncSession, since: datetime) -> int:
         UnansweredQuestion.created_at >= since, UnansweredQuestion.attached_at.is_(None)
     )
     return int((await session.execute(statement)).scalar_one())
+
+
+# ---- the renewal round ------------------------------------------------------------------------------------
+
+
+async def newest_renewal_round(session: AsyncSession, programme_id: str) -> RenewalRound | None:
+    """The round into the latest budget year, open or closed."""
+    statement = (
+        select(RenewalRound)
+        .where(RenewalRound.programme_id == programme_id)
+        .order_by(RenewalRound.year.desc())
+        .limit(1)
+    )
+    return (await session.execute(statement)).scalar_one_or_none()
+
+
+@dataclass(frozen=True, slots=True)
+class RenewalTally:
+    """A round's rows counted by what matters to the figures (one group per combination)."""
+
+    decision: str
+    reason: str | None
+    answer: str | None
+    with_chat: bool  # contact_id: the question could go to the worker's chat
+    asked: bool
+    reminded: bool
+    decided_by_kelurahan: bool
+    count: int
+
+
+def _set(column: InstrumentedAttribute[Any]) -> ColumnElement[int]:
+    return case((column.is_not(None), 1), else_=0)
+
+
+async def renewal_tally(session: AsyncSession, round_id: int) -> list[RenewalTally]:
+    """The round's rows in groups, counted in the database."""
+    groups = (
+        Renewal.decision,
+        Renewal.reason,
+        Renewal.answer,
+        _set(Renewal.contact_id),
+        _set(Renewal.asked_at),
+        _set(Renewal.reminded_at),
+        _set(Renewal.decided_at),
+    )
+    statement = select(*groups, func.count(Renewal.id)).where(Renewal.round_id == round_id).group_by(*groups)
+    return [
+        RenewalTally(str(decision), reason, answer, bool(chat), bool(asked), bool(reminded), bool(decided), int(n))
+        for decision, reason, answer, chat, asked, reminded, decided, n in (await session.execute(statement)).all()
+    ]
