@@ -4,7 +4,18 @@ case is seen as no change at all."""
 
 from __future__ import annotations
 
-__all__ = ["ktp_name"]
+import re
+
+__all__ = ["NAME_MOST", "ktp_name", "looks_like_a_name"]
+
+NAME_MOST = 100  # registrations.full_name
+# Letters, with spaces, dots, apostrophes, hyphens or commas between them ("M. NUR'AINI, S.PD"): no digits.
+_NAME = re.compile(r"^[^\W\d_]+(?:[ .'\-,][^\W\d_]*)*$")
+
+
+def looks_like_a_name(text: str) -> bool:
+    """Three to 100 characters of a name as a KTP could write it, whether typed in chat or read from a list."""
+    return 3 <= len(text) <= NAME_MOST and _NAME.match(text) is not None
 
 
 def ktp_name(text: str) -> str:

@@ -4,7 +4,7 @@ in the command's language; a NIK is never part of it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.desks.spreadsheets import Cell, cell_date, cell_digits, cell_text, is_number_cell
@@ -16,6 +16,7 @@ __all__ = [
     "KPJ_DIGITS",
     "LATEST_START_AHEAD",
     "Bad",
+    "SeenInFile",
     "read_kpj",
     "read_nik",
     "read_start",
@@ -44,6 +45,26 @@ class Bad:
     """What is wrong with one value, as it is printed after "baris N: "."""
 
     text: Msg
+
+
+@dataclass(slots=True)
+class SeenInFile:
+    """The line each NIK and KPJ number first stood on: the same one again further down is a problem."""
+
+    _niks: dict[str, int] = field(default_factory=dict)
+    _kpjs: dict[str, int] = field(default_factory=dict)
+
+    def twice(self, line: int, nik: Nik | Bad, kpj: str | Bad) -> list[Msg]:
+        said: list[Msg] = []
+        if isinstance(nik, Nik):
+            first = self._niks.setdefault(nik.digits, line)
+            if first != line:
+                said.append(msg("cli.kpj.nik_twice", line=first))
+        if isinstance(kpj, str):
+            first = self._kpjs.setdefault(kpj, line)
+            if first != line:
+                said.append(msg("cli.kpj.kpj_twice", line=first))
+        return said
 
 
 def written(value: Cell) -> str:

@@ -41,7 +41,7 @@ from conversations.requests.figures import (
     YearOfParticipants,
 )
 from db.models import Registration
-from db.repositories import audit, figures, participant_years, question_learning, quotas, roles
+from db.repositories import audit, figures, participant_years, question_learning, quotas, renewals, roles
 from db.repositories.unanswered_questions import recent_questions
 from locales import Catalogs
 
@@ -153,7 +153,7 @@ async def participant_years_shown(session: AsyncSession, programme: Programme) -
 
 async def renewal_figures(session: AsyncSession, programme: Programme) -> RenewalFigures | None:
     """The newest renewal round counted; None when none was ever opened."""
-    found = await figures.newest_renewal_round(session, programme.id)
+    found = await renewals.newest_round(session, programme.id)
     if found is None:
         return None
     tally = await figures.renewal_tally(session, found.id)

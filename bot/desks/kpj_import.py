@@ -21,7 +21,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desks.enrolment_cells import Bad, read_kpj, read_nik, read_start, with_number_cell_hint
+from bot.desks.enrolment_cells import Bad, SeenInFile, read_kpj, read_nik, read_start, with_number_cell_hint
 from bot.desks.spreadsheets import (
     HEADER_SEARCH_ROWS,
     Cell,
@@ -106,8 +106,7 @@ def parse_kpj_table(rows: Sequence[Row], today: date) -> tuple[list[KpjRow], lis
     position, columns = _find_header(rows)
     parsed: list[KpjRow] = []
     problems: list[Problem] = []
-    nik_lines: dict[str, int] = {}
-    kpj_lines: dict[str, int] = {}
+    seen = SeenInFile()
     for line, cells in rows[position + 1 :]:
 
         def cell(kind: str, cells: list[Cell] = cells) -> Cell:
@@ -118,14 +117,7 @@ def parse_kpj_table(rows: Sequence[Row], today: date) -> tuple[list[KpjRow], lis
         kpj = read_kpj(cell("kpj"))
         start = read_start(cell("start"), today)
         found = [value.text for value in (nik, kpj, start) if isinstance(value, Bad)]
-        if isinstance(nik, Nik):
-            if nik.digits in nik_lines:
-                found.append(msg("cli.kpj.nik_twice", line=nik_lines[nik.digits]))
-            nik_lines.setdefault(nik.digits, line)
-        if isinstance(kpj, str):
-            if kpj in kpj_lines:
-                found.append(msg("cli.kpj.kpj_twice", line=kpj_lines[kpj]))
-            kpj_lines.setdefault(kpj, line)
+        found += seen.twice(line, nik, kpj)
         if found:
             problems.extend(Problem(line, text) for text in found)
         elif isinstance(nik, Nik) and isinstance(kpj, str) and isinstance(start, date):

@@ -29,7 +29,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desks.enrolment_cells import Bad, read_kpj, read_nik, read_start, written
+from bot.desks.enrolment_cells import Bad, SeenInFile, read_kpj, read_nik, read_start, written
 from bot.desks.spreadsheets import (
     HEADER_SEARCH_ROWS,
     Cell,
@@ -49,7 +49,7 @@ from conversations.flows.figures import STATUS_LABELS
 from conversations.flows.jobs import OTHER_JOB
 from conversations.matching import best_matches
 from conversations.messages import Msg, msg
-from conversations.names import ktp_name
+from conversations.names import NAME_MOST, ktp_name, looks_like_a_name
 from conversations.nik import Nik, problems_with_birth_date
 from conversations.programme import Programme
 from conversations.regions import Region
@@ -72,13 +72,11 @@ EARLIEST_BUDGET_YEAR = 2015  # BPJS Ketenagakerjaan's JKK and JKM began in July 
 # A birth date giving an age outside this, today, is a typing mistake (a start date in the birth date
 # column, a year mistyped), not a participant.
 _YOUNGEST, _OLDEST = 15, 100
-_NAME_CHARS = 100  # registrations.full_name
 _JOB_CHARS = 100  # registrations.job_text
 _STREET_CHARS = 200  # registrations.street
 _FUNDER_CHARS = 100  # registrations.funder
 # The registration form's rule for a name (conversations/flows/fields.py): letters, with spaces, dots,
 # commas, apostrophes and hyphens between them; "H. MOCH. SOLEH", "SITI AMINAH, S.Pd".
-_NAME = re.compile(r"^[^\W\d_]+(?:[ .'\-,][^\W\d_]*)*$")
 _HEADER_WORDS = re.compile(r"[^\W_]+")
 _KELURAHAN_CODE = re.compile(r"^[0-9]{2}\.?[0-9]{2}\.?[0-9]{2}\.?[0-9]{4}$")
 _PLACE_WORD = re.compile(r"^(?:kelurahan|kel|desa|ds)\b\.?\s*", re.IGNORECASE)
@@ -301,8 +299,8 @@ class _RowReader:
         said = _clean(value)
         if not said:
             return Bad(msg("imports.name_empty"))
-        if not 3 <= len(said) <= _NAME_CHARS or not _NAME.match(said):
-            return Bad(msg("imports.name_odd", written=written(said), most=_NAME_CHARS))
+        if not looks_like_a_name(said):
+            return Bad(msg("imports.name_odd", written=written(said), most=NAME_MOST))
         return ktp_name(said)
 
     def birth_date(self, value: Cell, nik: Nik | Bad) -> date | Bad:
@@ -501,8 +499,7 @@ def parse_participant_table(
     reader = _RowReader(programme, region, today, year)
     parsed: list[ParticipantRow] = []
     problems: list[Problem] = []
-    nik_lines: dict[str, int] = {}
-    kpj_lines: dict[str, int] = {}
+    seen = SeenInFile()
     data = rows[position + 1 :]
     if data and _is_numbering(data[0][1]):
         data = data[1:]
@@ -514,14 +511,7 @@ def parse_participant_table(
 
         nik, kpj = read_nik(cell("nik"), today), read_kpj(cell("kpj"))
         row, said = reader.row(line, cell, nik, kpj, has_kelurahan="kelurahan" in columns)
-        if isinstance(nik, Nik):
-            if nik.digits in nik_lines:
-                said.append(msg("cli.kpj.nik_twice", line=nik_lines[nik.digits]))
-            nik_lines.setdefault(nik.digits, line)
-        if isinstance(kpj, str):
-            if kpj in kpj_lines:
-                said.append(msg("cli.kpj.kpj_twice", line=kpj_lines[kpj]))
-            kpj_lines.setdefault(kpj, line)
+        said += seen.twice(line, nik, kpj)
         if said:
             problems.extend(Problem(line, text) for text in said)
         elif row is not None:

@@ -110,19 +110,24 @@ async def list_pending(call: DeskCall, request: ListPending) -> PendingPage | Ro
     return PendingPage(items, total, tuple(sorted(codes or ())), renewal_checks=waiting, renewal_total=checks_total)
 
 
-async def open_registration(call: DeskCall, request: OpenRegistration) -> ReviewView | RoleRefused:
-    scope = await officer_scope(call.session, call.asker)
-    row = await _reviewable(call.session, scope, request.registration_id) if scope is not None else None
-    if scope is None or row is None:
-        return await refuse(call, request)
+async def _viewed(call: DeskCall, scope: OfficerScope, registration_id: int, purpose: str) -> None:
+    """An officer opened a registration in full: audited, never with its NIK."""
     await audit.record_audit(
         call.session,
         "personal_data.viewed",
         now=call.now,
         actor_contact_id=call.asker.id,
-        subject=f"registration:{row.id}",
-        detail={"by": "admin" if scope.admin else "verifier", "for": "review"},
+        subject=f"registration:{registration_id}",
+        detail={"by": "admin" if scope.admin else "verifier", "for": purpose},
     )
+
+
+async def open_registration(call: DeskCall, request: OpenRegistration) -> ReviewView | RoleRefused:
+    scope = await officer_scope(call.session, call.asker)
+    row = await _reviewable(call.session, scope, request.registration_id) if scope is not None else None
+    if scope is None or row is None:
+        return await refuse(call, request)
+    await _viewed(call, scope, row.id, "review")
     leader = None
     if row.operator_contact_id is not None and row.consent_via == "operator":
         leader = await roles.leader_grant(call.session, row.operator_contact_id)
@@ -217,14 +222,7 @@ async def open_renewal_check(call: DeskCall, request: OpenRenewalCheck) -> Renew
         return await refuse(call, request)
     scope, found = allowed
     row, renewal = found.registration, found.renewal
-    await audit.record_audit(
-        call.session,
-        "personal_data.viewed",
-        now=call.now,
-        actor_contact_id=call.asker.id,
-        subject=f"registration:{row.id}",
-        detail={"by": "admin" if scope.admin else "verifier", "for": "renewal"},
-    )
+    await _viewed(call, scope, row.id, "renewal")
     return RenewalCheckView(
         registration_id=row.id,
         year=found.year,

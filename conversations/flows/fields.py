@@ -16,6 +16,7 @@ from conversations.flows.common import NO, UNKNOWN, YES
 from conversations.flows.jobs import OTHER_JOB, job_name
 from conversations.flows.places import kelurahan_name
 from conversations.messages import Msg, msg
+from conversations.names import looks_like_a_name
 from conversations.nik import Nik, NikProblem, mask_nik, mask_niks, parse_nik, problems_with_birth_date
 from conversations.questions.desk import has_a_question_word
 from conversations.state import Json
@@ -34,7 +35,6 @@ __all__ = [
     "normalise_phone",
 ]
 
-_NAME = re.compile(r"^[^\W\d_]+(?:[ .'\-,][^\W\d_]*)*$")
 _RT_RW = re.compile(r"^(?:rt|rw|no|nomor)?\.?\s*0*(\d{1,3})$")
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 _PHONE = re.compile(r"^(?:\+?62|0)(8\d{7,11})$")
@@ -165,7 +165,7 @@ def _check_nik(ctx: Context, said: str, draft: Draft) -> Checked:
 
 def _check_name(_: Context, said: str, __: Draft) -> Checked:
     # "gimana nasib saya nanti" is letters and spaces, but a question is never someone's name
-    if not 3 <= len(said) <= 100 or not _NAME.match(said) or has_a_question_word(said):
+    if not looks_like_a_name(said) or has_a_question_word(said):
         return Checked({}, msg("registration.bad_name"))
     return Checked({"full_name": said})
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
-from db.models import AccidentReport, ClaimCase, Registration, Renewal, RenewalRound, UnansweredQuestion
+from db.models import AccidentReport, ClaimCase, Registration, Renewal, UnansweredQuestion
 from db.repositories.claim_cases import OPEN_STATUSES as CLAIMS_IN_PROGRESS
 
 __all__ = [
@@ -26,7 +26,6 @@ __all__ = [
     "claim_totals",
     "count_by",
     "count_by_status",
-    "newest_renewal_round",
     "registration_times",
     "renewal_tally",
     "unanswered_since",
@@ -115,17 +114,6 @@ async def unanswered_since(session: AsyncSession, since: datetime) -> int:
 
 
 # ---- the renewal round ------------------------------------------------------------------------------------
-
-
-async def newest_renewal_round(session: AsyncSession, programme_id: str) -> RenewalRound | None:
-    """The round into the latest budget year, open or closed."""
-    statement = (
-        select(RenewalRound)
-        .where(RenewalRound.programme_id == programme_id)
-        .order_by(RenewalRound.year.desc())
-        .limit(1)
-    )
-    return (await session.execute(statement)).scalar_one_or_none()
 
 
 @dataclass(frozen=True, slots=True)

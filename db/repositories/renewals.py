@@ -89,6 +89,7 @@ async def open_round_of(
 
 
 async def newest_round(session: AsyncSession, programme_id: str) -> RenewalRound | None:
+    """The round into the latest budget year, open or closed."""
     statement = (
         select(RenewalRound)
         .where(RenewalRound.programme_id == programme_id)
