@@ -227,8 +227,9 @@ class Privacy(_Strict):
     contact: str
     # The regulation under which the Pemda keeps its participants' data without their consent (its public
     # task, UU 27/2022 Pasal 20(2)e), e.g. its Perwal or Perbup. Needed to import the participants it
-    # already has; told to each of them when they first write. "": not known, no import.
-    legal_basis: str = ""
+    # already has; told to each of them when they first write. "": not known, no import. At most 200
+    # characters: registrations.legal_basis holds 200 (PostgreSQL refuses more).
+    legal_basis: Annotated[str, Field(max_length=200)] = ""
 
 
 class Renewal(_Strict):

@@ -443,3 +443,55 @@ async def test_an_heir_and_an_accident_report_find_an_imported_participant_with_
     assert len(letters) == 1
     assert "Perlindungan pada tanggal kejadian: terlindungi (peserta sejak 1 Maret 2024)" in letters[0]
     assert NIK not in letters[0]
+
+
+# ---- one chat, one participant; the Dinas told of a new phone ---------------------------------------
+
+
+async def test_a_chat_with_its_own_registration_does_not_link_someone_elses(app: Jaring, clock: FixedClock) -> None:
+    """Else the worker the record belongs to could never link it. Not a wrong try: they matched."""
+    answerer = RequestAnswerer(app.cipher, app.programme, app.catalogs)
+    async with app.store.transaction() as session:
+        siti = await contacts.get_or_create_contact(session, "terminal", "siti", clock())
+        done = await answerer.answer(session, siti, SubmitRegistration(draft(NEIGHBOUR_NIK), on_behalf=False), clock())
+    assert isinstance(done, Submitted)
+    told = await link(app, clock, "siti", NIK, BORN)
+    assert told.startswith(f"Chat ini sudah terhubung dengan data No. {done.registration_id}. Satu chat untuk satu")
+    assert (await imported_row(app)).registrant_contact_id is None
+    entries = await audit_log(app)
+    refused = [e for e in entries if e.action == "registration.link_refused"]
+    assert [e.detail["reason"] for e in refused] == ["chat_has_a_record"]
+    assert [e for e in entries if e.action == linking_desk.LINK_FAILED] == []
+    assert "sekarang terhubung" in await link(app, clock, "suparno", NIK, BORN)  # its worker still can
+
+
+async def test_a_new_phone_on_an_active_participant_is_told_to_the_dinas(app: Jaring, clock: FixedClock) -> None:
+    """The letter a phone correction of an active participant sends: BPJS TK's list holds the phone."""
+    async with app.store.transaction() as session:
+        admin = await contacts.get_or_create_contact(session, "terminal", "admin", clock())
+        await roles.grant_role(session, admin.id, "admin", granted_by="test", now=clock())
+        row = await registrations.find_by_nik_hash(session, app.cipher.blind_index(NIK))
+        assert row is not None
+        row.phone = "6281111111111"
+    await say(app, clock, WA_NUMBER, "hubungkan data", NIK, BORN, channel="whatsapp")
+    await say(app, clock, WA_NUMBER, "ya", channel="whatsapp")
+    assert (await imported_row(app)).status == "active"
+    async with app.store.transaction() as session:
+        letters = [m.body for m in (await session.execute(select(OutboxMessage))).scalars() if m.contact_id == admin.id]
+    assert len(letters) == 1
+    assert "081111111111" in letters[0]
+    assert "081298765432" in letters[0]
+    assert NIK not in letters[0]
+
+
+async def test_data_saya_of_an_imported_record_leaves_out_the_empty_address_and_the_consent_withdrawal(
+    app: Jaring, clock: FixedClock
+) -> None:
+    """Held under the public task, no consent was asked: none to withdraw. No street nor RT/RW in the file."""
+    await link(app, clock, "suparno", NIK, BORN)
+    shown = "\n".join(await say(app, clock, "suparno", "data saya"))
+    assert "Alamat: Kelurahan Medono\n" in shown
+    async with app.store.transaction() as session:
+        asked = (await session.execute(select(OutboxMessage).order_by(OutboxMessage.id.desc()))).scalars().first()
+    assert asked is not None
+    assert [choice["id"] for choice in asked.choices] == ["change", "erase", "done"]

@@ -6,6 +6,7 @@ a legal basis in the programme file nothing is imported."""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from bot.commands.administer import set_quota
 from bot.commands.participant_import import run_participant_import_command
 from bot.desks.participant_import import column_kind
 from bot.settings import PROJECT_DIR, Settings
+from conversations.programme import ProgrammeError, load_programme
 from db.connection import Store
 from db.models import AuditEntry, OutboxMessage, ParticipantYear, Registration, RegistrationEvent
 from tests.cli_support import jaring as run_jaring
@@ -73,7 +75,7 @@ GOOD = (
            phone="0812-3456-7890", address="Jl. Sampangan RT 3/RW 5"),
     Person(2, "siti aminah", date(1982, 5, 15), True, "26000000002", date(2026, 3, 1), "Sapuro", job="buruh batik"),
     Person(3, "Darto", date(1975, 3, 12), False, "26000000003", date(2025, 6, 1), "Kuripan Kertoharjo",
-           job="jualan es dawet", year=2025, kecamatan=4),
+           job="jualan es dawet", year=2027, kecamatan=4),
     Person(4, "H. Moch. Soleh", date(1968, 1, 2), False, "26000000004", date(2026, 1, 1), "3375011006",
            job="Tukang ojek"),
     Person(5, "Wartini", date(1990, 12, 31), True, "26000000005", date(2026, 7, 1), "Kel. Noyontaansar",
@@ -156,12 +158,12 @@ async def test_a_good_file_becomes_active_participants(app: Jaring, tmp_path: Pa
     assert code == 0, printed
     assert printed == [
         f"5 peserta dari peserta.{kind} kini menjadi peserta aktif, dengan nomor KPJ dan tanggal mulainya.",
-        "Tahun anggaran 2025: 1 baru, 0 lanjutan dari tahun sebelumnya.",
         "Tahun anggaran 2026: 3 baru, 1 lanjutan dari tahun sebelumnya.",
+        "Tahun anggaran 2027: 0 baru, 1 lanjutan dari tahun sebelumnya.",
         "Tinggal di 5 kelurahan.",
         '1 pekerjaan tidak ada di daftar program: disimpan sebagai "Lainnya" dengan tulisan di berkas.',
-        "Kuota 2025 belum ditetapkan; terpakai 1 sesudah impor. Tetapkan kuotanya: jaring quota set 1 --year 2025",
         "Kuota 2026 belum ditetapkan; terpakai 4 sesudah impor. Tetapkan kuotanya: jaring quota set 4 --year 2026",
+        "Kuota 2027 belum ditetapkan; terpakai 1 sesudah impor. Tetapkan kuotanya: jaring quota set 1 --year 2027",
         f"Dasar hukum yang dicatat untuk setiap peserta (tugas Pemda, tanpa persetujuan): {LEGAL_BASIS}.",
         "Belum ada pesan yang dikirim: peserta ini belum terhubung ke chat.",
     ]
@@ -183,7 +185,7 @@ async def test_a_good_file_becomes_active_participants(app: Jaring, tmp_path: Pa
          "tukang_becak"),
         ("SITI AMINAH", date(1982, 5, 15), True, "33.75.01.1004", "26000000002", date(2026, 3, 1), 2026,
          "buruh_batik"),
-        ("DARTO", date(1975, 3, 12), False, "33.75.04.1006", "26000000003", date(2025, 6, 1), 2025, "lainnya"),
+        ("DARTO", date(1975, 3, 12), False, "33.75.04.1006", "26000000003", date(2025, 6, 1), 2027, "lainnya"),
         ("H. MOCH. SOLEH", date(1968, 1, 2), False, "33.75.01.1006", "26000000004", date(2026, 1, 1), 2026,
          "ojek_pengkolan"),
         ("WARTINI", date(1990, 12, 31), True, "33.75.02.1002", "26000000005", date(2026, 7, 1), 2026, "pemulung"),
@@ -207,14 +209,14 @@ async def test_a_good_file_becomes_active_participants(app: Jaring, tmp_path: Pa
     assert years == {
         (ids[0], 2026, "continuing", "import"),
         (ids[1], 2026, "new", "import"),
-        (ids[2], 2025, "new", "import"),
+        (ids[2], 2027, "continuing", "import"),
         (ids[3], 2026, "new", "import"),
         (ids[4], 2026, "new", "import"),
     }
     assert sorted(events) == [(i, "active") for i in ids]
     assert (audit.action, audit.detail) == (
         "participants.imported",
-        {"rows": "5", "years": "2025:1,2026:4", "by": "cli"},
+        {"rows": "5", "years": "2026:4,2027:1", "by": "cli"},
     )
     assert told == 0  # nobody to tell: no chat is linked yet
 
@@ -225,6 +227,11 @@ async def test_a_good_file_becomes_active_participants(app: Jaring, tmp_path: Pa
         ("NIK", "nik"),
         ("No KTP", "nik"),
         ("No. NIK", "nik"),
+        ("Nomor Induk Kependudukan", "nik"),
+        ("Nomor e-KTP", "nik"),
+        ("Nama Sesuai KTP", "name"),
+        ("Nama Peserta (sesuai KTP)", "name"),
+        ("Tanggal Lahir sesuai KTP", "birth"),
         ("Nama", "name"),
         ("Nama Lengkap", "name"),
         ("NAMA PESERTA", "name"),
@@ -305,7 +312,71 @@ async def test_kelurahan_in_the_address_and_the_year_from_the_command(app: Jarin
 
 async def test_a_year_outside_the_budget_years_is_refused(app: Jaring, tmp_path: Path) -> None:
     code, printed = await run(app, good_file(tmp_path, "csv"), year=2031)
-    assert (code, printed) == (2, ["tahun anggaran 2031 tidak masuk akal (harus antara 2015 dan 2027)"])
+    assert (code, printed) == (2, ["tahun anggaran 2031 tidak masuk akal (harus antara 2026 dan 2027)"])
+    code, printed = await run(app, good_file(tmp_path, "csv"), year=2025)
+    past = "tahun anggaran 2025 sudah lewat: impor hanya peserta tahun berjalan (2026) atau tahun depan"
+    assert (code, printed) == (2, [past])
+
+
+async def test_a_past_budget_year_in_the_file_is_refused(app: Jaring, tmp_path: Path) -> None:
+    """A participant of 2019 imported today would be active and counted as covered now."""
+    old = Person(1, "Slamet Riyadi", date(1980, 5, 15), False, "26000000001", date(2019, 2, 1), "Medono", year=2019)
+    before = await snapshot(app)
+    code, printed = await run(app, write_csv(tmp_path / "lama.csv", [HEADER, _csv_row(old, 1)]))
+    assert code == 1
+    assert printed[0] == (
+        "baris 2: tahun anggaran 2019 sudah lewat: impor hanya peserta tahun berjalan (2026) atau tahun depan"
+    )
+    assert await snapshot(app) == before
+
+
+async def test_a_nik_in_a_number_cell_is_refused_even_when_valid(app: Jaring, tmp_path: Path) -> None:
+    """Excel keeps 15 digits of a number: the 16th became 0, and the NIK still parses (someone else's)."""
+    p = Person(11, "Slamet Riyadi", date(1980, 5, 15), False, "26000000001", date(2025, 2, 1), "Medono")
+    row = _xlsx_row(p, 2)
+    row[1] = int(p.nik[:15] + "0")
+    before = await snapshot(app)
+    code, printed = await run(app, write_xlsx(tmp_path / "angka.xlsx", [list(HEADER), row]))
+    assert code == 1
+    assert printed[0] == (
+        "baris 2: NIK ini tidak bisa dipastikan benar — kolom NIK tersimpan sebagai angka di Excel, yang mengubah "
+        "angka terakhir menjadi 0: format kolom NIK sebagai Teks lalu ketik ulang NIK-nya"
+    )
+    assert await snapshot(app) == before
+    assert no_nik_in(printed, [p])
+
+
+async def test_a_start_before_the_15th_birthday_is_refused(app: Jaring, tmp_path: Path) -> None:
+    young = Person(12, "Kasmudi", date(2010, 3, 4), False, "26000000012", date(2025, 3, 3), "Medono")
+    code, printed = await run(app, write_csv(tmp_path / "muda.csv", [HEADER, _csv_row(young, 1)]))
+    assert code == 1
+    assert printed[0] == (
+        "baris 2: tanggal mulai 03-03-2025 sebelum peserta berumur 15 tahun: periksa TMT atau tanggal lahirnya"
+    )
+    old_enough = Person(12, "Kasmudi", date(2010, 3, 4), False, "26000000012", date(2025, 3, 4), "Medono")
+    code, printed = await run(app, write_csv(tmp_path / "pas.csv", [HEADER, _csv_row(old_enough, 1)]))
+    assert code == 0, printed
+
+
+async def test_two_imports_at_once_the_second_reports_the_first_s_rows(
+    settings: Settings, clock: FixedClock, store: Store, tmp_path: Path
+) -> None:
+    """The second waits for the first's lock before it checks the store, then says each NIK is stored."""
+    path = good_file(tmp_path, "csv")
+    first = await open_jaring(settings, clock, store=store)
+    second = await open_jaring(settings, clock, store=store)
+    results = await asyncio.gather(run(first, path), run(second, path))
+    assert sorted(code for code, _ in results) == [0, 1]
+    refused = next(printed for code, printed in results if code == 1)
+    assert "Semua NIK di berkas ini sudah tersimpan: berkas ini mungkin sudah pernah diimpor." in refused
+
+
+def test_a_legal_basis_longer_than_the_store_holds_is_refused_at_start_up() -> None:
+    text = (PROJECT_DIR / "programmes" / "kota-pekalongan.toml").read_text(encoding="utf-8")
+    base = (PROJECT_DIR / "programmes" / "national-bpu.toml").read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.startswith("legal_basis ="))
+    with pytest.raises(ProgrammeError, match=r"privacy\.legal_basis"):
+        load_programme(text.replace(line, f'legal_basis = "{"Perwal " * 40}"'), base_text=base)
 
 
 # ---- bad rows ----------------------------------------------------------------------------------
@@ -339,7 +410,7 @@ async def test_each_bad_row_is_said_by_its_line_and_nothing_changes(app: Jaring,
                 bad(43, kelurahan="Kuripan"),  # 5
                 bad(44, kelurahan="Batang"),  # 6
                 bad(45, kelurahan="33.75.09.9999"),  # 7
-                bad(46, year=2025),  # 8: starts in 2026, budget year 2025
+                bad(46, start=date(2027, 2, 1)),  # 8: starts in 2027, budget year 2026
                 bad(47, born=date(2015, 6, 5)),  # 9: 11 years old
                 bad(48, phone="12345"),  # 10
                 bad(49, name="S1TI"),  # 11
@@ -368,7 +439,7 @@ async def test_each_bad_row_is_said_by_its_line_and_nothing_changes(app: Jaring,
         'baris 6: kelurahan "Batang" tidak ada di Kota Pekalongan; tulis nama kelurahan atau kodenya, mis. '
         "33.75.01.1002",
         "baris 7: kode kelurahan 33.75.09.9999 tidak ada di Kota Pekalongan",
-        "baris 8: tanggal mulai 01-02-2026 sesudah tahun anggaran 2025: periksa TMT atau tahun anggarannya",
+        "baris 8: tanggal mulai 01-02-2027 sesudah tahun anggaran 2026: periksa TMT atau tahun anggarannya",
         "baris 9: tanggal lahir 05-06-2015 berarti umur 11 tahun; peserta berumur 15 sampai 100 tahun: periksa "
         "tahunnya",
         "baris 10: nomor HP tidak bisa dibaca (tertulis: 12345); tulis seperti 0812-3456-7890, atau kosongkan",

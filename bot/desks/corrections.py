@@ -42,7 +42,7 @@ from conversations.state import Json
 from db.models import Registration
 from db.repositories import audit, registrations, roles
 
-__all__ = ["correct_registration", "plan_correction"]
+__all__ = ["correct_registration", "plan_correction", "tell_the_dinas"]
 
 _RT_RW = re.compile(r"^\d{3}$")
 _PHONE = re.compile(r"^\d{8,15}$")
@@ -102,7 +102,7 @@ async def correct_registration(call: DeskCall, request: CorrectRegistration) -> 
         },
     )
     if plan.dinas_told:
-        await _tell_the_dinas(call, row, plan, old, new)
+        await tell_the_dinas(call, row, plan, old, new)
     return Done()
 
 
@@ -275,7 +275,8 @@ async def _apply_status(call: DeskCall, row: Registration, plan: CorrectionPlan)
     )
 
 
-async def _tell_the_dinas(call: DeskCall, row: Registration, plan: CorrectionPlan, old: Json, new: Json) -> None:
+async def tell_the_dinas(call: DeskCall, row: Registration, plan: CorrectionPlan, old: Json, new: Json) -> None:
+    """Each Dinas admin is told of a change BPJS TK must hear of (an approved or active registration)."""
     notice = msg(
         "correction.dinas_notice",
         number=row.id,

@@ -11,17 +11,21 @@ of it under a key of its own, which the registrations' hash cannot be matched wi
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from datetime import date, timedelta
 
 from bot.desks.call import DeskCall
+from bot.desks.corrections import tell_the_dinas
 from bot.desks.membership import registration_membership
+from conversations.corrections_policy import correction_plan
 from conversations.flows.fields import normalise_phone
 from conversations.flows.linking import mask_kpj
 from conversations.requests.base import Done, NotAllowed
 from conversations.requests.linking import (
     AlreadyLinkedElsewhere,
     AlreadyYours,
+    ChatHasARecord,
     EnteredByYou,
     LinkAnswer,
     Linked,
@@ -83,6 +87,12 @@ async def link_registration(call: DeskCall, request: LinkRegistration) -> LinkAn
     if row.registrant_contact_id is not None:
         await _refused(call, row, "linked_elsewhere")
         return AlreadyLinkedElsewhere()
+    # One chat, one participant: a chat that is already the registrant of another record does not take
+    # this one too (the worker it belongs to could then never link it). Not a wrong try: they matched.
+    own = await registrations.list_for_contact(session, asker.id)
+    if own:
+        await _refused(call, row, "chat_has_a_record")
+        return ChatHasARecord(own[0].id)
     row.registrant_contact_id, row.updated_at = asker.id, now
     await audit.record_audit(
         session,
@@ -168,6 +178,7 @@ async def record_linked_phone(call: DeskCall, request: RecordLinkedPhone) -> Don
     row = await registrations.lock_registration(session, request.registration_id)
     if number is None or row is None or row.erased_at is not None or row.registrant_contact_id != asker.id:
         return NotAllowed()
+    old = row.phone
     row.phone, row.updated_at = number, now
     await audit.record_audit(
         session,
@@ -177,4 +188,14 @@ async def record_linked_phone(call: DeskCall, request: RecordLinkedPhone) -> Don
         subject=f"registration:{row.id}",
         detail={"from": "whatsapp"},
     )
+    await _tell_the_dinas_of_the_phone(call, row, old, number)
     return Done()
+
+
+async def _tell_the_dinas_of_the_phone(call: DeskCall, row: Registration, old: str | None, new: str) -> None:
+    """The letter a phone correction sends (an approved or active participant's phone is in BPJS TK's
+    list): the Dinas passes it on. Recording the phone sends nothing back to the kelurahan."""
+    plan = correction_plan("phone", row.status, row.quota_year, current=old, new=new)
+    if plan.dinas_told:
+        kept = dataclasses.replace(plan, status_after=row.status, rechecked=False, keeps_place=False)
+        await tell_the_dinas(call, row, kept, old, new)

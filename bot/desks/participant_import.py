@@ -6,13 +6,15 @@ in its budget year's quota, and held under the Pemda's public task (the programm
 
 Every row is checked first, on its own, against the other rows and against the store; any problem and
 nothing is written: each problem is said with its line, in the command's language. Checked: the NIK
-(valid, its birth date and sex agreeing with the birth date and sex columns), the name (the registration
-form's rule), the KPJ (11 digits), no NIK or KPJ twice in the file nor already stored (the NIK by its
-keyed hash, nothing decrypted), the kelurahan (by name, with typos and pre-merger names as the
-registration flow takes them, or by Kemendagri code; else found in the address), the dates (a birth date
-giving a plausible age, BPJS TK's start date as `jaring import kpj` takes it, a budget year from 2015 to
-next year), the job (matched to the programme's job types, else kept in the list's words as "lainnya",
-as registration keeps work outside the list), the phone (as registration normalises it).
+(valid, not from a number cell, its birth date and sex agreeing with the birth date and sex columns),
+the name (the registration form's rule), the KPJ (11 digits), no NIK or KPJ twice in the file nor
+already stored (the NIK by its keyed hash, nothing decrypted), the kelurahan (by name, with typos and
+pre-merger names as the registration flow takes them, or by Kemendagri code; else found in the
+address), the dates (a birth date giving a plausible age, BPJS TK's start date as `jaring import kpj`
+takes it and not before the worker's 15th birthday, a budget year of this year or next year), the job
+(matched to the programme's job types, else kept in the list's words as "lainnya", as registration
+keeps work outside the list), the phone (as registration normalises it). The quota lock is taken before
+the checks against the store, so a second import at once waits and then finds the first's rows.
 
 A year whose places are fewer than those used after the import is not refused (they are participants
 already): the outcome says so, for the Dinas to raise the quota. No NIK is printed, not even in a
@@ -29,7 +31,15 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.desks.enrolment_cells import Bad, SeenInFile, read_kpj, read_nik, read_start, written
+from bot.desks.enrolment_cells import (
+    Bad,
+    SeenInFile,
+    read_kpj,
+    read_nik,
+    read_start,
+    with_number_cell_hint,
+    written,
+)
 from bot.desks.spreadsheets import (
     HEADER_SEARCH_ROWS,
     Cell,
@@ -59,7 +69,6 @@ from db.repositories import audit, enrolment, quotas
 from db.repositories.participants import ImportedParticipant, add_imported
 
 __all__ = [
-    "EARLIEST_BUDGET_YEAR",
     "ParticipantImportOutcome",
     "ParticipantRow",
     "YearEffect",
@@ -68,7 +77,6 @@ __all__ = [
     "parse_participant_table",
 ]
 
-EARLIEST_BUDGET_YEAR = 2015  # BPJS Ketenagakerjaan's JKK and JKM began in July 2015
 # A birth date giving an age outside this, today, is a typing mistake (a start date in the birth date
 # column, a year mistyped), not a participant.
 _YOUNGEST, _OLDEST = 15, 100
@@ -99,6 +107,8 @@ _MEN = {"l", "lk", "laki", "laki-laki", "laki laki", "lelaki", "pria", "male", "
 _NOT_NAMES = {"ibu", "kandung", "ayah", "waris", "ahli", "pemberi", "perusahaan", "usaha", "jalan", "kecamatan"}
 _PHONE_WORDS = {"hp", "telepon", "telp", "tlp", "telpon", "wa", "whatsapp", "handphone", "ponsel", "hape"}
 _FUNDER_WORDS = {"dana", "pendana", "donatur", "penanggung", "sponsor", "penyandang"}
+_NIK_WORDS = {"no", "nomor", "ktp", "e", "peserta"}  # "No KTP", "Nomor e-KTP", "No. KTP Peserta"
+_NIK_IN_FULL = {"induk", "kependudukan"}  # "Nomor Induk Kependudukan"
 _STARTED = {"kepesertaan", "aktif", "peserta", "awal", "terdaftar"}
 
 # The columns a file must have, each with the header it is told to add when it is missing.
@@ -176,13 +186,14 @@ _HEADERS: tuple[tuple[str | None, Callable[[set[str]], bool]], ...] = (
     (None, lambda said: bool(said & {"kecamatan", "kec", "kabupaten", "kab", "provinsi"})),
     ("kpj", lambda said: "kpj" in said or said - {"kartu"} in ({"no", "peserta"}, {"nomor", "peserta"})),
     ("kpj", lambda said: said in ({"no", "kartu"}, {"nomor", "kartu"})),
-    ("nik", lambda said: "nik" in said or "ktp" in said),
     # "Tempat Lahir" alone holds a place; "Tempat, Tgl Lahir" a place and the date: the date is read.
     (None, lambda said: said == {"tempat", "lahir"}),
     ("birth", lambda said: "ttl" in said or "lahir" in said),
     ("start", lambda said: bool(said & {"tmt", "start", "mulai", "sejak", "efektif"}) or said == {"kepesertaan"}),
     ("start", lambda said: bool(said & {"tgl", "tanggal", "date"} and said & _STARTED)),
     ("name", lambda said: "nama" in said and not said & _NOT_NAMES),
+    # After the name and birth date: "Nama Sesuai KTP" and "Tanggal Lahir sesuai KTP" are not the NIK.
+    ("nik", lambda said: "nik" in said or ("ktp" in said and said <= _NIK_WORDS) or said >= _NIK_IN_FULL),
     ("job", lambda said: bool(said & {"pekerjaan", "profesi"}) or said == {"kerja"}),
     ("phone", lambda said: bool(said & _PHONE_WORDS)),
     ("funder", lambda said: bool(said & _FUNDER_WORDS)),
@@ -256,6 +267,8 @@ class _RowReader:
             if len(address) > _STREET_CHARS
             else address or None
         )
+        if isinstance(born, date) and isinstance(start, date) and age_on(born, start) < _YOUNGEST:
+            start = Bad(msg("imports.start_before_working_age", date=f"{start:%d-%m-%Y}", least=_YOUNGEST))
         checked = (nik, name, born, self.sex(cell("sex"), nik), kpj, start, budget_year, place, street)
         said = [value.text for value in (*checked, rt_rw, job, phone, funder) if isinstance(value, Bad)]
         if (  # `said` decides; the type checks after it only narrow each value for the row below
@@ -447,11 +460,23 @@ def _clean(value: Cell) -> str:
 
 
 def budget_year_problem(year: int, today: date) -> Msg | None:
-    """A budget year from 2015 (JKK and JKM for these workers began then) to next year's, or what is wrong."""
+    """This budget year or next year's, or what is wrong: a participant of a past year imported today
+    would be active and counted as covered now, though nobody pays for them this year."""
+    if year < today.year:
+        return msg("imports.year_past", year=year, current=today.year)
     latest = today.year + 1
-    if EARLIEST_BUDGET_YEAR <= year <= latest:
+    if year <= latest:
         return None
-    return msg("imports.year_out_of_range", year=year, earliest=EARLIEST_BUDGET_YEAR, latest=latest)
+    return msg("imports.year_out_of_range", year=year, earliest=today.year, latest=latest)
+
+
+def _nik(value: Cell, today: date) -> Nik | Bad:
+    """A NIK read from a number cell is refused even when it parses: Excel kept 15 digits and made the
+    16th a 0, so it may be a valid NIK of someone else."""
+    nik = read_nik(value, today)
+    if isinstance(nik, Nik) and is_number_cell(value):
+        return Bad(with_number_cell_hint(msg("imports.nik_number_cell"), number_cell=True))
+    return nik
 
 
 def _rt_rw(cells: Callable[[str], Cell], address: str) -> tuple[str | None, str | None] | Bad:
@@ -509,7 +534,7 @@ def parse_participant_table(
             index = columns.get(kind)
             return cells[index] if index is not None and index < len(cells) else None
 
-        nik, kpj = read_nik(cell("nik"), today), read_kpj(cell("kpj"))
+        nik, kpj = _nik(cell("nik"), today), read_kpj(cell("kpj"))
         row, said = reader.row(line, cell, nik, kpj, has_kelurahan="kelurahan" in columns)
         said += seen.twice(line, nik, kpj)
         if said:
@@ -542,6 +567,8 @@ async def import_participants(
         raise ValueError("the programme file names no legal basis ([privacy] legal_basis): nothing may be imported")
     parsed, problems = parse_participant_table(rows, programme, region, programme.local_date(now), year)
     read_well = not problems
+    # Before the checks against the store: a second import at once waits here, then finds the first's rows.
+    await quotas.lock_quota(session)
     by_hash = {cipher.blind_index(row.nik.digits): row for row in parsed}
     stored = await enrolment.by_nik_hash(session, by_hash.keys())
     holders = await enrolment.by_kpj(session, [row.kpj for row in parsed])
@@ -572,7 +599,7 @@ async def _write(
     now: datetime,
     actor: str,
 ) -> ParticipantImportOutcome:
-    await quotas.lock_quota(session)  # places are counted here as an approval counts them
+    # places are counted here as an approval counts them, under the lock taken before the checks
     years = sorted({row.budget_year for row in by_hash.values()})
     used_before = {y: await quotas.places_used(session, y) for y in years}
     participants = [_participant(cipher, nik_hash, row) for nik_hash, row in by_hash.items()]

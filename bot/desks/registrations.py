@@ -33,6 +33,7 @@ from conversations.requests.registrations import (
 from conversations.state import Json
 from db.models import Contact, Registration, RoleGrant
 from db.repositories import audit, registrations, roles
+from db.repositories.participants import PUBLIC_TASK
 from db.repositories.registrations import DuplicateNik
 
 __all__ = [
@@ -213,6 +214,7 @@ async def _view(call: DeskCall, row: Registration) -> RegistrationView:
         history=tuple(StatusEvent(e.status, e.created_at, e.reason or "") for e in events),
         coverage_start=row.coverage_start,
         registered_on=call.programme.local_date(row.created_at),
+        public_task=row.consent_via == PUBLIC_TASK,
     )
 
 

@@ -59,6 +59,7 @@ class MyRegistrationsData(FlowData):
     views_shown: bool = False
     registration_id: int = 0  # the one chosen (0: none; the store knows no registration 0)
     chosen_name: str = ""  # its worker's name, said again before anything is deleted
+    public_task: bool = False  # held under the Pemda's public task: no consent to withdraw
     correct_field: str = ""  # the key in fields.FIELDS being corrected
     kelurahan_code: str | None = None  # a new kelurahan, from the place steps
     kelurahan_candidates: tuple[str, ...] = ()
@@ -79,14 +80,26 @@ def describe_registration(view: RegistrationView, place: str, job: str) -> Reply
             number=view.id,
             nik=view.nik_masked,
             name=view.full_name,
-            place=place,
-            rt=view.rt,
-            rw=view.rw,
-            street=view.street,
+            address=_address(view, place),
             job=job,
             status=status_text(view.status, view.status_reason, view.kpj),
         )
     )
+
+
+def _address(view: RegistrationView, place: str) -> Msg | str:
+    """Street, RT/RW and kelurahan, leaving out what is empty (an imported row may have no street nor RT)."""
+    parts: list[Msg | str] = [view.street] if view.street else []
+    if view.rt and view.rw:
+        parts.append(msg("registration.address_rt_rw", rt=view.rt, rw=view.rw))
+    elif view.rt or view.rw:
+        parts.append(
+            msg("registration.address_rt", rt=view.rt) if view.rt else msg("registration.address_rw", rw=view.rw)
+        )
+    address: Msg | str = msg("registration.address_kelurahan", place=place)
+    for part in reversed(parts):
+        address = msg("registration.address_joined", first=part, rest=address)
+    return address
 
 
 def _correct(chosen: MyRegistrationsData, field: str, value: Json) -> Transition:

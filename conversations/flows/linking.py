@@ -30,6 +30,7 @@ from conversations.requests.base import Done, NotAllowed
 from conversations.requests.linking import (
     AlreadyLinkedElsewhere,
     AlreadyYours,
+    ChatHasARecord,
     EnteredByYou,
     LinkAnswer,
     Linked,
@@ -122,6 +123,11 @@ def _on_result(ctx: Context, _: Data, result: LinkAnswer) -> Transition:
             return Finish(say=(Reply.of(msg("link.already_yours")),))
         case EnteredByYou():
             return Finish(say=(Reply.of(msg("link.entered_by_you")),))
+        case ChatHasARecord(registration_id=number):
+            said = msg(
+                "link.chat_has_a_record", number=number, dinas=programme.dinas_name, call_centre=programme.call_centre
+            )
+            return Finish(say=(Reply.of(said),))
 
 
 def _wait(ctx: Context, hours: int) -> Msg:

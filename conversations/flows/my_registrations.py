@@ -129,8 +129,10 @@ def _picking(scope: Literal["mine", "operated"]) -> tuple[StartFn, dict[str, Ste
             return Finish(say=(Reply.of(msg("correction.not_allowed")),))
         return _chosen(ctx, chosen, view)
 
-    def ask_action(_: Context, __: Data) -> Reply:
-        actions = (_CHANGE, _WITHDRAW, _ERASE, _DONE) if scope == "mine" else (_CHANGE, _ERASE, _DONE)
+    def ask_action(_: Context, data: Data) -> Reply:
+        # No consent to withdraw from a record held under the public task (imported): not offered.
+        consented = not MyRegistrationsData.load(data).public_task
+        actions = (_CHANGE, _WITHDRAW, _ERASE, _DONE) if scope == "mine" and consented else (_CHANGE, _ERASE, _DONE)
         return Reply.of(msg("mydata.what_next"), choices=actions)
 
     def on_action(_: Context, data: Data, answer: Answer) -> Transition:
@@ -138,7 +140,7 @@ def _picking(scope: Literal["mine", "operated"]) -> tuple[StartFn, dict[str, Ste
             return Goto("correct_which", data)
         if answer.choice == _ERASE.id:
             return Goto("confirm_erase", data)
-        if answer.choice == _WITHDRAW.id:
+        if answer.choice == _WITHDRAW.id and not MyRegistrationsData.load(data).public_task:
             return Finish(then="privacy")
         return Finish(say=(Reply.of(msg("mydata.finished")),))
 
@@ -161,7 +163,7 @@ def _listed(ctx: Context, view: RegistrationView, *, with_status: bool) -> str:
 def _chosen(ctx: Context, listed: MyRegistrationsData, view: RegistrationView) -> Transition:
     place = kelurahan_name(ctx, view.kelurahan_code)
     shown = describe_registration(view, place, job_name(ctx, view.job_type))
-    chosen = listed.but(registration_id=view.id, chosen_name=view.full_name)
+    chosen = listed.but(registration_id=view.id, chosen_name=view.full_name, public_task=view.public_task)
     return Goto("action", chosen.dump(), say=(shown,))
 
 

@@ -13,6 +13,7 @@ from conversations.requests.base import Done, NotAllowed, Request
 __all__ = [
     "AlreadyLinkedElsewhere",
     "AlreadyYours",
+    "ChatHasARecord",
     "EnteredByYou",
     "LinkAnswer",
     "LinkRefused",
@@ -73,7 +74,17 @@ class EnteredByYou:
     """The asker entered this record for a neighbour as RT/RW leader: the neighbour links it, not them."""
 
 
-LinkAnswer = Linked | LinkRefused | TooManyLinkTries | AlreadyLinkedElsewhere | AlreadyYours | EnteredByYou
+@dataclass(frozen=True, slots=True)
+class ChatHasARecord:
+    """This chat is the registrant of another record already (`registration_id`): one chat, one
+    participant; not linked (the Dinas helps)."""
+
+    registration_id: int
+
+
+LinkAnswer = (
+    Linked | LinkRefused | TooManyLinkTries | AlreadyLinkedElsewhere | AlreadyYours | EnteredByYou | ChatHasARecord
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,6 +95,8 @@ class RegistrationView:
     history: tuple[StatusEvent, ...] = field(default_factory=tuple)
     coverage_start: date | None = None  # from BPJS TK's answer (KPJ import): protection runs from here
     registered_on: date | None = None
+    # Held under the Pemda's public task (imported): no consent was asked, so none can be withdrawn.
+    public_task: bool = False
 
 
 @dataclass(frozen=True, slots=True)
