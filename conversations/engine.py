@@ -149,8 +149,9 @@ class Engine:
         if inbound.kind is InboundKind.UNSUPPORTED:
             turn.say(Reply.of(msg("engine.unsupported")))
             return turn.outcome(self._ask_again(state, turn))
-        if state.idle or (state.flow == MENU_FLOW):
-            return turn.outcome(self._from_menu(state, text, inbound.choice_id, turn))
+        elsewhere = self._not_at_a_step(state, text, inbound, turn)
+        if elsewhere is not None:
+            return turn.outcome(elsewhere)
         flow = self.flows.get(state.flow or "")
         step = flow.steps.get(state.step or "") if flow else None
         if flow is None or not isinstance(step, Step) or flow.version != state.flow_version:
@@ -381,7 +382,7 @@ class Engine:
         # A letter asked this person something (the renewal): this message is likely the answer. At rest
         # it goes there; with the menu on screen a pick from the menu comes first ("3" is menu item 3).
         awaiting = self.flows.get(turn.ctx.contact.awaiting or "")
-        if awaiting is not None and state.idle:
+        if awaiting is not None and (state.idle or turn.ctx.contact.letter_is_newer):
             return self._answer_letter(awaiting, text, button, turn)
         needed = self._role_needed_for(text, turn) if button is None else None
         if needed is not None:  # a role's menu word from someone without the role (revoked, say)
@@ -403,6 +404,26 @@ class Engine:
                 return self._show_menu(turn, _too_long(QUESTION_LIMIT, question, turn.ctx))
             return self._start(self.flows[self.question_flow or ""], {"question": question}, turn)
         return self._show_menu(turn, msg("engine.not_understood"))
+
+    def _not_at_a_step(self, state: SessionState, text: str, inbound: Inbound, turn: _Turn) -> SessionState | None:
+        """Where a message goes when no step of a flow takes it: the main menu (at rest or with the menu on
+        screen), or a letter's question that came after a form was left halfway (the form is kept)."""
+        if state.idle or (state.flow == MENU_FLOW):
+            return self._from_menu(state, text, inbound.choice_id, turn)
+        letter = self._newer_letter(state, turn)
+        if letter is None:
+            return None
+        named = self._named_flow(text, turn) if inbound.choice_id is None else None
+        self._pause(state, turn)
+        return self._start(named, {}, turn) if named else self._answer_letter(letter, text, inbound.choice_id, turn)
+
+    def _newer_letter(self, state: SessionState, turn: _Turn) -> Flow | None:
+        """The flow of a letter's question that came after this conversation last moved, unless the
+        person is in that flow already."""
+        contact = turn.ctx.contact
+        if not contact.letter_is_newer or state.flow == contact.awaiting:
+            return None
+        return self.flows.get(contact.awaiting or "")
 
     def _answer_letter(self, flow: Flow, text: str, button: str | None, turn: _Turn) -> SessionState:
         """The message after a letter's question goes to the flow that takes its answer; a clear benefit

@@ -54,6 +54,9 @@ class ContactInfo:
     # The flow whose question a letter asked this person and they have not answered (Contact.awaiting):
     # a message outside a flow that names no other flow goes there first.
     awaiting: str | None = None
+    # That letter came after the conversation last changed (the menu shown weeks ago, a form left halfway):
+    # it is the last thing the person read, so their next message answers it whatever the saved state.
+    letter_is_newer: bool = False
 
 
 @dataclass(frozen=True, slots=True)

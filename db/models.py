@@ -85,6 +85,9 @@ class Contact(Base):
     # renewal's "still living and working here?"): their next message outside a flow goes there. Kept on
     # the contact, which every message reads already, so the hot path pays no extra query.
     awaiting: Mapped[str | None] = mapped_column(String(40))
+    # When that question was sent: a conversation left untouched since (the menu shown weeks ago) is older
+    # than the letter, so the next message answers the letter, whatever the saved state.
+    awaiting_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -551,9 +551,9 @@ ASKED = Flow(id="asked", version=1, title=msg("privacy.keep"), start=_asked_star
 AWAITING = Engine((*ALL_FLOWS, ASKED), BASIC_MENU)
 
 
-def _awaiting(flow_id: str = "asked") -> Context:
+def _awaiting(flow_id: str = "asked", *, newer: bool = False) -> Context:
     ctx = context()
-    return replace(ctx, contact=replace(ctx.contact, awaiting=flow_id))
+    return replace(ctx, contact=replace(ctx.contact, awaiting=flow_id, letter_is_newer=newer))
 
 
 @pytest.mark.parametrize(
@@ -596,3 +596,22 @@ def test_inside_a_flow_the_letters_question_waits() -> None:
 def test_a_flow_awaited_that_no_longer_exists_is_ignored() -> None:
     outcome = AWAITING.handle(IDLE, inbound("qwerty"), _awaiting("gone_since_the_deploy"))
     assert keys(outcome) == NOT_UNDERSTOOD_MENU
+
+
+def test_a_letter_newer_than_the_menu_on_screen_takes_even_a_menu_number() -> None:
+    """The menu was shown weeks ago, then the letter came: "2" answers the letter (on WhatsApp outside the
+    24 hours the letter's choices are numbered text)."""
+    outcome = AWAITING.handle(MENU, inbound("2"), _awaiting(newer=True))
+    assert outcome.effects == (Audit("asked", {"reply": "2", "button": ""}),)
+
+
+def test_a_letter_newer_than_a_form_left_halfway_takes_the_message() -> None:
+    outcome = AWAITING.handle(PRIVACY, inbound("setuju"), _awaiting(newer=True))
+    assert outcome.effects == (Audit("asked", {"reply": "setuju", "button": ""}),)
+
+
+def test_a_flow_named_still_wins_over_a_newer_letter_in_a_form() -> None:
+    outcome = AWAITING.handle(PRIVACY, inbound("info"), _awaiting(newer=True))
+    assert not any(isinstance(effect, Audit) and effect.action == "asked" for effect in outcome.effects)
+    assert outcome.state.flow != "asked"
+    assert keys(outcome)[0][0].startswith("about.")

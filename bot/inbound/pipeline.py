@@ -169,7 +169,8 @@ class Pipeline:
             {flow: unseal(data, self.cipher) for flow, data in row.paused.items()},
             history,
         )
-        outcome = self.engine.handle(state, inbound, await self._context(session, contact, now))
+        since = row.updated_at  # the conversation's last change: a letter's question may be newer
+        outcome = self.engine.handle(state, inbound, await self._context(session, contact, now, since))
         await self._apply(session, contact, outcome.effects, now)
         replies = list(outcome.replies)
         train = False
@@ -178,7 +179,7 @@ class Pipeline:
                 break
             answer = await self.answerer.answer(session, contact, outcome.fetch.request, now)
             train = train or isinstance(answer, GroupAttached)
-            outcome = self.engine.resume(outcome, answer, await self._context(session, contact, now))
+            outcome = self.engine.resume(outcome, answer, await self._context(session, contact, now, since))
             await self._apply(session, contact, outcome.effects, now)
             replies.extend(outcome.replies)
         else:
@@ -206,7 +207,9 @@ class Pipeline:
             return None
         return AnsweredQuestion(row.provider_message_id, tuple(dict(choice) for choice in row.choices))
 
-    async def _context(self, session: AsyncSession, contact: Contact, now: datetime) -> Context:
+    async def _context(
+        self, session: AsyncSession, contact: Contact, now: datetime, conversation_since: datetime
+    ) -> Context:
         records = await consent.latest_consents(session, contact.id, NOTICE_VERSIONS)
         consents = frozenset(
             purpose
@@ -226,6 +229,9 @@ class Pipeline:
             # On WhatsApp the sender id is the phone number: registration need not ask for it.
             phone=contact.phone or (contact.channel_id if contact.channel == "whatsapp" else None),
             awaiting=contact.awaiting,
+            letter_is_newer=bool(
+                contact.awaiting and contact.awaiting_since and contact.awaiting_since > conversation_since
+            ),
         )
         return Context(
             now=now,

@@ -32,6 +32,7 @@ def upgrade() -> None:
         table.create_index(op.f("ix_registrations_kpj"), ["kpj"], unique=False)
     with op.batch_alter_table("contacts") as table:
         table.add_column(sa.Column("awaiting", sa.String(length=40), nullable=True))
+        table.add_column(sa.Column("awaiting_since", _UTC, nullable=True))
     op.create_index("ix_audit_log_action_subject", "audit_log", ["action", "subject", "created_at"], unique=False)
     op.create_table(
         "participant_years",
@@ -129,6 +130,7 @@ def downgrade() -> None:
     op.drop_table("participant_years")
     op.drop_index("ix_audit_log_action_subject", table_name="audit_log")
     with op.batch_alter_table("contacts") as table:
+        table.drop_column("awaiting_since")
         table.drop_column("awaiting")
     with op.batch_alter_table("registrations") as table:
         table.drop_index(op.f("ix_registrations_kpj"))
