@@ -149,6 +149,7 @@ def _parser() -> argparse.ArgumentParser:
         help="also approve these flagged registrations, each named by number (required); needs --reason",
     )
     approve.add_argument("--reason", default="", type=_reason, help="why the flags are overridden (recorded)")
+    _alive_parser(registration_commands)
 
     claims = commands.add_parser("claims", help="heirs' claim cases")
     claims_commands = claims.add_subparsers(dest="claims_command", required=True, metavar="ACTION")
@@ -239,6 +240,12 @@ def _broadcast_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     cancel.add_argument("id", type=int)
     report = actions.add_parser("report", help="how an announcement went")
     report.add_argument("id", type=int)
+
+
+def _alive_parser(registration_commands: argparse._SubParsersAction[_Parser]) -> None:
+    alive = registration_commands.add_parser("alive", help="undo a wrong 'deceased' (from a claim reported paid)")
+    alive.add_argument("id", type=int)
+    alive.add_argument("--reason", required=True, type=_reason, help="why (recorded)")
 
 
 def _renewal_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -494,6 +501,10 @@ async def _administer(args: argparse.Namespace, jaring: Jaring, language: str) -
             )
             say.say("cli.invite.code", code=code, days=args.days)
             say.say("cli.invite.how", code=code)
+        elif args.registration_command == "alive":
+            from bot.commands.renewal import mark_alive
+
+            say.out(await mark_alive(jaring, args.id, args.reason, language=language))
         else:
             said = await admin_commands.set_status(
                 jaring,

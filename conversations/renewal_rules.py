@@ -9,7 +9,7 @@ not continue when:
 - they are past the programme's age band that day — judged by the same rule every flow asks
   (`programme_rules.birth_date_breach`), only above the band: someone below it (possible only through an
   admin's override) grows into it and is not ended for it;
-- they asked to leave ("Ingin berhenti", confirmed once).
+- they asked to leave ("Ingin keluar dari program", confirmed once).
 A worker who says they moved away or no longer do the work goes to the kelurahan's verifier ("check");
 silence is never a removal."""
 

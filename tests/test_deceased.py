@@ -1,5 +1,6 @@
 """The deceased: a paid heirs' claim marks the worker's registration `deceased_on` (the day of death from the
-case, once, audited without a name or NIK), and from then on no announcement reaches the dead worker's
+case, once, audited without a name or NIK; every Dinas admin told, and `jaring registration alive` takes a
+wrong one back), and from then on no announcement reaches the dead worker's
 chat, whatever the audience ("everyone" and the RT/RW leaders too). Real SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import Jaring, open_jaring
+from bot.cli import _parser
+from bot.commands.renewal import mark_alive
 from bot.inbound.dispatcher import RequestAnswerer
 from bot.outbound.broadcast_runner import BroadcastRunner
 from bot.settings import Settings
@@ -88,6 +91,38 @@ async def test_a_paid_claim_marks_the_worker_deceased_on_the_day_of_death_once(a
         stored = await session.get(Registration, row.id)
         assert stored is not None
         assert stored.status == "active"  # the renewal round ends it; the status is not changed here
+
+
+async def test_every_admin_is_told_and_the_cli_takes_a_wrong_marking_back(app: Jaring, clock: FixedClock) -> None:
+    async with app.store.transaction() as session:
+        worker = await person(session, "siti", clock())
+        stranger = await person(session, "orang-lain", clock())  # anyone who knows a NIK can report a claim
+        admins = [await person(session, name, clock(), ("admin", None)) for name in ("kadis", "sekdin")]
+        row = await seed_registration(session, app.cipher, app.programme, serial=1, registrant=worker, status="active")
+    case_id = await _claim(app, stranger, None, status="collecting", died_on=DIED.isoformat(), nik=nik_for(1))
+    await _claim(app, stranger, case_id, status="paid", died_on=DIED.isoformat(), paid_on="2026-11-20")
+    assert await _deceased_on(app, row.id) == DIED
+    async with app.store.transaction() as session:
+        sent = (await session.execute(select(OutboxMessage).order_by(OutboxMessage.id))).scalars().all()
+    letters = {m.recipient: m.body for m in sent}
+    assert set(letters) == {admin.channel_id for admin in admins}  # nothing to the worker's chat
+    said = letters["kadis"]
+    assert f"Klaim ahli waris no. {case_id}" in said
+    assert f"peserta no. {row.id} (Pekerja 1)" in said
+    assert "2 November 2026" in said
+    assert f"jaring registration alive {row.id} --reason" in said
+    assert nik_for(1) not in said
+
+    args = _parser().parse_args(["registration", "alive", str(row.id), "--reason", "ahli waris: masih hidup"])
+    assert (args.registration_command, args.id, args.reason) == ("alive", row.id, "ahli waris: masih hidup")
+    done = await mark_alive(app, row.id, args.reason)
+    assert f"Peserta no. {row.id} tidak lagi tercatat meninggal dunia (sebelumnya 2 November 2026)" in done
+    assert await _deceased_on(app, row.id) is None
+    [undone] = await _audits(app, "registration.deceased_undone")
+    assert undone.subject == f"registration:{row.id}"
+    assert undone.detail == {"was": "2026-11-02", "reason": "ahli waris: masih hidup", "by": "cli"}
+    with pytest.raises(LookupError, match="tidak tercatat meninggal dunia"):
+        await mark_alive(app, row.id, "lagi")
 
 
 async def test_a_paid_claim_without_a_linked_registration_marks_nobody(app: Jaring, clock: FixedClock) -> None:

@@ -21,6 +21,8 @@ from bot.app import Jaring, open_jaring
 from bot.cli import _parser
 from bot.commands.renewal import run_renewal_command
 from bot.desks import quota, renewal
+from bot.desks.figures import renewal_figures
+from bot.desks.membership import registration_membership
 from bot.desks.renewal import (
     CloseNeedsQuota,
     CloseTooEarly,
@@ -32,6 +34,7 @@ from bot.desks.renewal import (
 )
 from bot.inbound.dispatcher import RequestAnswerer
 from bot.settings import Settings
+from conversations.coverage import Verdict, coverage_on
 from conversations.inbound import Inbound, InboundKind
 from conversations.letters import Letter
 from conversations.programme import Programme
@@ -56,7 +59,7 @@ from db.models import (
     Renewal,
     RenewalRound,
 )
-from db.repositories import quotas
+from db.repositories import quotas, registrations
 from tests.conftest import FixedClock
 from tests.core_support import programme
 from tests.review_support import MEDONO_CODE, NOYONTAANSARI, nik_for, person, seed_registration
@@ -269,6 +272,7 @@ async def test_who_is_in_the_round_and_who_is_told_what(app: Jaring, clock: Fixe
         aged_out=1,
         aged_out_told=1,
         places=None,
+        deceased_numbers=(dead.id,),  # for the Dinas to check: a claim reported paid marked them
     )
     rows = await _rows(app)
     assert {i: (r.decision, r.reason) for i, r in rows.items()} == {
@@ -299,7 +303,7 @@ async def test_who_is_in_the_round_and_who_is_told_what(app: Jaring, clock: Fixe
         "Ya, masih",
         "Sudah pindah",
         "Tidak bekerja lagi",
-        "Ingin berhenti",
+        "Ingin keluar dari program",
     ]
     kind_words = by_recipient["worker-5"][0].body
     assert "18 sampai 65 tahun" in kind_words
@@ -308,6 +312,9 @@ async def test_who_is_in_the_round_and_who_is_told_what(app: Jaring, clock: Fixe
     assert "BPU" in kind_words  # where to ask instead: the age rule's own advice
     assert by_recipient["worker-5"][0].choices == []
     assert await _awaiting(app, "worker-1") == "renewal"
+    async with app.store.transaction() as session:  # since when: a conversation begun earlier keeps its turn
+        asked = (await session.execute(select(Contact).where(Contact.channel_id == "worker-1"))).scalar_one()
+        assert asked.awaiting_since == NOVEMBER
     assert await _awaiting(app, "worker-5") is None
     assert await _awaiting(app, "worker-4") is None
     [audit] = await _audits(app, "renewal.opened")
@@ -382,14 +389,14 @@ async def test_leaving_is_confirmed_once_then_it_ends(app: Jaring, clock: FixedC
     row = await _participant(app, 1)
     await _open(app)
     asked = await _say(app, clock, "worker-1", "4")
-    assert "yakin ingin berhenti" in asked[0]
+    assert "yakin ingin keluar dari Batik Berlian" in asked[0]
     assert "31 Desember 2026" in asked[0]
     assert (await _rows(app))[row.id].answer is None  # nothing recorded before the confirmation
     again = await _say(app, clock, "worker-1", "tidak jadi")
     assert "masih tinggal di Kota Pekalongan" in again[0]  # back to the question
     await _say(app, clock, "worker-1", "ingin berhenti")
     done = await _say(app, clock, "worker-1", "ya")
-    assert "Permintaan berhenti sudah kami catat" in done[0]
+    assert "Permintaan keluar dari program sudah kami catat" in done[0]
     found = (await _rows(app))[row.id]
     assert (found.decision, found.reason, found.answer) == ("ends", "asked_to_leave", "leave")
     assert await _places_used(app, 2027) == 0
@@ -462,6 +469,37 @@ async def test_an_answer_is_scoped_to_the_askers_own_registration(app: Jaring, c
     assert (await _rows(app))[theirs.id].answer is None
 
 
+async def test_nothing_it_says_suggests_the_global_stop_word(app: Jaring, clock: FixedClock) -> None:
+    """ "berhenti" or "stop" typed alone stops announcements (a global word): the round never suggests it."""
+    await _participant(app, 1)
+    await _open(app)
+    said = [m.body for m in await _outbox(app)]
+    said += await _say(app, clock, "worker-1", "tidak")  # which "no"?
+    said += await _say(app, clock, "worker-1", "4")  # the confirmation
+    said += await _say(app, clock, "worker-1", "ya")  # the thanks
+    labels = [c["label"] for m in await _outbox(app) for c in m.choices]
+    assert "Ingin keluar dari program" in labels
+    assert "Ya, saya keluar dari program" in labels
+    words = {word.strip('".,:;?!()') for text in said + labels for word in text.casefold().split()}
+    assert not words & {"berhenti", "stop"}
+
+
+@pytest.mark.parametrize("reply", ["sudah meninggal", "Bapak sudah meninggal dunia pak", "almarhum"])
+async def test_a_death_told_in_reply_records_nothing_and_points_to_the_heirs_claim(
+    app: Jaring, clock: FixedClock, reply: str
+) -> None:
+    row = await _participant(app, 1)
+    await _open(app)
+    said = await _say(app, clock, "worker-1", reply)
+    assert len(said) == 1
+    assert said[0].startswith("Kami turut berduka cita.")
+    assert "klaim ahli waris" in said[0]
+    assert "Dinas" in said[0]
+    found = (await _rows(app))[row.id]
+    assert (found.decision, found.answer) == ("continues", None)
+    assert await _awaiting(app, "worker-1") == "renewal"  # nothing recorded: the question still stands
+
+
 # ---- the reminder, and silence ----------------------------------------------------------------------------------
 
 
@@ -488,7 +526,7 @@ async def test_the_reminder_goes_once_to_whoever_has_not_answered(app: Jaring, c
         "Ya, masih",
         "Sudah pindah",
         "Tidak bekerja lagi",
-        "Ingin berhenti",
+        "Ingin keluar dari program",
     ]
     clock.advance(days=7)
     assert await remind() == []  # once
@@ -584,7 +622,7 @@ async def test_close_applies_statuses_quota_years_participant_years_and_promotes
         silent.id: ("active", 2027),
     }
     assert rows[leaving.id].status == "ended"
-    assert rows[leaving.id].status_reason == "berhenti atas permintaan sendiri"
+    assert rows[leaving.id].status_reason == "keluar atas permintaan sendiri"
     assert (rows[dead.id].status, rows[dead.id].status_reason) == ("ended", "meninggal dunia")
     assert (rows[old.id].status, rows[old.id].status_reason) == ("ended", "umur di atas batas program")
     # The waiting list by priority: both priorities first, then the earlier day.
@@ -637,6 +675,57 @@ async def test_participants_approved_after_the_round_opened_continue_at_the_clos
     assert isinstance(closed, RoundClosed)
     assert (closed.continued, closed.joined_late) == (2, 1)
     assert (await _registrations(app))[late.id].quota_year == 2027
+
+
+async def test_a_worker_who_leaves_is_covered_until_31_december_whenever_the_close_runs(
+    app: Jaring, clock: FixedClock
+) -> None:
+    row = await _participant(app, 1)
+    async with app.store.transaction() as session:
+        found = await session.get(Registration, row.id)
+        assert found is not None
+        found.coverage_start = date(2025, 3, 1)
+        await registrations.record_event(session, row.id, "active", None, datetime(2025, 3, 1, 3, tzinfo=UTC))
+    await _open(app)
+    await _say(app, clock, "worker-1", "4")
+    await _say(app, clock, "worker-1", "ya")
+    clock.now = datetime(2027, 1, 8, 3, 0, tzinfo=UTC)  # closed a week into January
+    await _set_quota(app, 10)
+    assert isinstance(await _close(app), RoundClosed)
+    async with app.store.transaction() as session:
+        found = await session.get(Registration, row.id)
+        assert found is not None
+        membership = await registration_membership(session, app.programme, found)
+    assert membership.ended_on == date(2027, 1, 1)
+    assert coverage_on(membership, date(2026, 12, 31)).verdict is Verdict.COVERED
+    assert coverage_on(membership, date(2027, 1, 3)).verdict is Verdict.ENDED
+    [ended] = [a for a in await _audits(app, "registration.status_changed") if a.detail["status"] == "ended"]
+    assert ended.created_at == clock()  # the audit keeps when it was done
+
+
+async def test_those_who_joined_late_and_the_deceased_are_shown_apart(app: Jaring, clock: FixedClock) -> None:
+    await _participant(app, 1)
+    dead = await _participant(app, 3, deceased_on=date(2026, 9, 1))
+    await _open(app)
+    await _participant(app, 2, status="approved")  # approved after the opening, with a chat
+    clock.now = datetime(2027, 1, 2, 2, 0, tzinfo=UTC)
+    await _set_quota(app, 2)
+    assert isinstance(await _close(app), RoundClosed)
+    async with app.store.transaction() as session:
+        counted = await renewal.round_counts(session, app.programme)
+        shown = await renewal_figures(session, app.programme)
+    assert isinstance(counted, RoundCounts)
+    assert (counted.joined_late, counted.not_reachable, counted.deceased_numbers) == (1, 0, (dead.id,))
+    assert shown is not None
+    assert shown.not_reachable == 0
+    out: list[str] = []
+    assert await run_renewal_command(app, "show", out=out.append) == 0
+    printed = "\n".join(out)
+    assert "- Tanpa chat (tetap lanjut, tidak ditanya): 0" in printed
+    assert (
+        "- Bergabung setelah dibuka (disetujui sesudah perpanjangan dibuka, tetap lanjut, tidak ditanya): 1" in printed
+    )
+    assert f"tercatat meninggal dunia (dari klaim ahli waris yang dibayar): {dead.id}." in printed
 
 
 # ---- the places the continuing hold while the round is open -------------------------------------------------------

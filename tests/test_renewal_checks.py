@@ -8,7 +8,7 @@ verifiers at once), nothing decided in a closed round."""
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import count
 
 import pytest
@@ -19,6 +19,7 @@ from bot.app import Jaring, open_jaring
 from bot.inbound.dispatcher import RequestAnswerer
 from bot.settings import Settings
 from conversations.flows import build_engine
+from conversations.flows.review import _nothing_to_decide
 from conversations.inbound import Inbound
 from conversations.requests.base import RoleRefused
 from conversations.requests.review import (
@@ -34,6 +35,7 @@ from conversations.requests.review import (
 from conversations.state import Json, SessionState
 from db.connection import Store
 from db.models import AuditEntry, Contact, OutboxMessage, Registration, Renewal, RenewalRound
+from db.repositories import renewals
 from tests.conftest import FixedClock
 from tests.core_support import MENU, context, inbound, keys, run
 from tests.review_support import MEDONO_CODE, NOYONTAANSARI, person, review_answer, seed_registration
@@ -332,6 +334,57 @@ async def test_nothing_is_decided_in_a_closed_round_and_it_is_not_listed(app: Ja
     assert (await _renewal(app, scene.siti.id)).decided_at is None
     sent = _to(await talk(app, clock, "bu-lurah", "verifikasi"), "bu-lurah")
     assert "Perpanjangan" not in sent[-1].body
+
+
+async def test_a_decision_racing_the_close_waits_for_it_and_finds_the_round_closed(
+    app: Jaring, clock: FixedClock
+) -> None:
+    scene = await _scene(app, clock)
+    closing_locked, finish_close = asyncio.Event(), asyncio.Event()
+
+    async def close() -> None:  # what close_round does to the round: FOR UPDATE, then "closed"
+        async with app.store.transaction() as session:
+            found = await renewals.open_round_of(session, app.programme.id, lock="update")
+            assert found is not None
+            found.status, found.closed_at = "closed", clock()
+            await session.flush()
+            closing_locked.set()
+            await finish_close.wait()
+
+    async def decide() -> object:
+        await closing_locked.wait()
+        async with app.store.transaction() as session:
+            return await desk(app).answer(session, scene.verifier, DecideRenewal(scene.siti.id, "moved"), clock())
+
+    closing, deciding = asyncio.create_task(close()), asyncio.create_task(decide())
+    await asyncio.sleep(0.5)
+    assert not deciding.done()  # waits for the close rather than deciding on a round about to close
+    finish_close.set()
+    await closing
+    assert await deciding == RenewalAlreadyDecided(scene.siti.id, "check", "moved", 2027, round_closed=True)
+    row = await _renewal(app, scene.siti.id)
+    assert (row.decision, row.decided_at) == ("check", None)
+    assert await _audits(app, "renewal.decided") == []
+
+
+async def test_a_dead_worker_is_not_listed_and_no_decision_is_recorded_or_told(app: Jaring, clock: FixedClock) -> None:
+    scene = await _scene(app, clock)
+    async with app.store.transaction() as session:  # a paid heirs' claim marked Darto after his "no"
+        found = await session.get(Registration, scene.darto.id)
+        assert found is not None
+        found.deceased_on = date(2026, 11, 15)
+    async with app.store.transaction() as session:
+        page = await desk(app).answer(session, scene.verifier, ListPending(), clock())
+        decided = await desk(app).answer(session, scene.verifier, DecideRenewal(scene.darto.id, "not_working"), clock())
+    assert isinstance(page, PendingPage)
+    assert [c.registration_id for c in page.renewal_checks] == [scene.siti.id]
+    assert page.renewal_total == 1
+    assert decided == RenewalAlreadyDecided(scene.darto.id, "ends", "deceased", 2027)
+    assert (await _renewal(app, scene.darto.id)).decided_at is None
+    async with app.store.transaction() as session:
+        assert (await session.execute(select(OutboxMessage))).scalars().all() == []
+    said = app.catalogs.render(_nothing_to_decide(decided), "id")
+    assert f"Peserta no. {scene.darto.id} tercatat sudah meninggal dunia" in said
 
 
 async def test_with_only_renewal_nos_waiting_the_list_says_no_registration_waits(

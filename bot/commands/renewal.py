@@ -1,7 +1,8 @@
 """`jaring renewal open | remind | show | export | close`: the renewal round into the next budget year,
 through the desk the chat's answers go through (bot/desks/renewal.py). Each action is one transaction;
 a refusal is one line on stderr, exit code 1, nothing changed. What each prints is in
-`locales/*/LC_MESSAGES/renewal.po`, in the command's language."""
+`locales/*/LC_MESSAGES/renewal.po`, in the command's language. `jaring registration alive`
+(`mark_alive`) undoes a wrong "deceased", which the round leaves out."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from bot.commands.voice import CLI_LANGUAGE, Voice
+from bot.desks.deceased import NotDeceased, undo_deceased
 from bot.desks.renewal import (
     CloseNeedsQuota,
     CloseTooEarly,
@@ -39,7 +41,7 @@ from handlers.terminal.files import write_private_file
 if TYPE_CHECKING:
     from bot.app import Jaring
 
-__all__ = ["ACTIONS", "CLI_ACTOR", "run_renewal_command"]
+__all__ = ["ACTIONS", "CLI_ACTOR", "mark_alive", "run_renewal_command"]
 
 Action = Literal["open", "remind", "show", "export", "close"]
 
@@ -135,6 +137,7 @@ def _say_opened(jaring: Jaring, say: _Say, opened: RoundOpened) -> None:
         not_reachable=n(opened.not_reachable),
     )
     say.say("renewal.cli.opened_deceased", count=n(opened.deceased))
+    _say_deceased(say, opened.deceased_numbers)
     band: Msg | str = age_band_text(jaring.programme) or "-"
     say.say("renewal.cli.opened_aged_out", count=n(opened.aged_out), band=band, told=n(opened.aged_out_told))
     say.say("renewal.cli.opened_not_active", count=n(opened.not_yet_active))
@@ -189,6 +192,14 @@ def _say_counts(say: _Say, counted: RoundCounts) -> None:
         not_reachable=n(counted.not_reachable),
         leaving=_reasons(say, counted.leaving),
     )
+    say.say("renewal.cli.joined_late", count=n(counted.joined_late))
+    _say_deceased(say, counted.deceased_numbers)
+
+
+def _say_deceased(say: _Say, numbers: Sequence[int]) -> None:
+    """The numbers a paid claim marked deceased, for the Dinas to check (anyone may report a claim)."""
+    if numbers:
+        say.say("renewal.cli.deceased_numbers", numbers=", ".join(str(number) for number in numbers))
 
 
 def _reasons(say: _Say, counts: Sequence[tuple[str, int]]) -> Msg | str:
@@ -285,3 +296,20 @@ async def _close(jaring: Jaring, say: _Say) -> int:
                 places=n(closed.places),
             )
             return 0
+
+
+# ---- a wrong "deceased" -------------------------------------------------------------------------------
+
+
+async def mark_alive(jaring: Jaring, registration_id: int, reason: str, *, language: str = CLI_LANGUAGE) -> str:
+    """`jaring registration alive ID --reason …`: undo a "deceased" a claim reported paid marked (see
+    bot/desks/deceased.py). LookupError, with what to say, when it is not marked."""
+    voice = Voice.of(jaring, language)
+    async with jaring.store.transaction() as session:
+        try:
+            was = await undo_deceased(
+                session, registration_id, reason=reason, now=jaring.pipeline.clock(), actor=CLI_ACTOR
+            )
+        except NotDeceased:
+            raise LookupError(voice.text("claims.cli_not_deceased", number=registration_id)) from None
+    return voice.text("claims.cli_alive_done", number=registration_id, day=was)

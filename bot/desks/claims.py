@@ -69,7 +69,7 @@ async def save_claim_case(call: DeskCall, request: SaveClaimCase) -> ClaimCaseSa
     existing.amount_paid = _amount(data.get("amount_paid"))
     existing.paid_on = _day(data.get("paid_on"))
     today = programme.local_date(now)
-    await mark_deceased(session, existing, actor_contact_id=contact.id, now=now, today=today)  # when paid
+    await mark_deceased(session, call.post, existing, actor_contact_id=contact.id, now=now, today=today)  # when paid
     return ClaimCaseSaved(existing.id)
 
 

@@ -178,10 +178,17 @@ async def renewal_figures(session: AsyncSession, programme: Programme) -> Renewa
         asked_to_leave=rows(lambda g: g.answer == "leave"),
         decided_by_kelurahan=rows(lambda g: g.decided_by_kelurahan),
         waiting_for_kelurahan=rows(lambda g: g.decision == "check"),
-        not_reachable=rows(lambda g: not g.with_chat and not (g.decision == "ends" and g.reason in _NOT_ASKED_ENDINGS)),
+        not_reachable=rows(_not_reachable),
         silent=rows(lambda g: g.asked and g.answer is None),
         ending=_counts(dict(ending)),
     )
+
+
+def _not_reachable(group: figures.RenewalTally) -> bool:
+    """No chat to ask, though continuing: not those ending at the opening, nor those who joined late."""
+    if group.with_chat or group.reason == renewals.JOINED_LATE:
+        return False
+    return not (group.decision == "ends" and group.reason in _NOT_ASKED_ENDINGS)
 
 
 async def question_weeks(

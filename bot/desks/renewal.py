@@ -29,7 +29,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,6 +109,7 @@ class RoundOpened:
     aged_out: int
     aged_out_told: int
     places: int | None  # the new year's quota as it stands (None: not set yet)
+    deceased_numbers: tuple[int, ...] = ()  # left out as deceased: the Dinas checks them (a claim marked them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,9 +138,11 @@ class RoundCounts:
     waiting_for_kelurahan: int  # said no ("moved", "not working"), not decided yet
     decided_by_kelurahan: int
     leaving: tuple[tuple[str, int], ...]  # (reason, count), every "ends"
-    not_reachable: int  # continuing, no chat to ask
+    not_reachable: int  # continuing, no chat to ask (not those who joined late)
     silent: int  # asked, no answer (they continue)
     reminded: int
+    joined_late: int = 0  # approved after the round opened: continue at the close, never asked
+    deceased_numbers: tuple[int, ...] = ()  # ended as deceased: the Dinas checks them (a claim marked them)
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,12 +201,14 @@ async def open_round(
     rows: list[NewRenewal] = []
     asked: list[int] = []
     ended: Counter[str] = Counter()
+    dead: list[int] = []
     aged_out_told = 0
     for row in members:
         contact = row.registrant_contact_id
         why = not_continuing(programme, born=row.birth_date, deceased_on=row.deceased_on, year=year)
         if why == "deceased":  # nobody is sent anything about a dead worker
             rows.append(NewRenewal(row.id, "ends", "deceased"))
+            dead.append(row.id)
         elif why == "aged_out":
             rows.append(NewRenewal(row.id, "ends", "aged_out", contact_id=contact))
             if contact is not None:
@@ -216,7 +222,7 @@ async def open_round(
         if why is not None:
             ended[why] += 1
     await renewals.add_renewals(session, found.id, rows)
-    await renewals.set_awaiting(session, asked)
+    await renewals.set_awaiting(session, asked, now=now)
     continuing = len(rows) - sum(ended.values())
     opened = RoundOpened(
         year=year,
@@ -229,6 +235,7 @@ async def open_round(
         aged_out=ended["aged_out"],
         aged_out_told=aged_out_told,
         places=await _places(session, programme, year),
+        deceased_numbers=tuple(sorted(dead)),
     )
     await audit.record_audit(
         session,
@@ -431,7 +438,7 @@ async def renewal_reminders(
         letters.append(
             Letter.of(contact, msg("renewal.reminder", year=found.year), *question.parts, choices=question.choices)
         )
-    await renewals.set_awaiting(session, [row.renewal.contact_id for row in due if row.renewal.contact_id])
+    await renewals.set_awaiting(session, [row.renewal.contact_id for row in due if row.renewal.contact_id], now=now)
     if letters:
         await audit.record_audit(
             session,
@@ -460,6 +467,7 @@ async def round_counts(session: AsyncSession, programme: Programme) -> RoundCoun
             if (decision is None or c.decision == decision) and all(getattr(c, k) == v for k, v in wanted.items())
         )
 
+    joined_late = total(decision="continues", reason=renewals.JOINED_LATE)
     leaving: Counter[str] = Counter()
     for c in counted:
         if c.decision == "ends":
@@ -475,9 +483,11 @@ async def round_counts(session: AsyncSession, programme: Programme) -> RoundCoun
         waiting_for_kelurahan=total(decision="check", decided=False),
         decided_by_kelurahan=total(decided=True),
         leaving=tuple(sorted(leaving.items())),
-        not_reachable=total(decision="continues", asked=False),
+        not_reachable=total(decision="continues", asked=False) - joined_late,
         silent=total(decision="continues", asked=True, answer=None),
         reminded=total(reminded=True),
+        joined_late=joined_late,
+        deceased_numbers=tuple(await renewals.deceased_in_round(session, found.id)),
     )
 
 
@@ -554,7 +564,7 @@ async def close_round(
     await renewals.add_renewals(
         session,
         found.id,
-        [NewRenewal(r.id, "continues" if late_why[r.id] is None else "ends", late_why[r.id]) for r in late],
+        [_late_row(r.id, late_why[r.id]) for r in late],
     )
     ended: Counter[str] = Counter()
     ending = [(row.registration, reason) for row, reason in leaving]
@@ -599,6 +609,18 @@ async def close_round(
     return closed
 
 
+def _late_row(registration_id: int, why: str | None) -> NewRenewal:
+    """A participant approved after the round opened: continues, marked as joining late, or ends."""
+    if why is None:
+        return NewRenewal(registration_id, "continues", renewals.JOINED_LATE)
+    return NewRenewal(registration_id, "ends", why)
+
+
+def _year_starts(programme: Programme, year: int) -> datetime:
+    """1 January 00:00 of the round's year in the programme's local time, as an aware datetime."""
+    return datetime.combine(first_day(year), time(0, 0), tzinfo=ZoneInfo(programme.timezone))
+
+
 def _sort_out(rows: list[RoundRow]) -> tuple[list[RoundRow], list[tuple[RoundRow, str]]]:
     """Who continues and who ends (with why): a worker who died while the round was open ends too."""
     staying: list[RoundRow] = []
@@ -629,7 +651,15 @@ async def _end(
     words = catalogs.render(reason_words(reason), "id")[:_REASON_WIDTH]
     general_news: list[Letter] = []  # change_status's short news: ours below says what it means
     await change_status(
-        session, general_news, registration.id, "ended", now=now, actor=actor, reason=words, programme=programme
+        session,
+        general_news,
+        registration.id,
+        "ended",
+        now=now,
+        actor=actor,
+        reason=words,
+        programme=programme,
+        effective_at=_year_starts(programme, year),  # covered until 31 December, whenever the close ran
     )
     if reason == "deceased":
         return

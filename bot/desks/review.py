@@ -42,7 +42,7 @@ from conversations.requests.review import (
     ReviewView,
 )
 from db.models import Contact, Registration
-from db.repositories import audit, registrations, renewal_checks, roles
+from db.repositories import audit, registrations, renewal_checks, renewals, roles
 from db.repositories.renewal_checks import RenewalCheck
 
 __all__ = [
@@ -210,6 +210,8 @@ async def _renewal_check(
     scope = await officer_scope(call.session, call.asker)
     if scope is None:
         return None
+    if lock:  # like an answer: a close (FOR UPDATE on the round) waits for us, or we find the round closed
+        await renewals.open_round_of(call.session, call.programme.id, lock="share")
     found = await renewal_checks.find_check(call.session, call.programme.id, registration_id, lock=lock)
     if found is None or found.registration.erased_at is not None:
         return None
@@ -251,6 +253,8 @@ async def decide_renewal(
     if renewal.decision != renewal_checks.CHECK or not found.round_open:
         closed = not found.round_open
         return RenewalAlreadyDecided(row.id, renewal.decision, renewal.reason or "", found.year, round_closed=closed)
+    if row.deceased_on is not None:  # a paid heirs' claim: the close ends it; nobody is told a decision
+        return RenewalAlreadyDecided(row.id, "ends", "deceased", found.year)
     ends = request.choice in _END_REASONS
     reason = request.choice if ends else renewal.reason
     renewal_checks.decide_check(

@@ -46,12 +46,15 @@ async def change_status(
     coverage_start: date | None = None,
     quota_year: int | None = None,
     programme: Programme | None = None,
+    effective_at: datetime | None = None,
 ) -> Registration:
     """Set the status, record the event and the audit entry, and put the news for the people concerned
     in `post` (the outbox writer queues it in their languages).
 
     `quota_year`: the year whose quota an approval counts against. `programme`: names the Dinas and gives
     the figures (what an active participant is protected against); without it the news stays general.
+    `effective_at`: when the change takes effect, the event's time (coverage reads it), if not `now`; the
+    audit entry keeps `now`.
     """
     if status not in STATUS_KEYS or status == "deleted":
         raise ValueError(f"unknown status {status!r}; one of {', '.join(k for k in STATUS_KEYS if k != 'deleted')}")
@@ -69,7 +72,9 @@ async def change_status(
             await participant_years.record_years(
                 session, row.programme_id, [(row.id, quota_year, "new")], source="approval", now=now
             )
-    await registrations.record_event(session, row.id, status, actor_contact_id, now, reason=reason or None)
+    await registrations.record_event(
+        session, row.id, status, actor_contact_id, effective_at or now, reason=reason or None
+    )
     await audit.record_audit(
         session,
         "registration.status_changed",

@@ -6,8 +6,9 @@ with their words (or the button they tapped) as data["reply"] / data["button"]. 
 "perpanjangan" open it too. The store answers for the asker's own registration in the open round only.
 
 - "Ya, masih": continues. "Sudah pindah" / "Tidak bekerja lagi": the kelurahan's verifier checks (the
-  worker stays a participant until they decide). "Ingin berhenti": confirmed once, then it ends on
-  31 December. A bare "tidak" does not say which "no": the question is asked again.
+  worker stays a participant until they decide). "Ingin keluar dari program": confirmed once, then it ends on
+  31 December. A bare "tidak" does not say which "no": the question is asked again. "Sudah meninggal"
+  (the family writing): condolences, nothing recorded, the way to the heirs' claim and the Dinas.
 - An unclear reply: the question again, with what to type. Answered already: what was recorded, and
   whom to ask to change it."""
 
@@ -56,7 +57,12 @@ QUESTION_CHOICES = (
         msg("renewal.choice_not_working"),
         ("tidak bekerja", "sudah tidak bekerja", "tidak kerja lagi", "sudah tidak kerja", "ganti pekerjaan"),
     ),
-    Choice("renewal_leave", msg("renewal.choice_leave"), ("mau berhenti", "ingin keluar", "keluar", "berhenti ikut")),
+    # Never "berhenti"/"stop" alone: those are the global stop word (no more announcements).
+    Choice(
+        "renewal_leave",
+        msg("renewal.choice_leave"),
+        ("ingin keluar", "mau keluar", "keluar dari program", "ingin berhenti", "mau berhenti", "berhenti ikut"),
+    ),
 )
 ANSWER_LABELS: dict[str, str] = {
     "yes": "renewal.choice_yes",
@@ -65,7 +71,7 @@ ANSWER_LABELS: dict[str, str] = {
     "leave": "renewal.choice_leave",
 }
 _LEAVE_CHOICES = (
-    Choice("leave_confirmed", msg("renewal.leave_yes"), ("ya", "iya", "y", "ya berhenti", "berhenti saja")),
+    Choice("leave_confirmed", msg("renewal.leave_yes"), ("ya", "iya", "y", "ya keluar", "ya berhenti", "keluar saja")),
     Choice("leave_not", msg("renewal.leave_no"), ("tidak", "tidak jadi", "batal berhenti", "gak jadi", "n")),
 )
 _THANKS = {
@@ -128,6 +134,8 @@ def _on_question(ctx: Context, data: Data, found: RenewalAsked | RenewalRecord |
     )
     if not came_as_reply:
         return Goto("answer", data=asked.dump())
+    if not given.button and _says_died(given.reply):
+        return Finish(say=(_condolence(ctx),))
     picked = _read_reply(ctx, given.reply, given.button or None)
     if picked is None:
         problem = "renewal.which_no" if not given.button and _bare_no(given.reply) else "renewal.unclear"
@@ -153,6 +161,20 @@ def _bare_no(text: str) -> bool:
     return polarity_of(Said.of(text), strict=True) is Polarity.NO and normalise(text) not in _NO_WORDS_NAMING
 
 
+_DEATH_WORDS = frozenset({"meninggal", "wafat", "almarhum", "almarhumah", "alm", "died", "deceased"})
+
+
+def _says_died(text: str) -> bool:
+    """ "sudah meninggal", "bapak sudah meninggal dunia", "almarhum": the worker died (their family writes)."""
+    words = [word.strip(".,!?;:()") for word in normalise(text).split()]
+    return any(word in _DEATH_WORDS for word in words) or "sudah tiada" in " ".join(words)
+
+
+def _condolence(ctx: Context) -> Reply:
+    """Nothing recorded: a death is recorded from a paid heirs' claim; the family is pointed to it."""
+    return Reply.of(msg("renewal.deceased_reply", dinas=ctx.programme.dinas_name))
+
+
 # A no that names its choice all the same ("tidak bekerja" is not bare).
 _NO_WORDS_NAMING = frozenset({"tidak bekerja", "tidak kerja", "tidak kerja lagi", "tidak bekerja lagi"})
 
@@ -164,7 +186,9 @@ def _ask_answer(ctx: Context, data: Data) -> Reply:
     return Reply.of(question, choices=QUESTION_CHOICES)
 
 
-def _on_answer(_: Context, data: Data, answer: Answer) -> Transition:
+def _on_answer(ctx: Context, data: Data, answer: Answer) -> Transition:
+    if answer.choice is None and _says_died(answer.text):
+        return Finish(say=(_condolence(ctx),))
     picked = _ANSWER_OF_CHOICE.get(answer.choice or "")
     if picked is None or (picked != "yes" and _bare_no(answer.text)):
         return Invalid(msg("renewal.which_no"))

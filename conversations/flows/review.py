@@ -563,6 +563,8 @@ def _nothing_to_decide(result: RenewalCheckView | RenewalAlreadyDecided) -> Msg:
     closed = not result.round_open if isinstance(result, RenewalCheckView) else result.round_closed
     if closed:
         return msg("review.renewal_round_closed", number=result.registration_id, year=result.year)
+    if isinstance(result, RenewalAlreadyDecided) and result.reason == "deceased":
+        return msg("review.renewal_deceased", number=result.registration_id, year=result.year)
     return msg("review.renewal_decided_meanwhile", number=result.registration_id, decision=_decided_words(result))
 
 

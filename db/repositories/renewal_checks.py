@@ -38,6 +38,7 @@ def _waiting(programme_id: str, kelurahan_codes: Collection[str] | None) -> list
         RenewalRound.status == OPEN,
         Renewal.decision == CHECK,
         Registration.erased_at.is_(None),
+        Registration.deceased_on.is_(None),  # a paid heirs' claim: the close ends it, nothing to decide
     ]
     if kelurahan_codes is not None:
         conditions.append(Registration.kelurahan_code.in_(kelurahan_codes))

@@ -19,6 +19,7 @@ from db.repositories._dialect import dialect_name
 
 __all__ = [
     "AWAITING_FLOW",
+    "JOINED_LATE",
     "NewRenewal",
     "RoundRow",
     "RowCount",
@@ -28,6 +29,7 @@ __all__ = [
     "clear_awaiting",
     "continuing_registrations",
     "count_rows",
+    "deceased_in_round",
     "due_reminders",
     "find_round",
     "left_out_participants",
@@ -43,6 +45,7 @@ __all__ = [
 ]
 
 AWAITING_FLOW = "renewal"  # Contact.awaiting while the worker's answer is awaited
+JOINED_LATE = "joined_late"  # the reason of a "continues" row added at the close: approved after the opening
 _CHUNK = 1_000  # ids per IN (…): well below SQLite's and asyncpg's limits on bound parameters
 T = TypeVar("T")
 
@@ -314,12 +317,26 @@ async def count_rows(session: AsyncSession, round_id: int) -> list[RowCount]:
     ]
 
 
+async def deceased_in_round(session: AsyncSession, round_id: int) -> list[int]:
+    """The registration numbers the round ends as deceased (a paid heirs' claim), for the Dinas to check."""
+    statement = (
+        select(Renewal.registration_id)
+        .where(Renewal.round_id == round_id, Renewal.decision == "ends", Renewal.reason == "deceased")
+        .order_by(Renewal.registration_id)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
 # ---- whose next message may be the answer -------------------------------------------------------------
 
 
-async def set_awaiting(session: AsyncSession, contact_ids: Collection[int]) -> None:
+async def set_awaiting(session: AsyncSession, contact_ids: Collection[int], *, now: datetime) -> None:
+    """The next message of each is taken as the answer; `awaiting_since` says from when (a conversation
+    started before the letter does not swallow it)."""
     for chunk in _chunks(sorted(set(contact_ids))):
-        await session.execute(update(Contact).where(Contact.id.in_(chunk)).values(awaiting=AWAITING_FLOW))
+        await session.execute(
+            update(Contact).where(Contact.id.in_(chunk)).values(awaiting=AWAITING_FLOW, awaiting_since=now)
+        )
 
 
 async def clear_awaiting(session: AsyncSession, contact_ids: Collection[int]) -> None:
