@@ -862,3 +862,30 @@ async def test_the_rounds_counts(app: Jaring, clock: FixedClock) -> None:
         silent=1,
         reminded=1,
     )
+
+
+async def test_a_number_typed_after_the_letter_answers_it_though_the_menu_was_shown_before(
+    app: Jaring, clock: FixedClock
+) -> None:
+    """The menu was the last thing before the letter: "2" is the letter's "Sudah pindah", not menu item 2
+    (on WhatsApp outside the 24 hours the letter's choices come as numbered text)."""
+    row = await _participant(app, 1)
+    await _say(app, clock, "worker-1", "halo")  # the menu, shown days before the round
+    clock.advance(days=5)
+    await _open(app)
+    await _say(app, clock, "worker-1", "2")
+    found = (await _rows(app))[row.id]
+    assert (found.decision, found.answer) == ("check", "moved")
+    assert await _awaiting(app, "worker-1") is None
+
+
+async def test_with_the_menu_shown_after_the_letter_a_number_opens_the_menu_entry(
+    app: Jaring, clock: FixedClock
+) -> None:
+    row = await _participant(app, 1)
+    await _open(app)
+    await _say(app, clock, "worker-1", "menu")  # asked for the menu after the letter came
+    await _say(app, clock, "worker-1", "2")
+    found = (await _rows(app))[row.id]
+    assert found.answer is None
+    assert await _awaiting(app, "worker-1") == "renewal"
