@@ -4,9 +4,10 @@ reachable) PostgreSQL. Prints the seconds the command took and its peak memory (
 size, from wait4), per file format and database.
 
 The list is Kota Pekalongan's, as a Dinas keeps it: valid NIKs whose birth dates and sex agree with the
-birth date and sex columns, a "Tempat, Tgl Lahir" cell, KPJ numbers, start dates from 2016 to 2026,
-kelurahan by today's name (some by a pre-merger name or a Kemendagri code), jobs in the list's words
-(some outside the programme's list), phones for most, RT/RW in the address, budget years 2025 and 2026.
+birth date and sex columns, a "Tempat, Tgl Lahir" cell, KPJ numbers, start dates from 2016 (never before
+the worker turned 15) to this year, kelurahan by today's name (some by a pre-merger name or a Kemendagri
+code), jobs in the list's words (some outside the programme's list), phones for most, RT/RW in the
+address, budget years this year and (a tenth) next year (the import refuses a past one).
 
     uv run python -m bench.participant_import
     uv run python -m bench.participant_import --rows 5000 --formats csv --databases sqlite
@@ -27,8 +28,9 @@ import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from cryptography.fernet import Fernet
 from openpyxl import Workbook
@@ -91,6 +93,7 @@ def participants(rows: int, seed: int) -> Iterator[list[object]]:
     former = programme.former_names
     jobs = [name for job in programme.job_types for name in (job.name, *job.synonyms[:2])]
     serials: Counter[str] = Counter()
+    this_year_start = date(datetime.now(ZoneInfo(programme.timezone)).year, 1, 1)
     for number in range(1, rows + 1):
         female = rng.random() < 0.45
         born = date(1961, 1, 1) + timedelta(days=rng.randrange(47 * 365))
@@ -98,8 +101,12 @@ def participants(rows: int, seed: int) -> Iterator[list[object]]:
         prefix = f"3375{kecamatan:02d}{born.day + (40 if female else 0):02d}{born.month:02d}{born.year % 100:02d}"
         serials[prefix] += 1
         nik = f"{prefix}{serials[prefix]:04d}"
-        start = date(2016, 1, 1) + timedelta(days=rng.randrange(3957))  # up to 31 October 2026
-        year = 2026 if start.year == 2026 or rng.random() < 0.8 else max(2025, start.year)
+        # From 2016, or the worker's 15th birthday when later (the import refuses an earlier TMT), up to
+        # two months ago; the budget year is this year (the import refuses a past one), a tenth next year.
+        fifteen = date(born.year + 15, born.month, min(born.day, 28))
+        earliest, latest = max(date(2016, 1, 1), fifteen), this_year_start + timedelta(days=270)
+        start = earliest + timedelta(days=rng.randrange(max(1, (latest - earliest).days)))
+        year = this_year_start.year + (1 if rng.random() < 0.1 else 0)
         where = rng.random()
         village = rng.choice(villages)
         kelurahan = (
