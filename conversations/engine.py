@@ -407,12 +407,14 @@ class Engine:
 
     def _not_at_a_step(self, state: SessionState, text: str, inbound: Inbound, turn: _Turn) -> SessionState | None:
         """Where a message goes when no step of a flow takes it: the main menu (at rest or with the menu on
-        screen), or a letter's question that came after a form was left halfway (the form is kept)."""
+        screen), or a letter's question that came after a form was left halfway (a form that can be kept,
+        or holds nothing yet: one that would be lost goes on, and the letter waits)."""
         if state.idle or (state.flow == MENU_FLOW):
             return self._from_menu(state, text, inbound.choice_id, turn)
         letter = self._newer_letter(state, turn)
-        if letter is None:
-            return None
+        flow = self.flows.get(state.flow or "")
+        if letter is None or (flow is not None and state.data and not flow.resumable):
+            return None  # a form that could not be kept goes on; the letter's question waits for its end
         named = self._named_flow(text, turn) if inbound.choice_id is None else None
         self._pause(state, turn)
         return self._start(named, {}, turn) if named else self._answer_letter(letter, text, inbound.choice_id, turn)

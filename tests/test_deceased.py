@@ -5,7 +5,7 @@ chat, whatever the audience ("everyone" and the RT/RW leaders too). Real SQLite 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -25,6 +25,10 @@ from db.models import AuditEntry, Contact, OutboxMessage, Registration
 from db.repositories import broadcasts, roles
 from tests.conftest import FixedClock
 from tests.review_support import MEDONO_CODE, NOYONTAANSARI, nik_for, person, seed_registration
+from tests.test_renewal import _close as close_renewal
+from tests.test_renewal import _open as open_renewal
+from tests.test_renewal import _participant as renewal_participant
+from tests.test_renewal import _set_quota as set_renewal_quota
 
 DIED = date(2026, 11, 2)
 
@@ -120,9 +124,17 @@ async def test_every_admin_is_told_and_the_cli_takes_a_wrong_marking_back(app: J
     assert await _deceased_on(app, row.id) is None
     [undone] = await _audits(app, "registration.deceased_undone")
     assert undone.subject == f"registration:{row.id}"
-    assert undone.detail == {"was": "2026-11-02", "reason": "ahli waris: masih hidup", "by": "cli"}
+    assert undone.detail == {
+        "was": "2026-11-02",
+        "reason": "ahli waris: masih hidup",
+        "by": "cli",
+        "back_in_round": "false",
+    }
     with pytest.raises(LookupError, match="tidak tercatat meninggal dunia"):
         await mark_alive(app, row.id, "lagi")
+    # the same paid case saved again (an amount corrected) does not mark the worker dead anew
+    await _claim(app, stranger, case_id, status="paid", died_on=DIED.isoformat(), paid_on="2026-11-21")
+    assert await _deceased_on(app, row.id) is None
 
 
 async def test_a_paid_claim_without_a_linked_registration_marks_nobody(app: Jaring, clock: FixedClock) -> None:
@@ -202,3 +214,20 @@ async def test_the_deceased_are_in_no_audience_and_get_no_announcement(app: Jari
         statement = select(OutboxMessage.recipient).where(OutboxMessage.kind == "broadcast")
         reached = sorted((await session.execute(statement)).scalars())
     assert reached == ["bu-rt", "bu-rt", "siti", "siti"]  # everyone: both; leaders: bu-rt; active: siti
+
+
+async def test_taken_back_while_the_renewal_is_open_the_worker_continues_at_the_close(
+    app: Jaring, clock: FixedClock
+) -> None:
+    """Left out of the open round as deceased, then found alive: they continue, as everyone does."""
+    alive = await renewal_participant(app, 1, deceased_on=date(2026, 9, 1))
+    await open_renewal(app)
+    done = await mark_alive(app, alive.id, "ahli waris: masih hidup")
+    assert "kini ia lanjut seperti peserta lain" in done
+    clock.now = datetime(2027, 1, 2, 2, 0, tzinfo=UTC)
+    await set_renewal_quota(app, 5)
+    await close_renewal(app)
+    async with app.store.transaction() as session:
+        row = await session.get(Registration, alive.id)
+        assert row is not None
+        assert (row.status, row.quota_year) == ("active", 2027)

@@ -615,3 +615,12 @@ def test_a_flow_named_still_wins_over_a_newer_letter_in_a_form() -> None:
     assert not any(isinstance(effect, Audit) and effect.action == "asked" for effect in outcome.effects)
     assert outcome.state.flow != "asked"
     assert keys(outcome)[0][0].startswith("about.")
+
+
+def test_a_newer_letter_waits_while_a_form_that_cannot_be_kept_holds_answers() -> None:
+    """The privacy notice in front of registration is not kept when left: "setuju" still answers it, and
+    the letter's question waits for the form's end."""
+    notice = SessionState("privacy", 1, "notice", {"then": "registration", "purpose": CONSENT_PURPOSE})
+    outcome = AWAITING.handle(notice, inbound("setuju"), _awaiting(newer=True))
+    assert outcome.effects[: len(CONSENT_GIVEN)] == CONSENT_GIVEN
+    assert not any(isinstance(effect, Audit) and effect.action == "asked" for effect in outcome.effects)

@@ -465,6 +465,21 @@ async def test_a_chat_with_its_own_registration_does_not_link_someone_elses(app:
     assert "sekarang terhubung" in await link(app, clock, "suparno", NIK, BORN)  # its worker still can
 
 
+async def test_a_chat_whose_own_registration_was_rejected_may_link_its_record(app: Jaring, clock: FixedClock) -> None:
+    """A self-registration refused (a mistyped NIK, say) holds nothing: the chat links the worker's record."""
+    answerer = RequestAnswerer(app.cipher, app.programme, app.catalogs)
+    async with app.store.transaction() as session:
+        suparno = await contacts.get_or_create_contact(session, "terminal", "suparno", clock())
+        done = await answerer.answer(
+            session, suparno, SubmitRegistration(draft(NEIGHBOUR_NIK), on_behalf=False), clock()
+        )
+        assert isinstance(done, Submitted)
+        own = await registrations.get_registration(session, done.registration_id)
+        assert own is not None
+        own.status = "rejected"
+    assert "sekarang terhubung" in await link(app, clock, "suparno", NIK, BORN)
+
+
 async def test_a_new_phone_on_an_active_participant_is_told_to_the_dinas(app: Jaring, clock: FixedClock) -> None:
     """The letter a phone correction of an active participant sends: BPJS TK's list holds the phone."""
     async with app.store.transaction() as session:

@@ -312,4 +312,9 @@ async def mark_alive(jaring: Jaring, registration_id: int, reason: str, *, langu
             )
         except NotDeceased:
             raise LookupError(voice.text("claims.cli_not_deceased", number=registration_id)) from None
-    return voice.text("claims.cli_alive_done", number=registration_id, day=was)
+    said = voice.text("claims.cli_alive_done", number=registration_id, day=was.was)
+    if was.back_in_round:
+        said += "\n" + voice.text("claims.cli_alive_back_in_round", number=registration_id)
+    if was.ended:
+        said += "\n" + voice.text("claims.cli_alive_still_ended", number=registration_id)
+    return said

@@ -11,6 +11,7 @@ Dinas admin gets a letter naming the registration, the day and the claim case, a
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,11 +19,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from conversations.letters import Letter
 from conversations.messages import msg
 from db.models import ClaimCase
-from db.repositories import audit, registrations, roles
+from db.repositories import audit, registrations, renewals, roles
 
-__all__ = ["PAID", "NotDeceased", "mark_deceased", "undo_deceased"]
+__all__ = ["PAID", "NotDeceased", "Undone", "mark_deceased", "undo_deceased"]
 
 PAID = "paid"
+_UNDONE = "registration.deceased_undone"
+
+
+@dataclass(frozen=True, slots=True)
+class Undone:
+    was: date  # the day of death it had
+    back_in_round: bool  # the open renewal round had left them out: they continue now
+    ended: bool  # a closed round ended them already: the Dinas sets the status back itself
 
 
 class NotDeceased(LookupError):
@@ -45,6 +54,8 @@ async def mark_deceased(
     row = await registrations.get_registration(session, case.registration_id)
     if row is None or row.erased_at is not None or row.deceased_on is not None:
         return
+    if await audit.has_entry(session, _UNDONE, subject=f"registration:{row.id}"):
+        return  # the Dinas took a death back: the same paid case saved again does not mark it anew
     died = _day(case.data.get("died_on"))
     row.deceased_on = died or case.paid_on or today
     await audit.record_audit(
@@ -65,22 +76,25 @@ async def mark_deceased(
     post.extend(Letter.of(admin.id, letter) for admin in await roles.contacts_with_role(session, "admin"))
 
 
-async def undo_deceased(session: AsyncSession, registration_id: int, *, reason: str, now: datetime, actor: str) -> date:
-    """Take back a wrong "deceased" (the Dinas checked with the heirs): announcements and the renewal reach
-    the worker again. Audited as `registration.deceased_undone` with the day it had, never a name; that
-    day is returned."""
+async def undo_deceased(
+    session: AsyncSession, registration_id: int, *, reason: str, now: datetime, actor: str
+) -> Undone:
+    """Take back a wrong "deceased" (the Dinas checked with the heirs): announcements reach the worker
+    again, and an open renewal round that left them out keeps them. Audited as
+    `registration.deceased_undone` with the day it had, never a name."""
     row = await registrations.get_registration(session, registration_id)
     if row is None or row.erased_at is not None or row.deceased_on is None:
         raise NotDeceased(str(registration_id))
     day, row.deceased_on = row.deceased_on, None
+    back = await renewals.restore_in_open_round(session, row.programme_id, row.id)
     await audit.record_audit(
         session,
-        "registration.deceased_undone",
+        _UNDONE,
         now=now,
         subject=f"registration:{row.id}",
-        detail={"was": day.isoformat(), "reason": reason[:200], "by": actor},
+        detail={"was": day.isoformat(), "reason": reason[:200], "by": actor, "back_in_round": str(back).lower()},
     )
-    return day
+    return Undone(day, back, ended=row.status == "ended")
 
 
 def _day(value: object) -> date | None:

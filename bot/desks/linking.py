@@ -50,6 +50,9 @@ __all__ = [
     "record_linked_phone",
 ]
 
+# Statuses of a chat's own record that no longer hold it: such a chat may still link the record it has.
+_OVER = ("rejected", "ended")
+
 # A person who mistypes has three tries a day; a NIK tried wrongly five times a day (so from two chats
 # at least) is held for everyone until the oldest of those tries is a day old.
 LINK_TRIES_PER_PERSON = 3
@@ -89,7 +92,8 @@ async def link_registration(call: DeskCall, request: LinkRegistration) -> LinkAn
         return AlreadyLinkedElsewhere()
     # One chat, one participant: a chat that is already the registrant of another record does not take
     # this one too (the worker it belongs to could then never link it). Not a wrong try: they matched.
-    own = await registrations.list_for_contact(session, asker.id)
+    # A record of theirs that is over (rejected, ended) does not count: it holds nothing any more.
+    own = [r for r in await registrations.list_for_contact(session, asker.id) if r.status not in _OVER]
     if own:
         await _refused(call, row, "chat_has_a_record")
         return ChatHasARecord(own[0].id)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import AuditEntry
 
-__all__ = ["acted_on_since", "recent_action_times", "record_audit"]
+__all__ = ["acted_on_since", "has_entry", "recent_action_times", "record_audit"]
 
 
 async def record_audit(
@@ -27,6 +27,12 @@ async def record_audit(
             actor_contact_id=actor_contact_id, action=action, subject=subject, detail=dict(detail or {}), created_at=now
         )
     )
+
+
+async def has_entry(session: AsyncSession, action: str, *, subject: str) -> bool:
+    """Whether the log holds any `action` entry about `subject` (index ix_audit_log_action_subject)."""
+    statement = select(AuditEntry.id).where(AuditEntry.action == action, AuditEntry.subject == subject).limit(1)
+    return (await session.execute(statement)).first() is not None
 
 
 async def recent_action_times(

@@ -37,6 +37,7 @@ __all__ = [
     "newest_round",
     "open_round_of",
     "participants",
+    "restore_in_open_round",
     "round_contacts",
     "round_rows",
     "set_awaiting",
@@ -89,6 +90,25 @@ async def open_round_of(
     if lock is not None and dialect_name(session) == "postgresql":
         statement = statement.with_for_update(read=lock == "share")
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def restore_in_open_round(session: AsyncSession, programme_id: str, registration_id: int) -> bool:
+    """A worker wrongly recorded dead, left out of the open round as "deceased", continues after all (as
+    everyone does by default). Whether the open round had them so."""
+    found = await open_round_of(session, programme_id, lock="share")
+    if found is None:
+        return False
+    result = await session.execute(
+        update(Renewal)
+        .where(
+            Renewal.round_id == found.id,
+            Renewal.registration_id == registration_id,
+            Renewal.decision == "ends",
+            Renewal.reason == "deceased",
+        )
+        .values(decision="continues", reason=None)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def newest_round(session: AsyncSession, programme_id: str) -> RenewalRound | None:
