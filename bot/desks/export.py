@@ -59,6 +59,7 @@ __all__ = [
     "enrolment_row",
     "enrolment_rows",
     "export_enrolment",
+    "export_file",
     "export_file_name",
     "safe_cell",
     "to_csv",
@@ -293,7 +294,6 @@ async def build_export(
     rows = await enrolment_rows(
         session, cipher=cipher, programme=programme, region=region, catalogs=catalogs, status=status
     )
-    content = to_xlsx(rows) if file_format == "xlsx" else to_csv(rows)
     await audit.record_audit(
         session,
         "enrolment.exported",
@@ -302,8 +302,13 @@ async def build_export(
         subject=f"programme:{programme.id}"[:120],
         detail={"rows": str(len(rows)), "status": status, "format": file_format, "by": by},
     )
-    name = export_file_name(status, file_format, programme.local_date(now))
-    return EnrolmentExport(len(rows), content, name, MEDIA_TYPES[file_format])
+    return export_file(rows, file_format, export_file_name(status, file_format, programme.local_date(now)))
+
+
+def export_file(rows: list[EnrolmentRow], file_format: ExportFormat, file_name: str) -> EnrolmentExport:
+    """The rows of a list for BPJS TK (the enrolment export, the renewal's continuing) as a file."""
+    content = to_xlsx(rows) if file_format == "xlsx" else to_csv(rows)
+    return EnrolmentExport(len(rows), content, file_name, MEDIA_TYPES[file_format])
 
 
 def export_letter(contact: Contact, export: EnrolmentExport) -> Letter:

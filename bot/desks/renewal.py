@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desks.call import DeskCall
-from bot.desks.export import MEDIA_TYPES, EnrolmentExport, enrolment_row, to_csv, to_xlsx
+from bot.desks.export import EnrolmentExport, enrolment_row, export_file
 from bot.desks.quota import promote_waiting_list
 from bot.desks.status_news import change_status
 from conversations.dates import age_on
@@ -510,7 +510,6 @@ async def continuing_export(
         return NoRound(programme.renewal.month if programme.renewal else None)
     registrations = await renewals.continuing_registrations(session, found.id)
     rows = [enrolment_row(r, cipher, programme, region, catalogs) for r in registrations]
-    content = to_xlsx(rows) if file_format == "xlsx" else to_csv(rows)
     await audit.record_audit(
         session,
         "renewal.exported",
@@ -520,7 +519,7 @@ async def continuing_export(
         detail={"rows": str(len(rows)), "year": str(found.year), "format": file_format, "by": by},
     )
     name = f"daftar-bpjstk-lanjut-{found.year}-{programme.local_date(now):%d-%m-%Y}.{file_format}"
-    return found.year, EnrolmentExport(len(rows), content, name, MEDIA_TYPES[file_format])
+    return found.year, export_file(rows, file_format, name)
 
 
 # ---- closing ------------------------------------------------------------------------------------------
