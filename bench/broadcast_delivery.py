@@ -17,7 +17,9 @@ What it prints, per run: the rate achieved per channel against the configured li
 fake accepted ÷ the time from the first to the last of them), duplicates (a person who received the
 announcement more than once), losses (a person who should have received it and did not), how every
 outbox row ended, the progress messages the admin got, and with --kill the messages in flight when
-the process died.
+the process died (rows `sending`), how many of those the fakes had already accepted (the most that can
+arrive twice: the rest had not been sent yet), and how long after the restart the new process had taken
+over every one of them (each row no longer under the dead process's lease).
 
     uv run python -m bench.broadcast_delivery                       # 100 000 contacts, both runs
     uv run python -m bench.broadcast_delivery --contacts 10000 --rate 100
@@ -301,6 +303,50 @@ class Outcome:
     receipts: Receipts
     states: dict[str, int]
     in_flight_at_kill: int | None
+    accepted_in_flight: int | None = None  # of those, already accepted by the fakes when the process died
+    takeover_seconds: float | None = None  # from the restart until none was under the dead process's lease
+
+
+@dataclass(frozen=True, slots=True)
+class Held:
+    id: int
+    channel: str
+    recipient: str
+    lease_until: datetime | None
+
+
+async def held_rows(store: Store, broadcast_id: int) -> list[Held]:
+    async with store.transaction() as session:
+        rows = await session.execute(
+            select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.recipient, OutboxMessage.lease_until).where(
+                OutboxMessage.broadcast_id == broadcast_id, OutboxMessage.status == "sending"
+            )
+        )
+        return [Held(*row) for row in rows.all()]
+
+
+async def still_held(store: Store, held: list[Held]) -> int:
+    """How many of `held` are still `sending` under the lease they had when the process died."""
+    if not held:
+        return 0
+    leases = {row.id: row.lease_until for row in held}
+    async with store.transaction() as session:
+        rows = await session.execute(
+            select(OutboxMessage.id, OutboxMessage.status, OutboxMessage.lease_until).where(
+                OutboxMessage.id.in_(leases)
+            )
+        )
+        return sum(1 for id_, status, lease in rows.all() if status == "sending" and lease == leases[id_])
+
+
+def accepted_among(telegram: FakeTelegram, graph: FakeGraph, held: list[Held]) -> int:
+    got = receipts(telegram, graph)
+    return sum(
+        1
+        for row in held
+        if (row.channel == "telegram" and got.telegram[int(row.recipient)])
+        or (row.channel == "whatsapp" and got.whatsapp[row.recipient])
+    )
 
 
 @contextlib.asynccontextmanager
@@ -340,6 +386,8 @@ async def one_run(people: People, rate: float, kill_at: float | None, database_u
             process = start_serve(env, log)
             broadcast_id = await record_broadcast(store, admin_id, now)
             in_flight: int | None = None
+            accepted: int | None = None
+            takeover: float | None = None
             try:
                 if kill_at is not None:
                     while _delivered(tg_server.fake, wa_server.fake) < kill_at * expected:
@@ -347,9 +395,15 @@ async def one_run(people: People, rate: float, kill_at: float | None, database_u
                         await asyncio.sleep(0.05)
                     process.send_signal(signal.SIGKILL)
                     process.wait()
-                    states = await outbox_states(store, broadcast_id)
-                    in_flight = states.get("sending", 0)
+                    held = await held_rows(store, broadcast_id)
+                    in_flight = len(held)
+                    accepted = accepted_among(tg_server.fake, wa_server.fake, held)
+                    restarted = time.monotonic()
                     process = start_serve(env, log)
+                    while await still_held(store, held):
+                        await _check_alive(process, log)
+                        await asyncio.sleep(0.1)
+                    takeover = time.monotonic() - restarted
                 while await broadcast_status(store, broadcast_id) != "done":
                     await _check_alive(process, log)
                     await asyncio.sleep(0.5)
@@ -363,7 +417,7 @@ async def one_run(people: People, rate: float, kill_at: float | None, database_u
             states = await outbox_states(store, broadcast_id)
             await store.close()
         got = receipts(tg_server.fake, wa_server.fake)
-    return Outcome(seconds, got, states, in_flight)
+    return Outcome(seconds, got, states, in_flight, accepted, takeover)
 
 
 def _delivered(telegram: FakeTelegram, graph: FakeGraph) -> int:
@@ -399,7 +453,11 @@ def report(title: str, people: People, rate: float, outcome: Outcome) -> None:
     print("  outbox rows: " + ", ".join(f"{status} {count}" for status, count in sorted(outcome.states.items())))
     print(f"  admin: {len(got.admin_texts)} progress/report messages or edits; last: {got.admin_texts[-1:]!r}")
     if outcome.in_flight_at_kill is not None:
-        print(f"  SIGKILL: {outcome.in_flight_at_kill} message(s) in flight (outbox rows `sending`) when killed")
+        print(
+            f"  SIGKILL: {outcome.in_flight_at_kill} message(s) in flight (outbox rows `sending`) when killed, "
+            f"{outcome.accepted_in_flight} of them already accepted by the fakes (the most that can arrive twice); "
+            f"all taken over {outcome.takeover_seconds:.1f} s after the restart"
+        )
 
 
 async def run(contacts: int, rate: float, only: str | None, database_url: str | None) -> None:

@@ -27,6 +27,7 @@ from bot.channels.web import create_web_app
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.clock import Clock, utc_now
 from bot.outbound.broadcast_runner import BroadcastRunner
+from bot.outbound.lease_holder import LeaseHolder
 from bot.outbound.outbox_worker import OutboxWorker, RetryPolicy
 from bot.outbound.reminders import reminder_loop
 from bot.settings import Settings, SettingsError
@@ -184,8 +185,12 @@ async def serving(
         channels = configured_channels(settings, jaring, retry)
         for channel in channels:
             stack.push_async_callback(channel.close)
+        # This process, recorded: its leases name it; marked stopped once the worker has stopped (the
+        # stack runs backwards), so a successor takes over what a SIGKILL would have left at once.
+        holder = await LeaseHolder.register(jaring.store, clock)
+        stack.push_async_callback(holder.stop)
         worker = OutboxWorker(
-            jaring.store, {c.name: c.sender for c in channels}, clock, retry=retry, cipher=jaring.cipher
+            jaring.store, {c.name: c.sender for c in channels}, clock, retry=retry, cipher=jaring.cipher, holder=holder
         )
         jaring.pipeline.on_outbox = worker.wake
 

@@ -36,6 +36,7 @@ __all__ = [
     "OutboxFile",
     "OutboxMessage",
     "ParticipantYear",
+    "Process",
     "QuestionModel",
     "QuestionOutcome",
     "QuestionPhrase",
@@ -141,6 +142,8 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
     lease_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The process (`Process.id`) whose lease it is: once that process is gone, taken over at once.
+    lease_holder: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(String(500))
     provider_message_id: Mapped[str | None] = mapped_column(String(128), index=True)  # delivery statuses find it
     inbox_id: Mapped[int | None] = mapped_column(ForeignKey("inbox.id", ondelete="SET NULL"))
@@ -153,6 +156,24 @@ class OutboxMessage(Base):
     replaces: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Process(Base):
+    """A running `jaring serve` (or one that ran), so that the leases it holds can be told from those of
+    a process that is gone. `pid_space` names where `pid` means something (the boot and the PID
+    namespace); `pid_started` is the process's start time in clock ticks since boot (Linux), so a pid
+    reused by another process is not mistaken for it."""
+
+    __tablename__ = "processes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid_space: Mapped[str] = mapped_column(String(200))
+    pid: Mapped[int] = mapped_column(Integer)
+    pid_started: Mapped[int | None] = mapped_column(BigInteger)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class OutboxFile(Base):

@@ -35,6 +35,7 @@ TABLES = {
     "participant_years",
     "renewal_rounds",
     "renewals",
+    "processes",
 }
 
 

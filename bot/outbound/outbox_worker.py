@@ -2,6 +2,15 @@
 picks up retries and what a crash left behind. Each contact's messages go in order, one at a time, and
 the most urgent first: replies, then notifications, then announcements.
 
+Each channel's lane keeps up to `batch_size` messages in flight and claims more as soon as half of them
+are done, so the channel's pacing never waits for the database between batches (a reply queued during
+a broadcast still waits behind what the lane holds: `batch_size` ÷ the channel's rate, 0.1 s at
+1 000/s). Each outcome is recorded as it arrives: outcomes queue while the previous write runs, and the
+next write takes them all in one transaction (group commit), so a sent message is marked sent within
+milliseconds, and a process killed mid-broadcast sends again only what it had in flight. With a
+`LeaseHolder` (`jaring serve`) every lease names this process, and the leases of processes that are
+gone are taken over at start and every few seconds.
+
 Files are stored encrypted (an export holds NIKs in full): decrypted here just before sending, and
 emptied once their message is final."""
 
@@ -10,13 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cryptography.fernet import InvalidToken
 
 from bot.clock import Clock
+from bot.outbound.lease_holder import LeaseHolder
 from db.connection import Store
 from db.models import OutboxFile, OutboxMessage
 from db.personal_data import PersonalDataCipher
@@ -36,6 +46,8 @@ from handlers.sending import (
 __all__ = ["OutboxWorker", "RetryPolicy"]
 
 log = logging.getLogger(__name__)
+
+_WRITE_RETRIES = (0.2, 0.5, 1.0, 2.0)  # seconds between tries to record outcomes (the database may blink)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,11 +73,14 @@ class OutboxWorker:
         retry: RetryPolicy = RetryPolicy(),
         cipher: PersonalDataCipher | None = None,
         recipient: str | None = None,
+        holder: LeaseHolder | None = None,
     ) -> None:
         """`cipher` decrypts files to send; without it a file message fails (the terminal and tests that
         send no files need none). `recipient`: deliver only that person's messages (a terminal window
         chatting as one person, `jaring chat --as NAME`); the others' are neither claimed nor touched:
-        they wait, pending, for their own window."""
+        they wait, pending, for their own window. `holder`: this process as recorded (`jaring serve`):
+        its leases name it, and `run` takes over the leases of processes that are gone. `batch_size`:
+        the most messages a lane has claimed and not yet recorded."""
         self.store = store
         self.cipher = cipher
         self.senders = senders
@@ -75,8 +90,11 @@ class OutboxWorker:
         self.idle_wait_seconds = idle_wait_seconds
         self.retry = retry
         self.recipient = recipient
+        self.holder = holder
         self._wakes = {channel: asyncio.Event() for channel in senders}
+        self._recorder = _Recorder(self._write_outcomes)
         self._stopping = False
+        self._stopped = asyncio.Event()
 
     def wake(self) -> None:
         for event in self._wakes.values():
@@ -85,12 +103,34 @@ class OutboxWorker:
     def stop(self) -> None:
         """Make `run` return once the round in progress is done (sends are not cut off half way)."""
         self._stopping = True
+        self._stopped.set()
         self.wake()
 
     async def run(self) -> None:
         """Deliver until stopped or cancelled: one lane per channel, so a channel that is paused (a 429)
-        or slower (Telegram's 30/s beside WhatsApp's 80/s) never holds up the other during a broadcast."""
-        await asyncio.gather(*(self._run_lane(channel) for channel in self.senders))
+        or slower (Telegram's 30/s beside WhatsApp's 80/s) never holds up the other during a broadcast.
+        With a holder, first take over what processes that are gone left in flight."""
+        if self.holder is not None:
+            await self._look_after_leases_once()
+        await asyncio.gather(*(self._run_lane(channel) for channel in self.senders), self._look_after_leases())
+
+    async def _look_after_leases_once(self) -> None:
+        assert self.holder is not None
+        try:
+            await self.holder.look_after()
+        except Exception:  # the database may be briefly unreachable: the next turn tries again
+            log.exception("looking after outbox leases failed")
+
+    async def _look_after_leases(self) -> None:
+        """The heartbeat, and the leases of processes that died since (on PostgreSQL, other workers)."""
+        if self.holder is None:
+            return
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.holder.every.total_seconds()):
+                    await self._stopped.wait()
+            if not self._stopping:
+                await self._look_after_leases_once()
 
     async def _run_lane(self, channel: str) -> None:
         wake = self._wakes[channel]
@@ -98,7 +138,8 @@ class OutboxWorker:
             wake.clear()
             wait_seconds = self.idle_wait_seconds
             try:
-                await self._drain_lane(channel)
+                if await self._drain_lane(channel, until_stopped=True):
+                    continue  # it delivered: more may be due (a person's next message), look at once
                 wait_seconds = await self._seconds_until_next_due()
             except Exception:  # the database may be briefly unreachable: log, wait, go on
                 log.exception("outbox round failed: channel=%s", channel)
@@ -114,28 +155,58 @@ class OutboxWorker:
             return await outbox.release_leases(session, tuple(self.senders), self.clock(), recipient=self.recipient)
 
     async def drain(self) -> int:
-        """Deliver everything due now, every channel at once; the number of send attempts made."""
+        """Deliver everything due now, every channel at once; the number of send attempts made. Every
+        outcome is recorded when it returns."""
         return sum(await asyncio.gather(*(self._drain_lane(channel) for channel in self.senders)))
 
-    async def _drain_lane(self, channel: str) -> int:
+    async def _drain_lane(self, channel: str, *, until_stopped: bool = False) -> int:
+        """Claim and send until nothing more is due (`until_stopped`: or the worker is stopping), keeping
+        the lane's window full; returns once every message it claimed has its outcome recorded."""
         attempts = 0
-        while True:
-            claimed = await self._claim(channel)
-            if not claimed:
-                return attempts
-            results = await asyncio.gather(*(self._send(claim) for claim in claimed))
-            await self._record(list(zip(claimed, results, strict=True)))
-            attempts += len(claimed)
+        in_flight: set[asyncio.Task[None]] = set()
+        # After a claim that found nothing, look once more when what is in flight is recorded: a
+        # person's next message becomes claimable only then.
+        more_due, look_again = True, False
+        failure: Exception | None = None
+        try:
+            while True:
+                room = self.batch_size - len(in_flight)
+                claim_now = (more_due and room >= (self.batch_size + 1) // 2) or (look_again and not in_flight)
+                if claim_now and failure is None and not (until_stopped and self._stopping):
+                    try:
+                        claimed = await self._claim(channel, room)
+                    except Exception as exc:  # what is in flight still goes and is recorded
+                        failure, claimed = exc, []
+                    more_due = bool(claimed)
+                    look_again = not claimed and bool(in_flight)
+                    attempts += len(claimed)
+                    in_flight.update(asyncio.create_task(self._deliver(claim)) for claim in claimed)
+                if not in_flight:
+                    if failure is not None:
+                        raise failure
+                    return attempts
+                done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()
+        finally:
+            for task in in_flight:
+                task.cancel()
+            if in_flight:
+                await asyncio.wait(in_flight)
 
-    async def _claim(self, channel: str) -> list[_Claimed]:
+    async def _deliver(self, claim: _Claimed) -> None:
+        await self._recorder.record(claim, await self._send(claim))
+
+    async def _claim(self, channel: str, limit: int) -> list[_Claimed]:
         async with self.store.transaction() as session:
             rows = await outbox.claim_due(
                 session,
                 self.clock(),
                 lease=self.lease,
-                limit=self.batch_size,
+                limit=limit,
                 channels=(channel,),
                 recipient=self.recipient,
+                holder=self.holder.id if self.holder is not None else None,
             )
             wrote_last = await outbox.last_inbound_times(session, {row.contact_id for row in rows})
             files = await outbox.files_by_id(session, {row.file_id for row in rows if row.file_id is not None})
@@ -170,14 +241,16 @@ class OutboxWorker:
             log.warning("send failed: outbox=%s channel=%s error=%s", message.id, message.channel, type(exc).__name__)
             return RetryLater(self.retry.backoff(message.attempt), f"{type(exc).__name__}")
 
-    async def _record(self, outcomes: list[tuple[_Claimed, SendResult]]) -> None:
+    async def _write_outcomes(self, outcomes: Sequence[tuple[_Claimed, SendResult]]) -> None:
         now = self.clock()
         async with self.store.transaction() as session:
+            sent = [(c.message.id, r.provider_message_id) for c, r in outcomes if isinstance(r, Delivered)]
+            await outbox.mark_sent_many(session, sent, now)
             for claim, result in outcomes:
                 message = claim.message
                 match result:
-                    case Delivered(provider_message_id=provider_id):
-                        await outbox.mark_sent(session, message.id, provider_id, now)
+                    case Delivered():
+                        pass
                     case RetryLater(after_seconds=after, reason=reason, rate_limited=True):
                         await outbox.schedule_retry(
                             session, message.id, now + timedelta(seconds=after), reason, now, refund_attempt=True
@@ -208,6 +281,48 @@ class OutboxWorker:
         if due is None:
             return self.idle_wait_seconds
         return max(0.0, min(self.idle_wait_seconds, (due - self.clock()).total_seconds()))
+
+
+class _Recorder:
+    """Group commit of outcomes: each waits in a queue while the write before it runs, and the next
+    write takes the whole queue in one transaction. A write that fails is tried again a few times; if
+    it never succeeds the outcomes are logged as lost and their rows stay `sending` until their lease
+    is taken over (they are sent again: at least once)."""
+
+    def __init__(self, write: Callable[[Sequence[tuple[_Claimed, SendResult]]], Awaitable[None]]) -> None:
+        self._write = write
+        self._queued: list[tuple[_Claimed, SendResult, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    async def record(self, claim: _Claimed, result: SendResult) -> None:
+        """Returns once the outcome is written (or given up on). Cancelling the caller does not take
+        the outcome back: it is written all the same."""
+        future = asyncio.get_running_loop().create_future()
+        self._queued.append((claim, result, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_queued())
+        await asyncio.shield(future)
+
+    async def _write_queued(self) -> None:
+        while self._queued:
+            group, self._queued = self._queued, []
+            await self._write_group([(claim, result) for claim, result, _ in group])
+            for *_, future in group:
+                if not future.done():
+                    future.set_result(None)
+
+    async def _write_group(self, outcomes: Sequence[tuple[_Claimed, SendResult]]) -> None:
+        for pause in (*_WRITE_RETRIES, None):
+            try:
+                await self._write(outcomes)
+                return
+            except Exception:
+                if pause is None:
+                    ids = ", ".join(str(claim.message.id) for claim, _ in outcomes)
+                    log.exception("outbox outcomes not recorded, sent again later: outbox=%s", ids)
+                    return
+                log.warning("recording outbox outcomes failed; trying again in %g s", pause, exc_info=True)
+                await asyncio.sleep(pause)
 
 
 @dataclass(frozen=True, slots=True)

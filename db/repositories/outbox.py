@@ -11,9 +11,26 @@ message is final."""
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast as cast_type
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, literal_column, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    exists,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -27,16 +44,20 @@ __all__ = [
     "PRIORITY_NOTIFICATION",
     "PRIORITY_REPLY",
     "UNREACHABLE_NOT_SENT",
+    "NewReply",
     "add_file",
     "claim_due",
     "enqueue",
+    "enqueue_many",
     "files_by_id",
     "is_announcement",
     "last_inbound_times",
     "latest_sent_with_choices",
+    "latest_sent_with_choices_of",
     "mark_failed",
     "mark_recipient_unreachable",
     "mark_sent",
+    "mark_sent_many",
     "next_due_at",
     "purge_files",
     "record_delivery_status",
@@ -94,6 +115,77 @@ async def enqueue(
     )
 
 
+_OUTBOX = cast_type(Table, OutboxMessage.__table__)
+
+
+_QUEUE_REPLY = insert(_OUTBOX)
+
+
+@dataclass(frozen=True, slots=True)
+class NewReply:
+    """A reply to queue with others (`enqueue_many`): to whom, what, answering which inbox message."""
+
+    contact_id: int
+    channel: str
+    recipient: str
+    body: str
+    choices: Sequence[Mapping[str, str]]
+    inbox_id: int | None
+
+
+async def enqueue_many(session: AsyncSession, replies: Sequence[NewReply], now: datetime) -> None:
+    """Queue many replies (priority 0) in one statement: a batch of messages' answers, in order."""
+    if not replies:
+        return
+    await session.execute(
+        _QUEUE_REPLY,
+        [
+            {
+                "contact_id": reply.contact_id,
+                "channel": reply.channel,
+                "recipient": reply.recipient,
+                "kind": "reply",
+                "body": reply.body,
+                "choices": [dict(c) for c in reply.choices],
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "inbox_id": reply.inbox_id,
+                "priority": PRIORITY_REPLY,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for reply in replies
+        ],
+    )
+
+
+_NEWEST_WITH_CHOICES = (
+    select(func.max(OutboxMessage.id))
+    .where(
+        OutboxMessage.contact_id.in_(bindparam("ids", expanding=True)),
+        OutboxMessage.status == "sent",
+        OutboxMessage.provider_message_id.is_not(None),
+        cast(OutboxMessage.choices, String) != "[]",
+    )
+    .group_by(OutboxMessage.contact_id)
+)
+_SENT_WITH_CHOICES = select(OutboxMessage.contact_id, OutboxMessage.provider_message_id, OutboxMessage.choices).where(
+    OutboxMessage.id.in_(_NEWEST_WITH_CHOICES)
+)
+
+
+async def latest_sent_with_choices_of(
+    session: AsyncSession, contact_ids: Collection[int]
+) -> dict[int, tuple[str, list[dict[str, str]]]]:
+    """`latest_sent_with_choices` for many people in one query: contact id → (the provider's message id,
+    its choices)."""
+    if not contact_ids:
+        return {}
+    rows = await session.execute(_SENT_WITH_CHOICES, {"ids": list(set(contact_ids))})
+    return {contact_id: (provider_id, choices) for contact_id, provider_id, choices in rows.all() if provider_id}
+
+
 async def claim_due(
     session: AsyncSession,
     now: datetime,
@@ -102,9 +194,12 @@ async def claim_due(
     limit: int,
     channels: Collection[str] | None = None,
     recipient: str | None = None,
+    holder: str | None = None,
 ) -> list[OutboxMessage]:
     """Claim the due messages, most urgent first (priority, then age), marking them `sending` until the
     lease ends; a worker that crashes mid-send leaves a lease that runs out and the message is sent again.
+    `holder` names the process taking the lease (`processes`): once it is gone, another process takes
+    the lease over at once instead of waiting for it to run out.
 
     Only each contact's first open message in that order can be claimed, so a person gets one message
     at a time and, within a priority, in the order they were queued; a reply or a notification never
@@ -137,6 +232,7 @@ async def claim_due(
             else:
                 row.status = "sending"
                 row.lease_until = now + lease
+                row.lease_holder = holder
                 row.attempts += 1
                 to_send.append(row)
             row.updated_at = now
@@ -236,8 +332,29 @@ async def mark_sent(session: AsyncSession, message_id: int, provider_message_id:
         status="sent",
         provider_message_id=provider_message_id,
         lease_until=None,
+        lease_holder=None,
         last_error=None,
     )
+
+
+async def mark_sent_many(session: AsyncSession, sent: Sequence[tuple[int, str | None]], now: datetime) -> None:
+    """`mark_sent` for many messages (id, provider's id) in one statement run with many parameter sets."""
+    if not sent:
+        return
+    statement = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id == bindparam("sent_id"))
+        .values(
+            status="sent",
+            provider_message_id=bindparam("sent_provider_id"),
+            lease_until=None,
+            lease_holder=None,
+            last_error=None,
+            updated_at=now,
+        )
+    )
+    connection = await session.connection()
+    await connection.execute(statement, [{"sent_id": i, "sent_provider_id": p} for i, p in sent])
 
 
 async def schedule_retry(
@@ -248,6 +365,7 @@ async def schedule_retry(
         "status": "pending",
         "next_attempt_at": at,
         "lease_until": None,
+        "lease_holder": None,
         "last_error": error[:500],
     }
     if refund_attempt:
@@ -256,7 +374,7 @@ async def schedule_retry(
 
 
 async def mark_failed(session: AsyncSession, message_id: int, error: str, now: datetime) -> None:
-    await _set(session, message_id, now, status="failed", lease_until=None, last_error=error[:500])
+    await _set(session, message_id, now, status="failed", lease_until=None, lease_holder=None, last_error=error[:500])
 
 
 async def mark_recipient_unreachable(
@@ -293,7 +411,7 @@ async def release_leases(
     if recipient is not None:
         statement = statement.where(OutboxMessage.recipient == recipient)
     result = await session.execute(
-        statement.values(status="pending", lease_until=None, next_attempt_at=now, updated_at=now)
+        statement.values(status="pending", lease_until=None, lease_holder=None, next_attempt_at=now, updated_at=now)
     )
     return int(getattr(result, "rowcount", 0) or 0)
 
