@@ -496,10 +496,12 @@ def _unique(ids: Iterable[str]) -> Verdict | None:
     return Verdict(found.pop() if len(found) == 1 else None)
 
 
+@lru_cache(maxsize=4096)
 def _core_of(name: str) -> tuple[str, ...]:
     return _name_said(name).core()
 
 
+@lru_cache(maxsize=4096)
 def _content(name: str) -> bool:
     """A name that says what the choice is (not a bare yes or no, number or filler)."""
     said = _name_said(name)

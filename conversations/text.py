@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["MAX_MESSAGE_CHARS", "clean_text", "fold_lines", "normalise", "words"]
 
@@ -45,6 +46,7 @@ def fold_lines(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=8192)  # every message normalises the menu's labels, and people repeat themselves
 def normalise(text: str) -> str:
     """Lower case, compatibility forms folded, control characters dropped, spaces collapsed,
     punctuation trimmed from both ends ("Setuju!!" → "setuju")."""

@@ -192,19 +192,20 @@ class TelegramChannel:
             if updates is None:
                 break
             failures = 0
-            for update in updates:
+            # All of them at once: they join the same group commit (one transaction, not one each), and
+            # each chat's updates stay in order because they are handed over in order.
+            outcomes = await asyncio.gather(*(self.handle_update(update) for update in updates), return_exceptions=True)
+            for update, outcome in zip(updates, outcomes, strict=True):
                 update_id = update_id_of(update)
-                try:
-                    await self.handle_update(update)
-                except Exception as exc:  # not stored (database down?): fetched again after a pause
-                    log.error("telegram update %s not stored: %s", update_id, type(exc).__name__)
+                if isinstance(outcome, BaseException) and not isinstance(outcome, Exception):
+                    raise outcome  # the process is stopping or dying: the rest come again after a restart
+                if isinstance(outcome, Exception):  # not stored (database down?): fetched again after a pause
+                    log.error("telegram update %s not stored: %s", update_id, type(outcome).__name__)
                     failures += 1
                     await _sleep_unless_stopped(self._pause_after(failures), stopping)
                     break
                 if update_id is not None:
                     offset = max(offset or 0, update_id + 1)
-                if stopping.is_set():  # finish the update in hand; the rest come again next time
-                    break
         await self._confirm(offset)
 
     async def _confirm(self, offset: int | None) -> None:

@@ -115,8 +115,13 @@ class WhatsAppChannel:
         parsed = parse_payload(payload, phone_number_id=self.client.phone_number_id, received_at=self.clock())
         for reason in parsed.ignored:
             log.debug("whatsapp: skipped %s", reason)
-        for message in parsed.messages:  # in order: one person's messages arrive in the order sent
-            await self.pipeline.handle(message.inbound)
+        # Handed over together and in order: one group commit, each person's messages in the order sent.
+        handled = await asyncio.gather(
+            *(self.pipeline.handle(m.inbound) for m in parsed.messages), return_exceptions=True
+        )
+        for outcome in handled:
+            if isinstance(outcome, BaseException):
+                raise outcome  # not stored: the 500 makes Meta deliver the payload again
         await self._remember_business_user_ids(parsed)
         await self._record_statuses(parsed)
 

@@ -68,6 +68,20 @@ class OutboxWriter:
                 inbox_id=inbox_id,
             )
 
+    def queued_replies(
+        self, contact: Contact, replies: Sequence[Reply], language: str, inbox_id: int | None
+    ) -> list[outbox.NewReply]:
+        """The same answers as `replies`, rendered, for a batch to queue together (`outbox.enqueue_many`)."""
+        queued: list[outbox.NewReply] = []
+        for reply in replies:
+            rendered = self.render(reply, language)
+            queued.append(
+                outbox.NewReply(
+                    contact.id, contact.channel, contact.channel_id, rendered.body, rendered.choices, inbox_id
+                )
+            )
+        return queued
+
     async def letters(self, session: AsyncSession, letters: Sequence[Letter], now: datetime) -> None:
         """Messages nobody just asked for (priority 1): a letter to a contact gone since is dropped."""
         for letter in letters:

@@ -8,7 +8,7 @@ wake the outbox worker, which delivers.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.inbound.dispatcher import RequestAnswerer
+from bot.inbound.group_commit import GroupCommit
 from bot.inbound.outbox_writer import OutboxWriter
 from bot.inbound.question_model import QuestionModelKeeper
 from bot.inbound.sealing import seal, unseal
@@ -56,6 +57,7 @@ from db.repositories import (
     roles,
     unanswered_questions,
 )
+from db.repositories.consent import ConsentInForce
 from locales import Catalogs
 
 __all__ = ["AnsweredQuestion", "HandleResult", "Handled", "InboundHandler", "Pipeline"]
@@ -63,6 +65,7 @@ __all__ = ["AnsweredQuestion", "HandleResult", "Handled", "InboundHandler", "Pip
 log = logging.getLogger(__name__)
 # Requests (look-ups, submissions) one message may cause; more is a loop in a flow, not a conversation.
 _MAX_REQUESTS = 4
+POSTGRES_LANES = 4  # batches in flight at once on PostgreSQL (each person's messages stay in one lane)
 
 
 class HandleResult(StrEnum):
@@ -124,8 +127,19 @@ class Pipeline:
         self.writer = OutboxWriter(catalogs, cipher)
         self.answerer = RequestAnswerer(cipher, programme, catalogs, region, whatsapp_template_configured)
         self.question_model = question_model or QuestionModelKeeper(default_desk())
+        # SQLite has one writer: one lane. PostgreSQL takes several transactions at once.
+        self._batches = GroupCommit(self._handle_batch, lanes=1 if store.is_sqlite else POSTGRES_LANES)
 
     async def handle(self, inbound: Inbound) -> Handled:
+        """Store and handle one message; returns once its outcome and replies are committed. Messages
+        arriving together are handled in one transaction (bot/inbound/group_commit.py)."""
+        return await self._batches.submit(f"{inbound.channel}:{inbound.sender_id}", inbound)
+
+    async def close(self) -> None:
+        await self._batches.wait_idle()
+        await self.question_model.close()
+
+    async def _handle_batch(self, inbounds: Sequence[Inbound]) -> list[Handled]:
         try:
             await self.question_model.refresh_if_due(self.store, self.clock())
         except Exception:  # the model in use answers meanwhile; the next minute tries again
@@ -133,45 +147,85 @@ class Pipeline:
         train = False
         try:
             async with self.store.transaction() as session:
-                handled, train = await self._handle(session, inbound)
+                handled, train = await self._handle_together(session, inbounds)
         except Exception as exc:  # a bug in a step must not lose the message or leave the person waiting
-            log.exception("step failed: channel=%s message=%s", inbound.channel, inbound.message_id)
-            handled = await self._record_failure(inbound, type(exc).__name__)
+            if len(inbounds) > 1:  # the others must not pay for one message: each alone, in order
+                log.warning(
+                    "a batch of %d messages failed (%s): handling them one by one", len(inbounds), type(exc).__name__
+                )
+                return [handled for inbound in inbounds for handled in await self._handle_batch([inbound])]
+            log.exception("step failed: channel=%s message=%s", inbounds[0].channel, inbounds[0].message_id)
+            handled = [await self._record_failure(inbounds[0], type(exc).__name__)]
         if train:  # the admin's phrases are committed: a child process trains on them
             self.question_model.start_training()
-        if handled.result is not HandleResult.DUPLICATE:
+        if any(h.result is not HandleResult.DUPLICATE for h in handled):
             self.on_outbox()
         return handled
 
-    async def close(self) -> None:
-        await self.question_model.close()
-
-    async def _handle(self, session: AsyncSession, inbound: Inbound) -> tuple[Handled, bool]:
-        """What happened, and whether the model must be trained again once this commits."""
+    async def _handle_together(self, session: AsyncSession, inbounds: Sequence[Inbound]) -> tuple[list[Handled], bool]:
+        """Every message of the batch, in order, in this transaction: a handful of statements for the
+        whole batch (contacts, inbox, conversations, consents, roles read at once; conversations saved
+        and replies queued at once), plus what a step's own requests need. Also whether the question
+        model must be trained again once this commits."""
         now = self.clock()
-        inbox_id = await inbox.record_inbound(session, inbound.channel, inbound.message_id, now)
-        if inbox_id is None:
-            return Handled(HandleResult.DUPLICATE), False
-        contact = await contacts.get_or_create_contact(session, inbound.channel, inbound.sender_id, now)
-        answered = await self._answered(session, contact)
+        found = await contacts.contacts_for(session, [(i.channel, i.sender_id) for i in inbounds], now)
+        senders = [found[(i.channel, i.sender_id)] for i in inbounds]
+        inbox_ids = await inbox.record_inbounds(
+            session, [(i.channel, i.message_id, c.id) for i, c in zip(inbounds, senders, strict=True)], now
+        )
+        writing = {c.id: c for c, inbox_id in zip(senders, inbox_ids, strict=True) if inbox_id is not None}
+        people = await self._people(session, writing)
+        handled: list[Handled] = []
+        queued: list[outbox.NewReply] = []
+        train = False
+        for inbound, contact, inbox_id in zip(inbounds, senders, inbox_ids, strict=True):
+            if inbox_id is None:
+                handled.append(Handled(HandleResult.DUPLICATE))
+                continue
+            person = people[contact.id]
+            replies, language, trains = await self._step(session, person, inbound, now)
+            queued.extend(self.writer.queued_replies(contact, replies, language, inbox_id))
+            handled.append(Handled(HandleResult.HANDLED, person.answered))
+            train = train or trains
+        await conversation_sessions.save_sessions(
+            session, [person.saved(self.cipher) for person in people.values()], now
+        )
+        await outbox.enqueue_many(session, queued, now)
+        return handled, train
+
+    async def _people(self, session: AsyncSession, writing: Mapping[int, Contact]) -> dict[int, _Person]:
+        """What the batch needs to know of everyone writing, read at once."""
+        ids = list(writing)
+        stored = await conversation_sessions.lock_sessions(session, ids)
+        consents = await consent.consents_in_force(session, ids, NOTICE_VERSIONS)
+        held = await roles.active_roles(session, ids)
+        keyboards = [i for i in ids if writing[i].channel in self.keyboard_channels]
+        answered = await outbox.latest_sent_with_choices_of(session, keyboards)
+        return {
+            contact_id: _Person(
+                contact,
+                stored[contact_id],
+                _state(stored[contact_id], self.cipher),
+                stored[contact_id].updated_at,
+                consents.get(contact_id, {}),
+                held.get(contact_id, frozenset()),
+                _answered(answered.get(contact_id)),
+            )
+            for contact_id, contact in writing.items()
+        }
+
+    async def _step(
+        self, session: AsyncSession, person: _Person, inbound: Inbound, now: datetime
+    ) -> tuple[list[Reply], str, bool]:
+        """One message through the engine and the requests it makes: its replies, in which language,
+        and whether it attached questions the model must learn."""
+        contact = person.contact
         contact.last_inbound_at = now
         contact.unreachable = False  # they wrote to us, so they can be reached again
         if inbound.phone:
             contact.phone = inbound.phone
-        row = await conversation_sessions.lock_session(session, contact.id)
-        flow_data, history = stored_steps(unseal(row.data, self.cipher))
-        state = SessionState(
-            row.flow,
-            row.flow_version,
-            row.step,
-            flow_data,
-            row.revision,
-            {flow: unseal(data, self.cipher) for flow, data in row.paused.items()},
-            history,
-        )
-        since = row.updated_at  # the conversation's last change: a letter's question may be newer
-        outcome = self.engine.handle(state, inbound, await self._context(session, contact, now, since))
-        await self._apply(session, contact, outcome.effects, now)
+        outcome = self.engine.handle(person.state, inbound, self._context(person, now))
+        await self._apply(session, person, outcome.effects, now)
         replies = list(outcome.replies)
         train = False
         for _ in range(_MAX_REQUESTS):
@@ -179,49 +233,30 @@ class Pipeline:
                 break
             answer = await self.answerer.answer(session, contact, outcome.fetch.request, now)
             train = train or isinstance(answer, GroupAttached)
-            outcome = self.engine.resume(outcome, answer, await self._context(session, contact, now, since))
-            await self._apply(session, contact, outcome.effects, now)
+            # An invitation accepted grants a role the rest of the turn must know of (consents change only
+            # through this pipeline's own effects, which `_apply` keeps up to date).
+            person.roles = (await roles.active_roles(session, [contact.id])).get(contact.id, frozenset())
+            outcome = self.engine.resume(outcome, answer, self._context(person, now))
+            await self._apply(session, person, outcome.effects, now)
             replies.extend(outcome.replies)
         else:
             raise RuntimeError(f"a step made more than {_MAX_REQUESTS} requests for one message")
-        await conversation_sessions.save_session(
-            session,
-            contact.id,
-            row.revision,
-            flow=outcome.state.flow,
-            flow_version=outcome.state.flow_version,
-            step=outcome.state.step,
-            data=seal(stored_data(outcome.state), self.cipher),
-            paused={flow: seal(data, self.cipher) for flow, data in outcome.state.paused.items()},
-            now=now,
-        )
-        await self.writer.replies(session, contact, replies, outcome.language, now, inbox_id)
-        await inbox.set_outcome(session, inbox_id, contact.id, "processed")
-        return Handled(HandleResult.HANDLED, answered), train
+        person.state = outcome.state
+        person.since = now  # saved with this batch: a letter sent before now is older than this turn
+        return replies, outcome.language, train
 
-    async def _answered(self, session: AsyncSession, contact: Contact) -> AnsweredQuestion | None:
-        if contact.channel not in self.keyboard_channels:
-            return None
-        row = await outbox.latest_sent_with_choices(session, contact.id)
-        if row is None or not row.provider_message_id:
-            return None
-        return AnsweredQuestion(row.provider_message_id, tuple(dict(choice) for choice in row.choices))
-
-    async def _context(
-        self, session: AsyncSession, contact: Contact, now: datetime, conversation_since: datetime
-    ) -> Context:
-        records = await consent.latest_consents(session, contact.id, NOTICE_VERSIONS)
+    def _context(self, person: _Person, now: datetime) -> Context:
+        contact = person.contact
         consents = frozenset(
             purpose
-            for purpose, record in records.items()
-            if record.granted and record.notice_version == NOTICE_VERSIONS[purpose]
+            for purpose, record in person.consents.items()
+            if record.granted and record.notice_version == NOTICE_VERSIONS.get(purpose)
         )
-        latest = records.get(CONSENT_PURPOSE)
+        latest = person.consents.get(CONSENT_PURPOSE)
         consented = CONSENT_PURPOSE in consents
-        grants = await roles.active_grants(session, contact.id)
         info = ContactInfo(
             channel=contact.channel,
-            roles=frozenset(grant.role for grant in grants),
+            roles=person.roles,
             consented=consented,
             consented_at=latest.recorded_at if latest is not None and consented else None,
             consents=consents,
@@ -229,9 +264,7 @@ class Pipeline:
             # On WhatsApp the sender id is the phone number: registration need not ask for it.
             phone=contact.phone or (contact.channel_id if contact.channel == "whatsapp" else None),
             awaiting=contact.awaiting,
-            letter_is_newer=bool(
-                contact.awaiting and contact.awaiting_since and contact.awaiting_since > conversation_since
-            ),
+            letter_is_newer=bool(contact.awaiting and contact.awaiting_since and contact.awaiting_since > person.since),
         )
         return Context(
             now=now,
@@ -242,7 +275,8 @@ class Pipeline:
             region=self.region,
         )
 
-    async def _apply(self, session: AsyncSession, contact: Contact, effects: Sequence[Effect], now: datetime) -> None:
+    async def _apply(self, session: AsyncSession, person: _Person, effects: Sequence[Effect], now: datetime) -> None:
+        contact = person.contact
         for effect in effects:
             match effect:
                 case SetLanguage(language=language):
@@ -253,6 +287,7 @@ class Pipeline:
                     await consent.record_consent(
                         session, contact.id, purpose=purpose, notice_version=version, granted=granted, now=now
                     )
+                    person.consents = {**person.consents, purpose: ConsentInForce(purpose, version, granted, now)}
                 case Audit(action=action, detail=detail):
                     await audit.record_audit(session, action, now=now, actor_contact_id=contact.id, detail=detail)
                 case Letter():
@@ -276,9 +311,54 @@ class Pipeline:
             if inbox_id is None:
                 return Handled(HandleResult.DUPLICATE)
             contact = await contacts.get_or_create_contact(session, inbound.channel, inbound.sender_id, now)
-            answered = await self._answered(session, contact)
+            keyboards = [contact.id] if contact.channel in self.keyboard_channels else []
+            answered = _answered((await outbox.latest_sent_with_choices_of(session, keyboards)).get(contact.id))
             await inbox.set_outcome(session, inbox_id, contact.id, "failed", error)
             await self.writer.replies(
                 session, contact, [Reply.of(msg("engine.error"))], contact.language, now, inbox_id
             )
         return Handled(HandleResult.FAILED, answered)
+
+
+@dataclass(slots=True)
+class _Person:
+    """What a batch knows of one person writing, kept up to date across their messages in it."""
+
+    contact: Contact
+    stored: conversation_sessions.StoredSession  # as read: saved back over its revision
+    state: SessionState
+    since: datetime  # when the conversation last changed: a letter's question may be newer
+    consents: Mapping[str, ConsentInForce]
+    roles: frozenset[str]
+    answered: AnsweredQuestion | None
+
+    def saved(self, cipher: PersonalDataCipher) -> conversation_sessions.SavedSession:
+        return conversation_sessions.SavedSession(
+            contact_id=self.contact.id,
+            expected_revision=self.stored.revision,
+            flow=self.state.flow,
+            flow_version=self.state.flow_version,
+            step=self.state.step,
+            data=seal(stored_data(self.state), cipher),
+            paused={flow: seal(data, cipher) for flow, data in self.state.paused.items()},
+        )
+
+
+def _state(row: conversation_sessions.StoredSession, cipher: PersonalDataCipher) -> SessionState:
+    flow_data, history = stored_steps(unseal(row.data, cipher))
+    return SessionState(
+        row.flow,
+        row.flow_version,
+        row.step,
+        flow_data,
+        row.revision,
+        {flow: unseal(data, cipher) for flow, data in row.paused.items()},
+        history,
+    )
+
+
+def _answered(found: tuple[str, list[dict[str, str]]] | None) -> AnsweredQuestion | None:
+    if found is None:
+        return None
+    provider_message_id, choices = found
+    return AnsweredQuestion(provider_message_id, tuple(dict(choice) for choice in choices))

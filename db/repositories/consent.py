@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ConsentRecord
 
-__all__ = ["latest_consent", "latest_consents", "record_consent"]
+__all__ = ["ConsentInForce", "consents_in_force", "latest_consent", "latest_consents", "record_consent"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentInForce:
+    """The latest answer a person gave for one purpose."""
+
+    purpose: str
+    notice_version: str
+    granted: bool
+    recorded_at: datetime
 
 
 async def record_consent(
@@ -53,3 +64,33 @@ async def latest_consents(
     )
     rows = (await session.execute(select(ConsentRecord).where(ConsentRecord.id.in_(newest)))).scalars()
     return {row.purpose: row for row in rows}
+
+
+_NEWEST = (
+    select(func.max(ConsentRecord.id))
+    .where(
+        ConsentRecord.contact_id.in_(bindparam("ids", expanding=True)),
+        ConsentRecord.purpose.in_(bindparam("purposes", expanding=True)),
+    )
+    .group_by(ConsentRecord.contact_id, ConsentRecord.purpose)
+)
+_IN_FORCE = select(
+    ConsentRecord.contact_id,
+    ConsentRecord.purpose,
+    ConsentRecord.notice_version,
+    ConsentRecord.granted,
+    ConsentRecord.recorded_at,
+).where(ConsentRecord.id.in_(_NEWEST))
+
+
+async def consents_in_force(
+    session: AsyncSession, contact_ids: Collection[int], purposes: Collection[str]
+) -> dict[int, dict[str, ConsentInForce]]:
+    """`latest_consents` for many people in one query: contact id → purpose → the answer in force."""
+    if not contact_ids:
+        return {}
+    rows = await session.execute(_IN_FORCE, {"ids": list(set(contact_ids)), "purposes": list(purposes)})
+    found: dict[int, dict[str, ConsentInForce]] = {}
+    for contact_id, purpose, version, granted, recorded_at in rows.all():
+        found.setdefault(contact_id, {})[purpose] = ConsentInForce(purpose, version, granted, recorded_at)
+    return found

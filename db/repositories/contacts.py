@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Contact, ConversationSession
-from db.repositories._dialect import insert_ignoring_duplicates
+from db.repositories._dialect import ignoring_duplicates, insert_ignoring_duplicates
 
-__all__ = ["find_contact", "get_or_create_contact", "set_business_user_id"]
+__all__ = ["ContactKey", "contacts_for", "find_contact", "get_or_create_contact", "set_business_user_id"]
+
+ContactKey = tuple[str, str]  # (channel, id on that channel)
 
 
 async def find_contact(session: AsyncSession, channel: str, channel_id: str) -> Contact | None:
@@ -41,6 +45,65 @@ async def get_or_create_contact(session: AsyncSession, channel: str, channel_id:
         )
     )
     return contact
+
+
+_BY_CHANNEL_IDS = select(Contact).where(
+    Contact.channel == bindparam("channel"), Contact.channel_id.in_(bindparam("ids", expanding=True))
+)
+_NEW_CONTACTS = ignoring_duplicates(Contact)
+_NEW_SESSIONS = ignoring_duplicates(ConversationSession)
+
+
+async def contacts_for(session: AsyncSession, keys: Collection[ContactKey], now: datetime) -> dict[ContactKey, Contact]:
+    """Many people's contacts at once (a batch of messages), the missing ones created with an empty
+    conversation: one SELECT per channel when everyone is known."""
+    found = await _find_contacts(session, keys)
+    missing = [key for key in dict.fromkeys(keys) if key not in found]
+    if not missing:
+        return found
+    await session.execute(
+        _NEW_CONTACTS.of(session),
+        [
+            {
+                "channel": channel,
+                "channel_id": channel_id,
+                "language": "id",
+                "opted_out": False,
+                "unreachable": False,
+                "created_at": now,
+            }
+            for channel, channel_id in missing
+        ],
+    )
+    created = await _find_contacts(session, missing)
+    await session.execute(  # ignoring duplicates: another process may be creating the same person
+        _NEW_SESSIONS.of(session),
+        [
+            {
+                "contact_id": contact.id,
+                "flow": None,
+                "flow_version": 0,
+                "step": None,
+                "data": {},
+                "paused": {},
+                "revision": 0,
+                "updated_at": now,
+            }
+            for contact in created.values()
+        ],
+    )
+    return found | created
+
+
+async def _find_contacts(session: AsyncSession, keys: Collection[ContactKey]) -> dict[ContactKey, Contact]:
+    by_channel: defaultdict[str, set[str]] = defaultdict(set)
+    for channel, channel_id in keys:
+        by_channel[channel].add(channel_id)
+    found: dict[ContactKey, Contact] = {}
+    for channel, channel_ids in by_channel.items():
+        rows = await session.execute(_BY_CHANNEL_IDS, {"channel": channel, "ids": list(channel_ids)})
+        found.update(((c.channel, c.channel_id), c) for c in rows.scalars())
+    return found
 
 
 async def set_business_user_id(session: AsyncSession, channel: str, channel_id: str, business_user_id: str) -> None:
