@@ -4,6 +4,7 @@ our needs are these two calls."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +41,9 @@ class GraphClient:
     ) -> None:
         self.phone_number_id = phone_number_id
         self.api_base = api_base.rstrip("/")
+        # Requests beyond the pool wait here, not inside httpx: its pool looks through every waiting request
+        # and connection at each step, which made sending the costliest part of a message under load.
+        self._slots = asyncio.Semaphore(max_connections)
         self._http = httpx.AsyncClient(
             headers={"Authorization": f"Bearer {token}"},
             timeout=timeout_seconds,
@@ -50,7 +54,8 @@ class GraphClient:
         """Send one message (`content`: the type and its object). Raises httpx.HTTPError when the
         Graph API could not be reached or did not answer in time."""
         body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, **content}
-        response = await self._http.post(f"{self.api_base}/{self.phone_number_id}/messages", json=body)
+        async with self._slots:
+            response = await self._http.post(f"{self.api_base}/{self.phone_number_id}/messages", json=body)
         return _answer(response)
 
     async def upload_media(self, file_name: str, media_type: str, content: bytes) -> GraphAnswer:
