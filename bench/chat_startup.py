@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,6 +62,18 @@ def child_environment(data_dir: Path) -> dict[str, str]:
     env.pop("DATABASE_URL", None)  # always the default: a SQLite file in the data folder
     env.pop("JARING_SECRET_KEY", None)  # a first run makes the development key, as it does for a new user
     return env
+
+
+def bytecode_mode(env: Mapping[str, str]) -> str:
+    """How the child gets its modules' bytecode: the figures differ by a factor of several."""
+    if env.get("PYTHONDONTWRITEBYTECODE"):
+        return (
+            "not written (PYTHONDONTWRITEBYTECODE is set): every start compiles each module that has no "
+            "__pycache__ entry yet"
+        )
+    if prefix := env.get("PYTHONPYCACHEPREFIX"):
+        return f"cached under {prefix} (PYTHONPYCACHEPREFIX), written by the first run"
+    return "cached in __pycache__ beside the sources, written by the first run"
 
 
 def run_once(command: Sequence[str], data_dir: Path) -> Sample:
@@ -151,6 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     FIRST_LINE = json.dumps({"from": "a", "text": args.text}) + "\n"
     print(f"first message: {args.text!r}")
     print(f"jaring chat --jsonl to its first reply — {args.repeat} runs per case, {os.cpu_count()} CPUs")
+    print(f"bytecode: {bytecode_mode(os.environ)}")
     try:
         for way in args.ways:
             command = command_for(way)

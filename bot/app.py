@@ -67,12 +67,29 @@ def read_programme(settings: Settings) -> Programme:
 
 def read_region(settings: Settings, programme: Programme) -> Region:
     try:
-        # The list covers all of Indonesia: keep only the region's lines while reading.
-        with settings.wilayah_file.open(encoding="utf-8") as rows:
-            own = "".join(row for row in rows if row.startswith(programme.region_code))
+        own = region_lines(settings.wilayah_file.read_bytes(), programme.region_code)
         return parse_region(own, programme.region_code)
     except (OSError, RegionError) as exc:
         raise SettingsError(f"invalid programme file (JARING_PROGRAM_FILE): region_code: {exc}") from exc
+
+
+def region_lines(data: bytes, code: str) -> str:
+    """The lines of the Kemendagri list (`data`) that start with `code`, as reading it line by line and
+    keeping those would (its CRLF left for `parse_region`). The list covers all of Indonesia, ~90 000
+    lines, a region a few dozen: `bytes.find` skips to them instead of a Python loop over every line
+    (~20 ms at each start), and only they are decoded."""
+    prefix = code.encode("utf-8")
+    needle = b"\n" + prefix
+    found: list[bytes] = []
+    at = 0 if data.startswith(prefix) else data.find(needle) + 1 or -1
+    while at >= 0:
+        end = data.find(b"\n", at)
+        if end < 0:
+            found.append(data[at:])
+            break
+        found.append(data[at : end + 1])
+        at = data.find(needle, end) + 1 or -1
+    return b"".join(found).decode("utf-8")
 
 
 def keep_data_private(settings: Settings) -> None:

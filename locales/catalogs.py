@@ -12,13 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
-from babel.dates import format_date
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
-
 from conversations.messages import Money, Msg, Param
+from locales.po import read_translations
 
 __all__ = ["CATALOG_DIR", "Catalogs", "MissingMessage", "format_rupiah", "placeholders"]
 
@@ -32,7 +30,10 @@ class MissingMessage(KeyError):
     """A message key, or a placeholder's value, is missing."""
 
 
+@lru_cache(maxsize=1024)  # Babel takes ~50 µs an amount; the programme has a handful of them
 def format_rupiah(amount: int, language: str) -> str:
+    from babel.numbers import format_decimal  # noqa: PLC0415  # Babel loads at the first amount, not at start-up
+
     return "Rp" + format_decimal(amount, locale=_BABEL_LOCALE.get(language, "id_ID"), group_separator=True)
 
 
@@ -45,15 +46,14 @@ class Catalogs:
         if SOURCE_LANGUAGE not in messages:
             raise ValueError("the Indonesian catalog is required")
         self.messages = messages
+        self._plain: dict[tuple[str, str], str] = {}
 
     @classmethod
     def load(cls, folder: Path = CATALOG_DIR) -> Catalogs:
         messages: dict[str, dict[str, str]] = {}
         for po_file in sorted(folder.glob("*/LC_MESSAGES/*.po")):
             language = po_file.parent.parent.name
-            with po_file.open("rb") as handle:
-                catalog = read_po(handle, locale=_BABEL_LOCALE.get(language, language))
-            found = {str(m.id): str(m.string) for m in catalog if m.id and isinstance(m.string, str) and m.string}
+            found = read_translations(po_file, _BABEL_LOCALE.get(language, language))
             known = messages.setdefault(language, {})
             twice = sorted(found.keys() & known.keys())
             if twice:
@@ -72,6 +72,14 @@ class Catalogs:
         return found
 
     def render(self, message: Msg, language: str) -> str:
+        if not message.params:  # most labels and many paragraphs: rendered once, then looked up
+            plain = self._plain.get((message.key, language))
+            if plain is None:
+                plain = self._plain[message.key, language] = self._format(message, language)
+            return plain
+        return self._format(message, language)
+
+    def _format(self, message: Msg, language: str) -> str:
         template = self.template(message.key, language)
         values = {name: self._value(value, language) for name, value in message.params.items()}
         try:
@@ -83,6 +91,8 @@ class Catalogs:
         if isinstance(value, Money):
             return format_rupiah(value.rupiah, language)
         if isinstance(value, date):
+            from babel.dates import format_date  # noqa: PLC0415  # as format_rupiah
+
             return format_date(value, format="long", locale=_BABEL_LOCALE.get(language, "id_ID"))
         if isinstance(value, Msg):
             return self.render(value, language)

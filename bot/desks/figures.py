@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desks.call import DeskCall
@@ -243,6 +242,8 @@ async def chart_data(
         running_active += active[month]
         registered_series.append(running_registered)
         active_series.append(running_active)
+    from babel.dates import format_date  # noqa: PLC0415  # Babel loads at the first chart, not at start-up
+
     locale = _BABEL_LOCALE.get(language, "id_ID")
     return ChartData(
         months=tuple(format_date(m, "MMM yyyy", locale=locale) for m in months),

@@ -91,19 +91,32 @@ class PassingAnswer:
 
 class QuestionDesk:
     def __init__(self, matcher: QuestionMatcher | None = None) -> None:
-        self.use_matcher(matcher or QuestionMatcher())
+        # Without one, the shipped model is read at the first text the desk is asked about, not when the
+        # bot starts: a first "halo" does not wait for it (~20-60 ms, ~8 MB).
+        self._matcher = matcher
+        # The engine asks whether a text is a question, then the flow asks what it is: match it once.
+        self._matches = lru_cache(maxsize=256)(self._match_now)
+
+    @property
+    def matcher(self) -> QuestionMatcher:
+        matcher = self._matcher
+        if matcher is None:
+            matcher = self._matcher = QuestionMatcher()
+        return matcher
 
     def use_model(self, model: TopicModel) -> None:
         """Every later question is read by `model` (one trained since with the admins' phrases)."""
         self.use_matcher(QuestionMatcher(model))
 
     def use_matcher(self, matcher: QuestionMatcher) -> None:
-        self.matcher = matcher
-        # The engine asks whether a text is a question, then the flow asks what it is: match it once.
-        self._matches = lru_cache(maxsize=256)(matcher.match)
+        self._matcher = matcher
+        self._matches.cache_clear()
 
     def match(self, text: str) -> TopicMatch:
         return self._matches(text)
+
+    def _match_now(self, text: str) -> TopicMatch:
+        return self.matcher.match(text)
 
     def is_clearly_a_question(self, text: str) -> bool:
         """Not an answer to a form's question: worded as a question (a question word, or a "?") and read
@@ -129,5 +142,6 @@ class QuestionDesk:
 @cache
 def default_desk() -> QuestionDesk:
     """One matcher for the whole process, shared by the engine and the flow; the model is read from
-    data/model.json once (~60 ms) and replaced when a newer one is trained (`use_model`)."""
+    data/model.json once (~60 ms), at the first text asked about, and replaced when a newer one is
+    trained (`use_model`)."""
     return QuestionDesk()
