@@ -10,14 +10,22 @@ the moment the contender starts receiving until the fake has received the U-th r
 - jaring webhook: the same, the fake POSTing the updates to /webhook/telegram, 40 at a time (as
   Telegram's default max_connections);
 - ptb loop: `telegram.Bot`, a minimal getUpdates → sendMessage (echo) loop;
-- ptb Application: `telegram.ext.Application` with one MessageHandler that echoes, polling.
+- ptb Application: `telegram.ext.Application` with one MessageHandler that echoes, polling (the
+  "bare echo" of issue 16);
+- ptb conversation: `telegram.ext.Application`, polling, with a persistent ConversationHandler that
+  answers "halo" with Jaring's menu (same text, ten inline buttons), the state per chat written to
+  SQLite after every update (bench/ptb_menu.py says why this persistence and not PicklePersistence).
 
 Jaring's pacing is set far above Telegram's limits here (the fake does not rate-limit), so the
 figures are the processing capacity, not the 30 messages/s Telegram allows a bot.
 
     uv run python -m bench.telegram_throughput
     uv run python -m bench.telegram_throughput --updates 3000 --chats 300 --repeat 5
-    uv run python -m bench.telegram_throughput --only "jaring polling" --only "ptb loop"
+    uv run python -m bench.telegram_throughput --only "jaring polling" --only "ptb conversation"
+
+It prints each contender's updates/s, Jaring / each PTB contender, and the process's peak RSS before
+the runs and after each contender's first run (all contenders and the fakes share this process and
+the peak only grows: only the first contender's figure is its own).
 """
 
 from __future__ import annotations
@@ -29,6 +37,7 @@ import functools
 import logging
 import os
 import platform
+import resource
 import statistics
 import sys
 import tempfile
@@ -43,6 +52,7 @@ from cryptography.fernet import Fernet
 from telegram import Bot, Update
 from telegram.ext import Application, ContextTypes, MessageHandler, filters
 
+from bench.ptb_menu import SqliteConversations, menu_application
 from bench.server_thread import ServerInThread
 from bot.serve import serving
 from bot.settings import Settings, load_settings
@@ -210,6 +220,27 @@ async def ptb_application(server: FakeInThread, load: Load) -> float:
             await application.stop()
 
 
+async def ptb_conversation(server: FakeInThread, load: Load) -> float:
+    fake = server.fake
+    async with temporary_folder() as folder:
+        application = menu_application(fake.token, f"{fake.url}/bot{{token}}", folder / "conversations.sqlite")
+        async with application:
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(timeout=1)
+            try:
+                seconds = await timed_backlog(server, load)
+            finally:
+                await application.updater.stop()
+                await application.stop()
+            assert isinstance(application.persistence, SqliteConversations)
+            writes = application.persistence.writes
+    sent = server.fake.state.messages
+    if writes < len(load.warm_up) + len(load.backlog) or not sent[-1].buttons:
+        raise RuntimeError(f"ptb conversation: {writes} state writes, last reply {sent[-1].text!r} {sent[-1].buttons}")
+    return seconds
+
+
 async def timed_backlog(server: FakeInThread, load: Load) -> float:
     await warm_up(server, load.warm_up)
     expected = server.replies() + len(load.backlog)
@@ -233,6 +264,13 @@ CONTENDERS: dict[str, Contender] = {
     "jaring webhook": jaring_webhook,
     "ptb loop": ptb_loop,
     "ptb Application": ptb_application,
+    "ptb conversation": ptb_conversation,
+}
+JARING = ("jaring polling", "jaring webhook")
+PTB = {  # the PTB contenders, and what each one is in the issue's table
+    "ptb loop": "bare getUpdates loop",
+    "ptb Application": "bare echo",
+    "ptb conversation": "ConversationHandler, durable",
 }
 
 
@@ -244,28 +282,43 @@ class Options:
     only: tuple[str, ...]
 
 
-async def measure(options: Options) -> dict[str, list[float]]:
+@dataclass(frozen=True, slots=True)
+class Measured:
+    rates: dict[str, list[float]]  # updates/s of each run, by contender
+    rss_before: float  # peak RSS (MB) before the first run: imports, the interpreter
+    rss_after_first: dict[str, float]  # peak RSS (MB) once the contender's first run ended
+
+
+async def measure(options: Options) -> Measured:
     rates: dict[str, list[float]] = {name: [] for name in options.only}
+    before, after_first = peak_rss_mb(), dict[str, float]()
     for _ in range(options.repeat):
         for name in options.only:
             with FakeInThread() as server:  # a fresh fake each run: no backlog or history carried over
                 seconds = await CONTENDERS[name](server, make_load(server, options.updates, options.chats))
             rates[name].append(options.updates / seconds)
-    return rates
+            after_first.setdefault(name, peak_rss_mb())
+    return Measured(rates, before, after_first)
 
 
-def report(options: Options, rates: dict[str, list[float]]) -> None:
+def report(options: Options, measured: Measured) -> None:
     print("Telegram throughput — updates handled end to end (update in → reply delivered at the fake)")
     print(f"  Python {platform.python_version()}, {os.cpu_count()} CPUs; fake Bot API server on 127.0.0.1 (own thread)")
     print(f"  backlog {options.updates} updates from {options.chats} chats; median of {options.repeat} run(s)")
-    medians = {name: statistics.median(values) for name, values in rates.items()}
-    for name, values in rates.items():
+    medians = {name: statistics.median(values) for name, values in measured.rates.items()}
+    for name, values in measured.rates.items():
         spread = f"(min {min(values):.0f}, max {max(values):.0f})" if len(values) > 1 else ""
         print(f"  {name:16} {medians[name]:8.0f} updates/s {spread}")
-    for ours in ("jaring polling", "jaring webhook"):
-        for theirs in ("ptb loop", "ptb Application"):
+    for ours in JARING:
+        for theirs, what in PTB.items():
             if ours in medians and theirs in medians:
-                print(f"  {ours} / {theirs}: {medians[ours] / medians[theirs]:.2f}")
+                print(f"  {ours} / {theirs} ({what}): {medians[ours] / medians[theirs]:.2f}")
+    marks = ", ".join(f"after the first {name} run {mb:.0f}" for name, mb in measured.rss_after_first.items())
+    print(f"  peak RSS of the process, MB (it only grows): before the runs {measured.rss_before:.0f}, {marks}")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
 
 
 def parse_options(argv: Sequence[str] | None) -> Options:
