@@ -127,6 +127,9 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_due", "status", "next_attempt_at"),
         Index("ix_outbox_claim_order", "status", "priority", "id"),
+        # "Is an older message to this person still open?", asked of every candidate at each claim: answered
+        # from the person's open rows, not from every row they were ever sent.
+        Index("ix_outbox_contact_open", "contact_id", "status", "priority", "id"),
         # One announcement reaches a person once, however often its sending is started.
         UniqueConstraint("broadcast_id", "contact_id"),
     )
