@@ -15,13 +15,10 @@ from bot.app import Jaring
 from bot.inbound.group_commit import GroupCommit
 from bot.inbound.pipeline import POSTGRES_LANES, HandleResult, Pipeline
 from conversations.engine import Engine
-from conversations.flow import Answer, Context, Data, Flow, Goto, Step, Transition
-from conversations.flows import ALL_FLOWS, MAIN_MENU
-from conversations.messages import Reply, msg
 from db.connection import Store
 from db.models import ConsentRecord, InboxMessage
 from tests.conftest import FixedClock
-from tests.test_pipeline import outbox_rows, said
+from tests.test_pipeline import engine_with_a_broken_flow, outbox_rows, said
 
 
 @contextmanager
@@ -87,26 +84,10 @@ async def test_a_message_delivered_twice_in_one_batch_is_handled_once(
     assert sorted(row.recipient for row in await outbox_rows(store)) == ["p2", "warga-1"]
 
 
-def _ask(_: Context, __: Data) -> Reply:
-    return Reply.of(msg("help.title"))
-
-
-def _crash(_: Context, __: Data, ___: Answer) -> Transition:
-    raise RuntimeError("a bug in a flow")
-
-
 async def test_one_failing_message_does_not_fail_the_others_in_its_batch(
     store: Store, jaring: Jaring, clock: FixedClock
 ) -> None:
-    broken = Flow(
-        id="broken",
-        version=1,
-        title=msg("help.title"),
-        start=lambda _, __: Goto("ask"),
-        steps={"ask": Step(ask=_ask, on_answer=_crash)},
-        aliases=("rusak",),
-    )
-    pipeline = pipeline_on(store, jaring, clock, Engine((*ALL_FLOWS, broken), (*MAIN_MENU, "broken")))
+    pipeline = pipeline_on(store, jaring, clock, engine_with_a_broken_flow())
     await pipeline.handle(said(clock, "rusak", sender="unlucky"))
     batch = [said(clock, "halo", sender=f"p{n}") for n in range(5)]
     batch.insert(2, said(clock, "jawaban", sender="unlucky", message_id="boom"))

@@ -152,7 +152,8 @@ def _crash(_: Context, __: Data, ___: Answer) -> Transition:
     raise RuntimeError("a bug in a flow")
 
 
-async def test_a_failing_step_apologises_and_keeps_the_conversation(jaring: Jaring, clock: FixedClock) -> None:
+def engine_with_a_broken_flow() -> Engine:
+    """Every flow, and "rusak": a flow whose step raises at any answer (a bug)."""
     broken = Flow(
         id="broken",
         version=1,
@@ -161,7 +162,11 @@ async def test_a_failing_step_apologises_and_keeps_the_conversation(jaring: Jari
         steps={"ask": Step(ask=_ask, on_answer=_crash)},
         aliases=("rusak",),
     )
-    engine = Engine((*ALL_FLOWS, broken), (*MAIN_MENU, "broken"))
+    return Engine((*ALL_FLOWS, broken), (*MAIN_MENU, "broken"))
+
+
+async def test_a_failing_step_apologises_and_keeps_the_conversation(jaring: Jaring, clock: FixedClock) -> None:
+    engine = engine_with_a_broken_flow()
     pipeline = Pipeline(jaring.store, engine, jaring.catalogs, jaring.programme, cipher=jaring.cipher, clock=clock)
     await pipeline.handle(said(clock, "rusak"))
     assert (await pipeline.handle(said(clock, "jawaban apa saja", message_id="boom"))).result is HandleResult.FAILED

@@ -4,6 +4,7 @@ the role. Real SQLite and PostgreSQL, the real pipeline, and one run of the real
 
 from __future__ import annotations
 
+import asyncio
 import re
 from itertools import count
 from pathlib import Path
@@ -113,6 +114,27 @@ async def test_an_admin_revokes_a_role_in_chat_with_a_confirmation(app: Jaring, 
     assert said[-2].startswith("Peran Petugas verifikasi kelurahan sudah dicabut dari terminal:bu-lurah.")
     assert said[-1].startswith("Pemegang peran 1 sampai 1 dari 1.")
     assert await _held(app, "bu-lurah") == set()
+
+
+async def test_a_role_revoked_earlier_in_the_same_batch_is_gone_for_the_next_message(
+    app: Jaring, clock: FixedClock
+) -> None:
+    """The admin's "ya" and the officer's next message arrive together and share one transaction: the
+    officer's message, handled after the revocation, no longer has the role."""
+    if not app.store.is_sqlite:
+        pytest.skip("on PostgreSQL two people's messages may go to lanes that run side by side: no order")
+    async with app.store.transaction() as session:
+        await person(session, "kadis", clock(), ("admin", None))
+        await person(session, "bu-lurah", clock(), ("verifier", MEDONO_CODE))
+    await talk(app, clock, "kadis", "peran", "1", "2", "cabut")
+    stranger = (await talk(app, clock, "orang-lain", "verifikasi"))[-1]
+    await asyncio.gather(
+        app.pipeline.handle(Inbound("terminal", "kadis", f"r{next(_ids)}", clock(), "ya")),
+        app.pipeline.handle(Inbound("terminal", "bu-lurah", f"r{next(_ids)}", clock(), "verifikasi")),
+    )
+    assert await _held(app, "bu-lurah") == set()
+    officer = (await talk(app, clock, "bu-lurah"))[-1]
+    assert officer == stranger  # what someone without the role is told, not the kelurahan's list
 
 
 async def test_nobody_revokes_their_own_role_in_chat(app: Jaring, clock: FixedClock) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -146,8 +147,7 @@ class Pipeline:
             log.exception("question model check failed")
         train = False
         try:
-            async with self.store.transaction() as session:
-                handled, train = await self._handle_together(session, inbounds)
+            handled, train = await self._in_one_transaction(inbounds)
         except Exception as exc:  # a bug in a step must not lose the message or leave the person waiting
             if len(inbounds) > 1:  # the others must not pay for one message: each alone, in order
                 log.warning(
@@ -161,6 +161,21 @@ class Pipeline:
         if any(h.result is not HandleResult.DUPLICATE for h in handled):
             self.on_outbox()
         return handled
+
+    async def _in_one_transaction(self, inbounds: Sequence[Inbound]) -> tuple[list[Handled], bool]:
+        """The batch in one transaction; tried once more when the database refused it for the moment (a
+        deadlock between PostgreSQL lanes, a serialisation failure), before it is split up."""
+        try:
+            return await self._together_committed(inbounds)
+        except DBAPIError as exc:
+            if len(inbounds) == 1 or not _transient(exc):
+                raise
+            log.warning("a batch of %d messages met %s: trying it once more", len(inbounds), type(exc.orig).__name__)
+        return await self._together_committed(inbounds)
+
+    async def _together_committed(self, inbounds: Sequence[Inbound]) -> tuple[list[Handled], bool]:
+        async with self.store.transaction() as session:
+            return await self._handle_together(session, inbounds)
 
     async def _handle_together(self, session: AsyncSession, inbounds: Sequence[Inbound]) -> tuple[list[Handled], bool]:
         """Every message of the batch, in order, in this transaction: a handful of statements for the
@@ -177,16 +192,18 @@ class Pipeline:
         people = await self._people(session, writing)
         handled: list[Handled] = []
         queued: list[outbox.NewReply] = []
-        train = False
+        train = asked = False
         for inbound, contact, inbox_id in zip(inbounds, senders, inbox_ids, strict=True):
             if inbox_id is None:
                 handled.append(Handled(HandleResult.DUPLICATE))
                 continue
             person = people[contact.id]
-            replies, language, trains = await self._step(session, person, inbound, now)
-            queued.extend(self.writer.queued_replies(contact, replies, language, inbox_id))
+            if asked:  # a request earlier in the batch may have granted or revoked this person's role
+                person.roles = (await roles.active_roles(session, [contact.id])).get(contact.id, frozenset())
+            turn = await self._step(session, person, inbound, now)
+            queued.extend(self.writer.queued_replies(contact, turn.replies, turn.language, inbox_id))
             handled.append(Handled(HandleResult.HANDLED, person.answered))
-            train = train or trains
+            train, asked = train or turn.train, asked or turn.asked
         await conversation_sessions.save_sessions(
             session, [person.saved(self.cipher) for person in people.values()], now
         )
@@ -214,17 +231,14 @@ class Pipeline:
             for contact_id, contact in writing.items()
         }
 
-    async def _step(
-        self, session: AsyncSession, person: _Person, inbound: Inbound, now: datetime
-    ) -> tuple[list[Reply], str, bool]:
-        """One message through the engine and the requests it makes: its replies, in which language,
-        and whether it attached questions the model must learn."""
+    async def _step(self, session: AsyncSession, person: _Person, inbound: Inbound, now: datetime) -> _Turn:
+        """One message through the engine and the requests it makes."""
         contact = person.contact
         contact.last_inbound_at = now
         contact.unreachable = False  # they wrote to us, so they can be reached again
         if inbound.phone:
             contact.phone = inbound.phone
-        outcome = self.engine.handle(person.state, inbound, self._context(person, now))
+        outcome = first = self.engine.handle(person.state, inbound, self._context(person, now))
         await self._apply(session, person, outcome.effects, now)
         replies = list(outcome.replies)
         train = False
@@ -243,7 +257,7 @@ class Pipeline:
             raise RuntimeError(f"a step made more than {_MAX_REQUESTS} requests for one message")
         person.state = outcome.state
         person.since = now  # saved with this batch: a letter sent before now is older than this turn
-        return replies, outcome.language, train
+        return _Turn(replies, outcome.language, train, asked=outcome is not first)
 
     def _context(self, person: _Person, now: datetime) -> Context:
         contact = person.contact
@@ -320,6 +334,17 @@ class Pipeline:
         return Handled(HandleResult.FAILED, answered)
 
 
+@dataclass(frozen=True, slots=True)
+class _Turn:
+    """What one message's turn gave: its replies, in which language; whether it attached questions the
+    model must learn, and whether it made requests (which may change others' roles in the batch)."""
+
+    replies: list[Reply]
+    language: str
+    train: bool
+    asked: bool
+
+
 @dataclass(slots=True)
 class _Person:
     """What a batch knows of one person writing, kept up to date across their messages in it."""
@@ -355,6 +380,13 @@ def _state(row: conversation_sessions.StoredSession, cipher: PersonalDataCipher)
         {flow: unseal(data, cipher) for flow, data in row.paused.items()},
         history,
     )
+
+
+def _transient(error: DBAPIError) -> bool:
+    """A refusal that a second try may not meet: PostgreSQL's deadlock and serialisation failures,
+    SQLite's busy database."""
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return code in {"40001", "40P01"} or "database is locked" in str(error.orig)
 
 
 def _answered(found: tuple[str, list[dict[str, str]]] | None) -> AnsweredQuestion | None:

@@ -58,7 +58,8 @@ async def contacts_for(session: AsyncSession, keys: Collection[ContactKey], now:
     """Many people's contacts at once (a batch of messages), the missing ones created with an empty
     conversation: one SELECT per channel when everyone is known."""
     found = await _find_contacts(session, keys)
-    missing = [key for key in dict.fromkeys(keys) if key not in found]
+    # Sorted: two processes creating the same new people take the unique index's locks in one order.
+    missing = sorted(key for key in set(keys) if key not in found)
     if not missing:
         return found
     await session.execute(
