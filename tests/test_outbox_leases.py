@@ -151,6 +151,22 @@ async def test_a_killed_process_leases_are_taken_over_at_once_and_a_live_ones_ar
     assert sorted(sender.sent) == ids, "each sent once by the survivor"
 
 
+async def test_a_live_holders_heartbeat_keeps_its_slow_sends_its_own(store: Store) -> None:
+    """A send still waiting for a connection when its lease would run out is not taken for abandoned:
+    each heartbeat extends the holder's leases, so no claim (its own or another process's) takes it."""
+    claimed_at = utc_now() - timedelta(seconds=59)
+    ids = await _queue(store, 2, claimed_at)
+    holder = await LeaseHolder.register(store, utc_now)
+    async with store.transaction() as session:
+        await outbox.claim_due(session, claimed_at, lease=LEASE, limit=10, channels=[CHANNEL], holder=holder.id)
+    await holder.look_after()
+    later = utc_now() + timedelta(seconds=30)  # the first lease has run out by then; the extended one has not
+    async with store.transaction() as session:
+        assert await outbox.claim_due(session, later, lease=LEASE, limit=10, channels=[CHANNEL]) == []
+    rows = await _rows(store)
+    assert [(rows[i].status, rows[i].lease_holder) for i in ids] == [("sending", holder.id)] * 2
+
+
 async def test_a_clean_stop_frees_its_leases_and_a_live_holder_keeps_them(store: Store) -> None:
     now = utc_now()
     ids = await _queue(store, 2, now)
@@ -186,6 +202,8 @@ def test_who_is_gone() -> None:
     here = this_process()
     me = _record(here, now)
     assert not is_gone(me, here, now, stale_after=stale)
+    # On this machine the pid decides: a live process whose database stalled for minutes is slow, not gone.
+    assert not is_gone(_record(here, now - timedelta(minutes=10)), here, now, stale_after=stale)
     if here.pid_started is not None:  # Linux: a pid now running another process than the one recorded
         reused = _record(ProcessIdentity(here.host, here.pid_space, here.pid, here.pid_started + 1), now)
         assert is_gone(reused, here, now, stale_after=stale)

@@ -84,12 +84,13 @@ def is_gone(record: Process | None, here: ProcessIdentity, now: datetime, *, sta
     """Whether the process `record` describes can no longer finish what it holds."""
     if record is None or record.stopped_at is not None:
         return True
-    if record.heartbeat_at < now - stale_after:
-        return True
-    if record.pid_space != here.pid_space:
-        return False  # another machine: only its heartbeat tells
-    if record.pid_started is not None and here.pid_started is not None:
-        return start_ticks(record.pid) != record.pid_started
+    if record.pid_space != here.pid_space:  # another machine: only its heartbeat tells
+        return record.heartbeat_at < now - stale_after
+    # This machine: the pid says it, whatever the heartbeat (a process whose database stalled for
+    # minutes is slow, not gone). A start time we cannot read (/proc with hidepid) proves nothing.
+    started = start_ticks(record.pid) if record.pid_started is not None else None
+    if started is not None:
+        return started != record.pid_started
     return not _pid_runs(record.pid)
 
 
@@ -114,6 +115,7 @@ class LeaseHolder:
         self.id = process_id
         self.every = every
         self.stale_after = stale_after
+        self.lease = every * 4  # how long a lease runs: extended at each heartbeat
 
     @classmethod
     async def register(
@@ -143,7 +145,7 @@ class LeaseHolder:
         """Beat the heartbeat and take over the leases of processes that are gone; the number taken."""
         now = self.clock()
         async with self.store.transaction() as session:
-            await processes.heartbeat(session, self.id, now)
+            await processes.heartbeat(session, self.id, now, lease_until=now + self.lease)
             holders = await processes.holders_of_leases(session, other_than=self.id)
             gone = [
                 holder

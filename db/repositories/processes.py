@@ -45,8 +45,17 @@ async def register(
     )
 
 
-async def heartbeat(session: AsyncSession, process_id: str, now: datetime) -> None:
-    await session.execute(update(Process).where(Process.id == process_id).values(heartbeat_at=now))
+async def heartbeat(session: AsyncSession, process_id: str, now: datetime, *, lease_until: datetime) -> None:
+    """This process is alive: its heartbeat, and the leases it holds extended to `lease_until` (a send
+    waiting its turn for a connection must not be taken for abandoned). A process taken for dead by
+    mistake (a database stalled for minutes) is alive again: its record no longer says stopped."""
+    await session.execute(update(Process).where(Process.id == process_id).values(heartbeat_at=now, stopped_at=None))
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.lease_holder == process_id)
+        .values(lease_until=lease_until)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def mark_stopped(session: AsyncSession, process_ids: Collection[str], now: datetime) -> None:

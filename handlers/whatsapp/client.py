@@ -61,11 +61,12 @@ class GraphClient:
     async def upload_media(self, file_name: str, media_type: str, content: bytes) -> GraphAnswer:
         """Upload a file to send; the answer's `message_id` is the media id a message then refers to.
         Raises httpx.HTTPError like `send_message`."""
-        response = await self._http.post(
-            f"{self.api_base}/{self.phone_number_id}/media",
-            data={"messaging_product": "whatsapp", "type": media_type},
-            files={"file": (file_name, content, media_type)},
-        )
+        async with self._slots:
+            response = await self._http.post(
+                f"{self.api_base}/{self.phone_number_id}/media",
+                data={"messaging_product": "whatsapp", "type": media_type},
+                files={"file": (file_name, content, media_type)},
+            )
         return _answer(response)
 
     async def aclose(self) -> None:
