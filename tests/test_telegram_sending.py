@@ -232,7 +232,9 @@ async def test_one_chat_gets_its_rate_after_a_short_burst(fake: FakeTelegram) ->
     arrivals = [call.at - started_at for call in fake.calls_to("sendMessage")]
     assert arrivals[1] < 0.05  # the burst: two at once
     assert arrivals[2] >= 0.1 - 0.005
-    assert arrivals[3] - arrivals[2] >= 0.1 - 0.005  # then one every 1/10 s
+    # Then one every 1/10 s, on the bucket's schedule: no more than 2 + 10·t sent by time t (a late third
+    # send, delayed on its way, does not push the fourth back, so the gap between them can be shorter).
+    assert arrivals[3] >= 0.2 - 0.005
 
 
 async def test_a_blank_message_is_failed_not_sent(fake: FakeTelegram) -> None:
