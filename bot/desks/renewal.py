@@ -242,7 +242,7 @@ async def open_round(
         "renewal.opened",
         now=now,
         actor_contact_id=actor_contact_id,
-        subject=f"renewal:{programme.id}:{year}"[:120],
+        subject=_round_subject(programme, year),
         detail={
             "participants": str(opened.participants),
             "continuing": str(opened.continuing),
@@ -595,7 +595,7 @@ async def close_round(
         "renewal.closed",
         now=now,
         actor_contact_id=actor_contact_id,
-        subject=f"renewal:{programme.id}:{year}"[:120],
+        subject=_round_subject(programme, year),
         detail={
             "continued": str(closed.continued),
             "unchecked": str(closed.unchecked),
@@ -676,3 +676,8 @@ async def _end(
             call_centre=programme.call_centre,
         )
         post.append(Letter.of(contact, news))
+
+
+def _round_subject(programme: Programme, year: int) -> str:
+    """How the audit log names a renewal round (its opening and its closing)."""
+    return f"renewal:{programme.id}:{year}"[:120]

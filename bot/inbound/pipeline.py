@@ -199,7 +199,7 @@ class Pipeline:
                 continue
             person = people[contact.id]
             if asked:  # a request earlier in the batch may have granted or revoked this person's role
-                person.roles = (await roles.active_roles(session, [contact.id])).get(contact.id, frozenset())
+                await person.read_roles(session)
             turn = await self._step(session, person, inbound, now)
             queued.extend(self.writer.queued_replies(contact, turn.replies, turn.language, inbox_id))
             handled.append(Handled(HandleResult.HANDLED, person.answered))
@@ -249,7 +249,7 @@ class Pipeline:
             train = train or isinstance(answer, GroupAttached)
             # An invitation accepted grants a role the rest of the turn must know of (consents change only
             # through this pipeline's own effects, which `_apply` keeps up to date).
-            person.roles = (await roles.active_roles(session, [contact.id])).get(contact.id, frozenset())
+            await person.read_roles(session)
             outcome = self.engine.resume(outcome, answer, self._context(person, now))
             await self._apply(session, person, outcome.effects, now)
             replies.extend(outcome.replies)
@@ -356,6 +356,10 @@ class _Person:
     consents: Mapping[str, ConsentInForce]
     roles: frozenset[str]
     answered: AnsweredQuestion | None
+
+    async def read_roles(self, session: AsyncSession) -> None:
+        """The roles as they are now, after a request may have granted or revoked one."""
+        self.roles = (await roles.active_roles(session, [self.contact.id])).get(self.contact.id, frozenset())
 
     def saved(self, cipher: PersonalDataCipher) -> conversation_sessions.SavedSession:
         return conversation_sessions.SavedSession(

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ConsentRecord
 
-__all__ = ["ConsentInForce", "consents_in_force", "latest_consent", "latest_consents", "record_consent"]
+__all__ = ["ConsentInForce", "consents_in_force", "latest_consent", "record_consent"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,22 +48,8 @@ async def record_consent(
     )
 
 
-async def latest_consent(session: AsyncSession, contact_id: int, purpose: str) -> ConsentRecord | None:
-    return (await latest_consents(session, contact_id, (purpose,))).get(purpose)
-
-
-async def latest_consents(
-    session: AsyncSession, contact_id: int, purposes: Collection[str]
-) -> dict[str, ConsentRecord]:
-    """The record in force for each of `purposes` the person has answered, in one query (read for every
-    message: the conversation must know which notices the person has agreed to)."""
-    newest = (
-        select(func.max(ConsentRecord.id))
-        .where(ConsentRecord.contact_id == contact_id, ConsentRecord.purpose.in_(purposes))
-        .group_by(ConsentRecord.purpose)
-    )
-    rows = (await session.execute(select(ConsentRecord).where(ConsentRecord.id.in_(newest)))).scalars()
-    return {row.purpose: row for row in rows}
+async def latest_consent(session: AsyncSession, contact_id: int, purpose: str) -> ConsentInForce | None:
+    return (await consents_in_force(session, [contact_id], (purpose,))).get(contact_id, {}).get(purpose)
 
 
 _NEWEST = (
@@ -86,7 +72,8 @@ _IN_FORCE = select(
 async def consents_in_force(
     session: AsyncSession, contact_ids: Collection[int], purposes: Collection[str]
 ) -> dict[int, dict[str, ConsentInForce]]:
-    """`latest_consents` for many people in one query: contact id → purpose → the answer in force."""
+    """The answer in force for each of `purposes`, for many people in one query: contact id → purpose →
+    the answer (people who never answered are left out)."""
     if not contact_ids:
         return {}
     rows = await session.execute(_IN_FORCE, {"ids": list(set(contact_ids)), "purposes": list(purposes)})

@@ -160,14 +160,15 @@ async def enqueue_many(session: AsyncSession, replies: Sequence[NewReply], now: 
     )
 
 
+# Delivered, with the provider's id, offering choices: on Telegram, a keyboard that may still show.
+_SENT_WITH_CHOICES_TERMS = (
+    OutboxMessage.status == "sent",
+    OutboxMessage.provider_message_id.is_not(None),
+    cast(OutboxMessage.choices, String) != "[]",
+)
 _NEWEST_WITH_CHOICES = (
     select(func.max(OutboxMessage.id))
-    .where(
-        OutboxMessage.contact_id.in_(bindparam("ids", expanding=True)),
-        OutboxMessage.status == "sent",
-        OutboxMessage.provider_message_id.is_not(None),
-        cast(OutboxMessage.choices, String) != "[]",
-    )
+    .where(OutboxMessage.contact_id.in_(bindparam("ids", expanding=True)), *_SENT_WITH_CHOICES_TERMS)
     .group_by(OutboxMessage.contact_id)
 )
 _SENT_WITH_CHOICES = select(OutboxMessage.contact_id, OutboxMessage.provider_message_id, OutboxMessage.choices).where(
@@ -432,12 +433,7 @@ async def latest_sent_with_choices(session: AsyncSession, contact_id: int) -> Ou
     to take away once they have answered."""
     statement = (
         select(OutboxMessage)
-        .where(
-            OutboxMessage.contact_id == contact_id,
-            OutboxMessage.status == "sent",
-            OutboxMessage.provider_message_id.is_not(None),
-            cast(OutboxMessage.choices, String) != "[]",
-        )
+        .where(OutboxMessage.contact_id == contact_id, *_SENT_WITH_CHOICES_TERMS)
         .order_by(OutboxMessage.id.desc())
         .limit(1)
     )
