@@ -133,6 +133,7 @@ async def open_jaring(settings: Settings, clock: Clock = utc_now, *, store: Stor
         region=region,
         # A broadcast preview warns when WhatsApp messages beyond the 24-hour window have no template.
         whatsapp_template_configured=bool(settings.whatsapp_template_name),
+        desk_url=settings.desk_url,
     )
 
     return Jaring(settings, store, programme, catalogs, region, engine, pipeline, cipher)

@@ -277,6 +277,11 @@ def _review_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
     revoke.add_argument("address", metavar="CHANNEL:ID", type=_person)
     revoke.add_argument("role", choices=["admin", "verifier", "rtrw"])
 
+    web = commands.add_parser("web", help="the Dinas desk's web pages (served by `jaring serve` under /dinas)")
+    web_commands = web.add_subparsers(dest="web_command", required=True, metavar="ACTION")
+    web_link = web_commands.add_parser("link", help="a one-time sign-in link (10 minutes) for an admin or verifier")
+    web_link.add_argument("address", metavar="CHANNEL:ID", type=_person)
+
 
 class _Collector:
     """Python's cycle collector, paused while `jaring` starts. Start-up makes some 700 modules' worth of
@@ -429,6 +434,11 @@ async def _run(args: argparse.Namespace, settings: Settings, language: str, coll
             from bot.commands.broadcasts import run_broadcast_command
 
             return await run_broadcast_command(jaring, args, language=language)
+        if args.command == "web":
+            from bot.commands.person_ids import parse_person_id
+            from bot.commands.web_link import print_web_link
+
+            return await print_web_link(jaring, parse_person_id(args.address), language=language)
         if args.command == "renewal":
             from bot.commands.renewal import run_renewal_command
 

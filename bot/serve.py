@@ -31,6 +31,7 @@ from bot.outbound.lease_holder import LeaseHolder
 from bot.outbound.outbox_worker import OutboxWorker, RetryPolicy
 from bot.outbound.reminders import reminder_loop
 from bot.settings import Settings, SettingsError
+from bot.web.desk import Desk, desk_routes
 from db.connection import Store
 from handlers.sending import Sender
 from handlers.webhook_requests import BODY_DEADLINE_SECONDS
@@ -194,7 +195,15 @@ async def serving(
         )
         jaring.pipeline.on_outbox = worker.wake
 
-        routes = [route for channel in channels for route in channel.routes()]
+        # The Dinas desk's pages (/dinas): their letters (the worker told of a decision) go out at once.
+        desk = Desk(
+            jaring,
+            settings.desk_url,
+            settings.web_session_hours,
+            worker.wake,
+            channels=tuple(c.name for c in channels),
+        )
+        routes = [*(route for channel in channels for route in channel.routes()), *desk_routes(desk)]
         _quiet_uvicorn()
         server = _Server(
             uvicorn.Config(

@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     whatsapp_template_name: str = Field(default="", validation_alias="WHATSAPP_TEMPLATE_NAME")
     whatsapp_template_language: str = Field(default="id", validation_alias="WHATSAPP_TEMPLATE_LANGUAGE")
     whatsapp_messages_per_second: float = Field(default=80.0, gt=0, validation_alias="WHATSAPP_MESSAGES_PER_SECOND")
+    # Where officers' browsers reach `jaring serve` (the reverse proxy's https:// address in production):
+    # the sign-in links given in the chat start with it. Empty: http://JARING_HOST:JARING_PORT.
+    web_url: str = Field(default="", validation_alias="JARING_WEB_URL")
+    web_session_hours: float = Field(default=9.0, gt=0, le=24, validation_alias="JARING_WEB_SESSION_HOURS")
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -91,6 +95,16 @@ class Settings(BaseSettings):
             raise ValueError("must start with https:// (or http:// for an API server on this machine)")
         return value
 
+    @field_validator("web_url")
+    @classmethod
+    def _web_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                "must start with https:// (what officers' browsers open), e.g. https://jaring.example.go.id"
+            )
+        return value
+
     @field_validator("telegram_webhook_secret")
     @classmethod
     def _telegram_secret(cls, value: str) -> str:
@@ -112,6 +126,11 @@ class Settings(BaseSettings):
     @property
     def whatsapp_configured(self) -> bool:
         return not self.whatsapp_missing
+
+    @property
+    def desk_url(self) -> str:
+        """The web desk's base address, for the sign-in links."""
+        return f"{self.web_url or f'http://{self.host}:{self.port}'}/dinas"
 
     @property
     def resolved_database_url(self) -> str:

@@ -47,6 +47,8 @@ __all__ = [
     "RenewalRound",
     "RoleGrant",
     "UnansweredQuestion",
+    "WebLink",
+    "WebSession",
 ]
 
 NAMING_CONVENTION = {
@@ -529,3 +531,32 @@ class Renewal(Base):
     decided_by_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     note: Mapped[str | None] = mapped_column(String(300))
+
+
+class WebLink(Base):
+    """A one-time sign-in link to the Dinas desk's pages, given in the chat to an admin or verifier (or
+    printed by `jaring web link`). Only the token's SHA-256 is kept; it works once, until `expires_at`."""
+
+    __tablename__ = "web_links"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie's SHA-256, whose it is, until when, and the CSRF token its forms
+    carry. Roles are not kept here: every page reads them again, as the chat does for every message."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -19,7 +19,7 @@ from tests.core_support import ROOT, catalogs
 LANGUAGES = ("id", "en")
 CODE_DIRS = ("conversations", "bot", "handlers")
 # msg("key", …) or Msg("key", …) with the key written out.
-_MSG_CALL = re.compile(r"""\b(?:msg|Msg)\(\s*(["'])([^"'\n]+)\1""")
+_MSG_CALL = re.compile(r"""\b(?:msg|Msg|t)\(\s*(["'])([^"'\n]+)\1""")
 # Any string literal that could be a key: where a key is chosen at run time, e.g.
 # `said = "privacy.withdrawn" if … else "privacy.declined"`, it still appears in the code like this.
 _KEY_LITERAL = re.compile(r"""(["'])([a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+)\1""")
@@ -37,7 +37,9 @@ def _po_files(language: str) -> list[Path]:
 
 @cache
 def _code() -> str:
+    """The Python code, and the web desk's templates (their texts are `t("web.…")` calls)."""
     files = sorted(path for folder in CODE_DIRS for path in (ROOT / folder).rglob("*.py"))
+    files += sorted((ROOT / "bot" / "web" / "templates").rglob("*.html"))
     return "\n".join(path.read_text(encoding="utf-8") for path in files)
 
 

@@ -26,6 +26,8 @@ TABLES = {
     "accident_reports",
     "claim_cases",
     "unanswered_questions",
+    "web_links",
+    "web_sessions",
     "broadcasts",
     "quota_changes",
     "outbox_files",

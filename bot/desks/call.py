@@ -36,6 +36,7 @@ class DeskCall:
     catalogs: Catalogs  # a chart's labels and an export's status column: files, not messages
     region: Region | None = None
     whatsapp_template_configured: bool = False  # a broadcast preview warns when WhatsApp has no template
+    desk_url: str = ""  # the web desk's address, for its sign-in links (Settings.desk_url)
     post: list[Letter] = field(default_factory=list)
 
 

@@ -30,6 +30,7 @@ from bot.desks import (
     review,
     roles,
     unanswered,
+    web_sign_in,
 )
 from bot.desks.call import DeskCall
 from bot.inbound.outbox_writer import OutboxWriter
@@ -49,6 +50,7 @@ from conversations.requests import renewal as renewal_requests
 from conversations.requests import review as review_requests
 from conversations.requests import roles as role_requests
 from conversations.requests import unanswered as unanswered_requests
+from conversations.requests import web as web_requests
 from conversations.requests.base import Request, answer_type
 from db.models import Contact
 from db.personal_data import PersonalDataCipher
@@ -100,6 +102,7 @@ HANDLERS: Mapping[type[Request[Any]], Handler] = {
     export_requests.ExportEnrolment: export.export_enrolment,
     unanswered_requests.ListQuestionGroups: unanswered.list_question_groups,
     unanswered_requests.AttachGroup: unanswered.attach_group,
+    web_requests.MakeWebLink: web_sign_in.make_web_link,
 }
 
 
@@ -142,6 +145,7 @@ class RequestAnswerer:
     catalogs: Catalogs  # renders the letters an answer causes; draws a chart's labels
     region: Region | None = None  # kelurahan and kecamatan names (the enrolment export, audiences)
     whatsapp_template_configured: bool = False  # a broadcast preview warns when WhatsApp has no template
+    desk_url: str = ""  # the web desk's address, for its sign-in links
 
     async def answer(self, session: AsyncSession, contact: Contact, request: Request[A], now: datetime) -> A:
         """The answer; the letters to others it caused are queued by the outbox writer, in the same
@@ -155,6 +159,7 @@ class RequestAnswerer:
             self.catalogs,
             self.region,
             self.whatsapp_template_configured,
+            self.desk_url,
         )
         answer: A = await HANDLERS[type(request)](call, request)
         await OutboxWriter(self.catalogs, self.cipher).letters(session, call.post, now)

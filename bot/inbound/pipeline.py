@@ -109,6 +109,7 @@ class Pipeline:
         region: Region | None = None,
         on_outbox: Callable[[], None] = lambda: None,
         whatsapp_template_configured: bool = False,
+        desk_url: str = "",
         keyboard_channels: Collection[str] = ("telegram",),
         question_model: QuestionModelKeeper | None = None,
     ) -> None:
@@ -126,7 +127,7 @@ class Pipeline:
         self.on_outbox = on_outbox
         self.keyboard_channels = frozenset(keyboard_channels)
         self.writer = OutboxWriter(catalogs, cipher)
-        self.answerer = RequestAnswerer(cipher, programme, catalogs, region, whatsapp_template_configured)
+        self.answerer = RequestAnswerer(cipher, programme, catalogs, region, whatsapp_template_configured, desk_url)
         self.question_model = question_model or QuestionModelKeeper(default_desk())
         # SQLite has one writer: one lane. PostgreSQL takes several transactions at once.
         self._batches = GroupCommit(self._handle_batch, lanes=1 if store.is_sqlite else POSTGRES_LANES)

@@ -24,6 +24,7 @@ from conversations.flows.review import review_flow
 from conversations.flows.roles import roles_flow
 from conversations.flows.settings import help_flow, language_flow
 from conversations.flows.unanswered import unanswered_flow
+from conversations.flows.web_sign_in import web_sign_in_flow
 from conversations.questions.desk import default_desk
 
 __all__ = ["ALL_FLOWS", "MAIN_MENU", "build_engine"]
@@ -55,6 +56,7 @@ ALL_FLOWS: tuple[Flow, ...] = (
     enrolment_export_flow,
     broadcast_flow,
     unanswered_flow,
+    web_sign_in_flow,
 )
 # At most ten entries for most people: WhatsApp shows up to ten as a list. `about` ("info") and
 # `calculator` ("hitung manfaat") are reached by their words and from "Tanya manfaat".

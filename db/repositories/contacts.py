@@ -12,7 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Contact, ConversationSession
 from db.repositories._dialect import ignoring_duplicates, insert_ignoring_duplicates
 
-__all__ = ["ContactKey", "contacts_for", "find_contact", "get_or_create_contact", "set_business_user_id"]
+__all__ = [
+    "ContactKey",
+    "contact_by_id",
+    "contacts_for",
+    "find_contact",
+    "get_or_create_contact",
+    "set_business_user_id",
+]
 
 ContactKey = tuple[str, str]  # (channel, id on that channel)
 
@@ -20,6 +27,10 @@ ContactKey = tuple[str, str]  # (channel, id on that channel)
 async def find_contact(session: AsyncSession, channel: str, channel_id: str) -> Contact | None:
     statement = select(Contact).where(Contact.channel == channel, Contact.channel_id == channel_id)
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def contact_by_id(session: AsyncSession, contact_id: int) -> Contact | None:
+    return await session.get(Contact, contact_id)
 
 
 async def get_or_create_contact(session: AsyncSession, channel: str, channel_id: str, now: datetime) -> Contact:
