@@ -19,11 +19,11 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from bot.app import Jaring
+from bot.clock import Clock
 from bot.serve import Service, serving
 from bot.settings import Settings
 from db.models import Contact
 from db.repositories import contacts, roles
-from tests.conftest import FixedClock
 from tests.fake_telegram import FakeTelegram
 from tests.telegram_support import free_port, telegram_settings, use_migrated_database
 
@@ -54,7 +54,7 @@ class DeskServer:
 
     service: Service
     fake: FakeTelegram
-    clock: FixedClock
+    clock: Clock  # the tests' FixedClock, or the real one where time must pass (a broadcast going out)
     url: str
 
     @property
@@ -99,7 +99,7 @@ class DeskServer:
 
 
 @asynccontextmanager
-async def desk_server(settings: Settings, fake: FakeTelegram, clock: FixedClock) -> AsyncIterator[DeskServer]:
+async def desk_server(settings: Settings, fake: FakeTelegram, clock: Clock) -> AsyncIterator[DeskServer]:
     await use_migrated_database(settings)
     port = free_port()
     configured = telegram_settings(settings, fake).model_copy(
