@@ -31,7 +31,8 @@ from bot.outbound.lease_holder import LeaseHolder
 from bot.outbound.outbox_worker import OutboxWorker, RetryPolicy
 from bot.outbound.reminders import reminder_loop
 from bot.settings import Settings, SettingsError
-from bot.web.desk import Desk, desk_routes
+from bot.web.desk import Desk
+from bot.web.routes import desk_routes
 from db.connection import Store
 from handlers.sending import Sender
 from handlers.webhook_requests import BODY_DEADLINE_SECONDS

@@ -1,7 +1,8 @@
 """The Dinas desk on the web: pages under /dinas on `jaring serve`'s one web app.
 
 How a page request travels:
-- `desk.py` mounts every page's routes under /dinas, with the static files;
+- `routes.py` mounts every page's routes under /dinas, with the static files; `desk.py` holds what
+  every page needs (the bot, the templates, the cookie's settings);
 - `visit.py` wraps each page: the session cookie → the officer (roles read again, as the chat does
   for every message), the CSRF token on every form, the security headers, 404 for what the officer
   may not see;

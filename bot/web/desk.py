@@ -1,5 +1,4 @@
-"""The web desk: what every page needs (the bot, the templates, the cookie's settings), and the routes
-of every area mounted under /dinas."""
+"""The web desk: what every page needs (the bot, the templates, the cookie's settings)."""
 
 from __future__ import annotations
 
@@ -8,13 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment
-from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
 
 from bot.app import Jaring
 from bot.web.rendering import templates
 
-__all__ = ["DESK_PATH", "Desk", "desk_routes"]
+__all__ = ["DESK_PATH", "STATIC", "Desk"]
 
 DESK_PATH = "/dinas"
 STATIC = Path(__file__).resolve().parent / "static"  # the style sheet and the little script there is
@@ -34,11 +31,3 @@ class Desk:
     def secure_cookie(self) -> bool:
         """Behind HTTPS the cookie is sent over HTTPS only."""
         return self.desk_url.startswith("https://")
-
-
-def desk_routes(desk: Desk) -> list[BaseRoute]:
-    from bot.web.pages import ALL_ROUTES  # noqa: PLC0415  # the pages import this module
-
-    static = StaticFiles(directory=STATIC)
-    routes = [route for make in ALL_ROUTES for route in make(desk)]
-    return [Mount(DESK_PATH, routes=[*routes, Mount("/static", app=static, name="static")])]

@@ -43,6 +43,7 @@ __all__ = [
     "Visit",
     "notices",
     "page_route",
+    "path_id",
     "public_page",
     "query_int",
     "security_headers",
@@ -51,6 +52,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 COOKIE = "jaring_desk"
+# A form's whole body at most (the largest is an uploaded list, capped at 10 MB by its page): a larger
+# one is refused before it is read, rather than spooled to disk first.
+MAX_FORM_BYTES = 11 * 1024 * 1024
 A = TypeVar("A")
 PageHandler = Callable[["Visit"], Awaitable[Response]]
 
@@ -191,13 +195,20 @@ def page_route(
                 officer = await officer_of(session, cookie, now=now)
         if officer is None:
             return _signed_out(desk, request)
-        form = None
-        if request.method == "POST":
-            form = await request.form(max_files=1, max_fields=2000, max_part_size=1024 * 1024)
+        if request.method != "POST":
+            return await _handled(Visit(request, desk, officer, now))
+        if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+            return _error(Visit(request, desk, officer, now), 413, "web.error.too_large")
+        form = await request.form(max_files=1, max_fields=2000, max_part_size=1024 * 1024)
+        try:  # an uploaded file over 1 MB waits in a temporary file: personal data, gone once closed
             given = form.get("csrf")
             if not isinstance(given, str) or not hmac.compare_digest(given, officer.csrf_token):
                 return _error(Visit(request, desk, officer, now), 403, "web.error.csrf")
-        visit = Visit(request, desk, officer, now, form)
+            return await _handled(Visit(request, desk, officer, now, form))
+        finally:
+            await form.close()
+
+    async def _handled(visit: Visit) -> Response:
         try:
             return await handler(visit)
         except NotFound:
@@ -223,6 +234,15 @@ def _signed_out(desk: Desk, request: Request) -> Response:
 
 def _error(visit: Visit, status: int, key: str) -> Response:
     return visit.page("error.html", status=status, message=visit.texts(key), status_code=status)
+
+
+def path_id(visit: Visit, name: str) -> int:
+    """A record's number from the path (a `{name:int}` route); one no record can have (too long for the
+    store) is not found rather than a database error."""
+    value = visit.request.path_params[name]
+    if not isinstance(value, int) or value >= 2**31:
+        raise NotFound
+    return value
 
 
 def query_int(params: Mapping[str, str], name: str, default: int = 0) -> int:

@@ -9,7 +9,6 @@ from conversations.flows.dinas_menu import is_officer
 from conversations.messages import Reply, msg
 from conversations.requests.base import RoleRefused
 from conversations.requests.web import MakeWebLink, WebLinkMade
-from conversations.role_needs import OFFICER_NEEDED
 
 __all__ = ["WEB_WORDS", "web_sign_in_flow"]
 
@@ -33,7 +32,7 @@ web_sign_in_flow = Flow(
     version=1,
     title=msg("web.title"),
     start=_start,
-    in_menu=is_officer,  # not in MAIN_MENU: reached by its words, which the Dinas menu mentions
+    # Never in a menu (not in MAIN_MENU): its words open it for anyone, as the doors' do (dinas_menu.py),
+    # and `_start` tells someone who is not an officer what to do instead. It has no step to come back to.
     aliases=WEB_WORDS,
-    needs_role=OFFICER_NEEDED,
 )
