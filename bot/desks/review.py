@@ -48,15 +48,18 @@ from db.repositories.renewal_checks import RenewalCheck
 __all__ = [
     "RENEWAL_CHECKS_SHOWN",
     "OfficerScope",
+    "QueueSearch",
     "decide_registration",
     "decide_renewal",
     "list_pending",
     "officer_scope",
     "open_registration",
     "open_renewal_check",
+    "queue_search",
 ]
 
 _MAX_REASON = 300
+_MAX_SEARCH = 60
 RENEWAL_CHECKS_SHOWN = 10  # renewal "no"s listed at once, the longest waiting first
 _END_REASONS = ("moved", "not_working")
 _REASON_WORDS = {"moved": "review.renewal_answer_moved", "not_working": "review.renewal_answer_not_working"}
@@ -82,16 +85,28 @@ async def officer_scope(session: AsyncSession, contact: Contact) -> OfficerScope
 
 
 async def list_pending(call: DeskCall, request: ListPending) -> PendingPage | RoleRefused:
-    """Registrations waiting for a decision: the verifier's kelurahan, or all for an admin."""
+    """Registrations waiting for a decision: the verifier's kelurahan, or all for an admin; narrowed to
+    one kelurahan and to a search when the request asks (the web desk)."""
     scope = await officer_scope(call.session, call.asker)
     if scope is None:
         return await refuse(call, request)
-    codes = None if scope.admin else scope.kelurahan
-    rows, total = await registrations.list_pending(
-        call.session, codes, offset=max(0, request.offset), limit=page_size(request.limit)
-    )
+    covered = None if scope.admin else scope.kelurahan
+    codes = _narrowed(covered, request.kelurahan_code)
+    offset, limit = max(0, request.offset), page_size(request.limit)
+    search = queue_search(request.search)
+    if search is None:
+        rows, total = await registrations.list_pending(call.session, codes, offset=offset, limit=limit)
+    else:
+        numbers = set(search.numbers)
+        if search.nik_ending:
+            numbers |= await _nik_ending_with(call, codes, search.nik_ending)
+        rows, total = await registrations.list_pending_matching(
+            call.session, codes, name=search.name, ids=numbers, offset=offset, limit=limit
+        )
     items = tuple(
-        PendingItem(row.id, row.full_name or "-", row.kelurahan_code, call.programme.local_date(row.created_at))
+        PendingItem(
+            row.id, row.full_name or "-", row.kelurahan_code, call.programme.local_date(row.created_at), row.status
+        )
         for row in rows
     )
     checks, checks_total = await renewal_checks.list_checks(
@@ -107,7 +122,64 @@ async def list_pending(call: DeskCall, request: ListPending) -> PendingPage | Ro
         )
         for found in checks
     )
-    return PendingPage(items, total, tuple(sorted(codes or ())), renewal_checks=waiting, renewal_total=checks_total)
+    counts = await registrations.count_pending_by_kelurahan(call.session, covered) if request.counts else {}
+    return PendingPage(
+        items,
+        total,
+        tuple(sorted(covered or ())),
+        renewal_checks=waiting,
+        renewal_total=checks_total,
+        by_kelurahan=tuple(sorted(counts.items())),
+    )
+
+
+def _narrowed(covered: frozenset[str] | None, kelurahan_code: str) -> frozenset[str] | None:
+    """The kelurahan listed: those covered (None: all), or the one asked for, if covered."""
+    if not kelurahan_code:
+        return covered
+    if covered is None or kelurahan_code in covered:
+        return frozenset({kelurahan_code})
+    return frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSearch:
+    """What a search of the queue looks for: a name, registration numbers, the NIK's last digits."""
+
+    name: str = ""
+    numbers: tuple[int, ...] = ()
+    nik_ending: str = ""
+
+
+_NUMBER_PREFIXES = ("no.", "no ", "#")
+_MAX_NUMBER_DIGITS = 9
+_MIN_NIK_ENDING = 4
+_NIK_DIGITS = 16
+
+
+def queue_search(text: str) -> QueueSearch | None:
+    """None: no search. Digits ("1234", "No. 12") are a registration number and, four or more, the end
+    of a NIK; anything else is a part of a name."""
+    typed = " ".join(text.split())[:_MAX_SEARCH]
+    if not typed:
+        return None
+    bare = typed.casefold()
+    for prefix in _NUMBER_PREFIXES:
+        bare = bare.removeprefix(prefix)
+    digits = bare.replace(" ", "").replace(".", "")
+    if not digits.isdecimal():
+        return QueueSearch(name=typed)
+    number = (int(digits),) if len(digits) <= _MAX_NUMBER_DIGITS else ()
+    ending = digits if _MIN_NIK_ENDING <= len(digits) <= _NIK_DIGITS else ""
+    return QueueSearch(numbers=number, nik_ending=ending)
+
+
+async def _nik_ending_with(call: DeskCall, codes: frozenset[str] | None, ending: str) -> set[int]:
+    """The waiting registrations whose NIK ends with `ending`. The NIKs are decrypted here, compared and
+    dropped: never returned, never logged. The queue is tens to a few hundred rows; 1.000 took 15 ms to
+    read and 40–55 ms to decrypt and compare on a busy 2-core machine."""
+    found = await registrations.pending_nik_ciphers(call.session, codes)
+    return {number for number, cipher in found if call.cipher.decrypt(cipher).endswith(ending)}
 
 
 async def _viewed(call: DeskCall, scope: OfficerScope, registration_id: int, purpose: str) -> None:

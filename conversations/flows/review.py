@@ -44,7 +44,9 @@ from conversations.flows.jobs import job_name
 from conversations.flows.places import kelurahan_name
 from conversations.flows.statuses import status_text
 from conversations.messages import Choice, Msg, Param, Reply, msg
+from conversations.programme import Programme
 from conversations.programme_rules import age_band_text, age_rule_day
+from conversations.regions import Region
 from conversations.registration_flags import flag_message, flags_on
 from conversations.requests.base import RoleRefused
 from conversations.requests.review import (
@@ -65,7 +67,7 @@ from conversations.requests.review import (
 )
 from conversations.role_needs import OFFICER_NEEDED
 
-__all__ = ["PAGE", "REJECT_REASONS", "review_flow"]
+__all__ = ["PAGE", "REJECT_REASONS", "RejectReason", "reject_reasons", "review_flow"]
 
 PAGE = 10
 _NOTE = TextLimit(280, msg("limit.note"))
@@ -384,26 +386,34 @@ def _on_decide(ctx: Context, data: Data, answer: Answer) -> Transition:
 # ---- rejecting and returning -----------------------------------------------------------------------------
 
 
-def _reasons(ctx: Context) -> tuple[tuple[str, Msg, Msg], ...]:
+@dataclass(frozen=True, slots=True)
+class RejectReason:
+    id: str
+    label: Msg  # as the verifier picks it
+    text: Msg  # as the worker reads it
+
+
+def reject_reasons(programme: Programme, region: Region | None) -> tuple[RejectReason, ...]:
     """The reasons that apply to this programme: no age reason without an age band, no job reason when
-    work outside the list is allowed. Figures and names from the programme file."""
-    rules = ctx.programme.eligibility
-    region = ctx.region.name if ctx.region else ctx.programme.pemda
-    age_band = age_band_text(ctx.programme)
+    work outside the list is allowed. Figures and names from the programme file. The web desk offers
+    the same ones."""
+    rules = programme.eligibility
+    region_name = region.name if region else programme.pemda
+    age_band = age_band_text(programme)
     band = {"band": age_band} if age_band is not None else {}
-    found: list[tuple[str, Msg, Msg]] = []
+    found: list[RejectReason] = []
     for reason_id, label, text in REJECT_REASONS:
         if reason_id == "age" and age_band is None:
             continue
         if reason_id == "job" and not rules.listed_jobs_only:
             continue
-        params = band if reason_id == "age" else {"region": region} if reason_id == "not_resident" else {}
-        found.append((reason_id, msg(label, **params), msg(text, **params)))
+        params = band if reason_id == "age" else {"region": region_name} if reason_id == "not_resident" else {}
+        found.append(RejectReason(reason_id, msg(label, **params), msg(text, **params)))
     return tuple(found)
 
 
 def _ask_reason(ctx: Context, data: Data) -> Reply:
-    choices = tuple(Choice(reason_id, label) for reason_id, label, _ in _reasons(ctx))
+    choices = tuple(Choice(reason.id, reason.label) for reason in reject_reasons(ctx.programme, ctx.region))
     other = Choice(_OTHER, msg("review.reject_other"), ("lain", "alasan lain", "tulis sendiri"))
     said = msg("review.ask_reject_reason", number=ReviewData.load(data).registration_id)
     return Reply.of(said, choices=(*choices, other, _BACK))
@@ -416,7 +426,8 @@ def _on_reason(ctx: Context, data: Data, answer: Answer) -> Transition:
         return Goto("reject_other", data)
     if answer.choice == _BACK.id:
         return Goto("decide", data)
-    found = next((text for reason_id, _, text in _reasons(ctx) if reason_id == answer.choice), None)
+    reasons = reject_reasons(ctx.programme, ctx.region)
+    found = next((reason.text for reason in reasons if reason.id == answer.choice), None)
     if found is None:
         return Invalid(msg("engine.pick_a_number"))
     # Stored and sent as the Dinas's own words, in Indonesian: the official record of the decision.

@@ -41,6 +41,7 @@ class PendingItem:
     full_name: str
     kelurahan_code: str
     registered_on: date
+    status: str = "submitted"  # or "corrected": sent again after a return
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,8 @@ class PendingPage:
     # Renewal "no"s waiting for the kelurahan in an open round, the longest waiting first (every page).
     renewal_checks: tuple[RenewalCheckItem, ...] = ()
     renewal_total: int = 0
+    # How many wait in each kelurahan the asker covers (code, count), by code; only when asked (`counts`).
+    by_kelurahan: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,10 +111,17 @@ class AlreadyDecided:
 
 @dataclass(frozen=True, slots=True)
 class ListPending(Request[PendingPage | RoleRefused]):
-    """Registrations waiting for the kelurahan (submitted, or corrected after a return), oldest first."""
+    """Registrations waiting for the kelurahan (submitted, or corrected after a return), oldest first.
+
+    The web desk narrows the list: `kelurahan_code` one kelurahan of those the asker covers (another
+    gives an empty list); `search` a name (any part, any case), a registration number, or the NIK's last
+    digits (four or more); `counts` also how many wait in each kelurahan. The defaults are the chat's list."""
 
     offset: int = 0
     limit: int = 10
+    kelurahan_code: str = ""
+    search: str = ""
+    counts: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ __all__ = [
     "PENDING_STATUSES",
     "DuplicateNik",
     "add_registration",
+    "count_pending_by_kelurahan",
     "count_with_status",
     "erase_personal_data",
     "find_by_kpj",
@@ -27,8 +28,10 @@ __all__ = [
     "list_for_contact",
     "list_operated_by",
     "list_pending",
+    "list_pending_matching",
     "list_with_status",
     "lock_registration",
+    "pending_nik_ciphers",
     "record_event",
 ]
 
@@ -115,6 +118,52 @@ async def list_pending(
     total = (await session.execute(select(func.count()).select_from(statement.subquery()))).scalar_one()
     page = statement.order_by(Registration.created_at, Registration.id).offset(offset).limit(limit)
     return list((await session.execute(page)).scalars()), int(total)
+
+
+async def list_pending_matching(
+    session: AsyncSession,
+    kelurahan_codes: Collection[str] | None,
+    *,
+    name: str = "",
+    ids: Collection[int] = (),
+    offset: int,
+    limit: int,
+) -> tuple[list[Registration], int]:
+    """A page of the registrations waiting for the kelurahan whose name contains `name` (any case) or
+    whose number is one of `ids`, oldest first, and how many match in all. Neither given: none."""
+    matching = []
+    if name:
+        matching.append(func.lower(Registration.full_name).contains(name.lower(), autoescape=True))
+    if ids:
+        matching.append(Registration.id.in_(sorted(ids)))
+    if not matching:
+        return [], 0
+    statement = _pending_in(kelurahan_codes).where(or_(*matching))
+    total = (await session.execute(select(func.count()).select_from(statement.subquery()))).scalar_one()
+    page = statement.order_by(Registration.created_at, Registration.id).offset(offset).limit(limit)
+    return list((await session.execute(page)).scalars()), int(total)
+
+
+async def pending_nik_ciphers(session: AsyncSession, kelurahan_codes: Collection[str] | None) -> list[tuple[int, str]]:
+    """(number, encrypted NIK) of every registration waiting for these kelurahan: a search by the NIK's
+    last digits decrypts them (the blind index `nik_hash` only finds a whole NIK)."""
+    statement = (
+        _pending_in(kelurahan_codes)
+        .where(Registration.nik_cipher.is_not(None))
+        .with_only_columns(Registration.id, Registration.nik_cipher)
+        .order_by(Registration.id)
+    )
+    return [(int(number), str(cipher)) for number, cipher in (await session.execute(statement)).all()]
+
+
+async def count_pending_by_kelurahan(session: AsyncSession, kelurahan_codes: Collection[str] | None) -> dict[str, int]:
+    """How many registrations wait in each kelurahan (only those with any), for these kelurahan or all."""
+    statement = (
+        _pending_in(kelurahan_codes)
+        .with_only_columns(Registration.kelurahan_code, func.count(Registration.id))
+        .group_by(Registration.kelurahan_code)
+    )
+    return {str(code): int(count) for code, count in (await session.execute(statement)).all()}
 
 
 async def list_with_status(
