@@ -13,9 +13,9 @@ approves it, the reason recorded on its history and in the audit."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
-from typing import Literal, overload
+from typing import Literal, TypeVar, overload
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,37 +31,50 @@ from conversations.registration_flags import Flag, flags_on
 from conversations.requests.base import RoleRefused
 from conversations.requests.quota import (
     ApprovalDone,
+    ApprovalRecord,
     ApproveFlagged,
+    ApproveSelected,
     ApproveVerified,
     ChangeQuota,
     FlaggedItem,
     FlagOverridden,
+    ListForApproval,
     ListWaiting,
     NoPlaceLeft,
     NotHeld,
+    Queue,
     QuotaAlreadySet,
     QuotaBelowUsed,
     QuotaChanged,
+    QuotaChangeRecord,
+    QuotaHistory,
+    QuotaHistoryView,
     QuotaNotSet,
     QuotaOverview,
     QuotaSummary,
     WaitingItem,
     WaitingPage,
 )
-from db.models import Registration
+from db.models import AuditEntry, Registration
 from db.repositories import audit, quotas, registrations
+from db.repositories.quotas import QueueFacts
 
 __all__ = [
+    "approval_history",
     "approve",
     "approve_flagged",
+    "approve_selected",
     "approve_verified",
     "change_quota",
     "current_year",
     "flagged_item",
     "flagged_waiting",
+    "list_for_approval",
     "list_waiting",
     "override_flags",
     "promote_waiting_list",
+    "queue_in_order",
+    "quota_history",
     "quota_overview",
     "quota_summary",
     "record_override",
@@ -72,6 +85,8 @@ __all__ = [
 
 MAX_PLACES = 10_000_000
 _MAX_REASON = 300  # the width of registration_events.reason
+_AWAITING = ("verified", "waiting_list")  # the statuses an approval gives places to
+_Row = TypeVar("_Row", Registration, QueueFacts)
 
 
 def current_year(programme: Programme, now: datetime) -> int:
@@ -111,7 +126,7 @@ async def quota_summary(session: AsyncSession, programme: Programme, year: int) 
     )
 
 
-def registration_flags(programme: Programme, row: Registration) -> tuple[Flag, ...]:
+def registration_flags(programme: Programme, row: Registration | QueueFacts) -> tuple[Flag, ...]:
     """The rules it breaks (the age judged on the day it was registered, not the day of the approval)."""
     return flags_on(programme, row.flags, birth_date=row.birth_date, registered_at=row.created_at)
 
@@ -123,16 +138,19 @@ def flagged_item(programme: Programme, row: Registration) -> FlaggedItem:
 
 
 async def flagged_waiting(session: AsyncSession, programme: Programme) -> tuple[FlaggedItem, ...]:
-    """The verified and waiting-list registrations held out of approval until an admin overrides them."""
-    rows = await registrations.list_with_status(session, programme.id, ("verified", "waiting_list"))
-    return tuple(flagged_item(programme, row) for row in rows if registration_flags(programme, row))
+    """The verified and waiting-list registrations held out of approval until an admin overrides them
+    (the flags judged on a few columns of each; only the flagged ones read in full)."""
+    facts = await quotas.queue_facts(session, programme.id, _AWAITING)
+    flagged = [fact.id for fact in facts if registration_flags(programme, fact)]
+    rows = await quotas.registrations_by_id(session, flagged)
+    return tuple(flagged_item(programme, rows[number]) for number in flagged if number in rows)
 
 
-def _candidate(programme: Programme, row: Registration) -> Candidate:
+def _candidate(programme: Programme, row: Registration | QueueFacts) -> Candidate:
     return Candidate(row.id, row.breadwinner, row.poverty_register, programme.local_date(row.created_at))
 
 
-def _ordered(programme: Programme, rows: list[Registration]) -> list[Registration]:
+def _ordered(programme: Programme, rows: list[_Row]) -> list[_Row]:
     by_id = {row.id: row for row in rows}
     priorities = programme.eligibility.priority
     return [by_id[c.id] for c in in_priority_order((_candidate(programme, row) for row in rows), priorities)]
@@ -147,17 +165,23 @@ async def approve_verified(
     actor: str,
     actor_contact_id: int | None = None,
     overrides: Mapping[int, str] | None = None,
+    only: Collection[int] | None = None,
 ) -> ApprovalDone | QuotaNotSet:
     """Verified and waiting-list registrations, in priority order, take the free places of this year;
     the verified ones left over go on the waiting list (those already on it stay, in their order).
-    Flagged ones are held out, as they are, unless `overrides` gives a reason for their id."""
+    Flagged ones are held out, as they are, unless `overrides` gives a reason for their id.
+    `only`: just these registrations (chosen by name); the others are not touched."""
     year = current_year(programme, now)
     await quotas.lock_quota(session)
     places = await _places(session, programme, year)
     if places is None:
         return QuotaNotSet(year)
     used = await quotas.places_used(session, year)
-    rows = await registrations.list_with_status(session, programme.id, ("verified", "waiting_list"), lock=True)
+    if only is None:
+        rows = await registrations.list_with_status(session, programme.id, _AWAITING, lock=True)
+    else:
+        rows = await quotas.candidate_rows(session, programme.id, set(only), _AWAITING, lock=True)
+    not_waiting = 0 if only is None else len(set(only)) - len(rows)
     free, approved, waiting = places - used, 0, 0
     overrides = overrides or {}
     held: list[FlaggedItem] = []
@@ -208,9 +232,20 @@ async def approve_verified(
             "places": str(places),
             "by": actor,
             **({"held": ",".join(str(item.id) for item in held)} if held else {}),
+            **_chosen_detail(only, not_waiting),
         },
     )
-    return ApprovalDone(year, approved, waiting, places, used + approved, tuple(held), tuple(overridden))
+    return ApprovalDone(
+        year, approved, waiting, places, used + approved, tuple(held), tuple(overridden), not_waiting=not_waiting
+    )
+
+
+def _chosen_detail(only: Collection[int] | None, not_waiting: int) -> dict[str, str]:
+    """The audit's note of an approval of registrations chosen by name: which, and how many had been
+    decided meanwhile."""
+    if only is None:
+        return {}
+    return {"selected": ",".join(str(number) for number in sorted(set(only))), "not_waiting": str(not_waiting)}
 
 
 async def approve_flagged(
@@ -429,20 +464,80 @@ async def promote_waiting_list(
 
 async def waiting_list(session: AsyncSession, programme: Programme, *, offset: int, limit: int) -> WaitingPage:
     """The waiting list in the order places will be given, with each one's position."""
-    rows = _ordered(programme, await registrations.list_with_status(session, programme.id, ("waiting_list",)))
+    queues: tuple[Queue, ...] = ("waiting_list",)
+    return await queue_in_order(session, programme, queues, year=None, offset=offset, limit=limit)
+
+
+async def queue_in_order(
+    session: AsyncSession,
+    programme: Programme,
+    queues: Collection[Queue],
+    *,
+    year: int | None,
+    offset: int,
+    limit: int,
+    only: Collection[int] | None = None,
+) -> WaitingPage:
+    """The registrations of `queues` (`in_quota`: holding a place of `year`) in priority order, one page,
+    each with its position and the rules it breaks. The order is decided on a few columns of every
+    registration; only the page's rows are read in full."""
+    statuses = [queue for queue in queues if queue != "in_quota"]
+    holding_year = year if "in_quota" in queues else None
+    facts = await quotas.queue_facts(session, programme.id, statuses, holding_year=holding_year, only=only)
+    ordered = _ordered(programme, facts)
+    page = ordered[offset : offset + limit]
+    rows = await quotas.registrations_by_id(session, [fact.id for fact in page])
     priorities = programme.eligibility.priority
     items = tuple(
         WaitingItem(
             position=offset + n + 1,
-            id=row.id,
-            full_name=row.full_name or "-",
-            kelurahan_code=row.kelurahan_code,
-            priorities_met=priorities_met(_candidate(programme, row), priorities),
-            registered_on=programme.local_date(row.created_at),
+            id=fact.id,
+            full_name=rows[fact.id].full_name or "-",
+            kelurahan_code=rows[fact.id].kelurahan_code,
+            priorities_met=priorities_met(_candidate(programme, fact), priorities),
+            registered_on=programme.local_date(fact.created_at),
+            status=fact.status,
+            flags=registration_flags(programme, fact),
+            birth_date=fact.birth_date,
         )
-        for n, row in enumerate(rows[offset : offset + limit])
+        for n, fact in enumerate(page)
+        if fact.id in rows
     )
-    return WaitingPage(items, len(rows))
+    return WaitingPage(items, len(ordered))
+
+
+async def approval_history(session: AsyncSession, programme: Programme, year: int) -> QuotaHistoryView:
+    """The year's quota changes and the approvals recorded, oldest first."""
+    changes = tuple(
+        QuotaChangeRecord(change.created_at, change.actor, change.places, change.reason or "")
+        for change in await quotas.quota_history(session, programme.id, year)
+    )
+    approvals = tuple(_approval_record(entry) for entry in await quotas.approval_records(session, year))
+    return QuotaHistoryView(year, changes, approvals)
+
+
+def _approval_record(entry: AuditEntry) -> ApprovalRecord:
+    detail = entry.detail
+
+    def count(key: str) -> int:
+        value = detail.get(key, "")
+        return int(value) if value.isdecimal() else 0
+
+    def numbers(key: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in detail.get(key, "").split(",") if part.isdecimal())
+
+    return ApprovalRecord(
+        id=entry.id,
+        at=entry.created_at,
+        by=detail.get("by", ""),
+        by_contact_id=entry.actor_contact_id,
+        approved=count("approved"),
+        waiting_list=count("waiting_list"),
+        places=count("places"),
+        held=numbers("held"),
+        selected=len(numbers("selected")) if "selected" in detail else None,
+        not_waiting=count("not_waiting"),
+    )
 
 
 # ---- the chat's requests (admins only) -----------------------------------------------------------
@@ -479,6 +574,36 @@ async def override_flags(
         actor=address_of(call.asker),
         actor_contact_id=call.asker.id,
     )
+
+
+async def approve_selected(call: DeskCall, request: ApproveSelected) -> ApprovalDone | QuotaNotSet | RoleRefused:
+    if refused := await unless_admin(call, request):
+        return refused
+    return await approve_verified(
+        call.session,
+        call.post,
+        call.programme,
+        now=call.now,
+        actor=address_of(call.asker),
+        actor_contact_id=call.asker.id,
+        only=request.registration_ids,
+    )
+
+
+async def list_for_approval(call: DeskCall, request: ListForApproval) -> WaitingPage | RoleRefused:
+    if refused := await unless_admin(call, request):
+        return refused
+    year = current_year(call.programme, call.now)
+    offset, limit = max(0, request.offset), page_size(request.limit)
+    return await queue_in_order(
+        call.session, call.programme, request.queues, year=year, offset=offset, limit=limit, only=request.only
+    )
+
+
+async def quota_history(call: DeskCall, request: QuotaHistory) -> QuotaHistoryView | RoleRefused:
+    if refused := await unless_admin(call, request):
+        return refused
+    return await approval_history(call.session, call.programme, current_year(call.programme, call.now))
 
 
 async def list_waiting(call: DeskCall, request: ListWaiting) -> WaitingPage | RoleRefused:

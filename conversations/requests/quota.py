@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Literal
 
 from conversations.requests.base import Request, RoleRefused
 
 __all__ = [
     "ApprovalDone",
+    "ApprovalRecord",
     "ApproveFlagged",
+    "ApproveSelected",
     "ApproveVerified",
     "ChangeQuota",
     "FlagOverridden",
     "FlaggedItem",
+    "ListForApproval",
     "ListWaiting",
     "NoPlaceLeft",
     "NotHeld",
+    "Queue",
     "QuotaAlreadySet",
     "QuotaBelowUsed",
+    "QuotaChangeRecord",
     "QuotaChanged",
+    "QuotaHistory",
+    "QuotaHistoryView",
     "QuotaNotSet",
     "QuotaOverview",
     "QuotaSummary",
@@ -72,6 +80,7 @@ class ApprovalDone:
     used: int
     held: tuple[FlaggedItem, ...] = ()  # flagged, not approved: each needs an override with a reason
     overridden: tuple[FlaggedItem, ...] = ()  # flagged, approved by the admin's override (named by number)
+    not_waiting: int = 0  # chosen by name, but no longer waiting for approval (decided meanwhile): untouched
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +113,47 @@ class WaitingItem:
     full_name: str
     kelurahan_code: str
     priorities_met: int
-    registered_on: date
+    registered_on: date  # also the day its age rule is judged on (programme_rules.age_rule_day)
+    status: str = "waiting_list"
+    flags: tuple[str, ...] = ()  # registration_flags ids: held out of approval until an admin overrides them
+    birth_date: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class WaitingPage:
     items: tuple[WaitingItem, ...]
     total: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaChangeRecord:
+    at: datetime
+    by: str  # the admin's address (channel:id), or the command line's actor
+    places: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalRecord:
+    """One approval as the audit recorded it."""
+
+    id: int
+    at: datetime
+    by: str
+    by_contact_id: int | None
+    approved: int
+    waiting_list: int
+    places: int
+    held: tuple[int, ...]  # registration numbers held out (flagged)
+    selected: int | None  # how many the admin chose by name; None: all in priority order up to the quota
+    not_waiting: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaHistoryView:
+    year: int
+    changes: tuple[QuotaChangeRecord, ...]  # oldest first
+    approvals: tuple[ApprovalRecord, ...]  # oldest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +196,36 @@ class ApproveFlagged(Request[FlagOverridden | NoPlaceLeft | NotHeld | QuotaNotSe
 
     registration_id: int
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApproveSelected(Request[ApprovalDone | QuotaNotSet | RoleRefused]):
+    """Approve the registrations the admin chose by name, as `ApproveVerified` does (priority order among
+    them, up to the quota, the verified ones that do not fit on the waiting list, flagged ones held);
+    the others are not touched."""
+
+    registration_ids: tuple[int, ...]
+
+
+# verified: waiting for the Dinas's approval; waiting_list: on the waiting list; in_quota: holding a
+# place of this year's quota.
+Queue = Literal["verified", "waiting_list", "in_quota"]
+
+
+@dataclass(frozen=True, slots=True)
+class ListForApproval(Request[WaitingPage | RoleRefused]):
+    """Registrations by name in priority order, a page at a time, each with the rules it breaks.
+    `only`: just these registration numbers (the admin's choice being confirmed)."""
+
+    queues: tuple[Queue, ...] = ("verified",)
+    offset: int = 0
+    limit: int = 10
+    only: tuple[int, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaHistory(Request[QuotaHistoryView | RoleRefused]):
+    """This year's quota changes (who, when, places, reason) and the approvals recorded."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,18 +12,23 @@ close cannot give their places away.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.corrections_policy import PLACE_HOLDING_STATUSES
 from conversations.renewal_rules import CONTINUING_DECISIONS
-from db.models import QuotaChange, Registration, Renewal, RenewalRound
+from db.models import AuditEntry, QuotaChange, Registration, Renewal, RenewalRound
 from db.repositories._dialect import dialect_name
 
 __all__ = [
     "PLACE_HOLDING_STATUSES",
+    "QueueFacts",
+    "approval_records",
+    "candidate_rows",
     "effective_places",
     "latest_change",
     "latest_year_changed_before",
@@ -31,8 +36,10 @@ __all__ = [
     "places_held_by_approval",
     "places_held_by_renewal",
     "places_used",
+    "queue_facts",
     "quota_history",
     "record_quota_change",
+    "registrations_by_id",
 ]
 
 
@@ -128,6 +135,81 @@ async def record_quota_change(
     session.add(change)
     await session.flush()
     return change
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFacts:
+    """What the priority order and the rule flags need of one registration, without the rest of its row:
+    ordering 10.000 registrations reads these few columns, and only the page shown is read in full."""
+
+    id: int
+    status: str
+    breadwinner: bool | None
+    poverty_register: str
+    created_at: datetime
+    birth_date: date | None
+    flags: object  # the stored list of flag ids (registration_flags.known_flags reads it)
+
+
+async def queue_facts(
+    session: AsyncSession,
+    programme_id: str,
+    statuses: Collection[str],
+    *,
+    holding_year: int | None = None,
+    only: Collection[int] | None = None,
+) -> list[QueueFacts]:
+    """The registrations with one of `statuses`, and (`holding_year`) those holding a place of that year;
+    `only`: of these registration numbers."""
+    chosen: ColumnElement[bool] = Registration.status.in_(statuses) if statuses else false()
+    if holding_year is not None:
+        holding = Registration.status.in_(PLACE_HOLDING_STATUSES) & (Registration.quota_year == holding_year)
+        chosen = or_(chosen, holding)
+    statement = select(
+        Registration.id,
+        Registration.status,
+        Registration.breadwinner,
+        Registration.poverty_register,
+        Registration.created_at,
+        Registration.birth_date,
+        Registration.flags,
+    ).where(Registration.programme_id == programme_id, Registration.erased_at.is_(None), chosen)
+    if only is not None:
+        statement = statement.where(Registration.id.in_(only))
+    return [QueueFacts(*row) for row in await session.execute(statement)]
+
+
+async def registrations_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Registration]:
+    """These registrations in full, in one query (a page of a list)."""
+    if not ids:
+        return {}
+    statement = select(Registration).where(Registration.id.in_(ids))
+    return {row.id: row for row in (await session.execute(statement)).scalars()}
+
+
+async def candidate_rows(
+    session: AsyncSession, programme_id: str, ids: Collection[int], statuses: Collection[str], *, lock: bool = False
+) -> list[Registration]:
+    """Those of `ids` with one of `statuses` (not erased); `lock`: for update (PostgreSQL)."""
+    statement = select(Registration).where(
+        Registration.programme_id == programme_id,
+        Registration.id.in_(ids),
+        Registration.status.in_(statuses),
+        Registration.erased_at.is_(None),
+    )
+    if lock and dialect_name(session) == "postgresql":
+        statement = statement.with_for_update()
+    return list((await session.execute(statement.order_by(Registration.id))).scalars())
+
+
+async def approval_records(session: AsyncSession, year: int) -> list[AuditEntry]:
+    """The approvals into `year`'s quota the audit recorded (`quota.approved`), oldest first."""
+    statement = (
+        select(AuditEntry)
+        .where(AuditEntry.action == "quota.approved", AuditEntry.subject == f"quota:{year}")
+        .order_by(AuditEntry.id)
+    )
+    return list((await session.execute(statement)).scalars())
 
 
 async def lock_quota(session: AsyncSession) -> None:
