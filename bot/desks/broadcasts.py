@@ -28,6 +28,7 @@ from conversations.requests.broadcasts import (
     BroadcastRefused,
     BroadcastReport,
     CancelBroadcast,
+    ChannelTally,
     CreateBroadcast,
     FailureReason,
     ListBroadcasts,
@@ -37,12 +38,14 @@ from conversations.requests.broadcasts import (
 from conversations.text import clean_text
 from db.models import Broadcast, Contact
 from db.repositories import audit, broadcasts, roles
+from db.repositories.broadcasts import RowCount
 
 __all__ = [
     "FINISHED_SHOWN",
     "broadcast_report",
     "cancel",
     "cancel_broadcast",
+    "channel_tallies",
     "create_broadcast",
     "list_broadcasts",
     "preview_broadcast",
@@ -54,6 +57,7 @@ FINISHED_SHOWN = 5  # the list shows every scheduled and sending announcement, a
 TOP_REASONS = 5
 _SENT = ("sent", "delivered", "read")
 _WAITING = ("pending", "sending")
+_CHANNEL_ORDER = ("telegram", "whatsapp", "terminal")
 
 
 async def preview_broadcast(
@@ -237,4 +241,36 @@ async def broadcast_report(session: AsyncSession, row: Broadcast) -> BroadcastRe
         started_at=row.started_at,
         finished_at=row.finished_at,
         cancelled_at=row.cancelled_at,
+        by_channel=channel_tallies(counts),
+    )
+
+
+def channel_tallies(counts: list[RowCount]) -> tuple[ChannelTally, ...]:
+    """The outbox rows' counts, one tally per channel that has any (Telegram, WhatsApp first)."""
+
+    def place(channel: str) -> tuple[int, str]:
+        return (_CHANNEL_ORDER.index(channel) if channel in _CHANNEL_ORDER else len(_CHANNEL_ORDER), channel)
+
+    channels = sorted({c.channel for c in counts}, key=place)
+
+    def total(channel: str, *statuses: str, blocked: bool | None = None) -> int:
+        return sum(
+            c.count
+            for c in counts
+            if c.channel == channel and c.status in statuses and (blocked is None or c.unreachable == blocked)
+        )
+
+    return tuple(
+        ChannelTally(
+            channel=channel,
+            sent=total(channel, *_SENT),
+            delivered=total(channel, "delivered", "read"),
+            read=total(channel, "read"),
+            waiting=total(channel, *_WAITING),
+            failed=total(channel, "failed", blocked=False),
+            unreachable=total(channel, "failed", blocked=True),
+            opted_out=total(channel, "skipped"),
+            cancelled=total(channel, "cancelled"),
+        )
+        for channel in channels
     )

@@ -19,6 +19,7 @@ __all__ = [
     "BroadcastRefused",
     "BroadcastReport",
     "CancelBroadcast",
+    "ChannelTally",
     "CreateBroadcast",
     "FailureReason",
     "ListBroadcasts",
@@ -103,6 +104,52 @@ class FailureReason:
 
 
 @dataclass(frozen=True, slots=True)
+class ChannelTally:
+    """One channel's share of an announcement's messages, by how each ended (or is still waiting)."""
+
+    channel: str
+    sent: int = 0  # accepted by the channel (delivered and read included)
+    delivered: int = 0
+    read: int = 0
+    waiting: int = 0
+    failed: int = 0
+    unreachable: int = 0  # found blocked while sending
+    opted_out: int = 0  # said BERHENTI while it was going out
+    cancelled: int = 0
+
+    def as_json(self) -> dict[str, Json]:
+        return {
+            "channel": self.channel,
+            "sent": self.sent,
+            "delivered": self.delivered,
+            "read": self.read,
+            "waiting": self.waiting,
+            "failed": self.failed,
+            "unreachable": self.unreachable,
+            "opted_out": self.opted_out,
+            "cancelled": self.cancelled,
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Json]) -> ChannelTally:
+        def number(key: str) -> int:
+            value = data.get(key)
+            return value if isinstance(value, int) else 0
+
+        return ChannelTally(
+            channel=str(data.get("channel", "")),
+            sent=number("sent"),
+            delivered=number("delivered"),
+            read=number("read"),
+            waiting=number("waiting"),
+            failed=number("failed"),
+            unreachable=number("unreachable"),
+            opted_out=number("opted_out"),
+            cancelled=number("cancelled"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class BroadcastReport:
     """One announcement and how it went, counted from its outbox rows."""
 
@@ -128,10 +175,17 @@ class BroadcastReport:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     cancelled_at: datetime | None = None
+    # The messages queued, per channel (those left out at the start belong to no channel's row)
+    by_channel: tuple[ChannelTally, ...] = field(default_factory=tuple)
 
     @property
     def cancellable(self) -> bool:
         return self.status in ("scheduled", "sending")
+
+    @property
+    def done(self) -> int:
+        """Messages queued that are no longer waiting: sent, failed, skipped or cancelled."""
+        return max(self.recipients - self.waiting, 0)
 
     def as_json(self) -> dict[str, Json]:
         """For keeping in the conversation while the admin looks at it."""
@@ -158,6 +212,7 @@ class BroadcastReport:
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
             "cancelled_at": self.cancelled_at.isoformat() if self.cancelled_at else None,
+            "by_channel": [tally.as_json() for tally in self.by_channel],
         }
 
     @staticmethod
@@ -175,6 +230,7 @@ class BroadcastReport:
             return datetime.fromisoformat(value) if isinstance(value, str) else None
 
         reasons = data.get("failure_reasons")
+        tallies = data.get("by_channel")
 
         def reason(item: dict[str, Json]) -> FailureReason:
             count = item.get("count")
@@ -205,6 +261,11 @@ class BroadcastReport:
             started_at=moment("started_at"),
             finished_at=moment("finished_at"),
             cancelled_at=moment("cancelled_at"),
+            by_channel=tuple(
+                ChannelTally.from_json(item)
+                for item in (tallies if isinstance(tallies, list) else [])
+                if isinstance(item, dict)
+            ),
         )
 
 
