@@ -1,6 +1,7 @@
 """The Dinas's figures: gathered from the store (db/repositories/figures.py), worded by the core
 (conversations/flows/figures.py), printed by `jaring stats` and shown to admins in chat; the chart drawn
-by bot/desks/charts.py. Every view is in the audit log ("figures.viewed").
+by bot/desks/charts.py; the web desk's figures page (bot/web/pages/figures.py) shows the same numbers with
+registrations month by month. Every view is in the audit log ("figures.viewed").
 
 Premiums committed for a year = Σ over active participants of the months from their start — BPJS TK's
 start date (`coverage_start`), or when none was recorded, the day the registration last changed (when
@@ -31,11 +32,14 @@ from conversations.requests.figures import (
     Count,
     FigureCounts,
     Figures,
+    FiguresOverTime,
     FileQueued,
+    MonthOfRegistrations,
     OnlyForAdmins,
     RenewalFigures,
     SendFiguresChart,
     ShowFigures,
+    ShowFiguresOverTime,
     WeekOfQuestions,
     YearOfParticipants,
 )
@@ -56,9 +60,11 @@ __all__ = [
     "only_for_admins",
     "participant_years_shown",
     "question_weeks",
+    "registrations_by_month",
     "renewal_figures",
     "send_chart",
     "show_figures",
+    "show_figures_over_time",
 ]
 
 UNANSWERED_DAYS = 30
@@ -218,37 +224,44 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // _MONTHS_IN_YEAR, day.month % _MONTHS_IN_YEAR + 1, 1)
 
 
-async def chart_data(
-    session: AsyncSession, programme: Programme, figures_now: Figures, *, today: date, language: str
-) -> ChartData:
-    """Registrations sent and participants active, added up month by month from the first registration
-    to this month (or the latest start date BPJS TK gave, if later); the year's quota use beside it."""
+async def registrations_by_month(
+    session: AsyncSession, programme: Programme, *, today: date
+) -> tuple[MonthOfRegistrations, ...]:
+    """Registrations sent and participants whose cover started, month by month and added up, from the
+    first registration to this month (or the latest start date BPJS TK gave, if later)."""
     registered = Counter(
         _month(programme.local_date(at)) for at in await figures.registration_times(session, programme.id)
     )
-    active = Counter(_month(day) for day in _start_dates(programme, await figures.active_starts(session, programme.id)))
-    first = min([*registered, *active, _month(today)])
-    last = max([*registered, *active, _month(today)])
-    months: list[date] = []
-    month = first
-    while month <= last:
-        months.append(month)
-        month = _next_month(month)
+    started = Counter(
+        _month(day) for day in _start_dates(programme, await figures.active_starts(session, programme.id))
+    )
+    month = min([*registered, *started, _month(today)])
+    last = max([*registered, *started, _month(today)])
     running_registered = running_active = 0
-    registered_series: list[int] = []
-    active_series: list[int] = []
-    for month in months:
+    months: list[MonthOfRegistrations] = []
+    while month <= last:
         running_registered += registered[month]
-        running_active += active[month]
-        registered_series.append(running_registered)
-        active_series.append(running_active)
+        running_active += started[month]
+        months.append(
+            MonthOfRegistrations(month, registered[month], started[month], running_registered, running_active)
+        )
+        month = _next_month(month)
+    return tuple(months)
+
+
+async def chart_data(
+    session: AsyncSession, programme: Programme, figures_now: Figures, *, today: date, language: str
+) -> ChartData:
+    """Registrations sent and participants active, added up month by month (`registrations_by_month`);
+    the year's quota use beside it."""
+    months = await registrations_by_month(session, programme, today=today)
     from babel.dates import format_date  # noqa: PLC0415  # Babel loads at the first chart, not at start-up
 
     locale = _BABEL_LOCALE.get(language, "id_ID")
     return ChartData(
-        months=tuple(format_date(m, "MMM yyyy", locale=locale) for m in months),
-        registered=tuple(registered_series),
-        active=tuple(active_series),
+        months=tuple(format_date(m.month, "MMM yyyy", locale=locale) for m in months),
+        registered=tuple(m.registered_total for m in months),
+        active=tuple(m.active_total for m in months),
         quota_used=figures_now.quota_used,
         quota_places=figures_now.quota_places,
         waiting=figures_now.count_of("waiting_list"),
@@ -290,6 +303,17 @@ async def show_figures(call: DeskCall, request: ShowFigures) -> Figures | OnlyFo
     year = request.year or call.programme.local_date(call.now).year
     await _viewed(call, year=year, what="figures")
     return await gather_figures(call.session, call.programme, year=year, now=call.now)
+
+
+async def show_figures_over_time(call: DeskCall, request: ShowFiguresOverTime) -> FiguresOverTime | OnlyForAdmins:
+    """The figures and registrations month by month (the web desk's figures page and its downloads)."""
+    if refused := await only_for_admins(call, request):
+        return refused
+    year = request.year or call.programme.local_date(call.now).year
+    await _viewed(call, year=year, what="figures_over_time")
+    shown = await gather_figures(call.session, call.programme, year=year, now=call.now)
+    months = await registrations_by_month(call.session, call.programme, today=call.programme.local_date(call.now))
+    return FiguresOverTime(shown, months)
 
 
 async def send_chart(call: DeskCall, request: SendFiguresChart) -> FileQueued | OnlyForAdmins:

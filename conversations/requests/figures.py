@@ -11,11 +11,14 @@ __all__ = [
     "Count",
     "FigureCounts",
     "Figures",
+    "FiguresOverTime",
     "FileQueued",
+    "MonthOfRegistrations",
     "OnlyForAdmins",
     "RenewalFigures",
     "SendFiguresChart",
     "ShowFigures",
+    "ShowFiguresOverTime",
     "WeekOfQuestions",
     "YearOfParticipants",
 ]
@@ -116,6 +119,27 @@ class Figures:
 
 
 @dataclass(frozen=True, slots=True)
+class MonthOfRegistrations:
+    """One calendar month (in the programme's time zone): the registrations sent in it and the
+    participants whose cover started in it, and both added up from the first month to its end."""
+
+    month: date  # its first day
+    registered: int
+    started: int
+    registered_total: int
+    active_total: int
+
+
+@dataclass(frozen=True, slots=True)
+class FiguresOverTime:
+    """The figures, with registrations month by month (the chart's numbers) from the first registration
+    to this month: what the web desk's figures page shows."""
+
+    figures: Figures
+    months: tuple[MonthOfRegistrations, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class FileQueued:
     """A file is on its way to the admin (`rows` 0: there was nothing to put in it, and nothing was sent)."""
 
@@ -138,5 +162,12 @@ class ShowFigures(Request[Figures | OnlyForAdmins]):
 @dataclass(frozen=True, slots=True)
 class SendFiguresChart(Request[FileQueued | OnlyForAdmins]):
     """Draw the chart (registrations over time, quota use) and send it to the admin asking, as an image."""
+
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ShowFiguresOverTime(Request[FiguresOverTime | OnlyForAdmins]):
+    """The figures for `year` (None: this year) and registrations month by month (the web desk's page)."""
 
     year: int | None = None
