@@ -1,6 +1,8 @@
 """The list BPJS TK needs for collective registration: one row per registration with the chosen status,
-NIK in full (decrypted here, and only here), as Excel or CSV. Written by `jaring export enrolment` and
-sent to an admin in chat as a file (stored encrypted in the outbox until it has gone).
+NIK in full (decrypted here, and only here), as Excel or CSV. Written by `jaring export enrolment`, sent to
+an admin in chat as a file (stored encrypted in the outbox until it has gone), and downloaded from the web
+desk; each export is in the audit log. The lists that come back (BPJS TK's answer with the KPJ numbers, a
+Pemda's own participants) are answered here for the web desk too, by the desks of `jaring import`.
 
 The formats, and why:
 - xlsx (openpyxl): NIK, phone, RT and RW are TEXT cells (format "@"), so Excel shows
@@ -28,8 +30,10 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,13 +45,29 @@ from conversations.letters import Attachment, Letter
 from conversations.messages import msg
 from conversations.programme import Programme
 from conversations.regions import Region
-from conversations.requests.export import ExportEnrolment, ExportFormat, ExportStatus
+from conversations.requests.export import (
+    DownloadEnrolment,
+    EnrolmentFile,
+    ExportEnrolment,
+    ExportFormat,
+    ExportStatus,
+    FileRefused,
+    ImportKpj,
+    ImportParticipants,
+    KpjImported,
+    LineProblem,
+    ParticipantsImported,
+    TableFormat,
+)
 from conversations.requests.figures import FileQueued, OnlyForAdmins
 from conversations.text import clean_text, fold_lines
 from db.models import Contact, Registration
 from db.personal_data import PersonalDataCipher
 from db.repositories import audit, enrolment
 from locales import Catalogs
+
+if TYPE_CHECKING:
+    from bot.desks.spreadsheets import Problem, Row
 
 __all__ = [
     "COLUMNS",
@@ -56,11 +76,15 @@ __all__ = [
     "EnrolmentExport",
     "EnrolmentRow",
     "build_export",
+    "download_enrolment",
     "enrolment_row",
     "enrolment_rows",
     "export_enrolment",
     "export_file",
     "export_file_name",
+    "import_kpj_file",
+    "import_participant_file",
+    "read_upload",
     "safe_cell",
     "to_csv",
     "to_xlsx",
@@ -339,3 +363,104 @@ async def export_enrolment(call: DeskCall, request: ExportEnrolment) -> FileQueu
         return FileQueued(0)
     call.post.append(export_letter(contact, export))
     return FileQueued(export.rows, export.file_name)
+
+
+async def download_enrolment(call: DeskCall, request: DownloadEnrolment) -> EnrolmentFile | OnlyForAdmins:
+    """The web desk's download: the same file, audited as the chat's and the command's exports are."""
+    if refused := await only_for_admins(call, request):
+        return refused
+    export = await build_export(
+        call.session,
+        call.cipher,
+        call.programme,
+        call.region,
+        call.catalogs,
+        status=request.status,
+        file_format=request.file_format,
+        now=call.now,
+        by=_by_web(call.asker),
+        actor_contact_id=call.asker.id,
+    )
+    return EnrolmentFile(export.rows, export.content, export.file_name, export.media_type)
+
+
+# ---- the lists that come back: BPJS TK's answer (KPJ) and a Pemda's own participants ---------------
+# Answered here for the web desk, by the same desk functions as `jaring import kpj` and `jaring import
+# participants`. Those modules read spreadsheets with openpyxl (over a second to import): they are imported
+# when a file comes, not when the bot starts.
+
+
+def read_upload(content: bytes, file_format: TableFormat) -> list[Row]:
+    """An uploaded list's non-empty rows with their line numbers, as `jaring import` reads a file."""
+    from bot.desks.spreadsheets import read_bytes  # noqa: PLC0415  # openpyxl: only when a file arrives
+
+    return read_bytes(content, file_format)
+
+
+async def import_kpj_file(call: DeskCall, request: ImportKpj) -> KpjImported | FileRefused | OnlyForAdmins:
+    """BPJS TK's answer, all lines or none (`import_kpj`, as `jaring import kpj`): each worker made active
+    is told, with their RT/RW leader. A refused file changes nothing (`import_kpj` writes only when every
+    line is good)."""
+    from bot.desks.kpj_import import import_kpj  # noqa: PLC0415
+    from bot.desks.spreadsheets import UnreadableFile  # noqa: PLC0415
+
+    if refused := await only_for_admins(call, request):
+        return refused
+    try:
+        rows = read_upload(request.content, request.file_format)
+        outcome = await import_kpj(
+            call.session, call.cipher, call.programme, call.post, rows, now=call.now, actor=_by_web(call.asker)
+        )
+    except UnreadableFile as exc:
+        return FileRefused((LineProblem(0, exc.message),))
+    if outcome.refused:
+        return _refused(outcome.problems)
+    return KpjImported(outcome.activated, outcome.already_active, outcome.corrected)
+
+
+async def import_participant_file(
+    call: DeskCall, request: ImportParticipants
+) -> ParticipantsImported | FileRefused | OnlyForAdmins:
+    """A Pemda's own participant list, all lines or none (`import_participants`, as `jaring import
+    participants`). Nobody is told: these participants are not linked to a chat yet."""
+    from bot.desks.participant_import import budget_year_problem, import_participants  # noqa: PLC0415
+    from bot.desks.spreadsheets import UnreadableFile  # noqa: PLC0415
+
+    if refused := await only_for_admins(call, request):
+        return refused
+    legal_basis = call.programme.privacy.legal_basis
+    if not legal_basis:  # the desk's page says so before a file is chosen; asked anyway, nothing is read
+        return FileRefused((LineProblem(0, msg("imports.no_legal_basis", file=call.programme.id)),))
+    today = call.programme.local_date(call.now)
+    if request.year is not None and (wrong := budget_year_problem(request.year, today)):
+        return FileRefused((LineProblem(0, wrong),))
+    if call.region is None:
+        raise ValueError("a participant import needs the programme's region (the bot always gives it)")
+    try:
+        rows = read_upload(request.content, request.file_format)
+        outcome = await import_participants(
+            call.session,
+            call.cipher,
+            call.programme,
+            call.region,
+            rows,
+            now=call.now,
+            year=request.year,
+            actor=_by_web(call.asker),
+        )
+    except UnreadableFile as exc:
+        return FileRefused((LineProblem(0, exc.message),))
+    if outcome.refused:
+        return _refused(outcome.problems, imported_before=outcome.imported_before)
+    return ParticipantsImported(
+        outcome.imported, outcome.years, outcome.kelurahan, outcome.jobs_outside_list, legal_basis
+    )
+
+
+def _refused(problems: Sequence[Problem], *, imported_before: bool = False) -> FileRefused:
+    return FileRefused(tuple(LineProblem(p.line, p.text) for p in problems), imported_before)
+
+
+def _by_web(contact: Contact) -> str:
+    """Who, in the audit log and the registrations' history: the officer on the web desk."""
+    return f"web:{contact.channel}:{contact.channel_id}"

@@ -63,6 +63,7 @@ from conversations.names import NAME_MOST, ktp_name, looks_like_a_name
 from conversations.nik import Nik, problems_with_birth_date
 from conversations.programme import Programme
 from conversations.regions import Region
+from conversations.requests.export import YearEffect
 from conversations.text import clean_text, fold_lines, normalise
 from db.personal_data import PersonalDataCipher
 from db.repositories import audit, enrolment, quotas
@@ -142,23 +143,6 @@ class ParticipantRow:
     rw: str | None = None
     phone: str | None = None
     funder: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class YearEffect:
-    """A budget year the file counts in: its rows, new or continuing, and its quota before and after."""
-
-    year: int
-    new: int
-    continuing: int
-    places: int | None  # the Dinas's change, else the programme file's; None: no quota for that year
-    used_before: int
-    used_after: int
-
-    @property
-    def over(self) -> int:
-        """How many more places are used than the quota has (0 when within it or without a quota)."""
-        return max(0, self.used_after - self.places) if self.places is not None else 0
 
 
 @dataclass(frozen=True, slots=True)

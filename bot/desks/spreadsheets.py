@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Literal
 from zipfile import BadZipFile
 
 from openpyxl import load_workbook
@@ -29,6 +30,7 @@ __all__ = [
     "find_header",
     "is_number_cell",
     "parse_day",
+    "read_bytes",
     "read_table",
 ]
 
@@ -82,6 +84,17 @@ def read_table(path: Path) -> list[Row]:
     if suffix in (".csv", ".txt"):
         return _csv_rows(content)
     raise UnreadableFile(msg("cli.kpj.unsupported", suffix=suffix or msg("cli.kpj.no_suffix")))
+
+
+def read_bytes(content: bytes, file_format: Literal["xlsx", "csv"]) -> list[Row]:
+    """An uploaded list's rows, as `read_table` reads a file's (a web upload is told apart by its
+    content, not by a name's suffix)."""
+    if file_format == "xlsx":
+        return _xlsx_rows(content)
+    try:
+        return _csv_rows(content)
+    except UnicodeDecodeError as exc:  # neither UTF-8 nor Windows' own: not a text file at all
+        raise UnreadableFile(msg("cli.kpj.unreadable", reason=type(exc).__name__)) from exc
 
 
 def _xlsx_rows(content: bytes) -> list[Row]:
