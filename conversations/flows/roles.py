@@ -18,7 +18,7 @@ from conversations.requests.base import RoleRefused
 from conversations.requests.roles import InviteMade, ListRoleHolders, MakeInvite, Revoked, RevokeRole, RoleHoldersPage
 from conversations.role_needs import ADMIN_NEEDED
 
-__all__ = ["ROLE_WORDS", "roles_flow"]
+__all__ = ["ROLE_WORDS", "roles_flow", "rt_rw_number"]
 
 ROLE_WORDS = ("peran", "kode undangan", "buat kode", "peran dan kode undangan")
 _PAGE = 10
@@ -252,7 +252,7 @@ def _kelurahan_chosen(ctx: Context, data: Data) -> Transition:
     return Fetch(MakeInvite("verifier", saved.kelurahan_code), then=_on_invite_made)
 
 
-def _number(text: str) -> str | None:
+def rt_rw_number(text: str) -> str | None:
     digits = text.strip().removeprefix("RT").removeprefix("RW").removeprefix("rt").removeprefix("rw").strip()
     return f"{int(digits):03d}" if digits.isdecimal() and 0 < int(digits) < 1000 else None
 
@@ -262,7 +262,7 @@ def _ask_rt(_: Context, __: Data) -> Reply:
 
 
 def _on_rt(_: Context, data: Data, answer: Answer) -> Transition:
-    rt = _number(answer.text)
+    rt = rt_rw_number(answer.text)
     return Goto("rw", RolesData.load(data).but(rt=rt).dump()) if rt else Invalid(msg("roles.rt_rw_not_a_number"))
 
 
@@ -273,7 +273,7 @@ def _ask_rw(_: Context, __: Data) -> Reply:
 def _on_rw(ctx: Context, data: Data, answer: Answer) -> Transition:
     if not is_admin(ctx.contact):
         return _refused()
-    rw = _number(answer.text)
+    rw = rt_rw_number(answer.text)
     if rw is None:
         return Invalid(msg("roles.rt_rw_not_a_number"))
     saved = RolesData.load(data)

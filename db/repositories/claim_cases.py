@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import ClaimCase
+from db.models import ClaimCase, Contact, Registration
 
-__all__ = ["OPEN_STATUSES", "add_case", "cases_of", "get_case", "idle_cases"]
+__all__ = ["OPEN_STATUSES", "add_case", "any_case", "cases_of", "get_case", "idle_cases", "open_cases_by_idle"]
 
 # A case still needs the heir: documents to collect, a claim to take to the branch, an outcome to record.
 OPEN_STATUSES = ("collecting", "ready", "submitted")
@@ -48,3 +48,39 @@ async def idle_cases(session: AsyncSession, idle_since: datetime, limit: int = 5
         .limit(limit)
     )
     return list((await session.execute(statement)).scalars())
+
+
+async def open_cases_by_idle(
+    session: AsyncSession, programme_id: str, *, offset: int, limit: int
+) -> tuple[list[tuple[ClaimCase, Contact, Registration | None]], int]:
+    """A page of the programme's open cases, the longest idle first (the heir's last step), each with
+    the heir and the deceased's registration when linked; and how many open cases there are."""
+    open_case = (ClaimCase.programme_id == programme_id, ClaimCase.status.in_(OPEN_STATUSES))
+    total = (await session.execute(select(func.count(ClaimCase.id)).where(*open_case))).scalar_one()
+    statement = (
+        select(ClaimCase, Contact, Registration)
+        .join(Contact, Contact.id == ClaimCase.contact_id)
+        .outerjoin(Registration, Registration.id == ClaimCase.registration_id)
+        .where(*open_case)
+        .order_by(ClaimCase.updated_at, ClaimCase.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    rows: list[tuple[ClaimCase, Contact, Registration | None]] = [
+        (case, heir, registration) for case, heir, registration in await session.execute(statement)
+    ]
+    return rows, int(total)
+
+
+async def any_case(
+    session: AsyncSession, programme_id: str, case_id: int
+) -> tuple[ClaimCase, Contact, Registration | None] | None:
+    """One case of the programme, whoever's it is (for the Dinas), with the heir and the registration."""
+    statement = (
+        select(ClaimCase, Contact, Registration)
+        .join(Contact, Contact.id == ClaimCase.contact_id)
+        .outerjoin(Registration, Registration.id == ClaimCase.registration_id)
+        .where(ClaimCase.id == case_id, ClaimCase.programme_id == programme_id)
+    )
+    found = (await session.execute(statement)).first()
+    return (found[0], found[1], found[2]) if found is not None else None
