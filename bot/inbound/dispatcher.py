@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.desks import (
     accidents,
     broadcasts,
+    casework,
     claims,
     corrections,
     export,
@@ -39,6 +40,7 @@ from conversations.programme import Programme
 from conversations.regions import Region
 from conversations.requests import accidents as accident_requests
 from conversations.requests import broadcasts as broadcast_requests
+from conversations.requests import casework as casework_requests
 from conversations.requests import claims as claim_requests
 from conversations.requests import export as export_requests
 from conversations.requests import figures as figure_requests
@@ -89,9 +91,18 @@ HANDLERS: Mapping[type[Request[Any]], Handler] = {
     quota_requests.ApproveFlagged: quota.override_flags,
     quota_requests.ListWaiting: quota.list_waiting,
     quota_requests.ChangeQuota: quota.set_quota,
+    quota_requests.ApproveSelected: quota.approve_selected,
+    quota_requests.ListForApproval: quota.list_for_approval,
+    quota_requests.QuotaHistory: quota.quota_history,
     role_requests.ListRoleHolders: roles.list_role_holders,
     role_requests.RevokeRole: roles.revoke_role,
     role_requests.MakeInvite: roles.make_role_invite,
+    casework_requests.OpenRoleHolder: casework.open_role_holder,
+    casework_requests.ListClaimFollowUps: casework.list_claim_follow_ups,
+    casework_requests.OpenClaimFollowUp: casework.open_claim_follow_up,
+    casework_requests.ListAccidentFollowUps: casework.list_accident_follow_ups,
+    casework_requests.OpenAccidentFollowUp: casework.open_accident_follow_up,
+    casework_requests.MarkAccidentFollowedUp: casework.mark_accident_followed_up,
     broadcast_requests.PreviewBroadcast: broadcasts.preview_broadcast,
     broadcast_requests.CreateBroadcast: broadcasts.create_broadcast,
     broadcast_requests.ListBroadcasts: broadcasts.list_broadcasts,
@@ -99,7 +110,11 @@ HANDLERS: Mapping[type[Request[Any]], Handler] = {
     broadcast_requests.CancelBroadcast: broadcasts.cancel,
     figure_requests.ShowFigures: figures.show_figures,
     figure_requests.SendFiguresChart: figures.send_chart,
+    figure_requests.ShowFiguresOverTime: figures.show_figures_over_time,
     export_requests.ExportEnrolment: export.export_enrolment,
+    export_requests.DownloadEnrolment: export.download_enrolment,
+    export_requests.ImportKpj: export.import_kpj_file,
+    export_requests.ImportParticipants: export.import_participant_file,
     unanswered_requests.ListQuestionGroups: unanswered.list_question_groups,
     unanswered_requests.AttachGroup: unanswered.attach_group,
     web_requests.MakeWebLink: web_sign_in.make_web_link,
