@@ -48,7 +48,7 @@ from db.models import AccidentReport, Broadcast, ClaimCase, UnansweredQuestion
 from db.repositories import contacts, quotas, registrations, roles, web_sign_ins
 from tests.fake_telegram import FakeTelegram
 
-NOW = datetime(2026, 11, 21, 8, 0, tzinfo=UTC)
+NOW = datetime.now(UTC)  # the server runs on the real clock: sessions and dates are made around it
 JOBS = ("buruh_batik", "tukang_becak", "kuli_bangunan", "pedagang_keliling", "marbot", "penggali_kubur")
 # Of 10.000: how many in each status (the rest approved).
 STATUSES = {"submitted": 900, "corrected": 100, "verified": 800, "waiting_list": 500, "rejected": 300, "active": 4000}
@@ -67,14 +67,20 @@ class Page:
 PAGES: tuple[Page, ...] = (
     Page("beranda", "/", admin_only=False),
     Page("verifikasi", "/verifikasi", admin_only=False),
-    Page("verifikasi cari", "/verifikasi?q=Pekerja+12", admin_only=False),
-    Page("verifikasi satu", "/verifikasi/{id}", admin_only=False),
+    Page("cari nama", "/verifikasi?cari=PEKERJA+12", admin_only=False),
+    Page("cari NIK 4 angka", "/verifikasi?cari=4567", admin_only=False),
+    Page("satu pendaftaran", "/verifikasi/{id}", admin_only=False),
     Page("persetujuan", "/persetujuan"),
+    Page("kuota", "/persetujuan/kuota"),
     Page("siaran", "/siaran"),
+    Page("siaran baru", "/siaran/baru"),
+    Page("satu siaran", "/siaran/1"),
     Page("angka", "/angka"),
     Page("berkas", "/berkas"),
     Page("peran", "/peran"),
     Page("kasus", "/kasus"),
+    Page("satu klaim", "/kasus/klaim/1"),
+    Page("satu kecelakaan", "/kasus/kecelakaan/1"),
 )
 
 
@@ -210,13 +216,18 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
 
 
-async def officer_rounds(url: str, officer: Officer, rounds: int, timings: dict[str, Timings]) -> None:
+async def officer_rounds(
+    url: str, officer: Officer, rounds: int, timings: dict[str, Timings], *, think_ms: float = 0, seed: int = 0
+) -> None:
+    """The officer opens their pages one after another, pausing to read each (0 to 2 × `think_ms`)."""
     cookies = {"jaring_desk": officer.cookie}
+    pauses = random.Random(seed)
     async with httpx.AsyncClient(base_url=url, cookies=cookies, timeout=60) as client:
         for _ in range(rounds):
             for page in PAGES:
                 if page.admin_only and not officer.admin:
                     continue
+                await asyncio.sleep(pauses.uniform(0, 2 * think_ms) / 1000)
                 started = time.perf_counter()
                 answer = await client.get(page.path.replace("{id}", str(officer.registration_id)))
                 took = (time.perf_counter() - started) * 1000
@@ -300,7 +311,12 @@ async def run(options: argparse.Namespace) -> int:
                 # One warm round for a handful, so the first requests' imports are not counted.
                 await asyncio.gather(*(officer_rounds(f"{root}/dinas", o, 1, {}) for o in officers[:4]))
                 started = time.perf_counter()
-                await asyncio.gather(*(officer_rounds(f"{root}/dinas", o, options.rounds, timings) for o in officers))
+                await asyncio.gather(
+                    *(
+                        officer_rounds(f"{root}/dinas", o, options.rounds, timings, think_ms=options.think_ms, seed=n)
+                        for n, o in enumerate(officers)
+                    )
+                )
                 elapsed = time.perf_counter() - started
                 peak = server_peak_rss_mb(process.pid)
             finally:
@@ -315,6 +331,7 @@ def report(options: argparse.Namespace, timings: dict[str, Timings], elapsed: fl
     total = sum(len(t.round_trip_ms) for t in timings.values())
     print(
         f"web desk, {database}: {options.officers} officers at once, {options.rounds} rounds,"
+        f" reading {options.think_ms / 1000:.1f} s a page on average,"
         f" {total} pages in {elapsed:.1f} s ({total / elapsed:.0f} pages/s)"
     )
     print(f"{'page':<18}{'requests':>9}{'errors':>8}   server p50 / p99 ms   round trip p50 / p99 ms")
@@ -329,6 +346,12 @@ def report(options: argparse.Namespace, timings: dict[str, Timings], elapsed: fl
             f"   {percentile(server, 0.5):>8.1f} / {percentile(server, 0.99):>6.1f}"
             f"        {percentile(seen.round_trip_ms, 0.5):>8.1f} / {percentile(seen.round_trip_ms, 0.99):>6.1f}"
         )
+    statuses: dict[int, int] = {}
+    for seen in timings.values():
+        for status, count in seen.errors.items():
+            statuses[status] = statuses.get(status, 0) + count
+    if statuses:  # 200 here is the sign-in page: the session was not taken
+        print("errors by HTTP status: " + ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items())))
     print(f"server peak RSS {peak:.1f} MB")
 
 
@@ -337,6 +360,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--officers", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--port", type=int, default=18_765)
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=5_000,
+        help="each officer's mean pause to read a page (0 to twice this); 0: flat out, the desk's capacity",
+    )
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server (a scratch database is made there)")
     return asyncio.run(run(parser.parse_args(argv)))
 
