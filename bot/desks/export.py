@@ -347,18 +347,7 @@ async def export_enrolment(call: DeskCall, request: ExportEnrolment) -> FileQueu
     if refused := await only_for_admins(call, request):
         return refused
     contact = call.asker
-    export = await build_export(
-        call.session,
-        call.cipher,
-        call.programme,
-        call.region,
-        call.catalogs,
-        status=request.status,
-        file_format=request.file_format,
-        now=call.now,
-        by=f"{contact.channel}:{contact.channel_id}",
-        actor_contact_id=contact.id,
-    )
+    export = await _export_for(call, request.status, request.file_format, by=f"{contact.channel}:{contact.channel_id}")
     if export.rows == 0:
         return FileQueued(0)
     call.post.append(export_letter(contact, export))
@@ -369,19 +358,24 @@ async def download_enrolment(call: DeskCall, request: DownloadEnrolment) -> Enro
     """The web desk's download: the same file, audited as the chat's and the command's exports are."""
     if refused := await only_for_admins(call, request):
         return refused
-    export = await build_export(
+    export = await _export_for(call, request.status, request.file_format, by=_by_web(call.asker))
+    return EnrolmentFile(export.rows, export.content, export.file_name, export.media_type)
+
+
+async def _export_for(call: DeskCall, status: ExportStatus, file_format: ExportFormat, *, by: str) -> EnrolmentExport:
+    """The enrolment file for the admin asking, audited with `by` (the chat's address or the web's)."""
+    return await build_export(
         call.session,
         call.cipher,
         call.programme,
         call.region,
         call.catalogs,
-        status=request.status,
-        file_format=request.file_format,
+        status=status,
+        file_format=file_format,
         now=call.now,
-        by=_by_web(call.asker),
+        by=by,
         actor_contact_id=call.asker.id,
     )
-    return EnrolmentFile(export.rows, export.content, export.file_name, export.media_type)
 
 
 # ---- the lists that come back: BPJS TK's answer (KPJ) and a Pemda's own participants ---------------
