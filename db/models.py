@@ -205,6 +205,9 @@ class Broadcast(Base):
     programme_id: Mapped[str] = mapped_column(String(40))
     author_contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     author: Mapped[str] = mapped_column(String(100))  # "cli" or the admin's channel address
+    # The web desk's confirmation form carries a random key: a second submit of it (a double click, a
+    # retry) finds this broadcast instead of recording another.
+    request_key: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     body: Mapped[str] = mapped_column(Text)
     audience: Mapped[dict[str, str]] = mapped_column(JsonColumn, default=dict)  # {"kind": …, "value": …}
     status: Mapped[str] = mapped_column(String(16))  # scheduled, sending, done, cancelled

@@ -248,6 +248,32 @@ async def test_creating_records_the_broadcast_with_the_chosen_audience(desk: Des
     assert "broadcast.created" in actions
 
 
+async def test_a_double_click_on_send_records_one_broadcast(desk: DeskServer) -> None:
+    """The confirmation form carries a one-time key: two submits of it at once, or a retry, record one."""
+    await desk.officer(ADMIN)
+    async with desk.client(ADMIN) as client:
+        preview = await client.post("/siaran/pratinjau", data=_form(await _csrf(client)))
+        key = re.search(r'name="kunci" value="([^"]+)"', preview.text)
+        assert key is not None
+        confirm = {**_form(csrf_of(preview.text)), "kunci": key.group(1)}
+        first, second = await asyncio.gather(
+            client.post("/siaran/kirim", data=confirm), client.post("/siaran/kirim", data=confirm)
+        )
+        again = await client.post("/siaran/kirim", data=confirm)
+        assert [first.status_code, second.status_code, again.status_code] == [303, 303, 303]
+        assert {first.headers["location"], second.headers["location"], again.headers["location"]} == {
+            "/dinas/siaran/1?pesan=web.broadcasts.created_now"
+        }
+        another = await client.post("/siaran/pratinjau", data=_form(await _csrf(client)))
+        new_key = re.search(r'name="kunci" value="([^"]+)"', another.text)
+        assert new_key is not None
+        assert new_key.group(1) != key.group(1)  # a new preview is a new broadcast
+    assert [row.id for row in await _broadcasts(desk)] == [1]
+    async with desk.jaring.store.transaction() as session:
+        created = (await session.execute(select(AuditEntry).where(AuditEntry.action == "broadcast.created"))).all()
+    assert len(created) == 1
+
+
 async def test_cancel_stops_the_waiting_messages(desk: DeskServer) -> None:
     await desk.officer(ADMIN)
     for worker in WORKERS:
@@ -303,6 +329,7 @@ async def test_only_an_admin_sees_the_broadcasts(desk: DeskServer) -> None:
         assert (await verifier.post("/siaran/kirim", data=_form(csrf))).status_code == 403
     async with desk.client() as stranger:
         signed_out = await stranger.get("/siaran/1/kemajuan")
+        assert signed_out.status_code == 401  # the script stops asking
         assert signed_out.headers["content-type"].startswith("text/html")  # the sign-in page, no figures
         assert "Untuk masuk, ketik" in signed_out.text
     assert [row.status for row in await _broadcasts(desk)] == ["scheduled"]

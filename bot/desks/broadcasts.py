@@ -90,6 +90,7 @@ async def create_broadcast(
         send_at=request.send_at,
         now=call.now,
         author_contact=call.asker,
+        request_key=request.request_key,
     )
     if isinstance(created, BroadcastRefused):
         return created
@@ -138,8 +139,13 @@ async def record_broadcast(
     send_at: datetime | None,
     now: datetime,
     author_contact: Contact | None,
+    request_key: str = "",
 ) -> int | BroadcastRefused:
-    """Record an announcement (checked again here: the flow is not the only way in). Its number."""
+    """Record an announcement (checked again here: the flow is not the only way in). Its number. A
+    `request_key` (the web desk's confirmation form) recorded already: that broadcast's number, and
+    nothing recorded again."""
+    if request_key and (found := await broadcasts.broadcast_with_key(session, request_key)) is not None:
+        return found
     body = clean_text(text)
     if len(body) < BROADCAST_MIN_CHARS:
         return BroadcastRefused(f"the announcement is too short; at least {BROADCAST_MIN_CHARS} characters")
@@ -158,6 +164,7 @@ async def record_broadcast(
         audience=audience.as_json(),
         send_at=max(send_at or now, now),
         now=now,
+        request_key=request_key or None,
     )
     await audit.record_audit(
         session,

@@ -303,6 +303,7 @@ class CreateBroadcast(Request[BroadcastCreated | BroadcastRefused | BroadcastNot
     audience_kind: str
     audience_value: str = ""
     send_at: datetime | None = None
+    request_key: str = ""  # the web desk's form's one-time key: a second submit records nothing
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, false, func, literal, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.audiences import Audience
@@ -27,6 +28,7 @@ __all__ = [
     "RowCount",
     "add_progress_message",
     "audience_contact_ids",
+    "broadcast_with_key",
     "broadcasts_with_status",
     "cancel_waiting",
     "cancel_waiting_of_cancelled",
@@ -58,9 +60,16 @@ async def create_broadcast(
     audience: Mapping[str, str],
     send_at: datetime,
     now: datetime,
+    request_key: str | None = None,
 ) -> int:
-    """Record an announcement to be sent at `send_at`; the runner starts it. Its id."""
+    """Record an announcement to be sent at `send_at`; the runner starts it. Its id. With a
+    `request_key` already recorded, nothing is recorded: the id of the broadcast that has it."""
+    if request_key is not None:
+        found = await broadcast_with_key(session, request_key)
+        if found is not None:
+            return found
     row = Broadcast(
+        request_key=request_key,
         programme_id=programme_id,
         author_contact_id=author_contact_id,
         author=author[:100],
@@ -74,9 +83,22 @@ async def create_broadcast(
         progress_shown=0,
         created_at=now,
     )
-    session.add(row)
-    await session.flush()
+    try:
+        async with session.begin_nested():  # two submits at once: the second finds the first's row
+            session.add(row)
+            await session.flush()
+    except IntegrityError:
+        if request_key is None:
+            raise
+        found = await broadcast_with_key(session, request_key)
+        assert found is not None
+        return found
     return row.id
+
+
+async def broadcast_with_key(session: AsyncSession, request_key: str) -> int | None:
+    statement = select(Broadcast.id).where(Broadcast.request_key == request_key)
+    return (await session.execute(statement)).scalar_one_or_none()
 
 
 async def get_broadcast(session: AsyncSession, broadcast_id: int, *, lock: bool = False) -> Broadcast | None:

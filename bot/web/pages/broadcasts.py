@@ -8,6 +8,7 @@ an announcement's text, its audience and counts only."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,7 +19,7 @@ from starlette.routing import BaseRoute
 from bot.desks.broadcasts import FINISHED_SHOWN
 from bot.web.desk import Desk
 from bot.web.rendering import number
-from bot.web.visit import AdminsOnly, NotFound, Visit, notices, page_route, security_headers
+from bot.web.visit import AdminsOnly, NotFound, Visit, notices, page_route, path_id, security_headers
 from conversations.audiences import (
     AUDIENCE_KINDS,
     AUDIENCE_STATUSES,
@@ -306,7 +307,10 @@ def routes(desk: Desk) -> list[BaseRoute]:
         if not isinstance(checked, Checked):
             return _compose(visit, draft, checked)
         audience = checked.audience
-        created = await visit.ask(CreateBroadcast(checked.body, audience.kind, audience.value, checked.send_at))
+        key = visit.field("kunci")[:64]  # the preview's one-time key: a double click records one broadcast
+        created = await visit.ask(
+            CreateBroadcast(checked.body, audience.kind, audience.value, checked.send_at, request_key=key)
+        )
         if isinstance(created, BroadcastNotAllowed):
             raise AdminsOnly
         if not isinstance(created, BroadcastCreated):
@@ -339,7 +343,7 @@ def routes(desk: Desk) -> list[BaseRoute]:
 
     async def cancel(visit: Visit) -> Response:
         visit.require_admin()
-        broadcast_id = _broadcast_id(visit)
+        broadcast_id = path_id(visit, "broadcast_id")
         result = await visit.ask(CancelBroadcast(broadcast_id))
         if isinstance(result, BroadcastNotAllowed):
             raise AdminsOnly
@@ -368,14 +372,9 @@ def _checked(visit: Visit, draft: Draft) -> Checked | dict[str, Msg]:
     return check_draft(draft, jaring.programme, jaring.region, visit.now, visit.texts.language)
 
 
-def _broadcast_id(visit: Visit) -> int:
-    found = visit.request.path_params.get("broadcast_id")
-    return found if isinstance(found, int) else 0
-
-
 async def _report(visit: Visit) -> BroadcastReport:
     visit.require_admin()
-    found = await visit.ask(ShowBroadcast(_broadcast_id(visit)))
+    found = await visit.ask(ShowBroadcast(path_id(visit, "broadcast_id")))
     if isinstance(found, BroadcastNotAllowed):
         raise AdminsOnly
     if isinstance(found, BroadcastNotFound):
@@ -452,6 +451,7 @@ def _preview(visit: Visit, draft: Draft, checked: Checked, found: BroadcastPrevi
         whatsapp_served=not served or "whatsapp" in served,
         not_served=not_served,
         zone=_zone(visit),
+        request_key=secrets.token_urlsafe(24),
     )
 
 
