@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Literal
-from zipfile import BadZipFile
 
 from openpyxl import load_workbook
 
@@ -98,9 +97,12 @@ def read_bytes(content: bytes, file_format: Literal["xlsx", "csv"]) -> list[Row]
 
 
 def _xlsx_rows(content: bytes) -> list[Row]:
+    # Anything may come in a file that only looks like a workbook (a zip whose parts are not the XML they
+    # claim, a sheet that breaks off): whatever openpyxl raises while opening or reading it, the file is
+    # one that cannot be read, said in one line, never a crash.
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
+    except Exception as exc:
         raise UnreadableFile(msg("cli.kpj.bad_excel", error=type(exc).__name__)) from exc
     try:
         sheet = book.worksheets[0]
@@ -109,6 +111,8 @@ def _xlsx_rows(content: bytes) -> list[Row]:
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
             if any(cell_text(value) for value in values)
         ]
+    except Exception as exc:
+        raise UnreadableFile(msg("cli.kpj.bad_excel", error=type(exc).__name__)) from exc
     finally:
         book.close()
     return rows
@@ -123,9 +127,12 @@ def _csv_rows(content: bytes) -> list[Row]:
     delimiter = max((";", ",", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[Row] = []
-    for values in reader:
-        if any(value.strip() for value in values):
-            rows.append((reader.line_num, list(values)))
+    try:
+        for values in reader:
+            if any(value.strip() for value in values):
+                rows.append((reader.line_num, list(values)))
+    except csv.Error as exc:  # a cell longer than csv's limit (128 KB), a NUL byte: not a list
+        raise UnreadableFile(msg("cli.kpj.unreadable", reason=type(exc).__name__)) from exc
     return rows
 
 
