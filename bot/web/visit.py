@@ -26,6 +26,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -194,12 +195,18 @@ def page_route(
             async with jaring.store.transaction() as session:
                 officer = await officer_of(session, cookie, now=now)
         if officer is None:
-            return _signed_out(desk, request)
+            return _signed_out(desk)
         if request.method != "POST":
             return await _handled(Visit(request, desk, officer, now))
-        if int(request.headers.get("content-length") or 0) > MAX_FORM_BYTES:
+        length = request.headers.get("content-length", "")
+        if not length.isdecimal():  # browsers say a form's length; without it the cap below could not hold
+            return _error(Visit(request, desk, officer, now), 411, "web.error.bad_form")
+        if int(length) > MAX_FORM_BYTES:
             return _error(Visit(request, desk, officer, now), 413, "web.error.too_large")
-        form = await request.form(max_files=1, max_fields=2000, max_part_size=1024 * 1024)
+        try:
+            form = await request.form(max_files=1, max_fields=2000, max_part_size=1024 * 1024)
+        except HTTPException as exc:  # Starlette's 400 for a form it cannot parse (two files, a huge field)
+            return _error(Visit(request, desk, officer, now), exc.status_code, "web.error.bad_form")
         try:  # an uploaded file over 1 MB waits in a temporary file: personal data, gone once closed
             given = form.get("csrf")
             if not isinstance(given, str) or not hmac.compare_digest(given, officer.csrf_token):
@@ -228,8 +235,9 @@ def public_page(desk: Desk, template: str, *, status: int = 200, **context: obje
     return security_headers(HTMLResponse(html, status_code=status))
 
 
-def _signed_out(desk: Desk, request: Request) -> Response:
-    return public_page(desk, "signing_in/signed_out.html", status=401 if request.method != "GET" else 200)
+def _signed_out(desk: Desk) -> Response:
+    """The page that says how to sign in, as 401: a script asking for figures stops there too."""
+    return public_page(desk, "signing_in/signed_out.html", status=401)
 
 
 def _error(visit: Visit, status: int, key: str) -> Response:
