@@ -77,6 +77,18 @@ async def test_a_link_works_once_and_for_ten_minutes_only(desk: DeskServer, cloc
         assert "masuk web&#34; di chat bot (Telegram atau WhatsApp)" in (await other.get("/")).text
 
 
+async def test_a_link_posted_from_another_site_signs_nobody_in(desk: DeskServer) -> None:
+    await desk.officer(ADMIN)
+    token = (await desk.link_from_chat(ADMIN)).partition("?t=")[2]
+    async with desk.client() as client:
+        for headers in ({"origin": "https://evil.example"}, {"sec-fetch-site": "cross-site"}):
+            refused = await client.post("/masuk", data={"t": token}, headers=headers)
+            assert refused.status_code == 403
+            assert "set-cookie" not in refused.headers
+        same = await client.post("/masuk", data={"t": token}, headers={"origin": desk.url.removesuffix("/dinas")})
+        assert same.status_code == 303  # the link was not used up by the refused tries
+
+
 async def test_only_officers_get_a_link(desk: DeskServer) -> None:
     said = "\n".join(await desk.say(WORKER, "masuk web"))
     assert "/dinas/masuk" not in said

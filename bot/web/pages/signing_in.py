@@ -6,6 +6,8 @@ visit must not use up the link. The button POSTs the token; a good one gives the
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -25,6 +27,8 @@ def routes(desk: Desk) -> list[BaseRoute]:
         return public_page(desk, "signing_in/link.html", token=token)
 
     async def use_link(request: Request) -> Response:
+        if _from_another_site(request):  # someone else's page signing this browser in as them
+            return public_page(desk, "signing_in/link_refused.html", status=403)
         form = await request.form(max_files=0, max_fields=5)
         token = form.get("t")
         jaring = desk.jaring
@@ -63,3 +67,12 @@ def routes(desk: Desk) -> list[BaseRoute]:
         page_route(desk, "/keluar/kirim", sign_out, methods=("POST",)),
         Route("/keluar", signed_out, methods=["GET"]),
     ]
+
+
+def _from_another_site(request: Request) -> bool:
+    """The button on our own page sends this form; a browser says where a form came from (Sec-Fetch-Site,
+    Origin). A form from another site could sign the browser in as that site's officer (login CSRF)."""
+    if request.headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+        return True
+    origin = request.headers.get("origin", "null")  # "null" under our Referrer-Policy: no-referrer
+    return origin != "null" and urlsplit(origin).netloc != request.headers.get("host", "")
