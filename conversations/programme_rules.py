@@ -105,11 +105,10 @@ def age_band_text(programme: Programme) -> Msg | None:
 def age_breach(programme: Programme, age: int, *, about_other: bool = False) -> Breach | None:
     """The age band, for an age already known (the eligibility check asks the age itself)."""
     rules = programme.eligibility
+    if not ((rules.min_age is not None and age < rules.min_age) or (rules.max_age is not None and age > rules.max_age)):
+        return None  # inside the band, or no band: decided before any words are made (queues judge thousands)
     band = age_band_text(programme)
-    if band is None or not (
-        (rules.min_age is not None and age < rules.min_age) or (rules.max_age is not None and age > rules.max_age)
-    ):
-        return None
+    assert band is not None  # a bound was broken, so there is one
     reason = msg("rule.reason_age_other" if about_other else "eligibility.reason_age", band=band, age=age)
     branch = programme.office("bpjs_branch")
     instead = msg(

@@ -24,7 +24,7 @@ from bot.desks.roles import address_of
 from bot.desks.status_news import change_status
 from conversations.corrections_policy import holds_place
 from conversations.letters import Letter
-from conversations.priority import Candidate, in_priority_order, priorities_met
+from conversations.priority import Candidate, in_priority_order, met_by, priorities_met
 from conversations.programme import Programme
 from conversations.programme_rules import age_rule_day
 from conversations.registration_flags import Flag, flags_on
@@ -479,31 +479,44 @@ async def queue_in_order(
     only: Collection[int] | None = None,
 ) -> WaitingPage:
     """The registrations of `queues` (`in_quota`: holding a place of `year`) in priority order, one page,
-    each with its position and the rules it breaks. The order is decided on a few columns of every
-    registration; only the page's rows are read in full."""
+    each with its position and the rules it breaks. The database orders the queue and counts it
+    (`quotas.queue_in_order`); only the page's rows are read."""
     statuses = [queue for queue in queues if queue != "in_quota"]
     holding_year = year if "in_quota" in queues else None
-    facts = await quotas.queue_facts(session, programme.id, statuses, holding_year=holding_year, only=only)
-    ordered = _ordered(programme, facts)
-    page = ordered[offset : offset + limit]
-    rows = await quotas.registrations_by_id(session, [fact.id for fact in page])
     priorities = programme.eligibility.priority
+    found = await quotas.queue_in_order(
+        session,
+        programme.id,
+        statuses,
+        priorities=met_by(priorities),
+        timezone=programme.timezone,
+        offset=offset,
+        limit=limit,
+        holding_year=holding_year,
+        only=only,
+    )
+    if found is None:  # the database cannot tell the local day: ordered here
+        facts = await quotas.queue_facts(session, programme.id, statuses, holding_year=holding_year, only=only)
+        ordered = _ordered(programme, facts)
+        found = [fact.id for fact in ordered[offset : offset + limit]], len(ordered)
+    page, total = found
+    rows = await quotas.registrations_by_id(session, page)
     items = tuple(
         WaitingItem(
             position=offset + n + 1,
-            id=fact.id,
-            full_name=rows[fact.id].full_name or "-",
-            kelurahan_code=rows[fact.id].kelurahan_code,
-            priorities_met=priorities_met(_candidate(programme, fact), priorities),
-            registered_on=programme.local_date(fact.created_at),
-            status=fact.status,
-            flags=registration_flags(programme, fact),
-            birth_date=fact.birth_date,
+            id=number,
+            full_name=rows[number].full_name or "-",
+            kelurahan_code=rows[number].kelurahan_code,
+            priorities_met=priorities_met(_candidate(programme, rows[number]), priorities),
+            registered_on=programme.local_date(rows[number].created_at),
+            status=rows[number].status,
+            flags=registration_flags(programme, rows[number]),
+            birth_date=rows[number].birth_date,
         )
-        for n, fact in enumerate(page)
-        if fact.id in rows
+        for n, number in enumerate(page)
+        if number in rows
     )
-    return WaitingPage(items, len(ordered))
+    return WaitingPage(items, total)
 
 
 async def approval_history(session: AsyncSession, programme: Programme, year: int) -> QuotaHistoryView:

@@ -12,11 +12,14 @@ close cannot give their places away.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import json
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, Date, String, case, cast, false, func, literal, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.corrections_policy import PLACE_HOLDING_STATUSES
@@ -37,6 +40,7 @@ __all__ = [
     "places_held_by_renewal",
     "places_used",
     "queue_facts",
+    "queue_in_order",
     "quota_history",
     "record_quota_change",
     "registrations_by_id",
@@ -151,6 +155,19 @@ class QueueFacts:
     flags: object  # the stored list of flag ids (registration_flags.known_flags reads it)
 
 
+def _in_queue(
+    programme_id: str, statuses: Collection[str], holding_year: int | None, only: Collection[int] | None
+) -> ColumnElement[bool]:
+    """The registrations with one of `statuses`, and (`holding_year`) those holding a place of that year;
+    `only`: of these registration numbers."""
+    chosen: ColumnElement[bool] = Registration.status.in_(statuses) if statuses else false()
+    if holding_year is not None:
+        holding = Registration.status.in_(PLACE_HOLDING_STATUSES) & (Registration.quota_year == holding_year)
+        chosen = or_(chosen, holding)
+    where = (Registration.programme_id == programme_id) & Registration.erased_at.is_(None) & chosen
+    return where & Registration.id.in_(only) if only is not None else where
+
+
 async def queue_facts(
     session: AsyncSession,
     programme_id: str,
@@ -159,12 +176,7 @@ async def queue_facts(
     holding_year: int | None = None,
     only: Collection[int] | None = None,
 ) -> list[QueueFacts]:
-    """The registrations with one of `statuses`, and (`holding_year`) those holding a place of that year;
-    `only`: of these registration numbers."""
-    chosen: ColumnElement[bool] = Registration.status.in_(statuses) if statuses else false()
-    if holding_year is not None:
-        holding = Registration.status.in_(PLACE_HOLDING_STATUSES) & (Registration.quota_year == holding_year)
-        chosen = or_(chosen, holding)
+    """The registrations of a queue (`_in_queue`), each with the few columns the order and flags need."""
     statement = select(
         Registration.id,
         Registration.status,
@@ -172,11 +184,71 @@ async def queue_facts(
         Registration.poverty_register,
         Registration.created_at,
         Registration.birth_date,
-        Registration.flags,
-    ).where(Registration.programme_id == programme_id, Registration.erased_at.is_(None), chosen)
-    if only is not None:
-        statement = statement.where(Registration.id.in_(only))
-    return [QueueFacts(*row) for row in await session.execute(statement)]
+        type_coerce(Registration.flags, String),  # as stored: nearly all are "[]", read without decoding
+    ).where(_in_queue(programme_id, statuses, holding_year, only))
+    return [QueueFacts(*row[:-1], _stored_flags(row[-1])) for row in await session.execute(statement)]
+
+
+def _stored_flags(stored: object) -> object:
+    """The flags column's JSON text as its value (a list of flag ids)."""
+    if not isinstance(stored, str):  # a driver that decodes JSON itself
+        return stored
+    return [] if stored == "[]" else json.loads(stored)
+
+
+async def queue_in_order(
+    session: AsyncSession,
+    programme_id: str,
+    statuses: Collection[str],
+    *,
+    priorities: Sequence[tuple[str, object]],
+    timezone: str,
+    offset: int,
+    limit: int,
+    holding_year: int | None = None,
+    only: Collection[int] | None = None,
+) -> tuple[list[int], int] | None:
+    """One page of a queue (`_in_queue`) in priority order, ordered by the database: its registration
+    numbers and the queue's length. `priorities`: the (column, value) tests of the programme's
+    priorities (`conversations.priority.met_by`), the most met first; then the day of registration in
+    `timezone`, then the number, as `conversations.priority.in_priority_order` orders.
+
+    None when this database cannot tell the local day (SQLite, a time zone whose offset changes): the
+    caller then orders in Python."""
+    day = _local_day(dialect_name(session), timezone)
+    if day is None:
+        return None
+    met = sum(
+        (case((getattr(Registration, column) == value, 1), else_=0) for column, value in priorities),
+        start=literal(0),
+    )
+    where = _in_queue(programme_id, statuses, holding_year, only)
+    total = int((await session.execute(select(func.count(Registration.id)).where(where))).scalar_one())
+    if total <= offset:
+        return [], total
+    page = select(Registration.id).where(where).order_by(met.desc(), day, Registration.id).offset(offset).limit(limit)
+    return list((await session.execute(page)).scalars()), total
+
+
+def _local_day(dialect: str, timezone: str) -> ColumnElement[object] | None:
+    """The day of registration where the programme is, as SQL."""
+    if dialect == "postgresql":
+        return cast(func.timezone(timezone, Registration.created_at), Date)
+    offset = _fixed_offset(timezone)
+    if offset is None:
+        return None
+    return func.date(Registration.created_at, f"{int(offset.total_seconds()):+d} seconds")
+
+
+@lru_cache(maxsize=8)
+def _fixed_offset(timezone: str) -> timedelta | None:
+    """The zone's offset from UTC if it has been the same every week since 1970 and stays so to 2100
+    (WIB, WITA and WIT have); None for a zone with summer time or a change (SQLite stores naive UTC
+    and knows no time zones)."""
+    zone = ZoneInfo(timezone)
+    start = datetime(1970, 1, 1, tzinfo=UTC)
+    offsets = {(start + timedelta(weeks=week)).astimezone(zone).utcoffset() for week in range(0, 130 * 53)}
+    return offsets.pop() if len(offsets) == 1 else None
 
 
 async def registrations_by_id(session: AsyncSession, ids: Collection[int]) -> dict[int, Registration]:
