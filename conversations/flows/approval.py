@@ -56,11 +56,11 @@ from conversations.requests.quota import (
 from conversations.role_needs import ADMIN_NEEDED
 from conversations.text import normalise
 
-__all__ = ["APPROVAL_WORDS", "approval_flow", "parse_places"]
+__all__ = ["APPROVAL_WORDS", "MIN_OVERRIDE_REASON", "REASON_LIMIT", "approval_flow", "parse_places"]
 
 MAX_PLACES = 10_000_000
 _PAGE = 10
-_REASON = TextLimit(280, msg("limit.reason"))
+REASON_LIMIT = TextLimit(280, msg("limit.reason"))
 
 _APPROVE = Choice("approve", msg("approval.approve"), ("setujui",))
 _WAITING = Choice("waiting", msg("approval.show_waiting"), ("daftar tunggu", "tunggu"))
@@ -69,7 +69,7 @@ _DINAS = Choice("dinas", msg("approval.back_to_dinas"), ("kembali", "selesai"))
 _NEXT = Choice("next", msg("review.next"), ("berikutnya", "lanjut"))
 _BACK = Choice("back", msg("approval.back"), ("kembali",))
 _FLAGGED = Choice("flagged", msg("approval.show_flagged"), ("ditandai", "yang ditandai"))
-_MIN_OVERRIDE_REASON = 5
+MIN_OVERRIDE_REASON = 5  # the web desk asks the same of an override's and a quota change's reason
 
 _PLACES = re.compile(r"^(\d{1,3}(?:[.,\s]\d{3})+|\d+)(?:\s*(?:tempat|orang|peserta|places))?$")
 
@@ -294,7 +294,7 @@ def _on_override_reason(ctx: Context, data: Data, answer: Answer) -> Transition:
         return _refused()
     if (word := officer_word(answer)) is not None:
         return Finish(say=(Reply.of(msg("approval.nothing_changed")),), then=word)
-    if len(answer.text.strip()) < _MIN_OVERRIDE_REASON:
+    if len(answer.text.strip()) < MIN_OVERRIDE_REASON:
         return Invalid(msg("approval.override_reason_too_short"))
     return Goto("confirm_override", ApprovalData.load(data).but(override_reason=answer.text.strip()).dump())
 
@@ -464,11 +464,11 @@ approval_flow = Flow(
         "action": Step(ask=_ask_action, on_answer=_on_action),
         "confirm_approve": Step(ask=_ask_confirm_approve, on_answer=_on_confirm_approve),
         "flagged": Step(ask=_ask_flagged, on_answer=_on_flagged, free_text=True),
-        "override_reason": Step(ask=_ask_override_reason, on_answer=_on_override_reason, limit=_REASON),
+        "override_reason": Step(ask=_ask_override_reason, on_answer=_on_override_reason, limit=REASON_LIMIT),
         "confirm_override": Step(ask=_ask_confirm_override, on_answer=_on_confirm_override),
         "waiting": Step(ask=_ask_waiting, on_answer=_on_waiting),
         "quota_places": Step(ask=_ask_places, on_answer=_on_places),
-        "quota_reason": Step(ask=_ask_reason, on_answer=_on_reason, limit=_REASON),
+        "quota_reason": Step(ask=_ask_reason, on_answer=_on_reason, limit=REASON_LIMIT),
         "confirm_quota": Step(ask=_ask_confirm_quota, on_answer=_on_confirm_quota),
     },
     # Not in the main menu (admins open it from the Menu Dinas); its words reach everyone, and the

@@ -15,8 +15,8 @@ from starlette.routing import BaseRoute
 
 from bot.web.desk import Desk
 from bot.web.rendering import Texts, number
-from bot.web.visit import AdminsOnly, NotFound, Visit, notices, page_route, query_int
-from conversations.flows.approval import parse_places
+from bot.web.visit import AdminsOnly, NotFound, Visit, notices, page_route, path_id, query_int
+from conversations.flows.approval import MIN_OVERRIDE_REASON, REASON_LIMIT, parse_places
 from conversations.registration_flags import flag_message, known_flags
 from conversations.requests.base import RoleRefused
 from conversations.requests.quota import (
@@ -46,8 +46,8 @@ __all__ = ["ListView", "QueueRow", "routes"]
 
 PAGE = 20  # names per list and page
 MAX_CHOSEN = 50  # names approved at once by choice (a desk page's most)
-MIN_REASON = 5  # as the chat asks of an override's reason
-MAX_REASON = 280  # as the chat's reason limit
+MIN_REASON = MIN_OVERRIDE_REASON  # as the chat asks of an override's reason
+MAX_REASON = REASON_LIMIT.most
 _AWAITING: tuple[Queue, ...] = ("verified", "waiting_list")
 _PRIORITY = {2: "web.approval.priority_both", 1: "web.approval.priority_one"}
 _STATUS = {
@@ -259,7 +259,7 @@ async def approve(visit: Visit) -> Response:
 
 async def result(visit: Visit) -> Response:
     visit.require_admin()
-    number = int(visit.request.path_params["nomor"])
+    number = path_id(visit, "nomor")
     history = await _history(visit)
     record = next((found for found in history.approvals if found.id == number), None)
     if record is None:
@@ -283,7 +283,7 @@ async def _held(visit: Visit, record: ApprovalRecord) -> WaitingPage:
 
 
 async def _flagged(visit: Visit) -> QueueRow:
-    number = int(visit.request.path_params["nomor"])
+    number = path_id(visit, "nomor")
     found = await _queue(visit, _AWAITING, 0, only=(number,), limit=1)
     rows = queue_rows(visit, found)
     if not rows or not rows[0].flags:
