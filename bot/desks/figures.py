@@ -16,7 +16,8 @@ reason."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -43,7 +44,6 @@ from conversations.requests.figures import (
     WeekOfQuestions,
     YearOfParticipants,
 )
-from db.models import Registration
 from db.repositories import audit, figures, participant_years, question_learning, quotas, renewals, roles
 from db.repositories.unanswered_questions import recent_questions
 from locales import Catalogs
@@ -53,8 +53,10 @@ __all__ = [
     "QUESTION_WEEKS",
     "UNANSWERED_DAYS",
     "YEARS_SHOWN",
+    "MonthlyCounts",
     "chart_data",
     "committed_premiums",
+    "count_by_month",
     "gather_figures",
     "months_covered",
     "only_for_admins",
@@ -87,12 +89,45 @@ def months_covered(start: date, year: int) -> int:
     return _MONTHS_IN_YEAR - start.month + 1
 
 
-def committed_premiums(starts: Iterable[date], year: int, monthly_premium: int) -> int:
-    return sum(months_covered(start, year) for start in starts) * monthly_premium
+def committed_premiums(starts: Iterable[date] | Mapping[date, int], year: int, monthly_premium: int) -> int:
+    """`starts`: each participant's start date, or how many started on each date (or in each month)."""
+    counted = starts if isinstance(starts, Mapping) else Counter(starts)
+    return sum(months_covered(start, year) * count for start, count in counted.items()) * monthly_premium
 
 
-def _start_dates(programme: Programme, rows: Iterable[tuple[date | None, datetime]]) -> list[date]:
-    return [start or programme.local_date(changed) for start, changed in rows]
+@dataclass(frozen=True, slots=True)
+class MonthlyCounts:
+    """Registrations sent and participants whose cover started, by calendar month (its first day, in the
+    programme's time zone); a month with none is left out."""
+
+    sent: Counter[date]
+    started: Counter[date]
+
+
+async def count_by_month(session: AsyncSession, programme: Programme, *, sent: bool = True) -> MonthlyCounts:
+    """Counted in the database, a row per month (or start date): a participant's cover starts on BPJS TK's
+    start date (`coverage_start`), or when none was recorded, on the day the registration last changed
+    (when it became active). `sent`: False when only the starts are needed."""
+    span = await figures.monthly_span(session, programme.id)
+    months = _months_from(programme.local_date(span.first), programme.local_date(span.last)) if span else []
+    zone = ZoneInfo(programme.timezone)
+    month_starts = [datetime(m.year, m.month, 1, tzinfo=zone).astimezone(UTC) for m in months]
+    by_day, by_change = await figures.active_by_start(session, programme.id, month_starts)
+    started = Counter[date]()
+    for day, count in by_day.items():
+        started[_month(day)] += count
+    started.update({month: count for month, count in zip(months, by_change, strict=True) if count})
+    sent_counts = await figures.sent_by_month(session, programme.id, month_starts) if sent else []
+    return MonthlyCounts(Counter({month: n for month, n in zip(months, sent_counts, strict=False) if n}), started)
+
+
+def _months_from(first: date, last: date) -> list[date]:
+    """The first days of the months from `first`'s to `last`'s, both included."""
+    month, months = _month(first), []
+    while month <= last:
+        months.append(month)
+        month = _next_month(month)
+    return months
 
 
 def _year_bounds(programme: Programme, year: int) -> tuple[datetime, datetime]:
@@ -105,20 +140,23 @@ def _counts(found: dict[str, int]) -> tuple[Count, ...]:
     return tuple(Count(key, count) for key, count in sorted(found.items(), key=lambda item: (-item[1], item[0])))
 
 
-async def gather_figures(session: AsyncSession, programme: Programme, *, year: int, now: datetime) -> Figures:
-    by_status = await figures.count_by_status(session, programme.id)
+async def gather_figures(
+    session: AsyncSession, programme: Programme, *, year: int, now: datetime, started: Counter[date] | None = None
+) -> Figures:
+    """`started`: `count_by_month`'s starts, when the caller has them already (counted once a request)."""
+    tally = await figures.registration_tally(session, programme.id)
+    by_status = tally.by_status
     ordered = tuple(
         Count(status, by_status[status])
         for status in (*STATUS_ORDER, *sorted(set(by_status) - set(STATUS_ORDER)))
         if status in by_status
     )
     counts = FigureCounts(
-        by_status=ordered,
-        by_kelurahan=_counts(await figures.count_by(session, programme.id, Registration.kelurahan_code)),
-        by_job_type=_counts(await figures.count_by(session, programme.id, Registration.job_type)),
+        by_status=ordered, by_kelurahan=_counts(tally.by_kelurahan), by_job_type=_counts(tally.by_job_type)
     )
     default_places = next((q.places for q in programme.quotas if q.year == year), None)
-    starts = _start_dates(programme, await figures.active_starts(session, programme.id))
+    if started is None:
+        started = (await count_by_month(session, programme, sent=False)).started
     claims = await figures.claim_totals(session, programme.id)
     year_start, year_end = _year_bounds(programme, year)
     newest = await recent_questions(session, NEWEST_QUESTIONS)
@@ -127,8 +165,8 @@ async def gather_figures(session: AsyncSession, programme: Programme, *, year: i
         counts=counts,
         quota_places=await quotas.effective_places(session, programme.id, year, default_places),
         quota_used=await quotas.places_used(session, year),
-        active=len(starts),
-        premiums_year=committed_premiums(starts, year, programme.premium.monthly),
+        active=sum(started.values()),
+        premiums_year=committed_premiums(started, year, programme.premium.monthly),
         claims_paid=claims.paid,
         claims_paid_total=claims.paid_total,
         claims_open=claims.in_progress,
@@ -225,16 +263,14 @@ def _next_month(day: date) -> date:
 
 
 async def registrations_by_month(
-    session: AsyncSession, programme: Programme, *, today: date
+    session: AsyncSession, programme: Programme, *, today: date, counted: MonthlyCounts | None = None
 ) -> tuple[MonthOfRegistrations, ...]:
     """Registrations sent and participants whose cover started, month by month and added up, from the
-    first registration to this month (or the latest start date BPJS TK gave, if later)."""
-    registered = Counter(
-        _month(programme.local_date(at)) for at in await figures.registration_times(session, programme.id)
-    )
-    started = Counter(
-        _month(day) for day in _start_dates(programme, await figures.active_starts(session, programme.id))
-    )
+    first registration to this month (or the latest start date BPJS TK gave, if later). `counted`:
+    `count_by_month`'s answer, when the caller has it already."""
+    if counted is None:
+        counted = await count_by_month(session, programme)
+    registered, started = counted.sent, counted.started
     month = min([*registered, *started, _month(today)])
     last = max([*registered, *started, _month(today)])
     running_registered = running_active = 0
@@ -250,11 +286,17 @@ async def registrations_by_month(
 
 
 async def chart_data(
-    session: AsyncSession, programme: Programme, figures_now: Figures, *, today: date, language: str
+    session: AsyncSession,
+    programme: Programme,
+    figures_now: Figures,
+    *,
+    today: date,
+    language: str,
+    counted: MonthlyCounts | None = None,
 ) -> ChartData:
     """Registrations sent and participants active, added up month by month (`registrations_by_month`);
     the year's quota use beside it."""
-    months = await registrations_by_month(session, programme, today=today)
+    months = await registrations_by_month(session, programme, today=today, counted=counted)
     from babel.dates import format_date  # noqa: PLC0415  # Babel loads at the first chart, not at start-up
 
     locale = _BABEL_LOCALE.get(language, "id_ID")
@@ -288,8 +330,10 @@ def chart_labels(catalogs: Catalogs, programme: Programme, year: int, language: 
 async def draw_chart(
     session: AsyncSession, programme: Programme, catalogs: Catalogs, *, year: int, now: datetime, language: str
 ) -> bytes:
-    shown = await gather_figures(session, programme, year=year, now=now)
-    data = await chart_data(session, programme, shown, today=programme.local_date(now), language=language)
+    counted = await count_by_month(session, programme)
+    shown = await gather_figures(session, programme, year=year, now=now, started=counted.started)
+    today = programme.local_date(now)
+    data = await chart_data(session, programme, shown, today=today, language=language, counted=counted)
     labels = chart_labels(catalogs, programme, year, language)
     return render_chart(data, labels, thousands="," if language == "en" else ".")
 
@@ -311,8 +355,10 @@ async def show_figures_over_time(call: DeskCall, request: ShowFiguresOverTime) -
         return refused
     year = request.year or call.programme.local_date(call.now).year
     await _viewed(call, year=year, what="figures_over_time")
-    shown = await gather_figures(call.session, call.programme, year=year, now=call.now)
-    months = await registrations_by_month(call.session, call.programme, today=call.programme.local_date(call.now))
+    counted = await count_by_month(call.session, call.programme)
+    shown = await gather_figures(call.session, call.programme, year=year, now=call.now, started=counted.started)
+    today = call.programme.local_date(call.now)
+    months = await registrations_by_month(call.session, call.programme, today=today, counted=counted)
     return FiguresOverTime(shown, months)
 
 

@@ -3,12 +3,13 @@ premium sum and the chart need; the newest renewal round counted. Nothing here r
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Row, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
@@ -20,14 +21,16 @@ __all__ = [
     "CLAIMS_IN_PROGRESS",
     "NOT_COUNTED_BY_PLACE",
     "ClaimTotals",
+    "MonthlySpan",
+    "RegistrationTally",
     "RenewalTally",
     "accident_reports_between",
-    "active_starts",
+    "active_by_start",
     "claim_totals",
-    "count_by",
-    "count_by_status",
-    "registration_times",
+    "monthly_span",
+    "registration_tally",
     "renewal_tally",
+    "sent_by_month",
     "unanswered_since",
 ]
 
@@ -42,46 +45,118 @@ class ClaimTotals:
     in_progress: int
 
 
-async def count_by_status(session: AsyncSession, programme_id: str) -> dict[str, int]:
+@dataclass(frozen=True, slots=True)
+class RegistrationTally:
+    by_status: dict[str, int]
+    by_kelurahan: dict[str, int]  # NOT_COUNTED_BY_PLACE left out
+    by_job_type: dict[str, int]  # NOT_COUNTED_BY_PLACE left out
+
+
+async def registration_tally(
+    session: AsyncSession, programme_id: str, *, excluding: Collection[str] = NOT_COUNTED_BY_PLACE
+) -> RegistrationTally:
+    """The programme's registrations by status, by kelurahan and by job type. One pass in the database,
+    grouped by the three together (a few hundred groups, whatever the registrations), added up here."""
     statement = (
-        select(Registration.status, func.count(Registration.id))
+        select(Registration.status, Registration.kelurahan_code, Registration.job_type, func.count(Registration.id))
         .where(Registration.programme_id == programme_id)
-        .group_by(Registration.status)
+        .group_by(Registration.status, Registration.kelurahan_code, Registration.job_type)
     )
-    return {str(status): int(count) for status, count in (await session.execute(statement)).all()}
+    by_status, by_kelurahan, by_job_type = Counter[str](), Counter[str](), Counter[str]()
+    for status, kelurahan_code, job_type, count in (await session.execute(statement)).all():
+        by_status[str(status)] += int(count)
+        if status not in excluding:
+            by_kelurahan[str(kelurahan_code)] += int(count)
+            by_job_type[str(job_type)] += int(count)
+    return RegistrationTally(dict(by_status), dict(by_kelurahan), dict(by_job_type))
 
 
-async def count_by(
-    session: AsyncSession,
-    programme_id: str,
-    column: InstrumentedAttribute[str],
-    *,
-    excluding: Collection[str] = NOT_COUNTED_BY_PLACE,
-) -> dict[str, int]:
-    """Registrations grouped by `column` (Registration.kelurahan_code or Registration.job_type)."""
+@dataclass(frozen=True, slots=True)
+class MonthlySpan:
+    """The earliest and latest of the times counted month by month: when each registration was sent, and
+    when each active participant without a start date last changed (when it became active)."""
+
+    first: datetime
+    last: datetime
+
+
+def _active_without_start(programme_id: str) -> ColumnElement[bool]:
+    return (
+        (Registration.programme_id == programme_id)
+        & (Registration.status == "active")
+        & Registration.coverage_start.is_(None)
+    )
+
+
+async def monthly_span(session: AsyncSession, programme_id: str) -> MonthlySpan | None:
+    """None: the programme has no registration yet."""
+    changed = case((_active_without_start(programme_id), Registration.updated_at))
+    statement = select(
+        func.min(Registration.created_at),
+        func.max(Registration.created_at),
+        func.min(changed),
+        func.max(changed),
+    ).where(Registration.programme_id == programme_id)
+    first_sent, last_sent, first_changed, last_changed = (await session.execute(statement)).one()
+    if first_sent is None:
+        return None
+    return MonthlySpan(
+        min(t for t in (first_sent, first_changed) if t is not None),
+        max(t for t in (last_sent, last_changed) if t is not None),
+    )
+
+
+def _month_index(column: InstrumentedAttribute[datetime], month_starts: Sequence[datetime]) -> ColumnElement[int]:
+    """Which month a time falls in: i from `month_starts[i]` (included) to the next start; -1 before the first."""
+    return case(
+        *((column >= start, index) for index, start in reversed(list(enumerate(month_starts)))),
+        else_=-1,
+    ).label("month")
+
+
+def _per_month(rows: Sequence[Row[int, int]], months: int) -> list[int]:
+    counts = [0] * months
+    for index, count in rows:
+        if 0 <= int(index) < months:
+            counts[int(index)] += int(count)
+    return counts
+
+
+async def sent_by_month(session: AsyncSession, programme_id: str, month_starts: Sequence[datetime]) -> list[int]:
+    """Registrations sent in each month, from its start (UTC) to the next one's; deleted and rejected ones
+    too: they were registered. Counted in the database: a row per month, never a row per registration."""
+    if not month_starts:
+        return []
+    month = _month_index(Registration.created_at, month_starts)
     statement = (
-        select(column, func.count(Registration.id))
-        .where(Registration.programme_id == programme_id, Registration.status.not_in(list(excluding)))
-        .group_by(column)
+        select(month, func.count(Registration.id)).where(Registration.programme_id == programme_id).group_by(month)
     )
-    return {str(key): int(count) for key, count in (await session.execute(statement)).all()}
+    return _per_month((await session.execute(statement)).all(), len(month_starts))
 
 
-async def active_starts(session: AsyncSession, programme_id: str) -> list[tuple[date | None, datetime]]:
-    """For each active participant: BPJS TK's start date (None when not recorded) and the registration's
-    last change (when it became active, if nothing changed since)."""
-    statement = select(Registration.coverage_start, Registration.updated_at).where(
-        Registration.programme_id == programme_id, Registration.status == "active"
+async def active_by_start(
+    session: AsyncSession, programme_id: str, month_starts: Sequence[datetime]
+) -> tuple[dict[date, int], list[int]]:
+    """Active participants counted by BPJS TK's start date (`coverage_start`); those without one recorded,
+    by the month (of `month_starts`) of their registration's last change (when it became active, if
+    nothing changed since)."""
+    with_start = (
+        select(Registration.coverage_start, func.count(Registration.id))
+        .where(
+            Registration.programme_id == programme_id,
+            Registration.status == "active",
+            Registration.coverage_start.is_not(None),
+        )
+        .group_by(Registration.coverage_start)
     )
-    return [(start, updated) for start, updated in (await session.execute(statement)).all()]
-
-
-async def registration_times(session: AsyncSession, programme_id: str) -> list[datetime]:
-    """When each registration was sent, oldest first (deleted and rejected ones too: they were registered)."""
-    statement = (
-        select(Registration.created_at).where(Registration.programme_id == programme_id).order_by(Registration.id)
+    by_day = {start: int(count) for start, count in (await session.execute(with_start)).all() if start is not None}
+    if not month_starts:
+        return by_day, []
+    month = _month_index(Registration.updated_at, month_starts)
+    without_start = (
+        select(month, func.count(Registration.id)).where(_active_without_start(programme_id)).group_by(month)
     )
-    return list((await session.execute(statement)).scalars())
+    return by_day, _per_month((await session.execute(without_start)).all(), len(month_starts))
 
 
 async def claim_totals(session: AsyncSession, programme_id: str) -> ClaimTotals:
