@@ -94,7 +94,11 @@ async def list_pending(call: DeskCall, request: ListPending) -> PendingPage | Ro
     codes = _narrowed(covered, request.kelurahan_code)
     offset, limit = max(0, request.offset), page_size(request.limit)
     search = queue_search(request.search)
-    if search is None:
+    counts = await registrations.count_pending_by_kelurahan(call.session, covered) if request.counts else None
+    if search is None and counts is not None:  # the total is in the counts: one count fewer
+        rows = await registrations.pending_page(call.session, codes, offset=offset, limit=limit)
+        total = sum(count for code, count in counts.items() if codes is None or code in codes)
+    elif search is None:
         rows, total = await registrations.list_pending(call.session, codes, offset=offset, limit=limit)
     else:
         numbers = set(search.numbers)
@@ -122,14 +126,13 @@ async def list_pending(call: DeskCall, request: ListPending) -> PendingPage | Ro
         )
         for found in checks
     )
-    counts = await registrations.count_pending_by_kelurahan(call.session, covered) if request.counts else {}
     return PendingPage(
         items,
         total,
         tuple(sorted(covered or ())),
         renewal_checks=waiting,
         renewal_total=checks_total,
-        by_kelurahan=tuple(sorted(counts.items())),
+        by_kelurahan=tuple(sorted((counts or {}).items())),
     )
 
 
@@ -153,13 +156,13 @@ class QueueSearch:
 
 _NUMBER_PREFIXES = ("no.", "no ", "#")
 _MAX_NUMBER_DIGITS = 9
-_MIN_NIK_ENDING = 4
-_NIK_DIGITS = 16
+_NIK_ENDING = 4  # the NIK's last four digits, as the issue and the page say
 
 
 def queue_search(text: str) -> QueueSearch | None:
-    """None: no search. Digits ("1234", "No. 12") are a registration number and, four or more, the end
-    of a NIK; anything else is a part of a name."""
+    """None: no search. Digits ("1234", "No. 12") are a registration number and, exactly four, the NIK's
+    last four; anything else is a part of a name. A whole NIK finds nothing: the search travels in the
+    page's address (browser history, a proxy's log), which must never hold one."""
     typed = " ".join(text.split())[:_MAX_SEARCH]
     if not typed:
         return None
@@ -170,7 +173,7 @@ def queue_search(text: str) -> QueueSearch | None:
     if not digits.isdecimal():
         return QueueSearch(name=typed)
     number = (int(digits),) if len(digits) <= _MAX_NUMBER_DIGITS else ()
-    ending = digits if _MIN_NIK_ENDING <= len(digits) <= _NIK_DIGITS else ""
+    ending = digits if len(digits) == _NIK_ENDING else ""
     return QueueSearch(numbers=number, nik_ending=ending)
 
 

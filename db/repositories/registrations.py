@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +16,7 @@ from db.repositories._dialect import dialect_name
 __all__ = [
     "PENDING_STATUSES",
     "DuplicateNik",
+    "PendingRow",
     "add_registration",
     "count_pending_by_kelurahan",
     "count_with_status",
@@ -32,6 +33,7 @@ __all__ = [
     "list_with_status",
     "lock_registration",
     "pending_nik_ciphers",
+    "pending_page",
     "record_event",
 ]
 
@@ -110,14 +112,49 @@ def _pending_in(kelurahan_codes: Collection[str] | None) -> Select[Registration]
     return statement
 
 
+class PendingRow(NamedTuple):
+    """What the queue shows of a registration waiting for the kelurahan."""
+
+    id: int
+    full_name: str | None
+    kelurahan_code: str
+    created_at: datetime
+    status: str
+
+
+async def _pending_page(
+    session: AsyncSession, statement: Select[Registration], *, offset: int, limit: int
+) -> list[PendingRow]:
+    """A page of `statement`'s registrations, oldest first: only the columns the queue shows."""
+    page = (
+        statement.with_only_columns(
+            Registration.id,
+            Registration.full_name,
+            Registration.kelurahan_code,
+            Registration.created_at,
+            Registration.status,
+        )
+        .order_by(Registration.created_at, Registration.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [PendingRow(*row) for row in await session.execute(page)]
+
+
+async def pending_page(
+    session: AsyncSession, kelurahan_codes: Collection[str] | None, *, offset: int, limit: int
+) -> list[PendingRow]:
+    """A page of registrations waiting for the kelurahan, oldest first (`list_pending` without the count)."""
+    return await _pending_page(session, _pending_in(kelurahan_codes), offset=offset, limit=limit)
+
+
 async def list_pending(
     session: AsyncSession, kelurahan_codes: Collection[str] | None, *, offset: int, limit: int
-) -> tuple[list[Registration], int]:
+) -> tuple[list[PendingRow], int]:
     """A page of registrations waiting for the kelurahan, oldest first, and how many there are in all."""
     statement = _pending_in(kelurahan_codes)
     total = (await session.execute(select(func.count()).select_from(statement.subquery()))).scalar_one()
-    page = statement.order_by(Registration.created_at, Registration.id).offset(offset).limit(limit)
-    return list((await session.execute(page)).scalars()), int(total)
+    return await _pending_page(session, statement, offset=offset, limit=limit), int(total)
 
 
 async def list_pending_matching(
@@ -128,7 +165,7 @@ async def list_pending_matching(
     ids: Collection[int] = (),
     offset: int,
     limit: int,
-) -> tuple[list[Registration], int]:
+) -> tuple[list[PendingRow], int]:
     """A page of the registrations waiting for the kelurahan whose name contains `name` (any case) or
     whose number is one of `ids`, oldest first, and how many match in all. Neither given: none."""
     matching = []
@@ -140,8 +177,7 @@ async def list_pending_matching(
         return [], 0
     statement = _pending_in(kelurahan_codes).where(or_(*matching))
     total = (await session.execute(select(func.count()).select_from(statement.subquery()))).scalar_one()
-    page = statement.order_by(Registration.created_at, Registration.id).offset(offset).limit(limit)
-    return list((await session.execute(page)).scalars()), int(total)
+    return await _pending_page(session, statement, offset=offset, limit=limit), int(total)
 
 
 async def pending_nik_ciphers(session: AsyncSession, kelurahan_codes: Collection[str] | None) -> list[tuple[int, str]]:
