@@ -95,7 +95,8 @@ class Officer:
 class Timings:
     server_ms: list[float] = field(default_factory=list)
     round_trip_ms: list[float] = field(default_factory=list)
-    errors: dict[int, int] = field(default_factory=dict)
+    errors: dict[int, int] = field(default_factory=dict)  # by HTTP status; 0: no answer at all
+    resent: int = 0  # sent again after the connection closed under it, as a browser does
 
 
 async def seed(settings_env: dict[str, str], officers: int) -> list[Officer]:
@@ -228,10 +229,21 @@ async def officer_rounds(
                 if page.admin_only and not officer.admin:
                     continue
                 await asyncio.sleep(pauses.uniform(0, 2 * think_ms) / 1000)
+                path = page.path.replace("{id}", str(officer.registration_id))
                 started = time.perf_counter()
-                answer = await client.get(page.path.replace("{id}", str(officer.registration_id)))
-                took = (time.perf_counter() - started) * 1000
                 seen = timings.setdefault(page.name, Timings())
+                try:
+                    answer = await client.get(path)
+                except httpx.TransportError:
+                    # The server closed the idle kept-alive connection (after 5 s) as this request went out
+                    # on it: a browser sends it again on a new connection, and so does this officer.
+                    seen.resent += 1
+                    try:
+                        answer = await client.get(path)
+                    except httpx.TransportError:
+                        seen.errors[0] = seen.errors.get(0, 0) + 1
+                        continue
+                took = (time.perf_counter() - started) * 1000
                 if answer.status_code != 200 or "Masuk ke Meja Dinas" in answer.text:
                     seen.errors[answer.status_code] = seen.errors.get(answer.status_code, 0) + 1
                     continue
@@ -350,6 +362,8 @@ def report(options: argparse.Namespace, timings: dict[str, Timings], elapsed: fl
     for seen in timings.values():
         for status, count in seen.errors.items():
             statuses[status] = statuses.get(status, 0) + count
+    resent = sum(seen.resent for seen in timings.values())
+    print(f"requests sent again on a new connection (the old one closed idle under them): {resent}")
     if statuses:  # 200 here is the sign-in page: the session was not taken
         print("errors by HTTP status: " + ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items())))
     print(f"server peak RSS {peak:.1f} MB")
