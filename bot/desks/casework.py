@@ -12,7 +12,7 @@ from typing import Literal
 
 from bot.desks.call import DeskCall, page_size, unless_admin
 from bot.desks.membership import registration_membership
-from bot.desks.roles import address_of
+from bot.desks.roles import address_of, holder_of
 from conversations.claim_checklist import find_document
 from conversations.coverage import coverage_on
 from conversations.nik import mask_nik
@@ -206,17 +206,7 @@ async def open_role_holder(call: DeskCall, request: OpenRoleHolder) -> RoleHolde
     holder = await call.session.get(Contact, grant.contact_id) if grant is not None else None
     if grant is None or holder is None or grant.revoked_at is not None:
         return None
-    return RoleHolder(
-        grant_id=grant.id,
-        contact_id=holder.id,
-        address=address_of(holder),
-        role=grant.role,
-        kelurahan_code=grant.kelurahan_code or "",
-        rt=grant.rt or "",
-        rw=grant.rw or "",
-        since=grant.granted_at,
-        granted_by=grant.granted_by,
-    )
+    return holder_of(grant, holder)
 
 
 # ---- shared --------------------------------------------------------------------------------------

@@ -27,13 +27,14 @@ from conversations.requests.roles import (
     RoleHolder,
     RoleHoldersPage,
 )
-from db.models import Contact
+from db.models import Contact, RoleGrant
 from db.personal_data import PersonalDataCipher
 from db.repositories import audit, invites, roles
 
 __all__ = [
     "INVITE_DAYS",
     "address_of",
+    "holder_of",
     "invite_hash",
     "list_holders",
     "list_role_holders",
@@ -64,23 +65,24 @@ def address_of(contact: Contact) -> str:
     return f"{contact.channel}:{contact.channel_id}"
 
 
+def holder_of(grant: RoleGrant, contact: Contact) -> RoleHolder:
+    """One grant as the chat and the web desk list it."""
+    return RoleHolder(
+        grant_id=grant.id,
+        contact_id=contact.id,
+        address=address_of(contact),
+        role=grant.role,
+        kelurahan_code=grant.kelurahan_code or "",
+        rt=grant.rt or "",
+        rw=grant.rw or "",
+        since=grant.granted_at,
+        granted_by=grant.granted_by,
+    )
+
+
 async def list_holders(session: AsyncSession, *, offset: int, limit: int) -> RoleHoldersPage:
     rows, total = await roles.held_grants(session, offset=offset, limit=limit)
-    items = tuple(
-        RoleHolder(
-            grant_id=grant.id,
-            contact_id=contact.id,
-            address=address_of(contact),
-            role=grant.role,
-            kelurahan_code=grant.kelurahan_code or "",
-            rt=grant.rt or "",
-            rw=grant.rw or "",
-            since=grant.granted_at,
-            granted_by=grant.granted_by,
-        )
-        for grant, contact in rows
-    )
-    return RoleHoldersPage(items, total)
+    return RoleHoldersPage(tuple(holder_of(grant, contact) for grant, contact in rows), total)
 
 
 async def revoke(
