@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
@@ -76,6 +76,7 @@ __all__ = [
     "EnrolmentExport",
     "EnrolmentRow",
     "build_export",
+    "csv_bytes",
     "download_enrolment",
     "enrolment_row",
     "enrolment_rows",
@@ -287,11 +288,17 @@ def _excel_value(value: str | int | date | None) -> str | int | datetime | None:
 
 
 def to_csv(rows: list[EnrolmentRow]) -> bytes:
+    return csv_bytes([header for header, _ in COLUMNS], (row.cells() for row in rows))
+
+
+def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[str | int | date | None]]) -> bytes:
+    """A table as Excel opens it in Indonesia: UTF-8 with a BOM, `;` between cells, dates as dd-mm-yyyy,
+    every cell data and never a formula (`safe_cell`). The enrolment list and the web desk's figures."""
     output = io.StringIO(newline="")
     writer = csv.writer(output, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow([header for header, _ in COLUMNS])
+    writer.writerow([safe_cell(header, "csv") for header in headers])
     for row in rows:
-        cells = (safe_cell(value, "csv") for value in row.cells())
+        cells = (safe_cell(value, "csv") for value in row)
         writer.writerow([value.strftime("%d-%m-%Y") if isinstance(value, date) else value for value in cells])
     return output.getvalue().encode("utf-8-sig")
 

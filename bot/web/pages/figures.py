@@ -10,8 +10,6 @@ mark), counts and rupiah as plain numbers, and text that would start a formula m
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,7 +18,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from bot.desks.export import CSV_DELIMITER, safe_cell
+from bot.desks.export import csv_bytes
 from bot.web.desk import Desk
 from bot.web.rendering import Texts, number
 from bot.web.svg_charts import Bar, bar_chart
@@ -317,12 +315,7 @@ def _answered_weeks(shown: FiguresOverTime, texts: Texts) -> FigureTable:
 
 def table_csv(table: FigureTable) -> bytes:
     """The table as Excel opens it: UTF-8 with a BOM, `;`-separated, formulas made harmless."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow([safe_cell(header, "csv") for header in table.headers])
-    for row in table.rows:
-        writer.writerow([safe_cell(cell.value, "csv") for cell in row])
-    return out.getvalue().encode("utf-8-sig")
+    return csv_bytes(table.headers, ([cell.value for cell in row] for row in table.rows))
 
 
 # ---- the year asked for ----------------------------------------------------------------------------------
