@@ -45,6 +45,7 @@ __all__ = [
     "parse_day_and_time",
     "parse_recent_day",
     "parse_time",
+    "stored_day",
 ]
 
 _MONTHS = {
@@ -542,3 +543,13 @@ def _number_in_words(tokens: list[str]) -> int | None:
             return None
         total += digit
     return total
+
+
+def stored_day(value: object) -> date | None:
+    """A day a flow kept in its data as ISO text ("2026-11-21"); None when absent or unreadable."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None

@@ -7,7 +7,6 @@ these answers record who saw them (`Visit.viewed`)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from bot.desks.call import DeskCall, page_size, unless_admin
@@ -15,6 +14,7 @@ from bot.desks.membership import registration_membership
 from bot.desks.roles import address_of, holder_of
 from conversations.claim_checklist import find_document
 from conversations.coverage import coverage_on
+from conversations.dates import stored_day
 from conversations.nik import mask_nik
 from conversations.programme import Programme
 from conversations.requests.base import RoleRefused
@@ -74,12 +74,12 @@ async def open_claim_follow_up(call: DeskCall, request: OpenClaimFollowUp) -> Cl
     return ClaimFollowUpView(
         case=_claim(call.cipher, *found),
         cause=_text(data.get("cause")),
-        died_on=_day(data.get("died_on")),
+        died_on=stored_day(data.get("died_on")),
         relationship=_text(data.get("relationship")),
         children=data.get("children") if isinstance(data.get("children"), int) else None,
         coverage=_text(data.get("coverage")),
         documents=_documents(call.programme, data),
-        submitted_on=_day(data.get("submitted_on")),
+        submitted_on=stored_day(data.get("submitted_on")),
         amount_paid=case.amount_paid,
         paid_on=case.paid_on,
         reason=_text(data.get("reason")),
@@ -218,16 +218,6 @@ def _worker(cipher: PersonalDataCipher, registration: Registration | None) -> tu
         return "", ""
     nik = mask_nik(cipher.decrypt(registration.nik_cipher)) if registration.nik_cipher else ""
     return registration.full_name or "", nik
-
-
-def _day(value: object) -> date | None:
-    """A day the claim flow stored as ISO text; None when absent or unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
 
 
 def _text(value: object) -> str:

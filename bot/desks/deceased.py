@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from conversations.dates import stored_day
 from conversations.letters import Letter
 from conversations.messages import msg
 from db.models import ClaimCase
@@ -56,7 +57,7 @@ async def mark_deceased(
         return
     if await audit.has_entry(session, _UNDONE, subject=f"registration:{row.id}"):
         return  # the Dinas took a death back: the same paid case saved again does not mark it anew
-    died = _day(case.data.get("died_on"))
+    died = stored_day(case.data.get("died_on"))
     row.deceased_on = died or case.paid_on or today
     await audit.record_audit(
         session,
@@ -95,12 +96,3 @@ async def undo_deceased(
         detail={"was": day.isoformat(), "reason": reason[:200], "by": actor, "back_in_round": str(back).lower()},
     )
     return Undone(day, back, ended=row.status == "ended")
-
-
-def _day(value: object) -> date | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        return None
