@@ -335,7 +335,7 @@ class Engine:
             (
                 f
                 for f in (self.flows[flow_id] for flow_id in in_order)
-                if f.in_menu(turn.ctx.contact) and said in f.aliases
+                if f.in_menu(turn.ctx.contact) and f.offered(turn.ctx.programme) and said in f.aliases
             ),
             None,
         )
@@ -364,7 +364,11 @@ class Engine:
 
     def menu_choices(self, ctx: Context) -> tuple[Choice, ...]:
         entries = (self.flows[flow_id] for flow_id in self.menu)
-        return tuple(Choice(flow.id, flow.title, flow.aliases) for flow in entries if flow.in_menu(ctx.contact))
+        return tuple(
+            Choice(flow.id, flow.title, flow.aliases)
+            for flow in entries
+            if flow.in_menu(ctx.contact) and flow.offered(ctx.programme)
+        )
 
     def _menu_reply(self, turn: _Turn, *before: Msg) -> Reply:
         return Reply.of(

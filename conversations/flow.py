@@ -163,6 +163,10 @@ def _everyone(_: ContactInfo) -> bool:
     return True
 
 
+def _every_programme(_: Programme) -> bool:
+    return True
+
+
 def _always(_: Data) -> bool:
     return True
 
@@ -195,6 +199,9 @@ class Flow:
     needs_consent: bool = False  # show the privacy notice first, and record consent
     consent_purpose: str = PERSONAL_DATA  # which notice (conversations/consent.py)
     in_menu: VisibleFn = _everyone
+    # Whether this programme offers it at all (sponsors where the programme file switches them on): a flow
+    # not offered is neither in the menu nor opened by its words.
+    offered: Callable[[Programme], bool] = _every_programme
     aliases: tuple[str, ...] = ()  # words that open it from anywhere outside a flow
     # Leaving it halfway (menu, batal, another flow) keeps its data; `start` gets it back next time.
     resumable: bool = False

@@ -32,6 +32,9 @@ __all__ = [
     "Quota",
     "Renewal",
     "ScholarshipLevel",
+    "SponsorKind",
+    "SponsorOrganisation",
+    "Sponsors",
     "base_of",
     "load_programme",
 ]
@@ -241,6 +244,56 @@ class Renewal(_Strict):
     reminder_days: Annotated[int, Field(ge=1, le=60)] = 7
 
 
+SponsorKind = Literal["asn", "csr", "bumd"]
+
+
+class SponsorOrganisation(_Strict):
+    """An OPD (organisasi perangkat daerah) an ASN sponsor works in, as the Pemda lists them."""
+
+    id: Slug
+    name: str
+    synonyms: tuple[str, ...] = ()
+    asn: Annotated[int, Field(ge=1)] | None = None  # its ASN, where the Pemda published the figure (its share)
+
+
+class Sponsors(_Strict):
+    """Sponsors (donatur) who pay one worker's premium each, beside the budget: Kendal's "Gerakan ASN Peduli
+    Pekerja Rentan" (every ASN pays for at least one worker), a company's CSR, a BUMD. Jaring takes no
+    money: a sponsor pays through BPJS TK's own channels (`how_to_pay`) and tells the bot "sudah bayar".
+
+    Each covered month is one period of `Premium.monthly`, due on `due_day` of that month; the sponsor is
+    reminded `reminder_days` before, the Dinas is told when a period is still not paid `missed_after_days`
+    after it was due, and the worker is told, kindly, once `Premium.inactive_after_unpaid_months` periods
+    in a row are unpaid (BPJS TK's grace period: protection may stop)."""
+
+    kinds: Annotated[tuple[SponsorKind, ...], Field(min_length=1)]
+    organisations: tuple[SponsorOrganisation, ...] = ()  # the OPDs an ASN picks from (required with "asn")
+    asn_total: Annotated[int, Field(ge=1)] | None = None  # the Pemda's ASN, for the share taking part
+    asn_total_as_of: date | None = None
+    target_percent: Annotated[float, Field(gt=0, le=100)] | None = None  # the share of ASN aimed at (RPJMD)
+    target_source: str = ""
+    default_months: Annotated[int, Field(ge=1, le=36)] = 12
+    max_months: Annotated[int, Field(ge=1, le=60)] = 24
+    due_day: Annotated[int, Field(ge=1, le=28)] = 10
+    reminder_days: Annotated[int, Field(ge=1, le=14)] = 3
+    missed_after_days: Annotated[int, Field(ge=1, le=31)] = 7
+    how_to_pay: Annotated[str, Field(min_length=10)]
+
+    @model_validator(mode="after")
+    def _asn_have_organisations(self) -> Self:
+        if "asn" in self.kinds and not self.organisations:
+            raise ValueError("ASN sponsors need the list of organisations (OPD) they pick from")
+        if self.default_months > self.max_months:
+            raise ValueError(f"default_months ({self.default_months}) is above max_months ({self.max_months})")
+        ids = [o.id for o in self.organisations]
+        if len(ids) != len(set(ids)):
+            raise ValueError("organisations: an id appears twice")
+        return self
+
+    def organisation(self, organisation_id: str) -> SponsorOrganisation | None:
+        return next((o for o in self.organisations if o.id == organisation_id), None)
+
+
 class Programme(_Strict):
     id: Slug
     name: str
@@ -261,6 +314,7 @@ class Programme(_Strict):
     former_names: tuple[FormerName, ...] = ()
     funding_note: str = ""  # how the premium is funded, when it is not simply the regional budget
     renewal: Renewal | None = None  # None: the programme file names no renewal month; no round opens
+    sponsors: Sponsors | None = None  # None: no sponsors; "jadi donatur" is not offered
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Self:

@@ -46,6 +46,9 @@ __all__ = [
     "Renewal",
     "RenewalRound",
     "RoleGrant",
+    "Sponsor",
+    "SponsorPeriod",
+    "Sponsorship",
     "UnansweredQuestion",
     "WebLink",
     "WebSession",
@@ -576,3 +579,75 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Sponsor(Base):
+    """Someone who pays a worker's premium (donatur): an ASN (`kind` "asn", with NIP and OPD), or a company's
+    CSR or a BUMD ("csr", "bumd": `organisation_name` is the sponsor, `name` its contact person). One per
+    chat. The NIP is stored only encrypted. Consent to the sponsors' privacy notice is recorded in
+    consent_records (purpose "sponsor_data"); `share_name`: whether their workers may be told who pays."""
+
+    __tablename__ = "sponsors"
+    __table_args__ = (Index("ix_sponsors_programme", "programme_id", "status", "kind", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    programme_id: Mapped[str] = mapped_column(String(40))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    name: Mapped[str] = mapped_column(String(100))
+    nip_cipher: Mapped[str | None] = mapped_column(Text)
+    organisation_id: Mapped[str | None] = mapped_column(String(40))  # an OPD of the programme file
+    organisation_name: Mapped[str | None] = mapped_column(String(100))  # a company or BUMD, as typed
+    phone: Mapped[str | None] = mapped_column(String(20))
+    share_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(12))  # "active", "stopped"
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Sponsorship(Base):
+    """One sponsor paying for one worker's premium for `months` months from `start_month`.
+
+    - `status`: "offered" (a code was given for a worker the sponsor names; no worker yet), "accepted" (the
+      worker, or their RT/RW leader, accepted with the code; the registration waits for the kelurahan),
+      "active" (the registration is approved, funded by this sponsor), "declined", "stopped", "ended"
+      (the months ran out), "expired" (the code was never used).
+    - `how`: "named" (the sponsor's own worker, who accepted) or "matched" (from the waiting list).
+    - `code_hash`: the keyed hash of the code the worker types; only while "offered".
+    A worker has one funder at a time: at most one open ("offered" aside) sponsorship per registration,
+    checked with the registration's row locked."""
+
+    __tablename__ = "sponsorships"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("sponsors.id", ondelete="CASCADE"), index=True)
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registrations.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    how: Mapped[str] = mapped_column(String(8))
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    code_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    start_month: Mapped[date] = mapped_column(Date)
+    months: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+    lapse_told_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the worker told protection may stop
+
+
+class SponsorPeriod(Base):
+    """One month of an active sponsorship, as the reminder round and the sponsor's "sudah bayar" record it:
+    when the sponsor was reminded, when they said they paid, when the Dinas was told it was missed."""
+
+    __tablename__ = "sponsor_periods"
+    __table_args__ = (UniqueConstraint("sponsorship_id", "period"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    sponsorship_id: Mapped[int] = mapped_column(ForeignKey("sponsorships.id", ondelete="CASCADE"))
+    period: Mapped[date] = mapped_column(Date)  # the first day of the covered month
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the sponsor said "sudah bayar"
+    missed_told_at: Mapped[datetime | None] = mapped_column(UtcDateTime)  # the Dinas told it was not paid

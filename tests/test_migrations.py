@@ -14,6 +14,9 @@ from db.models import Base
 
 TABLES = {
     "contacts",
+    "sponsors",
+    "sponsorships",
+    "sponsor_periods",
     "conversation_sessions",
     "inbox",
     "outbox",

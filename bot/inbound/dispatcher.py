@@ -30,6 +30,10 @@ from bot.desks import (
     renewal,
     review,
     roles,
+    sponsor_figures,
+    sponsor_payments,
+    sponsored_workers,
+    sponsors,
     unanswered,
     web_sign_in,
 )
@@ -51,6 +55,7 @@ from conversations.requests import registrations as registration_requests
 from conversations.requests import renewal as renewal_requests
 from conversations.requests import review as review_requests
 from conversations.requests import roles as role_requests
+from conversations.requests import sponsors as sponsor_requests
 from conversations.requests import unanswered as unanswered_requests
 from conversations.requests import web as web_requests
 from conversations.requests.base import Request, answer_type
@@ -118,6 +123,18 @@ HANDLERS: Mapping[type[Request[Any]], Handler] = {
     unanswered_requests.ListQuestionGroups: unanswered.list_question_groups,
     unanswered_requests.AttachGroup: unanswered.attach_group,
     web_requests.MakeWebLink: web_sign_in.make_web_link,
+    sponsor_requests.BecomeSponsor: sponsors.become_sponsor,
+    sponsor_requests.MySponsor: sponsors.my_sponsor,
+    sponsor_requests.OfferToWorker: sponsors.offer_to_worker,
+    sponsor_requests.MatchWorker: sponsors.match_worker,
+    sponsor_requests.FindSponsorOffer: sponsored_workers.find_sponsor_offer,
+    sponsor_requests.AcceptSponsor: sponsored_workers.accept_sponsor,
+    sponsor_requests.DeclineSponsor: sponsored_workers.decline_sponsor,
+    sponsor_requests.WorkerNews: sponsored_workers.worker_news,
+    sponsor_requests.AnswerWorkerNews: sponsored_workers.answer_worker_news,
+    sponsor_requests.StopSponsoring: sponsored_workers.stop_sponsoring,
+    sponsor_requests.RecordPayment: sponsor_payments.record_payment,
+    sponsor_requests.SponsorFigures: sponsor_figures.sponsor_figures,
 }
 
 
