@@ -61,6 +61,11 @@ _PASSING = "passing"  # where a question typed in the middle of another conversa
 _MAX_ARGUMENT_CHARS = 64
 # The store's ways of saying no: after one of them, a role gone since is what the person is told.
 _REFUSALS = (RoleRefused, NotAllowed, OnlyForAdmins, BroadcastNotAllowed)
+# WhatsApp shows up to ten choices as a list, more as numbered lines. When more than ten entries apply
+# (an admin's menu; a programme with sponsors adds "Jadi donatur"), these leave the menu first, help before
+# the language switch an English speaker looks for: their words ("bantuan", "bahasa") work everywhere.
+_MENU_MOST = 10
+_SAID_ANYWHERE = ("help", "language")
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,11 +369,11 @@ class Engine:
 
     def menu_choices(self, ctx: Context) -> tuple[Choice, ...]:
         entries = (self.flows[flow_id] for flow_id in self.menu)
-        return tuple(
-            Choice(flow.id, flow.title, flow.aliases)
-            for flow in entries
-            if flow.in_menu(ctx.contact) and flow.offered(ctx.programme)
-        )
+        shown = [flow for flow in entries if flow.in_menu(ctx.contact) and flow.offered(ctx.programme)]
+        for flow_id in _SAID_ANYWHERE:
+            if len(shown) > _MENU_MOST:
+                shown = [flow for flow in shown if flow.id != flow_id]
+        return tuple(Choice(flow.id, flow.title, flow.aliases) for flow in shown)
 
     def _menu_reply(self, turn: _Turn, *before: Msg) -> Reply:
         return Reply.of(
