@@ -145,7 +145,7 @@ class Engine:
         word = recognise(text) if inbound.kind is InboundKind.TEXT else None
         if word is not None:
             return turn.outcome(self._global_word(word, state, turn, greeted=is_greeting(text)))
-        command = self._command(text) if inbound.kind is InboundKind.TEXT else None
+        command = self._command(text, ctx) if inbound.kind is InboundKind.TEXT else None
         if command is not None:
             commanded, argument = command
             self._pause(state, turn)
@@ -323,13 +323,21 @@ class Engine:
                 turn.say(Reply.of(msg("engine.announcements_resumed")))
                 return self._ask_again(state, turn, quiet_when_idle=True)
 
-    def _command(self, text: str) -> tuple[Flow, str] | None:
-        """ "kode AB12CD", "/start AB12CD": a flow's command word followed by its argument."""
+    def _command(self, text: str, ctx: Context) -> tuple[Flow, str] | None:
+        """ "kode AB12CD", "/start AB12CD": a flow's command word followed by an argument it takes ("terima
+        kasih" is thanks, not a sponsor's code), in a programme that offers the flow."""
         first, _, rest = text.partition(" ")
         word, argument = normalise(first).removeprefix("/"), fold_lines(rest)
         if not argument or len(argument) > _MAX_ARGUMENT_CHARS:
             return None
-        return next(((f, argument) for f in self.flows.values() if word in f.commands), None)
+        return next(
+            (
+                (f, argument)
+                for f in self.flows.values()
+                if word in f.commands and f.offered(ctx.programme) and f.takes_argument(argument)
+            ),
+            None,
+        )
 
     def _named_flow(self, text: str, turn: _Turn) -> Flow | None:
         """A flow named exactly by one of its words ("cek status", "daftar", "hitung manfaat"): the
@@ -369,7 +377,8 @@ class Engine:
 
     def menu_choices(self, ctx: Context) -> tuple[Choice, ...]:
         entries = (self.flows[flow_id] for flow_id in self.menu)
-        shown = [flow for flow in entries if flow.in_menu(ctx.contact) and flow.offered(ctx.programme)]
+        programme = ctx.programme
+        shown = [f for f in entries if f.in_menu(ctx.contact) and f.offered(programme) and f.listed(programme)]
         for flow_id in _SAID_ANYWHERE:
             if len(shown) > _MENU_MOST:
                 shown = [flow for flow in shown if flow.id != flow_id]

@@ -167,6 +167,10 @@ def _every_programme(_: Programme) -> bool:
     return True
 
 
+def _any_argument(_: str) -> bool:
+    return True
+
+
 def _always(_: Data) -> bool:
     return True
 
@@ -202,11 +206,13 @@ class Flow:
     # Whether this programme offers it at all (sponsors where the programme file switches them on): a flow
     # not offered is neither in the menu nor opened by its words.
     offered: Callable[[Programme], bool] = _every_programme
+    listed: Callable[[Programme], bool] = _every_programme  # whether the programme lists it in the main menu
     aliases: tuple[str, ...] = ()  # words that open it from anywhere outside a flow
     # Leaving it halfway (menu, batal, another flow) keeps its data; `start` gets it back next time.
     resumable: bool = False
     # First words that open it from anywhere with the rest as data["argument"]: "kode AB12CD".
     commands: tuple[str, ...] = ()
+    takes_argument: Callable[[str], bool] = _any_argument  # whether the words after a command are its argument
     data: type[FlowData] | None = None  # what it saves between messages (conversations/flow_data.py)
     # The role its steps need, checked with every message (`in_menu` only decides who sees it listed).
     needs_role: RoleNeed | None = None

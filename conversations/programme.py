@@ -278,6 +278,9 @@ class Sponsors(_Strict):
     reminder_days: Annotated[int, Field(ge=1, le=14)] = 3
     missed_after_days: Annotated[int, Field(ge=1, le=31)] = 7
     how_to_pay: Annotated[str, Field(min_length=10)]
+    # "Jadi donatur" in everyone's main menu (Kendal: every ASN is asked to take part); false: only its
+    # words open it (a few companies' CSR, told by the Dinas), and workers' menus stay as they are.
+    in_menu: bool = True
 
     @model_validator(mode="after")
     def _asn_have_organisations(self) -> Self:

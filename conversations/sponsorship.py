@@ -18,11 +18,14 @@ from conversations.programme import Programme, Sponsors
 
 __all__ = [
     "FUNDER_APBD",
+    "FUNDING_STATUSES",
     "OPEN_STATUSES",
     "Commitment",
     "PeriodState",
     "add_months",
+    "due_day",
     "first_of_month",
+    "first_paying_month",
     "funder_of",
     "lapsed",
     "missed_periods",
@@ -34,6 +37,8 @@ __all__ = [
 
 # A sponsorship that still stands: offered to a named worker, accepted and waiting for the kelurahan, or paying.
 OPEN_STATUSES = ("offered", "accepted", "active")
+# A sponsorship that holds a worker: accepted (funded once verified) or paying. One at a time per worker.
+FUNDING_STATUSES = ("accepted", "active")
 FUNDER_APBD = "apbd"
 
 PeriodState = Literal["upcoming", "due", "missed", "paid"]
@@ -49,10 +54,21 @@ def add_months(month: date, count: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def start_choices(today: date) -> tuple[date, date]:
-    """The months a sponsor can start from: this month or the next."""
+def first_paying_month(rules: Sponsors, committed: date, today: date) -> date:
+    """The first month a sponsor pays for: the month committed to, but never one already past, nor this
+    month once its due day has gone by (a month that could only be late from the start)."""
     this_month = first_of_month(today)
-    return this_month, add_months(this_month, 1)
+    start = max(first_of_month(committed), this_month)
+    if start == this_month and today > due_day(rules, this_month):
+        return add_months(this_month, 1)
+    return start
+
+
+def start_choices(rules: Sponsors, today: date) -> tuple[date, date]:
+    """The months a sponsor can start from: the first still payable (this month until its due day, else
+    the next) and the one after."""
+    first = first_paying_month(rules, today, today)
+    return first, add_months(first, 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from typing import TypeAlias
 __all__ = ["IDLE", "SEALED_KEYS", "STEPS_KEY", "Json", "SessionState", "stored_data", "stored_steps"]
 
 # Data keys whose values the store encrypts before saving a conversation (at any depth).
-SEALED_KEYS = frozenset({"nik"})
+SEALED_KEYS = frozenset({"nik", "nip"})  # the NIK, and a sponsor's NIP typed in a half-finished sign-up
 
 Json: TypeAlias = "str | int | float | bool | list[Json] | dict[str, Json] | None"
 

@@ -621,9 +621,7 @@ class Sponsorship(Base):
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     sponsor_id: Mapped[int] = mapped_column(ForeignKey("sponsors.id", ondelete="CASCADE"), index=True)
-    registration_id: Mapped[int | None] = mapped_column(
-        ForeignKey("registrations.id", ondelete="SET NULL"), index=True
-    )
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registrations.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(String(12), index=True)
     how: Mapped[str] = mapped_column(String(8))
     code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

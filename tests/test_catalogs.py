@@ -116,7 +116,7 @@ def test_every_template_renders_with_its_placeholders_filled(language: str) -> N
 def test_the_scan_finds_keys_in_every_package() -> None:
     used = _keys_in_msg_calls()
     assert {"engine.menu", "claims.covered", "about.summary", "engine.error"} <= used  # core and bot
-    assert {"engine.cancelled", "privacy.withdrawn", "privacy.notice"} <= _key_literals() - used  # chosen at run time
+    assert {"engine.cancelled", "privacy.declined", "privacy.notice"} <= _key_literals() - used  # chosen at run time
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

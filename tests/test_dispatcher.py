@@ -15,8 +15,8 @@ from conversations.requests.registrations import CheckNik, EraseRegistration, Ni
 
 def test_every_request_has_exactly_one_handler_of_its_types() -> None:
     kinds = request_types()
-    assert len(kinds) == 34 + 2 + 2 + 2 + 1 + 13 + 12  # + 1: the web desk's sign-in link (MakeWebLink)
-    # + 12: sponsors (conversations/requests/sponsors.py).
+    assert len(kinds) == 34 + 2 + 2 + 2 + 1 + 13 + 13  # + 1: the web desk's sign-in link (MakeWebLink)
+    # + 13: sponsors (conversations/requests/sponsors.py).
     # + 13: the web desk's pages: approval (ApproveSelected, ListForApproval, QuotaHistory), figures over time
     # (ShowFiguresOverTime), files (DownloadEnrolment, ImportKpj, ImportParticipants) and casework
     # (OpenRoleHolder, ListClaimFollowUps, OpenClaimFollowUp, ListAccidentFollowUps, OpenAccidentFollowUp,

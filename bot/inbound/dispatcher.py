@@ -133,6 +133,7 @@ HANDLERS: Mapping[type[Request[Any]], Handler] = {
     sponsor_requests.WorkerNews: sponsored_workers.worker_news,
     sponsor_requests.AnswerWorkerNews: sponsored_workers.answer_worker_news,
     sponsor_requests.StopSponsoring: sponsored_workers.stop_sponsoring,
+    sponsor_requests.LeaveAsSponsor: sponsored_workers.leave_as_sponsor,
     sponsor_requests.RecordPayment: sponsor_payments.record_payment,
     sponsor_requests.SponsorFigures: sponsor_figures.sponsor_figures,
 }

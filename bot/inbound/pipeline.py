@@ -254,7 +254,7 @@ class Pipeline:
             outcome = self.engine.resume(outcome, answer, self._context(person, now))
             await self._apply(session, person, outcome.effects, now)
             replies.extend(outcome.replies)
-        else:
+        if outcome.fetch is not None:
             raise RuntimeError(f"a step made more than {_MAX_REQUESTS} requests for one message")
         person.state = outcome.state
         person.since = now  # saved with this batch: a letter sent before now is older than this turn

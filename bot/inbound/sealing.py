@@ -1,4 +1,4 @@
-"""Conversation data is JSON in the store; values under SEALED_KEYS (the NIK) are encrypted before it
+"""Conversation data is JSON in the store; values under SEALED_KEYS (the NIK, a sponsor's NIP) are encrypted before it
 is saved and decrypted after it is read, so a form left halfway never holds a NIK in clear."""
 
 from __future__ import annotations

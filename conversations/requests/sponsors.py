@@ -18,10 +18,12 @@ __all__ = [
     "AcceptSponsor",
     "AlreadyFunded",
     "AlreadySponsor",
+    "AnswerWorkerNews",
     "BecomeSponsor",
     "DeclineSponsor",
     "FindSponsorOffer",
     "FundedCount",
+    "LeaveAsSponsor",
     "MatchWorker",
     "MySponsor",
     "NobodyWaiting",
@@ -47,8 +49,8 @@ __all__ = [
     "WorkerCodeGiven",
     "WorkerMatched",
     "WorkerNews",
-    "AnswerWorkerNews",
     "WorkerNewsAsked",
+    "WorkerNewsClosed",
     "YourRegistration",
 ]
 
@@ -282,7 +284,12 @@ class WorkerNews(Request[WorkerNewsAsked | Done]):
 
 
 @dataclass(frozen=True, slots=True)
-class AnswerWorkerNews(Request[Done | RoleRefused]):
+class WorkerNewsClosed:
+    """No question waits any more (answered meanwhile, here or by the RT/RW leader): nothing was changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerWorkerNews(Request[Done | WorkerNewsClosed | RoleRefused]):
     """The worker's answer: `stay` puts their registration on the waiting list for another funder."""
 
     registration_id: int
@@ -319,6 +326,12 @@ class StopSponsoring(Request[SponsoringStopped | NotSponsor | RoleRefused]):
     list), the Dinas admins are told."""
 
     sponsorship_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveAsSponsor(Request[Done | NotSponsor]):
+    """The asker withdrew their consent as a sponsor: every sponsorship of theirs stops (each worker and the
+    Dinas told), they are a sponsor no more, and their NIP and phone number are erased."""
 
 
 # ---- the Dinas's figures -------------------------------------------------------------------------------

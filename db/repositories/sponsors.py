@@ -11,7 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from conversations.sponsorship import OPEN_STATUSES
+from conversations.sponsorship import FUNDING_STATUSES
 from db.models import Sponsor, SponsorPeriod, Sponsorship
 from db.repositories._dialect import dialect_name
 
@@ -74,7 +74,7 @@ async def open_for_registration(session: AsyncSession, registration_id: int) -> 
         select(Sponsorship)
         .where(
             Sponsorship.registration_id == registration_id,
-            Sponsorship.status.in_([s for s in OPEN_STATUSES if s != "offered"]),
+            Sponsorship.status.in_(FUNDING_STATUSES),
         )
         .order_by(Sponsorship.id.desc())
         .limit(1)
