@@ -30,7 +30,12 @@ A transcript file holds input lines `{"from", "text"}` and, after each, the line
 - `{"advance": {"days": 3}}`: time passes (the clock moves on; no message is sent);
 - `{"remind": true}`: the hourly claim-reminder round runs (`jaring claims remind`);
 - `{"broadcasts": true}`: one round of `jaring serve`'s broadcast runner (start what is due, progress,
-  reports), then what it queued is delivered.
+  reports), then what it queued is delivered;
+- `{"sponsor_remind": true}`: the hourly round of the sponsors' months runs (`jaring sponsors remind`:
+  reminders, a missed month told to the Dinas, the grace period, months run out, codes expired), then what
+  it queued is delivered;
+- `{"codes": ["ABCD2345", …]}`: the next codes the bot makes (a sponsor's code for a worker, an invite made
+  in chat) are these, in order, instead of random ones.
 
 To re-record after an intended change of wording, run
 `JARING_UPDATE_TRANSCRIPTS=1 uv run pytest tests/test_transcripts.py` and review the diff."""
@@ -41,6 +46,7 @@ import csv
 import io
 import json
 import os
+import secrets
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -56,7 +62,7 @@ from bot.commands.renewal import run_renewal_command
 from bot.desks.roles import invite_hash
 from bot.desks.status_news import change_status
 from bot.outbound.broadcast_runner import BroadcastRunner
-from bot.outbound.reminders import remind_idle_claims
+from bot.outbound.reminders import remind_idle_claims, remind_sponsors
 from bot.settings import PROJECT_DIR, Settings
 from conversations.letters import Letter
 from db.repositories import contacts, invites, registrations
@@ -209,6 +215,9 @@ async def _run_round(jaring: Jaring, line: Line) -> list[Line] | None:
         return await _broadcast_round(jaring)
     if "renewal" in line:
         return await _renewal(jaring, line["renewal"])
+    if line.get("sponsor_remind"):
+        await remind_sponsors(jaring, jaring.pipeline.clock())
+        return await _say_nothing(jaring)
     return None
 
 
@@ -236,9 +245,24 @@ async def _say(jaring: Jaring, line: Line) -> list[Line]:
     return [json.loads(sent) for sent in out.getvalue().splitlines()]
 
 
+class _QueuedCodes:
+    """`secrets` as bot/desks/roles.py's code maker sees it: the characters of the codes a transcript named
+    with `{"codes": [...]}`, then random ones again."""
+
+    def __init__(self) -> None:
+        self.characters: list[str] = []
+
+    def choice(self, alphabet: str) -> str:
+        return self.characters.pop(0) if self.characters else secrets.choice(alphabet)
+
+
 @pytest.mark.parametrize("path", TRANSCRIPTS, ids=[p.stem for p in TRANSCRIPTS])
-async def test_transcript(path: Path, settings: Settings, clock: FixedClock, tmp_path: Path) -> None:
+async def test_transcript(
+    path: Path, settings: Settings, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     script = _lines(path)
+    codes = _QueuedCodes()
+    monkeypatch.setattr("bot.desks.roles.secrets", codes)
     if "programme" in script[0]:
         settings = settings.model_copy(update={"program_file": PROJECT_DIR / "programmes" / script[0]["programme"]})
     jaring = await open_jaring(settings, clock)
@@ -256,6 +280,8 @@ async def test_transcript(path: Path, settings: Settings, clock: FixedClock, tmp
                 jaring = await open_jaring(settings, clock)
             elif "advance" in line:
                 clock.advance(**line["advance"])
+            elif "codes" in line:
+                codes.characters += [character for code in line["codes"] for character in code]
             elif (ran := await _run_round(jaring, line)) is not None:
                 recorded += ran
             elif "import_participants" in line:

@@ -16,6 +16,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.desks.sponsor_funding import worker_left
 from conversations.dates import stored_day
 from conversations.letters import Letter
 from conversations.messages import msg
@@ -59,6 +60,7 @@ async def mark_deceased(
         return  # the Dinas took a death back: the same paid case saved again does not mark it anew
     died = stored_day(case.data.get("died_on"))
     row.deceased_on = died or case.paid_on or today
+    await worker_left(session, post, row, why="deceased", now=now)
     await audit.record_audit(
         session,
         "registration.deceased",

@@ -22,6 +22,7 @@ __all__ = [
     "INVITE_THROTTLED",
     "redeem",
     "redeem_invite",
+    "wait_after_failed_tries",
 ]
 
 # At most this many wrong codes per person within the window; then further tries wait. A code has
@@ -42,7 +43,7 @@ async def redeem_invite(
 ) -> Redeemed | InviteRefused | TooManyInviteTries:
     """Use a code: the role it was made for, or why not. Too many wrong codes lately: refused without
     looking the code up, with the minutes until the next try is allowed."""
-    wait = await _wait_after_failed_tries(session, contact.id, now)
+    wait = await wait_after_failed_tries(session, contact.id, now)
     if wait is not None:
         minutes = max(1, math.ceil(wait.total_seconds() / 60))
         await audit.record_audit(
@@ -97,7 +98,7 @@ async def redeem_invite(
     return Redeemed(invite.role, invite.kelurahan_code or "", invite.rt or "", invite.rw or "")
 
 
-async def _wait_after_failed_tries(session: AsyncSession, contact_id: int, now: datetime) -> timedelta | None:
+async def wait_after_failed_tries(session: AsyncSession, contact_id: int, now: datetime) -> timedelta | None:
     """How long until this person may try a code again, or None when they may now. With the limit
     reached, the next try is allowed once the oldest of the newest `FAILED_INVITE_TRIES` failures
     leaves the window."""

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 from bot.desks.call import DeskCall
 from bot.desks.corrections import tell_the_dinas
 from bot.desks.membership import registration_membership
+from bot.desks.sponsor_funding import payer_words
 from conversations.corrections_policy import correction_plan
 from conversations.flows.fields import normalise_phone
 from conversations.flows.linking import mask_kpj
@@ -114,7 +115,7 @@ async def link_registration(call: DeskCall, request: LinkRegistration) -> LinkAn
         status_reason=row.status_reason or "",
         kpj_masked=mask_kpj(row.kpj) if row.kpj else "",
         membership=await registration_membership(session, call.programme, row),
-        funder=row.funder or "",
+        funder=await payer_words(session, call.programme, row),
         legal_basis=(row.legal_basis or call.programme.privacy.legal_basis or "-") if public_task else "",
         phone_is_this_chat=_chat_number(asker) is not None and row.phone == _chat_number(asker),
     )

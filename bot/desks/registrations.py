@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desks.call import DeskCall, refuse
+from bot.desks.sponsor_funding import worker_left
 from conversations.flows.privacy import NOTICE_VERSION
 from conversations.flows.registration import LEADER_ROLE
 from conversations.names import ktp_name
@@ -236,6 +237,7 @@ async def erase_registration(call: DeskCall, request: EraseRegistration) -> Done
     row = await _owned(session, contact, request.registration_id)
     if row is None:
         return NotAllowed()
+    await worker_left(session, call.post, row, why="deleted", now=now)  # before the name is emptied
     await registrations.erase_personal_data(session, row, contact.id, now)
     await audit.record_audit(
         session, "personal_data.erased", now=now, actor_contact_id=contact.id, subject=f"registration:{row.id}"

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.desks.sponsor_funding import SPONSOR_ACTOR, after_status_change, payer_words
 from conversations.flows.statuses import STATUS_KEYS, status_text
 from conversations.letters import Letter
 from conversations.messages import Money, Msg, msg
@@ -55,6 +56,10 @@ async def change_status(
     the figures (what an active participant is protected against); without it the news stays general.
     `effective_at`: when the change takes effect, the event's time (coverage reads it), if not `now`; the
     audit entry keeps `now`.
+
+    A sponsor's part comes last (bot/desks/sponsor_funding.py): verified with a sponsor waiting, the
+    registration is approved at once, funded by the sponsor; approved, the sponsor starts paying; active,
+    the sponsor hears the worker is enrolled; rejected or ended, the sponsorship ends.
     """
     if status not in STATUS_KEYS or status == "deleted":
         raise ValueError(f"unknown status {status!r}; one of {', '.join(k for k in STATUS_KEYS if k != 'deleted')}")
@@ -83,15 +88,26 @@ async def change_status(
         subject=f"registration:{row.id}",
         detail={"status": status, "by": actor},
     )
+    funding: list[Letter] = []  # what the change means for a sponsor paying: said after the news
+    then = await after_status_change(session, funding, row, programme, now)
+    if then is not None:  # verified with a sponsor waiting: approved at once, and only that is told
+        return await change_status(
+            session, post, row.id, then, now=now, actor=SPONSOR_ACTOR, programme=programme, effective_at=effective_at
+        )
     told = {row.registrant_contact_id, row.operator_contact_id}
+    payer = await payer_words(session, programme, row) if programme is not None and status == "active" else None
     for contact_id in sorted(c for c in told if c is not None):
-        news = status_news(row, programme, for_leader=contact_id != row.registrant_contact_id)
+        news = status_news(row, programme, for_leader=contact_id != row.registrant_contact_id, paid_by=payer)
         post.append(Letter.of(contact_id, news))
+    post.extend(funding)
     return row
 
 
-def status_news(row: Registration, programme: Programme | None, *, for_leader: bool) -> Msg:
-    """What the worker (or the RT/RW leader who registered them) is told about the registration's status."""
+def status_news(
+    row: Registration, programme: Programme | None, *, for_leader: bool, paid_by: str | Msg | None = None
+) -> Msg:
+    """What the worker (or the RT/RW leader who registered them) is told about the registration's status
+    (`paid_by`: who pays their premium, as they may be told it; the programme file's payer if not given)."""
     key = _NEWS.get(row.status)
     name = row.full_name or "-"
     if key is None:
@@ -100,11 +116,11 @@ def status_news(row: Registration, programme: Programme | None, *, for_leader: b
     where = msg("news.where_neighbours") if for_leader else msg("news.where_mine")
     reason = row.status_reason or "-"
     if row.status == "active":
-        return _active_news(row, programme, dinas)
+        return _active_news(row, programme, dinas, paid_by)
     return msg(key, number=row.id, name=name, dinas=dinas, reason=reason, where=where)
 
 
-def _active_news(row: Registration, programme: Programme | None, dinas: Msg | str) -> Msg:
+def _active_news(row: Registration, programme: Programme | None, dinas: Msg | str, paid_by: str | Msg | None) -> Msg:
     start: date | Msg = row.coverage_start if row.coverage_start is not None else msg("news.start_unknown")
     if programme is None:
         protection = msg("news.protection_general")
@@ -116,7 +132,7 @@ def _active_news(row: Registration, programme: Programme | None, dinas: Msg | st
             jkm=Money(benefits.jkm.total),
             jkk_death=Money(benefits.jkk_death_total(programme.premium.declared_income)),
             premium=Money(programme.premium.monthly),
-            paid_by=programme.premium.paid_by,
+            paid_by=paid_by or programme.premium.paid_by,
         )
         branch = programme.office("bpjs_branch")
         card = msg(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from conversations.coverage import Membership
+from conversations.messages import Msg
 from conversations.requests.base import Done, NotAllowed, Request
 
 __all__ = [
@@ -35,7 +36,7 @@ class Linked:
     status_reason: str
     kpj_masked: str  # "" when BPJS TK has given no number yet
     membership: Membership
-    funder: str  # who pays the premium, as the Pemda's file says; "" when it did not say
+    funder: str | Msg  # who pays the premium, as the worker may be told it (a sponsor by name only if they agreed)
     # Held under the Pemda's public task (imported): the regulation that allows it; "" when the worker
     # agreed through the RT/RW leader who entered them.
     legal_basis: str

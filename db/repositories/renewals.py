@@ -14,7 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.corrections_policy import PLACE_HOLDING_STATUSES
 from conversations.renewal_rules import CONTINUING_DECISIONS
-from db.models import Contact, Registration, Renewal, RenewalRound, RoleGrant
+from conversations.sponsorship import FUNDING_STATUSES
+from db.models import Contact, Registration, Renewal, RenewalRound, RoleGrant, Sponsorship
 from db.repositories._dialect import dialect_name
 
 __all__ = [
@@ -150,10 +151,15 @@ async def add_round(
 def _participating(programme_id: str, this_year: int) -> tuple[ColumnElement[bool], ...]:
     """Active participants (whatever year they started), and those holding a place in this year's quota
     without being active yet (approved, waiting for BPJS TK's number; or checked again after a
-    correction): a round carries every one of them into the next year."""
+    correction): a round carries every one of them into the next year. Not those a sponsor pays for: the
+    budget's year is not theirs (their sponsorship has its own months, bot/desks/sponsor_payments.py)."""
+    sponsored = select(Sponsorship.registration_id).where(
+        Sponsorship.registration_id.is_not(None), Sponsorship.status.in_(FUNDING_STATUSES)
+    )
     return (
         Registration.programme_id == programme_id,
         Registration.erased_at.is_(None),
+        Registration.id.not_in(sponsored),
         or_(
             Registration.status == "active",
             and_(Registration.quota_year == this_year, Registration.status.in_(PLACE_HOLDING_STATUSES)),
