@@ -57,6 +57,8 @@ from conversations.requests.renewal import AnswerRenewal, RenewalAsked, RenewalQ
 from conversations.state import SessionState
 from locales import Catalogs
 from tests.review_support import REVIEW_REQUESTS, review_answer
+from tests.sponsor_side_support import SPONSOR_REQUESTS, sponsor_answer
+from tests.sponsor_worker_answers import SPONSOR_WORKER_REQUESTS, sponsor_worker_answer
 from tests.unanswered_support import UNANSWERED_REQUESTS, unanswered_answer
 
 __all__ = [
@@ -195,6 +197,10 @@ def default_answer(request: Request[object]) -> object:  # noqa: PLR0912 (one br
         return broadcast_answer(request)
     if isinstance(request, UNANSWERED_REQUESTS):
         return unanswered_answer(request)
+    if isinstance(request, SPONSOR_REQUESTS):
+        return sponsor_answer(request)
+    if isinstance(request, SPONSOR_WORKER_REQUESTS):
+        return sponsor_worker_answer(request)
     match request:
         case CheckNik():
             return NikCheck(registered=False)

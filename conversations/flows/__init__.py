@@ -23,6 +23,10 @@ from conversations.flows.renewal import renewal_flow
 from conversations.flows.review import review_flow
 from conversations.flows.roles import roles_flow
 from conversations.flows.settings import help_flow, language_flow
+from conversations.flows.sponsor import sponsor_flow
+from conversations.flows.sponsor_news import sponsor_news_flow
+from conversations.flows.sponsor_offer import sponsor_offer_flow
+from conversations.flows.sponsor_payment import sponsor_payment_flow
 from conversations.flows.unanswered import unanswered_flow
 from conversations.flows.web_sign_in import web_sign_in_flow
 from conversations.questions.desk import default_desk
@@ -57,6 +61,10 @@ ALL_FLOWS: tuple[Flow, ...] = (
     broadcast_flow,
     unanswered_flow,
     web_sign_in_flow,
+    sponsor_flow,
+    sponsor_offer_flow,
+    sponsor_payment_flow,
+    sponsor_news_flow,
 )
 # At most ten entries for most people: WhatsApp shows up to ten as a list. `about` ("info") and
 # `calculator` ("hitung manfaat") are reached by their words and from "Tanya manfaat".
@@ -71,6 +79,7 @@ MAIN_MENU: tuple[str, ...] = (
     "status",
     "neighbours",
     "my_data",
+    "sponsor",  # where the programme file has sponsors and lists them ([sponsors] in_menu)
     "privacy",
     "language",
     "help",
