@@ -160,6 +160,7 @@ def _parser() -> argparse.ArgumentParser:
     _broadcast_parser(commands)
     _review_parsers(commands)
     _renewal_parser(commands)
+    _sponsors_parser(commands)
     _tool_parsers(commands)
     return parser
 
@@ -259,6 +260,13 @@ def _renewal_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
     export.add_argument("--format", choices=["xlsx", "csv"], help="default: from --output's extension, else xlsx")
     export.add_argument("--output", type=Path, metavar="FILE", help="default: a dated file name in this folder")
     actions.add_parser("close", help="close the round (from 1 January; needs the new year's quota)")
+
+
+def _sponsors_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    sponsors = commands.add_parser("sponsors", help="sponsors (donatur) who pay a worker's premium")
+    actions = sponsors.add_subparsers(dest="sponsors_command", required=True, metavar="ACTION")
+    actions.add_parser("figures", help="sponsors by kind and OPD, the ASN share, workers by funder, months due")
+    actions.add_parser("remind", help="remind sponsors of months due, tell the Dinas of missed ones (serve: hourly)")
 
 
 def _review_parsers(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -439,6 +447,10 @@ async def _run(args: argparse.Namespace, settings: Settings, language: str, coll
             from bot.commands.web_link import print_web_link
 
             return await print_web_link(jaring, parse_person_id(args.address), language=language)
+        if args.command == "sponsors":
+            from bot.commands.sponsors import run_sponsors_command
+
+            return await run_sponsors_command(jaring, args.sponsors_command, language=language)
         if args.command == "renewal":
             from bot.commands.renewal import run_renewal_command
 

@@ -125,6 +125,13 @@ def _read_xlsx(content: bytes) -> list[list[object]]:
     return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
+def _csv_text(cell: object) -> str:
+    """A cell read from the xlsx as the csv writes it: a date as dd-mm-yyyy, an empty cell as nothing."""
+    if isinstance(cell, datetime):
+        return cell.strftime("%d-%m-%Y")
+    return "" if cell is None else str(cell)
+
+
 def _read_csv(content: bytes) -> list[list[str]]:
     assert content.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel reads it as UTF-8
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=";"))
@@ -189,14 +196,12 @@ async def test_the_export_holds_every_approved_registration_in_xlsx_and_csv(
             "JKK + JKM",
             app.programme.premium.monthly,
             "Disetujui, menunggu KPJ dari BPJS TK",
+            None,  # Pendana Iuran: no funder recorded, no place of the quota
         ]
 
     lines = _read_csv((tmp_path / "daftar.csv").read_bytes())
     assert lines[0] == [header for header, _ in COLUMNS]
-    assert [line[1:] for line in lines[1:]] == [
-        [str(cell.strftime("%d-%m-%Y") if isinstance(cell, datetime) else cell) for cell in row[1:]]
-        for row in table[1:]
-    ]
+    assert [line[1:] for line in lines[1:]] == [[_csv_text(cell) for cell in row[1:]] for row in table[1:]]
     async with app.store.transaction() as session:
         exported = (
             await session.execute(select(AuditEntry).where(AuditEntry.action == "enrolment.exported"))

@@ -14,9 +14,11 @@ from bot.desks.broadcasts import FINISHED_SHOWN, broadcast_report, cancel_broadc
 from conversations.audiences import (
     AUDIENCE_KINDS,
     AUDIENCE_STATUSES,
+    SPONSOR_KINDS,
     Audience,
     audience_label,
     audience_problem,
+    sponsor_months_due_by,
 )
 from conversations.flows.broadcast import BROADCAST_MAX_CHARS, BROADCAST_MIN_CHARS, preview_parts, report_parts
 from conversations.matching import best_matches
@@ -76,6 +78,8 @@ def _audience_refused(audience: Audience, programme: Programme, region: Region) 
         return msg("cli.broadcast.unknown_job", value=value, jobs=", ".join(j.id for j in programme.job_types))
     if kind in ("kecamatan", "kelurahan"):
         return msg("cli.broadcast.place_not_found", kind=kind, name=value, region=region.name, hint="")
+    if kind in SPONSOR_KINDS and programme.sponsors is None:
+        return msg("sponsor_figures.cli_off", programme=programme.name)
     return msg("cli.broadcast.takes_no_value", kind=kind)
 
 
@@ -140,13 +144,15 @@ def _read_text(args: argparse.Namespace) -> str:
 
 
 async def _counted(jaring: Jaring, audience: Audience) -> AudienceCount:
+    now = jaring.pipeline.clock()
     async with jaring.store.transaction() as session:
         return await broadcasts.count_audience(
             session,
             audience,
             jaring.programme.id,
-            jaring.pipeline.clock(),
+            now,
             template_configured=bool(jaring.settings.whatsapp_template_name),
+            due_by=sponsor_months_due_by(jaring.programme, now),
         )
 
 

@@ -15,6 +15,7 @@ from bot.desks.call import DeskCall
 from conversations.audiences import (
     Audience,
     audience_problem,
+    sponsor_months_due_by,
 )
 from conversations.flows.broadcast import BROADCAST_MAX_CHARS, BROADCAST_MIN_CHARS
 from conversations.programme import Programme
@@ -71,7 +72,12 @@ async def preview_broadcast(
         return BroadcastRefused(f"unknown audience {request.audience_kind}:{request.audience_value}")
     configured = call.whatsapp_template_configured
     count = await broadcasts.count_audience(
-        call.session, audience, call.programme.id, call.now, template_configured=configured
+        call.session,
+        audience,
+        call.programme.id,
+        call.now,
+        template_configured=configured,
+        due_by=sponsor_months_due_by(call.programme, call.now),
     )
     return BroadcastPreview(count)
 

@@ -8,6 +8,8 @@ The formats, and why:
 - xlsx (openpyxl): NIK, phone, RT and RW are TEXT cells (format "@"), so Excel shows
   3375010506850001 and not 3,37501E+15 — a 16-digit number does not fit Excel's 15 significant digits;
   birth dates are real dates shown as 05-06-1985; the header row is bold, frozen and filtered.
+- the last column, "Pendana Iuran", names who pays each worker's premium (`funder_of_registration`); the
+  participant import reads it back as the funder ("pendana" is one of its words), the KPJ import ignores it.
 - csv: UTF-8 with a byte-order mark, so Excel reads names with non-ASCII letters correctly; `;` between
   fields, because Excel with Indonesian regional settings (decimal comma) expects `;` and opens such a
   file in columns on a double-click, and because addresses often hold commas. Digits are written as they
@@ -83,6 +85,7 @@ __all__ = [
     "export_enrolment",
     "export_file",
     "export_file_name",
+    "funder_of_registration",
     "import_kpj_file",
     "import_participant_file",
     "read_upload",
@@ -117,6 +120,7 @@ COLUMNS: tuple[tuple[str, int], ...] = (
     ("Program", 12),
     ("Iuran per Bulan", 16),
     ("Status", 30),
+    ("Pendana Iuran", 40),  # who pays the premium: a sponsor, the APBD quota, or the Pemda's own word
 )
 # "@" is Excel's Text format: NIK and phone keep every digit, RT 003 keeps its zeros.
 _NUMBER_FORMATS = {
@@ -153,6 +157,7 @@ class EnrolmentRow:
     programmes: str
     monthly_premium: int
     status: str
+    funder: str = ""  # `funder_of_registration`
 
     def cells(self) -> tuple[str | int | date | None, ...]:
         return (
@@ -172,6 +177,7 @@ class EnrolmentRow:
             self.programmes,
             self.monthly_premium,
             self.status,
+            self.funder,
         )
 
 
@@ -226,7 +232,17 @@ def enrolment_row(
         programmes=PROGRAMMES,
         monthly_premium=programme.premium.monthly,
         status=catalogs.render(msg(status_key), "id") if status_key else r.status,
+        funder=funder_of_registration(r, programme),
     )
+
+
+def funder_of_registration(r: Registration, programme: Programme) -> str:
+    """Who pays this worker's premium, as the list names it: the funder recorded on the registration (a
+    sponsor's label, set when the sponsorship became active, or the Pemda's own list's word for an imported
+    participant), else the programme file's `paid_by` for a place of a year's quota, else nothing."""
+    if r.funder:
+        return r.funder
+    return programme.premium.paid_by if r.quota_year is not None else ""
 
 
 def safe_cell(value: str | int | date | None, file_format: ExportFormat) -> str | int | date | None:

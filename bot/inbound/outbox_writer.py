@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -114,10 +114,17 @@ class OutboxWriter:
         )
 
     async def broadcast(
-        self, session: AsyncSession, broadcast: Broadcast, now: datetime, *, channels: Collection[str]
+        self,
+        session: AsyncSession,
+        broadcast: Broadcast,
+        now: datetime,
+        *,
+        channels: Collection[str],
+        due_by: date | None = None,
     ) -> QueueResult:
-        """An announcement's text to everyone in its audience (priority 2), in one statement."""
-        return await broadcasts.queue_recipients(session, broadcast, now, channels=channels)
+        """An announcement's text to everyone in its audience (priority 2), in one statement (`due_by`: for
+        "sponsors_due", conversations.audiences.sponsor_months_due_by)."""
+        return await broadcasts.queue_recipients(session, broadcast, now, channels=channels, due_by=due_by)
 
     async def progress(
         self,

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.desks.broadcasts import broadcast_report
 from bot.inbound.outbox_writer import OutboxWriter
+from conversations.audiences import sponsor_months_due_by
 from conversations.flows.broadcast import progress_text, report_parts
 from conversations.letters import Letter
 from conversations.messages import Msg
@@ -135,7 +136,8 @@ class BroadcastRunner:
 
     async def start(self, session: AsyncSession, broadcast: Broadcast, now: datetime) -> None:
         """Queue the audience, record the counts, tell the author. Safe to repeat: nobody is queued twice."""
-        queued = await self.writer.broadcast(session, broadcast, now, channels=self.channels)
+        due_by = sponsor_months_due_by(self.programme, now)
+        queued = await self.writer.broadcast(session, broadcast, now, channels=self.channels, due_by=due_by)
         broadcast.status, broadcast.started_at = "sending", now
         broadcast.recipients = queued.recipients
         broadcast.skipped_opted_out, broadcast.skipped_unreachable = queued.opted_out, queued.unreachable

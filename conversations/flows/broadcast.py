@@ -13,6 +13,7 @@ from datetime import datetime
 
 from conversations.audiences import (
     AUDIENCE_STATUSES,
+    SPONSOR_KINDS,
     Audience,
     audience_label,
     count_text,
@@ -84,6 +85,15 @@ _AUDIENCES = (
     Choice("kelurahan", msg("broadcast.audience_kelurahan_choice"), ("kelurahan", "desa")),
     Choice("job", msg("broadcast.audience_job_choice"), ("pekerjaan", "jenis pekerjaan", "profesi")),
     Choice("leaders", msg("broadcast.audience_leaders_choice"), ("rt", "rw", "rt rw", "rt/rw", "pengurus")),
+)
+# Where the programme file switches sponsors on (conversations/audiences.py says who each is).
+_SPONSOR_AUDIENCES = (
+    Choice("sponsors", msg("broadcast.audience_sponsors_choice"), ("donatur", "semua donatur", "sponsor")),
+    Choice(
+        "sponsors_due",
+        msg("broadcast.audience_sponsors_due_choice"),
+        ("donatur belum bayar", "belum bayar", "jatuh tempo", "donatur jatuh tempo"),
+    ),
 )
 _SEND_NOW = Choice("send_now", msg("broadcast.send_now"), ("kirim", "kirim sekarang", "sekarang"))
 _SCHEDULE = Choice("schedule", msg("broadcast.schedule"), ("atur waktu", "jadwal", "nanti", "jadwalkan"))
@@ -162,14 +172,15 @@ def _on_text(ctx: Context, data: Data, answer: Answer) -> Transition:
 # ---- the audience ---------------------------------------------------------------------------------
 
 
-def _ask_audience(_: Context, __: Data) -> Reply:
-    return Reply.of(msg("broadcast.ask_audience"), choices=_AUDIENCES)
+def _ask_audience(ctx: Context, __: Data) -> Reply:
+    offered = _AUDIENCES + _SPONSOR_AUDIENCES if ctx.programme.sponsors is not None else _AUDIENCES
+    return Reply.of(msg("broadcast.ask_audience"), choices=offered)
 
 
 def _on_audience(_: Context, data: Data, answer: Answer) -> Transition:
     kind = answer.choice or ""
     chosen = BroadcastData.load(data).but(audience_kind=kind, audience_value="")
-    if kind in ("everyone", "leaders"):
+    if kind in ("everyone", "leaders", *SPONSOR_KINDS):
         return _preview(chosen)
     return Goto(kind, chosen.dump())
 

@@ -3,8 +3,10 @@
 
 The figures are numbers from the store (`Figures`); turning them into short Indonesian lines — counts
 written 1.000, rupiah as Rp16.800 or Rp588 juta, percentages with a decimal comma — happens here, so
-`jaring stats` prints exactly what an admin reads in chat. The store checks the role again for every
-request: the check in `start` only spares a non-admin a pointless question."""
+`jaring stats` prints exactly what an admin reads in chat. Where the programme file switches sponsors on,
+"Angka donatur" shows the sponsors' figures (conversations/sponsor_figures.py), as `jaring sponsors figures`
+prints them. The store checks the role again for every request: the check in `start` only spares a
+non-admin a pointless question."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from conversations.flows.jobs import OTHER_JOB
 from conversations.flows.places import kelurahan_name
 from conversations.messages import Choice, Money, Msg, Reply, msg
 from conversations.numbers import count_text
+from conversations.requests.base import RoleRefused
 from conversations.requests.export import ExportEnrolment, ExportFormat, ExportStatus
 from conversations.requests.figures import (
     Count,
@@ -30,7 +33,9 @@ from conversations.requests.figures import (
     WeekOfQuestions,
     YearOfParticipants,
 )
+from conversations.requests.sponsors import SponsorFigures, SponsorFiguresView, SponsorsOff
 from conversations.role_needs import ADMIN_NEEDED
+from conversations.sponsor_figures import sponsor_figures_replies
 
 __all__ = [
     "ADMIN_ROLE",
@@ -76,6 +81,7 @@ _MILIAR = 1_000_000_000
 _MIN_YEAR, _MAX_YEAR = 2000, 2100
 
 _CHART = Choice("chart", msg("figures.send_chart"), ("grafik", "kirim grafik", "gambar", "chart"))
+_SPONSORS = Choice("sponsors", msg("sponsor_figures.choice"), ("donatur", "angka donatur", "sponsor", "sponsors"))
 _DONE = Choice("done", msg("figures.done"), ("selesai", "sudah", "cukup", "kembali", "tidak"))
 
 _APPROVED = Choice("approved", msg("export.status_approved"), ("disetujui", "setuju", "approved", "biasa"))
@@ -365,20 +371,32 @@ def _figures_shown(ctx: Context, data: Data, result: Figures | OnlyForAdmins) ->
     return Goto("next", FiguresData(year=result.year).dump(), say=figures_replies(ctx, result))
 
 
-def _ask_next(_: Context, data: Data) -> Reply:
+def _ask_next(ctx: Context, data: Data) -> Reply:
     year = FiguresData.load(data).year
-    return Reply.of(msg("figures.what_next", year="" if year is None else str(year)), choices=(_CHART, _DONE))
+    # The sponsors' figures where the programme file switches sponsors on; the chart stays number 1.
+    choices = (_CHART, _SPONSORS, _DONE) if ctx.programme.sponsors is not None else (_CHART, _DONE)
+    return Reply.of(msg("figures.what_next", year="" if year is None else str(year)), choices=choices)
 
 
 def _on_next(_: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == _CHART.id:
         return Fetch(SendFiguresChart(FiguresData.load(data).year), then=_chart_sent)
+    if answer.choice == _SPONSORS.id:
+        return Fetch(SponsorFigures(), then=_sponsors_shown)
     if answer.choice == _DONE.id:
         return Finish(say=(Reply.of(msg("figures.finished")),))
     typed = answer.text.strip()
     if typed.isdecimal() and len(typed) == 4 and _MIN_YEAR <= int(typed) <= _MAX_YEAR:
         return Fetch(ShowFigures(int(typed)), then=_figures_shown)
     return Invalid(msg("figures.pick_next"))
+
+
+def _sponsors_shown(ctx: Context, data: Data, result: SponsorFiguresView | SponsorsOff | RoleRefused) -> Transition:
+    if isinstance(result, RoleRefused):
+        return _refused()
+    if isinstance(result, SponsorsOff):
+        return Goto("next", data, say=(Reply.of(msg("sponsor_figures.off")),))
+    return Goto("next", data, say=sponsor_figures_replies(ctx, result))
 
 
 def _chart_sent(_: Context, __: Data, result: FileQueued | OnlyForAdmins) -> Transition:

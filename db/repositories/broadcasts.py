@@ -1,6 +1,11 @@
 """Announcements from the Dinas: the broadcasts table, who an audience is, and the announcement's rows
 in the outbox (kind "broadcast", priority 2), queued in bulk with one INSERT … SELECT.
 
+"sponsors_due" is worked out in the same statement, whatever the number of sponsors: an active
+sponsorship is in it when the months of its commitment whose due day has come by `due_by`
+(conversations.audiences.sponsor_months_due_by) outnumber the months it said paid among them — month
+arithmetic on year × 12 + month, which both SQLite and PostgreSQL do with EXTRACT.
+
 The outbox's unique (broadcast_id, contact_id) makes the queuing idempotent: starting a broadcast
 twice (a crash between queuing and recording it, two runners at once) gives nobody a second copy."""
 
@@ -8,16 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, false, func, literal, or_, select, update
+from sqlalchemy import Select, and_, case, extract, false, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversations.audiences import Audience
 from conversations.requests.broadcasts import AudienceCount
-from db.models import Broadcast, Contact, OutboxMessage, Registration, RoleGrant
+from db.models import Broadcast, Contact, OutboxMessage, Registration, RoleGrant, Sponsor, SponsorPeriod, Sponsorship
 from db.repositories._dialect import dialect_name, insert_ignoring_duplicates
 from db.repositories.outbox import PRIORITY_BROADCAST, UNREACHABLE_NOT_SENT
 from db.types import JsonColumn
@@ -172,9 +177,56 @@ def _deceased_contacts() -> Select[Any]:
     )
 
 
-def audience_contact_ids(audience: Audience, programme_id: str) -> Select[Any]:
+def _month_index(column: Any) -> Any:
+    """A date's month as one number (year × 12 + month), to count months between two dates in SQL."""
+    return extract("year", column) * 12 + extract("month", column)
+
+
+def _unpaid_month_come(due_by: date) -> Any:
+    """The sponsorship (in the enclosing query) has a month whose due day has come by `due_by`'s month
+    and that it did not say paid."""
+    start = _month_index(Sponsorship.start_month)
+    last = start + Sponsorship.months - 1
+    newest = due_by.year * 12 + due_by.month
+    come = case((last < newest, last), else_=newest) - start + 1  # 0 or less: nothing due yet
+    paid = (
+        select(func.count())
+        .select_from(SponsorPeriod)
+        .where(
+            SponsorPeriod.sponsorship_id == Sponsorship.id,
+            SponsorPeriod.paid_at.is_not(None),
+            SponsorPeriod.period >= Sponsorship.start_month,
+            _month_index(SponsorPeriod.period) <= case((last < newest, last), else_=newest),
+        )
+        .correlate(Sponsorship)
+        .scalar_subquery()
+    )
+    return come > paid
+
+
+def _sponsors_of(audience: Audience, programme_id: str, due_by: date | None) -> Select[Any]:
+    """The sponsors' chats: every sponsor not stopped, or those with a month to pay ("sponsors_due")."""
+    conditions: list[Any] = [
+        Sponsor.programme_id == programme_id,
+        Sponsor.status == "active",
+        Sponsor.contact_id.is_not(None),
+        Sponsor.contact_id.not_in(_deceased_contacts()),
+    ]
+    if audience.kind == "sponsors":
+        return select(Sponsor.contact_id).where(*conditions)
+    if due_by is None:
+        raise ValueError("the audience 'sponsors_due' needs due_by (conversations.audiences.sponsor_months_due_by)")
+    return (
+        select(Sponsor.contact_id)
+        .join(Sponsorship, Sponsorship.sponsor_id == Sponsor.id)
+        .where(*conditions, Sponsorship.status == "active", _unpaid_month_come(due_by))
+    )
+
+
+def audience_contact_ids(audience: Audience, programme_id: str, *, due_by: date | None = None) -> Select[Any]:
     """The contacts an audience is (before anyone is left out), as a subquery of ids. The deceased are
-    not in any audience, "everyone" and the leaders included."""
+    not in any audience, "everyone" and the leaders included. `due_by`: for "sponsors_due", the newest
+    month whose due day has come (conversations.audiences.sponsor_months_due_by); required for it."""
     match audience.kind:
         case "everyone":
             return select(Contact.id).where(
@@ -186,6 +238,8 @@ def audience_contact_ids(audience: Audience, programme_id: str) -> Select[Any]:
                 RoleGrant.revoked_at.is_(None),
                 RoleGrant.contact_id.not_in(_deceased_contacts()),
             )
+        case "sponsors" | "sponsors_due":
+            return _sponsors_of(audience, programme_id, due_by)
         case _:
             conditions = _registrations_of(audience, programme_id)
             return select(Registration.registrant_contact_id).where(
@@ -196,9 +250,16 @@ def audience_contact_ids(audience: Audience, programme_id: str) -> Select[Any]:
 
 
 async def count_audience(
-    session: AsyncSession, audience: Audience, programme_id: str, now: datetime, *, template_configured: bool
+    session: AsyncSession,
+    audience: Audience,
+    programme_id: str,
+    now: datetime,
+    *,
+    template_configured: bool,
+    due_by: date | None = None,
 ) -> AudienceCount:
-    """The audience per channel as it stands now (the WhatsApp window counted from `now`)."""
+    """The audience per channel as it stands now (the WhatsApp window counted from `now`; `due_by` as for
+    `audience_contact_ids`)."""
     recent = and_(Contact.last_inbound_at.is_not(None), Contact.last_inbound_at >= now - WHATSAPP_WINDOW)
     statement = (
         select(
@@ -208,7 +269,7 @@ async def count_audience(
             case((recent, True), else_=False).label("recent"),
             func.count(),
         )
-        .where(Contact.id.in_(audience_contact_ids(audience, programme_id)))
+        .where(Contact.id.in_(audience_contact_ids(audience, programme_id, due_by=due_by)))
         .group_by(Contact.channel, Contact.opted_out, Contact.unreachable, "recent")
     )
     buckets: dict[str, int] = {}
@@ -251,12 +312,17 @@ class QueueResult:
 
 
 async def queue_recipients(
-    session: AsyncSession, broadcast: Broadcast, now: datetime, *, channels: Collection[str]
+    session: AsyncSession,
+    broadcast: Broadcast,
+    now: datetime,
+    *,
+    channels: Collection[str],
+    due_by: date | None = None,
 ) -> QueueResult:
     """One outbox row per reachable contact of the audience, in a single INSERT … SELECT that skips
-    anyone who has a row for this broadcast already."""
+    anyone who has a row for this broadcast already (`due_by` as for `audience_contact_ids`)."""
     audience = Audience.from_json(broadcast.audience)
-    members = Contact.id.in_(audience_contact_ids(audience, broadcast.programme_id))
+    members = Contact.id.in_(audience_contact_ids(audience, broadcast.programme_id, due_by=due_by))
     served = Contact.channel.in_(tuple(channels)) if channels else false()
     reachable = and_(members, Contact.opted_out.is_(False), Contact.unreachable.is_(False), served)
     columns = (

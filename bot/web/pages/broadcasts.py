@@ -24,6 +24,7 @@ from conversations.audiences import (
     AUDIENCE_KINDS,
     AUDIENCE_STATUSES,
     Audience,
+    audience_kinds,
     audience_label,
     audience_problem,
     status_label,
@@ -82,6 +83,8 @@ _KIND_LABELS: Mapping[str, str] = {
     "kelurahan": "broadcast.audience_kelurahan_choice",
     "job": "broadcast.audience_job_choice",
     "leaders": "broadcast.audience_leaders_choice",
+    "sponsors": "broadcast.audience_sponsors_choice",
+    "sponsors_due": "broadcast.audience_sponsors_due_choice",
 }
 # What to say when a kind is picked but its value is missing or not one of the list.
 _PICK_VALUE: Mapping[str, str] = {
@@ -414,7 +417,7 @@ def _compose(visit: Visit, draft: Draft, problems: Mapping[str, Msg]) -> Respons
         status=400 if problems else 200,
         draft=draft,
         problems={name: _said(visit, problem) for name, problem in problems.items()},
-        kinds=[(kind, _KIND_LABELS[kind]) for kind in AUDIENCE_KINDS],
+        kinds=[(kind, _KIND_LABELS[kind]) for kind in audience_kinds(programme)],
         statuses=[(status, _said(visit, status_label(status))) for status in AUDIENCE_STATUSES],
         kecamatan=region.kecamatan if region else (),
         jobs=[(job.id, job.name) for job in programme.job_types],

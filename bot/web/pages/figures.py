@@ -4,6 +4,9 @@ The numbers are the chat's own (`ShowFiguresOverTime` asks `gather_figures` and 
 counts): this module only lays them out — kelurahan named from the region, job types from the programme,
 rupiah and counts the Indonesian way — as tables, with a bar chart drawn on the server where one helps.
 The desk checks the admin role again and audits every view ("figures.viewed"), as for the chat's figures.
+Where the programme file switches sponsors on, a "Donatur" section shows the chat's "Angka donatur"
+(`SponsorFigures`, as of today): sponsors by kind, the ASN share against the target, per OPD and the OPDs
+furthest from it, workers by who pays, the months due and late; a share whose whole is unknown says so.
 
 A CSV is what Excel opens in Indonesia: UTF-8 with a BOM, `;` between cells (the comma is the decimal
 mark), counts and rupiah as plain numbers, and text that would start a formula made safe (`safe_cell`)."""
@@ -27,9 +30,29 @@ from conversations.flows.figures import STATUS_LABELS, percent_text
 from conversations.flows.jobs import OTHER_JOB
 from conversations.programme import Programme
 from conversations.regions import Region
+from conversations.requests.base import RoleRefused
 from conversations.requests.figures import Count, FiguresOverTime, ShowFiguresOverTime
+from conversations.requests.sponsors import (
+    FundedCount,
+    OrganisationFigures,
+    SponsorFigures,
+    SponsorFiguresView,
+    SponsorsOff,
+)
+from conversations.sponsor_figures import FUNDER_LABELS, asn_needed, furthest_by_share, share_text
 
-__all__ = ["GROUPS", "TABLES", "Cell", "FigureTable", "figure_tables", "parse_year", "routes", "table_csv"]
+__all__ = [
+    "GROUPS",
+    "SPONSOR_TABLES",
+    "TABLES",
+    "Cell",
+    "FigureTable",
+    "figure_tables",
+    "parse_year",
+    "routes",
+    "sponsor_tables",
+    "table_csv",
+]
 
 # Every table's address, in the page's order (figure_tables gives them in this order).
 TABLES = (
@@ -43,6 +66,17 @@ TABLES = (
     "kecelakaan",
     "pertanyaan",
     "jawaban",
+)
+
+# The "Donatur" section's tables, where the programme has sponsors (the ASN's only where ASN sponsor): each
+# address begins "donatur-", apart from the programme's own tables.
+SPONSOR_TABLES = (
+    "donatur-jenis",
+    "donatur-asn",
+    "donatur-opd",
+    "donatur-terjauh",
+    "donatur-pekerja",
+    "donatur-iuran",
 )
 
 _FIRST_YEAR, _LAST_YEAR = 2000, 2100  # a year outside these is a typing slip
@@ -310,6 +344,155 @@ def _answered_weeks(shown: FiguresOverTime, texts: Texts) -> FigureTable:
     )
 
 
+# ---- the sponsors' tables ------------------------------------------------------------------------------
+
+
+def _unknown(texts: Texts) -> Cell:
+    """A figure the programme file does not give: said so, never shown as 0 (empty in the CSV)."""
+    return Cell(texts("web.figures.not_in_programme_file"), "", numeric=True)
+
+
+def _share(texts: Texts, percent: float | None) -> Cell:
+    if percent is None:
+        return Cell(texts("web.figures.cannot_be_worked_out"), "", numeric=True)
+    shown = share_text(percent, texts.language)
+    return Cell(shown, shown, numeric=True)
+
+
+def _funder(texts: Texts, funder: str) -> str:
+    key = FUNDER_LABELS.get(funder)
+    return texts(key) if key else funder
+
+
+def sponsor_tables(view: SponsorFiguresView, texts: Texts) -> tuple[FigureTable, ...]:
+    """The "Donatur" section's tables, in SPONSOR_TABLES' order; the ASN's only where ASN sponsor."""
+    rules = texts.programme.sponsors
+    asn = rules is not None and "asn" in rules.kinds
+    tables = [_sponsors_by_kind(view, texts)]
+    if asn:
+        tables += [_asn_share(view, texts), _by_organisation(view, texts), _furthest(view, texts)]
+    tables += [_workers_by_funder(view, texts), _months_and_codes(view, texts)]
+    return tuple(tables)
+
+
+def _counted(texts: Texts, counts: Sequence[FundedCount]) -> tuple[tuple[Cell, ...], ...]:
+    rows = tuple((_text(_funder(texts, c.funder)), _count(c.workers)) for c in counts)
+    return (*rows, (_text(texts("web.figures.total")), _count(sum(c.workers for c in counts))))
+
+
+def _sponsors_by_kind(view: SponsorFiguresView, texts: Texts) -> FigureTable:
+    return FigureTable(
+        "donatur-jenis",
+        texts("web.figures.sponsors"),
+        (texts("web.figures.col_sponsor_kind"), texts("web.figures.col_sponsors")),
+        _counted(texts, view.sponsors_by_kind),
+        note=texts("web.figures.sponsors_note"),
+    )
+
+
+def _asn_share(view: SponsorFiguresView, texts: Texts) -> FigureTable:
+    rules = texts.programme.sponsors
+    needed = asn_needed(view)
+    total = _count(view.asn_total) if view.asn_total is not None else _unknown(texts)
+    target = _share(texts, view.target_percent) if view.target_percent is not None else _unknown(texts)
+    rows = (
+        (_text(texts("web.figures.asn_sponsors")), _count(view.asn_sponsors)),
+        (_text(texts("web.figures.asn_total")), total),
+        (_text(texts("web.figures.asn_share")), _share(texts, view.asn_share_percent)),
+        (_text(texts("web.figures.asn_target")), target),
+        (_text(texts("web.figures.asn_needed")), _count(needed) if needed is not None else _share(texts, None)),
+    )
+    notes = [] if view.asn_total is not None else [texts("web.figures.asn_total_unknown")]
+    if rules is not None and rules.asn_total is not None and rules.asn_total_as_of is not None:
+        notes.append(texts("web.figures.asn_total_as_of", day=texts.day(rules.asn_total_as_of)))
+    if rules is not None and rules.target_source:
+        notes.append(texts("web.figures.asn_target_source", source=rules.target_source))
+    return FigureTable("donatur-asn", texts("web.figures.asn"), _two_columns(texts), rows, note=" ".join(notes))
+
+
+def _organisation_rows(
+    texts: Texts, organisations: Sequence[OrganisationFigures], with_asn: bool
+) -> tuple[tuple[Cell, ...], ...]:
+    """An OPD's sponsors; with `with_asn` (some OPD's ASN are in the programme file), its ASN and share too."""
+    if not with_asn:
+        return tuple((_text(o.name), _count(o.sponsors)) for o in organisations)
+    return tuple(
+        (
+            _text(o.name),
+            _count(o.sponsors),
+            _count(o.asn) if o.asn is not None else _unknown(texts),
+            _share(texts, o.share_percent),
+        )
+        for o in organisations
+    )
+
+
+def _organisation_headers(texts: Texts, with_asn: bool) -> tuple[str, ...]:
+    headers = (texts("web.figures.col_organisation"), texts("web.figures.col_sponsors"))
+    return (*headers, texts("web.figures.col_asn"), texts("web.figures.col_share")) if with_asn else headers
+
+
+def _by_organisation(view: SponsorFiguresView, texts: Texts) -> FigureTable:
+    """Every OPD; the ASN and share columns only where the programme file gives some OPD's ASN (else the
+    note says they are not known, rather than a column of blanks)."""
+    with_asn = furthest_by_share(view.by_organisation)
+    rows = _organisation_rows(texts, view.by_organisation, with_asn)
+    caption = texts("web.figures.organisations")
+    with_sponsors = tuple(row for row in rows if _as_int(row[1]))
+    return FigureTable(
+        "donatur-opd",
+        caption,
+        _organisation_headers(texts, with_asn),
+        rows,
+        _chart(caption, with_sponsors, "donatur-opd", value_column=1),
+        "" if with_asn else texts("web.figures.organisations_no_asn"),
+    )
+
+
+def _furthest(view: SponsorFiguresView, texts: Texts) -> FigureTable:
+    with_asn = furthest_by_share(view.by_organisation)
+    if with_asn:
+        note = texts("web.figures.furthest_by_share")
+        if not view.furthest_from_target:
+            note += " " + texts("web.figures.furthest_none")
+    else:
+        note = texts("web.figures.furthest_by_count")
+    return FigureTable(
+        "donatur-terjauh",
+        texts("web.figures.furthest"),
+        _organisation_headers(texts, with_asn),
+        _organisation_rows(texts, view.furthest_from_target, with_asn),
+        note=note,
+    )
+
+
+def _workers_by_funder(view: SponsorFiguresView, texts: Texts) -> FigureTable:
+    return FigureTable(
+        "donatur-pekerja",
+        texts("web.figures.funded"),
+        (texts("web.figures.col_funder"), texts("web.figures.col_workers")),
+        _counted(texts, view.workers_by_funder),
+        note=texts("web.figures.funded_note"),
+    )
+
+
+def _months_and_codes(view: SponsorFiguresView, texts: Texts) -> FigureTable:
+    rules = texts.programme.sponsors
+    days = str(rules.missed_after_days if rules else 0)
+    rows = (
+        (_text(texts("web.figures.months_due")), _count(view.periods_due)),
+        (_text(texts("web.figures.months_missed", days=days)), _count(view.periods_missed)),
+        (_text(texts("web.figures.offers_waiting")), _count(view.offers_waiting)),
+    )
+    return FigureTable(
+        "donatur-iuran",
+        texts("web.figures.sponsor_months"),
+        _two_columns(texts),
+        rows,
+        note=texts("web.figures.sponsor_months_note"),
+    )
+
+
 # ---- CSV -------------------------------------------------------------------------------------------------
 
 
@@ -352,6 +535,18 @@ def _tables(visit: Visit, shown: FiguresOverTime) -> tuple[FigureTable, ...]:
     return figure_tables(shown, visit.texts, visit.desk.jaring.region)
 
 
+async def _sponsor_tables(visit: Visit) -> tuple[FigureTable, ...]:
+    """The "Donatur" tables, asked of the desk the chat asks; none where the programme has no sponsors."""
+    if visit.desk.jaring.programme.sponsors is None:
+        return ()
+    found = await visit.ask(SponsorFigures())
+    if isinstance(found, RoleRefused):  # the desk reads the role again: revoked meanwhile
+        raise AdminsOnly
+    if isinstance(found, SponsorsOff):
+        return ()
+    return sponsor_tables(found, visit.texts)
+
+
 def routes(desk: Desk) -> list[BaseRoute]:
     async def figures_page(visit: Visit) -> Response:
         typed = visit.field("tahun")
@@ -361,10 +556,14 @@ def routes(desk: Desk) -> list[BaseRoute]:
         problem = visit.texts("web.figures.bad_year", typed=typed, year=str(this_year)) if typed and not year else ""
         tables = {table.slug: table for table in _tables(visit, shown)}
         year_text = str(shown.figures.year)
+        groups = [(visit.texts(key, year=year_text), [tables[s] for s in slugs]) for key, slugs in GROUPS]
+        if sponsors := await _sponsor_tables(visit):
+            today = visit.texts.day(visit.now)
+            groups.append((visit.texts("web.figures.group_sponsors", today=today), list(sponsors)))
         return visit.page(
             "figures/figures.html",
             shown=shown,
-            groups=[(visit.texts(key, year=year_text), [tables[s] for s in slugs]) for key, slugs in GROUPS],
+            groups=groups,
             years=_years_offered(shown, visit.texts.programme, this_year),
             problem=problem,
         )
@@ -372,12 +571,22 @@ def routes(desk: Desk) -> list[BaseRoute]:
     async def table_download(visit: Visit) -> Response:
         visit.require_admin()
         slug = str(visit.request.path_params["table"])
+        if slug in SPONSOR_TABLES:
+            return await _sponsor_download(visit, slug)
         if slug not in TABLES:
             raise NotFound
         year = parse_year(visit.field("tahun"))
         shown = await _figures(visit, year)
         table = next(t for t in _tables(visit, shown) if t.slug == slug)
         return visit.download(table_csv(table), f"angka-{slug}-{shown.figures.year}.csv", "text/csv; charset=utf-8")
+
+    async def _sponsor_download(visit: Visit, slug: str) -> Response:
+        visit.require_admin()
+        table = next((t for t in await _sponsor_tables(visit) if t.slug == slug), None)
+        if table is None:  # no sponsors, or no ASN sponsors, in this programme
+            raise NotFound
+        today = visit.desk.jaring.programme.local_date(visit.now)
+        return visit.download(table_csv(table), f"angka-{slug}-{today:%d-%m-%Y}.csv", "text/csv; charset=utf-8")
 
     return [
         page_route(desk, "/angka", figures_page),
