@@ -109,7 +109,7 @@ def whatsapp(phone: str = PHONE) -> Context:
 
 def test_it_is_on_the_main_menu_and_asks_consent_first() -> None:
     outcome = run(ENGINE, MENU, inbound("lapor kecelakaan"), context())
-    assert keys(outcome) == [["privacy.notice", "privacy.question"]]
+    assert keys(outcome) == [["privacy.notice", "privacy.notice_sponsors", "privacy.question"]]
     assert outcome.state.flow == "privacy"
     assert outcome.state.data == {"then": FLOW, "purpose": "personal_data"}
 

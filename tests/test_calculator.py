@@ -264,7 +264,7 @@ def test_not_yet_a_participant_is_told_nothing_is_paid_and_offered_registration(
     assert "calculator.scholarship_no_children" in _all_keys(outcome)
     assert choice_ids(outcome)[-1] == ["again", "register", "menu"]
     registering = talk.say("daftar")
-    assert keys(registering)[0] == ["privacy.notice", "privacy.question"]  # registration, behind consent
+    assert keys(registering)[0] == ["privacy.notice", "privacy.notice_sponsors", "privacy.question"]  # behind consent
     assert talk.state.flow == "privacy"
     assert talk.state.data == {"then": "registration", "purpose": "personal_data"}
 

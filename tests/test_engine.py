@@ -25,7 +25,7 @@ LANGUAGE = SessionState("language", 1, "choose")
 
 GREETING_MENU = [["engine.greeting", "engine.menu"]]
 NOT_UNDERSTOOD_MENU = [["engine.not_understood", "engine.menu"]]
-NOTICE = ["privacy.notice", "privacy.question"]
+NOTICE = ["privacy.notice", "privacy.notice_sponsors", "privacy.question"]  # Pekalongan takes CSR sponsors
 CONSENT_GIVEN: tuple[Effect, ...] = (
     RecordConsent(CONSENT_PURPOSE, NOTICE_VERSION, granted=True),
     Audit("consent.granted", {"notice": NOTICE_VERSION, "purpose": CONSENT_PURPOSE}),
@@ -284,10 +284,10 @@ def test_consented_contact_sees_keep_or_withdraw() -> None:
     registered = context(consented=True)  # agreed to the registration notice only: nothing to choose between
     registered = replace(registered, contact=replace(registered.contact, consents=frozenset({CONSENT_PURPOSE})))
     outcome = ENGINE.handle(MENU, inbound("privasi"), registered)
-    assert keys(outcome) == [["privacy.notice", "privacy.already_agreed"]]
+    assert keys(outcome) == [["privacy.notice", "privacy.notice_sponsors", "privacy.already_agreed"]]
     reply = outcome.replies[0]
     assert [(c.id, c.label.key) for c in reply.choices] == [("agree", "privacy.keep"), ("decline", "privacy.withdraw")]
-    assert reply.parts[1].params["date"] == CONSENTED_AT.date()
+    assert reply.parts[2].params["date"] == CONSENTED_AT.date()
     assert outcome.state == PRIVACY
 
 

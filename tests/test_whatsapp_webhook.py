@@ -39,12 +39,14 @@ async def test_a_whole_conversation_with_list_and_button_replies(fake: FakeGraph
         assert "Ganti bahasa (Language)" in rows  # 23 characters: fits a row title (24) whole
 
         assert await fake.deliver(fake.list_reply(WA, rows["Daftar"], "Daftar", context=menu.id)) == 200
-        notice = (await replies(fake, WA, 2))[-1]
+        # The notice (with Pekalongan's sentence on sponsors) is longer than a button message's body (1.024
+        # characters): its text comes first, then the question with the buttons.
+        text, notice = (await replies(fake, WA, 3))[-2:]
         assert notice.buttons == [("agree", "Setuju"), ("decline", "Tidak setuju")]
-        assert "data" in notice.text.lower()
+        assert "data" in text.text.lower()
 
         assert await fake.deliver(fake.button_reply(WA, "agree", "Setuju", context=notice.id)) == 200
-        await fake.wait_for(lambda: len(fake.sent_to(WA)) >= 3, "the first registration question")
+        await fake.wait_for(lambda: len(fake.sent_to(WA)) >= 4, "the first registration question")
         question = fake.sent_to(WA)[-1]
         assert question.text
         assert question.id not in (menu.id, notice.id)
