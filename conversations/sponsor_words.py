@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from conversations.matching import best_matches
 from conversations.messages import Msg, msg
+from conversations.nik import Nik, parse_nik
 from conversations.number_words import DIGIT_WORDS, TEN_WORDS
 from conversations.programme import SponsorKind, SponsorOrganisation
 from conversations.text import normalise
@@ -102,10 +103,13 @@ class NipReading:
     count: int = 0  # the digits typed
 
 
+_NIK_LENGTH = 16
+
+
 def read_nip(text: str, today: date) -> NipReading:
     """An ASN's NIP (PNS or PPPK, 18 digits) as typed, spaces and dots allowed ("19850716 201001 2 003")."""
     said = _NIP_SEPARATORS.sub("", text)
-    if "•" in said:
+    if "•" in said or (len(said) == _NIK_LENGTH and isinstance(parse_nik(said, today), Nik)):
         return NipReading(problem=NipProblem.LOOKS_LIKE_NIK)
     if not said.isascii() or not said.isdigit():
         return NipReading(problem=NipProblem.NOT_DIGITS)

@@ -103,12 +103,22 @@ class Chat:
         ("183007162010012003", NipProblem.BIRTH_DATE),  # born 1830
         ("198507162010132003", NipProblem.APPOINTED),  # month 13
         ("198507162010013003", NipProblem.SEX),
+        ("3375020708750004", NipProblem.LOOKS_LIKE_NIK),  # 16 digits: a NIK, not a NIP
     ],
 )
 def test_a_nip_is_read_with_its_spaces_and_what_is_wrong_is_named(typed: str, problem: NipProblem | None) -> None:
     reading = read_nip(typed, TODAY)
     assert reading.problem == problem
     assert reading.digits == ("198507162010012003" if problem is None else "")
+
+
+def test_a_nip_typed_in_groups_of_four_is_not_masked_as_a_nik_at_its_step() -> None:
+    chat = Chat(_ctx(), _not_yet)
+    for said in ("jadi donatur", "asn", "Sri Wahyuni"):
+        chat.say(said)
+    assert chat.state.step == "nip"
+    chat.say("1985 0716 2010 0120 03")
+    assert chat.state.step == "organisation"
 
 
 def test_a_wrong_length_says_how_many_digits_were_typed() -> None:

@@ -814,7 +814,8 @@ sponsor_flow = Flow(
         "resume": Step(ask=_ask_resume, on_answer=_on_resume),
         "kind": Step(ask=_ask_kind, on_answer=_on_kind),
         "name": Step(ask=_ask_name, on_answer=_on_name, limit=_NAME_LIMIT),
-        "nip": Step(ask=_ask_nip, on_answer=_on_nip, free_text=True),
+        # Sees NIK-like digits unmasked: a NIP typed in groups ("1990 0101 2015 0320 01") looks like one.
+        "nip": Step(ask=_ask_nip, on_answer=_on_nip, free_text=True, asks_nik=True),
         "organisation": Step(ask=_ask_organisation, on_answer=_on_organisation, free_text=True),
         "organisation_confirm": Step(ask=_ask_organisation_confirm, on_answer=_on_organisation_confirm),
         "organisation_list": Step(ask=_ask_organisation_list, on_answer=_on_organisation_list, free_text=True),
