@@ -9,7 +9,7 @@ bot says what was recorded and where to ask."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
@@ -26,9 +26,7 @@ __all__ = [
     "due_day",
     "first_of_month",
     "first_paying_month",
-    "funder_of",
     "lapsed",
-    "missed_periods",
     "period_state",
     "reminder_due",
     "start_choices",
@@ -113,10 +111,6 @@ def reminder_due(rules: Sponsors, period: date, paid: bool, today: date) -> bool
     return due - timedelta(days=rules.reminder_days) <= today < due + timedelta(days=rules.missed_after_days)
 
 
-def missed_periods(rules: Sponsors, commitment: Commitment, paid: Collection[date], today: date) -> tuple[date, ...]:
-    return tuple(p for p in commitment.periods if period_state(rules, p, p in paid, today) == "missed")
-
-
 def unpaid_in_a_row(rules: Sponsors, commitment: Commitment, paid: Collection[date], today: date) -> int:
     """Missed periods in a row, ending with the latest one whose time to pay has passed."""
     run = 0
@@ -137,12 +131,3 @@ def lapsed(programme: Programme, commitment: Commitment, paid: Collection[date],
     if rules is None:
         return False
     return unpaid_in_a_row(rules, commitment, paid, today) >= programme.premium.inactive_after_unpaid_months
-
-
-def funder_of(sponsor_kinds: Iterable[str], holds_apbd_place: bool) -> str:
-    """Who pays a worker's premium: the kind of their active sponsor ("asn", "csr", "bumd"), else the
-    budget ("apbd") when they hold a place of the year's quota, else "" (nobody yet)."""
-    kinds = list(sponsor_kinds)
-    if kinds:
-        return kinds[0]
-    return FUNDER_APBD if holds_apbd_place else ""

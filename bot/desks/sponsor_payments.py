@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desks.call import DeskCall, refuse
 from bot.desks.sponsor_funding import end_for_worker_left, funder_label
-from bot.desks.sponsored_workers import tell_worker_funding_ended
+from bot.desks.sponsored_workers import release_worker
 from conversations.flows.sponsor_payment import AWAITING_PAYMENT, PAYMENT_CHOICES
 from conversations.letters import Letter
 from conversations.messages import Money, Msg, msg
@@ -280,8 +280,7 @@ class _Round:
             )
             self.other.append(Letter.of(sponsor.contact_id, said))
         if registration is not None and registration.erased_at is None:
-            registration.funder = None
-            await tell_worker_funding_ended(
+            await release_worker(
                 self.session,
                 self.other,
                 self.programme,

@@ -85,8 +85,8 @@ __all__ = [
     "find_sponsor_offer",
     "funder_label",
     "leave_as_sponsor",
+    "release_worker",
     "stop_sponsoring",
-    "tell_worker_funding_ended",
     "worker_news",
 ]
 
@@ -356,8 +356,7 @@ async def _stop(call: DeskCall, sponsor: Sponsor, sponsorship: Sponsorship, row:
     sponsorship.status, sponsorship.ended_at, sponsorship.end_reason = "stopped", call.now, "sponsor_stopped"
     sponsorship.code_hash = None
     if row is not None and row.erased_at is None and was != "offered":
-        row.funder = None
-        await tell_worker_funding_ended(
+        await release_worker(
             call.session,
             call.post,
             call.programme,
@@ -378,7 +377,7 @@ async def _stop(call: DeskCall, sponsor: Sponsor, sponsorship: Sponsorship, row:
     )
 
 
-async def tell_worker_funding_ended(
+async def release_worker(
     session: AsyncSession,
     post: list[Letter],
     programme: Programme,
@@ -389,9 +388,11 @@ async def tell_worker_funding_ended(
     why: str,
     now: datetime,
 ) -> None:
-    """The worker (and their leader), kindly: the sponsor stopped (`why` "stopped") or their months ran out
-    ("months_done"). Funded already (approved or active, no quota place): asked whether to go back on the
-    waiting list, and their next message answers it; not approved yet: the registration goes on as before."""
+    """The registration has no funder any more, and the worker (and their leader) are told, kindly: the
+    sponsor stopped (`why` "stopped") or their months ran out ("months_done"). Funded already (approved or
+    active, no quota place): asked whether to go back on the waiting list, and their next message answers
+    it; not approved yet: the registration goes on as before."""
+    row.funder = None
     contacts = worker_contacts(row)
     if not contacts:
         return
