@@ -33,11 +33,25 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="", validation_alias="JARING_SECRET_KEY", repr=False)
     environment: Literal["development", "production"] = Field(default="development", validation_alias="JARING_ENV")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(default="INFO", validation_alias="JARING_LOG_LEVEL")
+    # "json": one JSON object per line (for journald, Loki, a log shipper); "text": for a person reading.
+    log_format: Literal["text", "json"] = Field(default="text", validation_alias="JARING_LOG_FORMAT")
+    # How long start-up keeps trying a database that does not answer (one line each try) before it gives
+    # up; 0: for ever (under systemd, which restarts it anyway, either is fine).
+    database_wait_seconds: float = Field(default=300.0, ge=0, validation_alias="JARING_DATABASE_WAIT_SECONDS")
 
     # `jaring serve`: the web app (webhooks, /healthz) and the channels.
     # An heir's claim case nobody has touched for this many days gets a reminder (once per idle spell).
     claim_reminder_days: int = Field(default=3, ge=1, le=60, validation_alias="JARING_CLAIM_REMINDER_DAYS")
     host: str = Field(default="127.0.0.1", validation_alias="JARING_HOST")
+    # `jaring serve` as this many processes sharing one port (PostgreSQL only; docs/DEPLOY.md).
+    workers: int = Field(default=1, ge=1, le=64, validation_alias="JARING_WORKERS")
+    # /metrics: with a token, only requests carrying `Authorization: Bearer <token>`; without one, only
+    # requests from this machine that did not come through a proxy (docs/DEPLOY.md).
+    metrics_token: str = Field(default="", validation_alias="JARING_METRICS_TOKEN", repr=False)
+    # Flood protection: one person sending more than this many messages within this many seconds is
+    # told once to slow down; their further messages in that window are recorded but not acted on.
+    flood_messages: int = Field(default=20, ge=2, le=1000, validation_alias="JARING_FLOOD_MESSAGES")
+    flood_seconds: float = Field(default=10.0, gt=0, le=3600, validation_alias="JARING_FLOOD_SECONDS")
     port: int = Field(default=8080, ge=0, le=65535, validation_alias="JARING_PORT")
     telegram_bot_token: str = Field(default="", validation_alias="TELEGRAM_BOT_TOKEN", repr=False)
     telegram_api_base: str = Field(default="https://api.telegram.org", validation_alias="TELEGRAM_API_BASE")
@@ -74,6 +88,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "telegram_bot_token",
+        "metrics_token",
         "telegram_webhook_url",
         "telegram_webhook_secret",
         "whatsapp_token",

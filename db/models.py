@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -37,6 +38,7 @@ __all__ = [
     "OutboxMessage",
     "ParticipantYear",
     "Process",
+    "SendPacing",
     "QuestionModel",
     "QuestionOutcome",
     "QuestionPhrase",
@@ -94,6 +96,12 @@ class Contact(Base):
     # When that question was sent: a conversation left untouched since (the menu shown weeks ago) is older
     # than the letter, so the next message answers the letter, whatever the saved state.
     awaiting_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Flood protection (conversations/flood.py): when this person's current window of messages began,
+    # how many they sent in it, and whether they were told to slow down. On the contact, which every
+    # message reads and writes already, so several workers count the same way at no extra query.
+    flood_since: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    flood_count: Mapped[int] = mapped_column(Integer, default=0)
+    flood_told: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -182,6 +190,18 @@ class Process(Base):
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
     heartbeat_at: Mapped[datetime] = mapped_column(UtcDateTime)
     stopped_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SendPacing(Base):
+    """A platform limit shared by every process that sends (handlers/pacing_store.py): the GCRA's
+    theoretical arrival time of the next free slot, in seconds since the epoch, for one bucket ("telegram",
+    "telegram:chat:123", "whatsapp"). Reserved with one UPDATE … RETURNING, so several `jaring serve`
+    processes together never send faster than the limit."""
+
+    __tablename__ = "send_pacing"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    due: Mapped[float] = mapped_column(Float)
 
 
 class OutboxFile(Base):

@@ -41,6 +41,7 @@ TABLES = {
     "renewal_rounds",
     "renewals",
     "processes",
+    "send_pacing",
 }
 
 
