@@ -34,6 +34,7 @@ from conversations.effects import (
     SetOptOut,
 )
 from conversations.engine import Engine
+from conversations.flood import FloodRule, FloodVerdict, FloodWindow, next_window, seconds_left
 from conversations.flow import ContactInfo, Context
 from conversations.flows.privacy import CONSENT_PURPOSE, NOTICE_VERSIONS
 from conversations.inbound import Inbound
@@ -73,6 +74,7 @@ class HandleResult(StrEnum):
     HANDLED = "handled"
     DUPLICATE = "duplicate"
     FAILED = "failed"  # the step raised: the person got an apology, the inbox row says so
+    FLOODED = "flood"  # past the person's flood limit: recorded, not acted on (conversations/flood.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +114,13 @@ class Pipeline:
         desk_url: str = "",
         keyboard_channels: Collection[str] = ("telegram",),
         question_model: QuestionModelKeeper | None = None,
+        flood: FloodRule | None = None,
     ) -> None:
         """`keyboard_channels`: where a question's choices are buttons that stay until taken away; for
         them, `handle` says which question a message answered. `question_model` keeps the question
         desk on the store's newest model and trains a new one when an admin attached questions to a
-        topic (bot/inbound/question_model.py)."""
+        topic (bot/inbound/question_model.py). `flood`: how many messages one person may send in a short
+        window before the rest are held (conversations/flood.py)."""
         self.store = store
         self.engine = engine
         self.catalogs = catalogs
@@ -126,6 +130,7 @@ class Pipeline:
         self.region = region
         self.on_outbox = on_outbox
         self.keyboard_channels = frozenset(keyboard_channels)
+        self.flood = flood or FloodRule()
         self.writer = OutboxWriter(catalogs, cipher)
         self.answerer = RequestAnswerer(cipher, programme, catalogs, region, whatsapp_template_configured, desk_url)
         self.question_model = question_model or QuestionModelKeeper(default_desk())
@@ -199,6 +204,10 @@ class Pipeline:
                 handled.append(Handled(HandleResult.DUPLICATE))
                 continue
             person = people[contact.id]
+            if (flooded := await self._held_back(session, contact, inbox_id, now)) is not None:
+                queued.extend(self.writer.queued_replies(contact, flooded, contact.language, inbox_id))
+                handled.append(Handled(HandleResult.FLOODED, person.answered))
+                continue
             if asked:  # a request earlier in the batch may have granted or revoked this person's role
                 await person.read_roles(session)
             turn = await self._step(session, person, inbound, now)
@@ -210,6 +219,23 @@ class Pipeline:
         )
         await outbox.enqueue_many(session, queued, now)
         return handled, train
+
+    async def _held_back(
+        self, session: AsyncSession, contact: Contact, inbox_id: int, now: datetime
+    ) -> list[Reply] | None:
+        """None when the message goes through; otherwise it is past the person's flood limit and is only
+        recorded: the replies are the one polite message (the first time in the window) or none."""
+        window = FloodWindow(contact.flood_since, contact.flood_count, contact.flood_told)
+        verdict, window = next_window(self.flood, window, now)
+        contact.flood_since, contact.flood_count, contact.flood_told = window.since, window.count, window.told
+        if verdict is FloodVerdict.HANDLE:
+            return None
+        await inbox.set_outcome(session, inbox_id, contact.id, "flood")
+        if verdict is FloodVerdict.HOLD:
+            return []
+        log.info("flood: contact=%s past %d messages in %s", contact.id, self.flood.messages, self.flood.window)
+        wait = seconds_left(self.flood, window, now)
+        return [Reply.of(msg("flood.slow_down", messages=self.flood.messages, wait=wait))]
 
     async def _people(self, session: AsyncSession, writing: Mapping[int, Contact]) -> dict[int, _Person]:
         """What the batch needs to know of everyone writing, read at once."""
