@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -12,19 +15,24 @@ from bot.clock import Clock, utc_now
 from bot.inbound.dispatcher import check_handlers
 from bot.inbound.outbox_writer import OutboxWriter
 from bot.inbound.pipeline import Pipeline
+from bot.logging_setup import logs_to_stderr
 from bot.secret_key import resolve_secret_key
 from bot.settings import Settings, SettingsError
 from conversations.engine import Engine
+from conversations.flood import FloodRule
 from conversations.flows import build_engine
 from conversations.programme import Programme, ProgrammeError, base_of, load_programme
 from conversations.regions import Region, RegionError, parse_region
 from db import migrate
-from db.connection import Store, is_sqlite
+from db.connection import Store, is_sqlite, shown_url
 from db.personal_data import PersonalDataCipher
+from db.reachability import DatabaseRefused, wait_until_reachable
 from handlers.terminal.files import FILE_MODE, private_folder
 from locales import Catalogs
 
 __all__ = ["Jaring", "open_jaring", "read_programme"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -95,19 +103,41 @@ def region_lines(data: bytes, code: str) -> str:
 def keep_data_private(settings: Settings) -> None:
     """The data folder (the development key, files for the terminal) is its owner's only, 0700, and so
     is a SQLite database with its WAL, 0600: they hold names, streets and encrypted NIKs. The database
-    file is made before SQLite opens it, since SQLite gives its WAL the database file's mode."""
-    private_folder(settings.data_dir)
+    file is made before SQLite opens it, since SQLite gives its WAL the database file's mode. A folder or
+    file that cannot be used stops start-up with one line (a SQLite file is never "unreachable": waiting
+    would not mend it)."""
+    try:
+        private_folder(settings.data_dir)
+    except OSError as exc:
+        problem = exc.strerror or type(exc).__name__
+        raise SettingsError(f"invalid setting JARING_DATA_DIR: cannot use {settings.data_dir} ({problem})") from exc
     url = settings.resolved_database_url
     database = make_url(url).database if is_sqlite(url) else None
     if not database or database == ":memory:":
         return
     path = Path(database)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
-    for kept in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        if kept.exists():
-            kept.chmod(FILE_MODE)
+    if path.is_dir():
+        raise DatabaseRefused(f"cannot use the database at {shown_url(url)} (a folder, not a SQLite file)")
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
+        for kept in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if kept.exists():
+                kept.chmod(FILE_MODE)
+    except OSError as exc:
+        raise DatabaseRefused(
+            f"cannot use the database at {shown_url(url)} ({exc.strerror or type(exc).__name__})"
+        ) from exc
+
+
+def _say_waiting(line: str) -> None:
+    """A start-up line for whoever started the command: in the log when it goes to stderr (`jaring
+    serve`, in the log's format), else on stderr beside the terminal chat's window."""
+    if logs_to_stderr():
+        log.warning("%s", line)
+    else:
+        print(f"jaring: {line}", file=sys.stderr)
 
 
 async def open_jaring(settings: Settings, clock: Clock = utc_now, *, store: Store | None = None) -> Jaring:
@@ -117,8 +147,17 @@ async def open_jaring(settings: Settings, clock: Clock = utc_now, *, store: Stor
     programme = read_programme(settings)
     region = read_region(settings, programme)
     cipher = PersonalDataCipher(resolve_secret_key(settings))
+    opened_here = store is None
     store = store or Store.from_url(settings.resolved_database_url)
-    await migrate.ensure_current(store.engine)
+    try:
+        # Not reachable (PostgreSQL starting or restarting): one line per try, until it answers or
+        # JARING_DATABASE_WAIT_SECONDS have passed (db/reachability.py).
+        await wait_until_reachable(store.engine, wait_seconds=settings.database_wait_seconds, notify=_say_waiting)
+        await migrate.ensure_current(store.engine)
+    except BaseException:
+        if opened_here:
+            await store.close()
+        raise
     catalogs = Catalogs.load()
     if problems := check_handlers():  # a request no desk answers would fail only when someone asks it
         raise RuntimeError(f"request dispatcher: {'; '.join(problems)}")
@@ -134,6 +173,7 @@ async def open_jaring(settings: Settings, clock: Clock = utc_now, *, store: Stor
         # A broadcast preview warns when WhatsApp messages beyond the 24-hour window have no template.
         whatsapp_template_configured=bool(settings.whatsapp_template_name),
         desk_url=settings.desk_url,
+        flood=FloodRule(settings.flood_messages, timedelta(seconds=settings.flood_seconds)),
     )
 
     return Jaring(settings, store, programme, catalogs, region, engine, pipeline, cipher)

@@ -10,10 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-__all__ = ["Store", "create_engine", "is_sqlite"]
+from db.disconnects import is_connection_lost
+
+__all__ = ["Store", "create_engine", "is_sqlite", "shown_url"]
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000  # for other processes on the same file (jaring db …, a second chat)
 SQLITE_QUEUE_TIMEOUT_S = 30.0  # how long a transaction may wait for the one connection
@@ -23,11 +25,26 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def shown_url(url: str, *, password: bool = True) -> str:
+    """`url` as a person (or libpq's tools: pg_dump, psql) writes it: without SQLAlchemy's driver name,
+    its password as `***` (`password=False`: left out, for a tool that reads PGPASSWORD or ~/.pgpass).
+    For messages and logs: a URL is never shown with its password."""
+    parsed = make_url(url)
+    parsed = parsed.set(drivername=parsed.get_backend_name())
+    if not password:
+        # libpq's tools know `sslmode`, not asyncpg's `ssl`, and none of asyncpg's other options.
+        query = {"sslmode": parsed.query["ssl"]} if "ssl" in parsed.query else {}
+        parsed = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database, query)
+    return parsed.render_as_string(hide_password=True)
+
+
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     # SQL parameters are names, streets, phone numbers: never in a log line or an error message.
     options = {"hide_parameters": True, **options}
     if not is_sqlite(url):
-        return create_async_engine(url, pool_pre_ping=True, **options)
+        engine = create_async_engine(url, pool_pre_ping=True, **options)
+        _forget_lost_connections(engine)
+        return engine
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -38,6 +55,20 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     engine = create_async_engine(url, **options)
     _tune_sqlite(engine)
     return engine
+
+
+def _forget_lost_connections(engine: AsyncEngine) -> None:
+    """A restarted PostgreSQL ends every session; asyncpg may then report the loss in ways SQLAlchemy
+    does not take for one (the server's "terminating connection due to administrator command", or a
+    connection left mid-operation), and the pool would hand the dead connection out again. Marked as a
+    disconnect, the connection is thrown away, and so is every other one pooled before it (the pool's
+    own rule for a disconnect): the next transaction gets a fresh connection, or fails at once while the
+    server is down. `pool_pre_ping` catches the rest at checkout."""
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        if not context.is_disconnect and is_connection_lost(context.original_exception):
+            context.is_disconnect = True
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

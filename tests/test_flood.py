@@ -163,3 +163,25 @@ async def test_a_duplicate_delivery_of_a_flood_is_not_counted_again(bot: Jaring,
     for inbound in burst:  # Meta and Telegram deliver again what they were not sure of
         assert (await bot.pipeline.handle(inbound)).result is HandleResult.DUPLICATE
     assert (await bot.pipeline.handle(_said(clock, "dup", "halo"))).result is HandleResult.FLOODED
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("store", ["postgresql"], indirect=True)
+async def test_two_workers_count_one_persons_flood_window_together(
+    settings: Settings, clock: FixedClock, store: Store
+) -> None:
+    """Two pipelines on one database (two workers), each handed every other message of one person at
+    the same moment: the window is counted once, however the two interleave."""
+    first = await open_jaring(settings, clock, store=store)
+    second = await open_jaring(settings, clock, store=store)
+    try:
+        limit = settings.flood_messages
+        burst = [_said(clock, "two-workers", "halo") for _ in range(limit + 10)]
+        for pair in range(0, len(burst), 2):
+            await asyncio.gather(first.pipeline.handle(burst[pair]), second.pipeline.handle(burst[pair + 1]))
+        replies = await _replies_to(store, "two-workers")
+        assert len([body for body in replies if "terlalu cepat" in body]) == 1
+        assert await _inbox_statuses(store) == {"processed": limit, "flood": 10}
+    finally:
+        await second.pipeline.close()
+        await first.pipeline.close()

@@ -17,6 +17,7 @@ from typing import Protocol
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import metrics
 from bot.clock import Clock
 from bot.inbound.dispatcher import RequestAnswerer
 from bot.inbound.group_commit import GroupCommit
@@ -46,6 +47,7 @@ from conversations.regions import Region
 from conversations.requests.unanswered import GroupAttached
 from conversations.state import SessionState, stored_data, stored_steps
 from db.connection import Store
+from db.disconnects import error_kind, is_unreachable
 from db.models import Contact
 from db.personal_data import PersonalDataCipher
 from db.repositories import (
@@ -139,8 +141,16 @@ class Pipeline:
 
     async def handle(self, inbound: Inbound) -> Handled:
         """Store and handle one message; returns once its outcome and replies are committed. Messages
-        arriving together are handled in one transaction (bot/inbound/group_commit.py)."""
-        return await self._batches.submit(f"{inbound.channel}:{inbound.sender_id}", inbound)
+        arriving together are handled in one transaction (bot/inbound/group_commit.py). Counted, with the
+        time it took, by result (bot/metrics.py)."""
+        started = metrics.handling_started()
+        try:
+            handled = await self._batches.submit(f"{inbound.channel}:{inbound.sender_id}", inbound)
+        except Exception:  # nothing committed: the platform delivers it again
+            metrics.message_in(inbound.channel, metrics.ERROR, started)
+            raise
+        metrics.message_in(inbound.channel, handled.result.value, started)
+        return handled
 
     async def close(self) -> None:
         await self._batches.wait_idle()
@@ -155,6 +165,16 @@ class Pipeline:
         try:
             handled, train = await self._in_one_transaction(inbounds)
         except Exception as exc:  # a bug in a step must not lose the message or leave the person waiting
+            if is_unreachable(exc):  # not a bug: nothing was stored, and the channel delivers it again (5xx)
+                log.warning(
+                    "%d message(s) not stored: the database is unreachable (%s)", len(inbounds), error_kind(exc)
+                )
+                raise
+            if len(inbounds) == 1 and isinstance(exc, DBAPIError) and _transient(exc):
+                # Refused twice for the moment (a deadlock with another worker): not the message's fault,
+                # nothing was stored, and the channel delivers it again (5xx) rather than an apology.
+                log.warning("a message met %s twice: left for the channel to deliver again", _kind(exc))
+                raise
             if len(inbounds) > 1:  # the others must not pay for one message: each alone, in order
                 log.warning(
                     "a batch of %d messages failed (%s): handling them one by one", len(inbounds), type(exc).__name__
@@ -170,13 +190,13 @@ class Pipeline:
 
     async def _in_one_transaction(self, inbounds: Sequence[Inbound]) -> tuple[list[Handled], bool]:
         """The batch in one transaction; tried once more when the database refused it for the moment (a
-        deadlock between PostgreSQL lanes, a serialisation failure), before it is split up."""
+        deadlock between PostgreSQL lanes or workers, a serialisation failure)."""
         try:
             return await self._together_committed(inbounds)
         except DBAPIError as exc:
-            if len(inbounds) == 1 or not _transient(exc):
+            if not _transient(exc):
                 raise
-            log.warning("a batch of %d messages met %s: trying it once more", len(inbounds), type(exc.orig).__name__)
+            log.warning("a batch of %d messages met %s: trying it once more", len(inbounds), _kind(exc))
         return await self._together_committed(inbounds)
 
     async def _together_committed(self, inbounds: Sequence[Inbound]) -> tuple[list[Handled], bool]:
@@ -241,6 +261,11 @@ class Pipeline:
         """What the batch needs to know of everyone writing, read at once."""
         ids = list(writing)
         stored = await conversation_sessions.lock_sessions(session, ids)
+        if not self.store.is_sqlite:
+            # Read again now that their conversations are locked: another worker may have handled one of
+            # their messages while this one waited, and its flood count and language must not be lost.
+            # (SQLite's transactions run one at a time: what was read is still current.)
+            await contacts.refresh_contacts(session, ids)
         consents = await consent.consents_in_force(session, ids, NOTICE_VERSIONS)
         held = await roles.active_roles(session, ids)
         keyboards = [i for i in ids if writing[i].channel in self.keyboard_channels]
@@ -418,6 +443,10 @@ def _transient(error: DBAPIError) -> bool:
     SQLite's busy database."""
     code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
     return code in {"40001", "40P01"} or "database is locked" in str(error.orig)
+
+
+def _kind(error: DBAPIError) -> str:
+    return type(error.orig).__name__
 
 
 def _answered(found: tuple[str, list[dict[str, str]]] | None) -> AnsweredQuestion | None:

@@ -2,10 +2,10 @@
 picks up retries and what a crash left behind. Each contact's messages go in order, one at a time, and
 the most urgent first: replies, then notifications, then announcements.
 
-Each channel's lane keeps up to `batch_size` messages in flight and claims more as soon as half of them
-are done, so the channel's pacing never waits for the database between batches (a reply queued during
-a broadcast still waits behind what the lane holds: `batch_size` ÷ the channel's rate, 0.1 s at
-1 000/s). Each outcome is recorded as it arrives: outcomes queue while the previous write runs, and the
+Each channel's lane keeps up to its window of messages in flight (half a second of the channel's rate,
+10 to 100: `lane_window`) and claims more as soon as half of them are done, so the channel's pacing
+never waits for the database between batches, and a reply queued during a broadcast waits behind about
+half a second of sends. Each outcome is recorded as it arrives: outcomes queue while the previous write runs, and the
 next write takes them all in one transaction (group commit), so a sent message is marked sent within
 milliseconds, and a process killed mid-broadcast sends again only what it had in flight. With a
 `LeaseHolder` (`jaring serve`) every lease names this process, and the leases of processes that are
@@ -19,15 +19,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from cryptography.fernet import InvalidToken
 
+from bot import metrics
 from bot.clock import Clock
 from bot.outbound.lease_holder import LeaseHolder
 from db.connection import Store
+from db.disconnects import error_kind, is_unreachable
 from db.models import OutboxFile, OutboxMessage
 from db.personal_data import PersonalDataCipher
 from db.repositories import outbox
@@ -43,7 +46,7 @@ from handlers.sending import (
     Unreachable,
 )
 
-__all__ = ["OutboxWorker", "RetryPolicy"]
+__all__ = ["OutboxWorker", "RetryPolicy", "lane_window"]
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +55,21 @@ _WRITE_RETRIES = (0.2, 0.5, 1.0, 2.0)  # seconds between tries to record outcome
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
-    max_attempts: int = 6
+    # 2, 4, 8, 16, 32, then every 60 s: a platform down for up to ~10 minutes loses no message, and once
+    # it is back everything waiting goes out within a minute. (With 6 attempts and a 300 s cap a 5xx
+    # spell of just over a minute gave up every reply it met: tests/test_several_workers.py.)
+    max_attempts: int = 15
     first_backoff_seconds: float = 2.0
-    max_backoff_seconds: float = 300.0
+    max_backoff_seconds: float = 60.0
 
     def backoff(self, attempt: int) -> float:
         return min(self.first_backoff_seconds * 2.0 ** (attempt - 1), self.max_backoff_seconds)
+
+
+def lane_window(messages_per_second: float) -> int:
+    """How many sends a channel's lane keeps in flight: half a second of its rate, at least 10 (a
+    platform answers in ~0.3 s: fewer would not keep up with the rate) and at most 100."""
+    return max(10, min(100, math.ceil(messages_per_second / 2)))
 
 
 class OutboxWorker:
@@ -68,6 +80,7 @@ class OutboxWorker:
         clock: Clock,
         *,
         batch_size: int = 100,
+        lane_windows: Mapping[str, int] | None = None,
         lease: timedelta = timedelta(seconds=60),
         idle_wait_seconds: float = 5.0,
         retry: RetryPolicy = RetryPolicy(),
@@ -80,12 +93,15 @@ class OutboxWorker:
         chatting as one person, `jaring chat --as NAME`); the others' are neither claimed nor touched:
         they wait, pending, for their own window. `holder`: this process as recorded (`jaring serve`):
         its leases name it, and `run` takes over the leases of processes that are gone. `batch_size`:
-        the most messages a lane has claimed and not yet recorded."""
+        the most messages a lane has claimed and not yet recorded; `lane_windows`: a smaller limit for a
+        channel whose rate is low (`lane_window`), so that a reply claimed during a broadcast waits behind
+        half a second of sends, not `batch_size` of them (with several workers, behind each worker's)."""
         self.store = store
         self.cipher = cipher
         self.senders = senders
         self.clock = clock
         self.batch_size = batch_size
+        self._windows = {channel: min(batch_size, (lane_windows or {}).get(channel, batch_size)) for channel in senders}
         self.lease = lease
         self.idle_wait_seconds = idle_wait_seconds
         self.retry = retry
@@ -163,6 +179,7 @@ class OutboxWorker:
         """Claim and send until nothing more is due (`until_stopped`: or the worker is stopping), keeping
         the lane's window full; returns once every message it claimed has its outcome recorded."""
         attempts = 0
+        window = self._windows[channel]
         in_flight: set[asyncio.Task[None]] = set()
         # After a claim that found nothing, look once more when what is in flight is recorded: a
         # person's next message becomes claimable only then.
@@ -170,8 +187,8 @@ class OutboxWorker:
         failure: Exception | None = None
         try:
             while True:
-                room = self.batch_size - len(in_flight)
-                claim_now = (more_due and room >= (self.batch_size + 1) // 2) or (look_again and not in_flight)
+                room = window - len(in_flight)
+                claim_now = (more_due and room >= (window + 1) // 2) or (look_again and not in_flight)
                 if claim_now and failure is None and not (until_stopped and self._stopping):
                     try:
                         claimed = await self._claim(channel, room)
@@ -268,6 +285,22 @@ class OutboxWorker:
                         await outbox.mark_failed(session, message.id, f"unreachable: {reason}", now)
                         await outbox.mark_recipient_unreachable(session, message.id, reason, now)
             await outbox.purge_files(session, [c.file_id for c, r in outcomes if c.file_id and self._final(c, r)], now)
+        for claim, result in outcomes:  # once committed: a write tried again counts once
+            metrics.message_out(claim.message.channel, self._outcome(claim, result))
+
+    def _outcome(self, claim: _Claimed, result: SendResult) -> str:
+        """The send's outcome as /metrics counts it (bot.metrics.OUTCOMES)."""
+        match result:
+            case Delivered():
+                return "sent"
+            case RetryLater(rate_limited=True):
+                return "rate_limited"
+            case RetryLater() if claim.message.attempt < self.retry.max_attempts:
+                return "retry"
+            case Unreachable():
+                return "unreachable"
+            case _:
+                return "failed"
 
     def _final(self, claim: _Claimed, result: SendResult) -> bool:
         """Whether the message is done with (no retry will need its file again)."""
@@ -285,9 +318,11 @@ class OutboxWorker:
 
 class _Recorder:
     """Group commit of outcomes: each waits in a queue while the write before it runs, and the next
-    write takes the whole queue in one transaction. A write that fails is tried again a few times; if
-    it never succeeds the outcomes are logged as lost and their rows stay `sending` until their lease
-    is taken over (they are sent again: at least once)."""
+    write takes the whole queue in one transaction. A write that fails because the database cannot be
+    reached (a restart) is tried again until it succeeds: given up on, the rows would stay `sending`
+    under this live process's lease, and each person's later messages behind them. Any other failure is
+    tried again a few times; if it never succeeds the outcomes are logged as lost and their rows stay
+    `sending` until their lease is taken over (they are sent again: at least once)."""
 
     def __init__(self, write: Callable[[Sequence[tuple[_Claimed, SendResult]]], Awaitable[None]]) -> None:
         self._write = write
@@ -312,17 +347,26 @@ class _Recorder:
                     future.set_result(None)
 
     async def _write_group(self, outcomes: Sequence[tuple[_Claimed, SendResult]]) -> None:
-        for pause in (*_WRITE_RETRIES, None):
+        tries = 0
+        while True:
             try:
                 await self._write(outcomes)
                 return
-            except Exception:
-                if pause is None:
+            except Exception as exc:
+                unreachable = is_unreachable(exc)  # a restart: wait for the database, however long it takes
+                if tries >= len(_WRITE_RETRIES) and not unreachable:
                     ids = ", ".join(str(claim.message.id) for claim, _ in outcomes)
                     log.exception("outbox outcomes not recorded, sent again later: outbox=%s", ids)
                     return
-                log.warning("recording outbox outcomes failed; trying again in %g s", pause, exc_info=True)
+                pause = _WRITE_RETRIES[min(tries, len(_WRITE_RETRIES) - 1)]
+                log.warning(
+                    "recording outbox outcomes failed (%s); trying again in %g s",
+                    error_kind(exc),
+                    pause,
+                    exc_info=not unreachable,
+                )
                 await asyncio.sleep(pause)
+                tries += 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ __all__ = [
     "contacts_for",
     "find_contact",
     "get_or_create_contact",
+    "refresh_contacts",
     "set_business_user_id",
 ]
 
@@ -60,6 +61,9 @@ async def get_or_create_contact(session: AsyncSession, channel: str, channel_id:
 
 _BY_CHANNEL_IDS = select(Contact).where(
     Contact.channel == bindparam("channel"), Contact.channel_id.in_(bindparam("ids", expanding=True))
+)
+_BY_IDS = (
+    select(Contact).where(Contact.id.in_(bindparam("ids", expanding=True))).execution_options(populate_existing=True)
 )
 _NEW_CONTACTS = ignoring_duplicates(Contact)
 _NEW_SESSIONS = ignoring_duplicates(ConversationSession)
@@ -129,3 +133,9 @@ async def set_business_user_id(session: AsyncSession, channel: str, channel_id: 
         )
         .values(business_user_id=business_user_id[:128])
     )
+
+
+async def refresh_contacts(session: AsyncSession, contact_ids: Collection[int]) -> None:
+    """Read these contacts again, over what the session holds of them (committed since by others)."""
+    if contact_ids:
+        await session.execute(_BY_IDS, {"ids": list(contact_ids)})
