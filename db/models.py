@@ -38,7 +38,6 @@ __all__ = [
     "OutboxMessage",
     "ParticipantYear",
     "Process",
-    "SendPacing",
     "QuestionModel",
     "QuestionOutcome",
     "QuestionPhrase",
@@ -48,6 +47,7 @@ __all__ = [
     "Renewal",
     "RenewalRound",
     "RoleGrant",
+    "SendPacing",
     "Sponsor",
     "SponsorPeriod",
     "Sponsorship",
@@ -193,10 +193,12 @@ class Process(Base):
 
 
 class SendPacing(Base):
-    """A platform limit shared by every process that sends (handlers/pacing_store.py): the GCRA's
-    theoretical arrival time of the next free slot, in seconds since the epoch, for one bucket ("telegram",
-    "telegram:chat:123", "whatsapp"). Reserved with one UPDATE … RETURNING, so several `jaring serve`
-    processes together never send faster than the limit."""
+    """A platform limit shared by every process that sends (bot/outbound/shared_pacing.py,
+    db/repositories/send_pacing.py): when the bucket's next send may go (GCRA's theoretical arrival time
+    less the burst's tolerance), in seconds since the epoch on the database's clock, for one bucket
+    ("telegram", "telegram:chat:123", "whatsapp:<number id>"), or a pause's end ("telegram:paused").
+    Reserved with one INSERT … ON CONFLICT DO UPDATE … RETURNING, so several `jaring serve` processes
+    together never send faster than the limit."""
 
     __tablename__ = "send_pacing"
 

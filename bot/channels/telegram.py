@@ -23,8 +23,11 @@ from telegram.error import Conflict, InvalidToken, RetryAfter, TelegramError
 
 from bot.clock import Clock
 from bot.inbound.pipeline import AnsweredQuestion, HandleResult, InboundHandler
+from bot.outbound.shared_pacing import SharedSlots
 from bot.settings import Settings, SettingsError
+from db.connection import Store
 from handlers.sending import OutgoingChoice
+from handlers.slots import SlotsUnavailable
 from handlers.telegram import (
     ALLOWED_UPDATES,
     CHANNEL,
@@ -44,12 +47,15 @@ from handlers.telegram.parsing import update_id_of
 from handlers.telegram.sender import retry_after_seconds
 from handlers.telegram.texts import COMMANDS, PRIVATE_CHAT_ONLY
 
-__all__ = ["TelegramChannel"]
+__all__ = ["OVERALL_BURST", "TelegramChannel"]
 
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT_SECONDS = 30  # a long poll: Telegram answers as soon as an update arrives
 PER_CHAT_BURST = 3  # Telegram tolerates short bursts above 1 message a second in one chat
+# Overall, sends are spaced evenly: a burst of a second's worth after a quiet spell would put twice the
+# limit into one second (and earn a 429); a reply still leaves at once when the bot is quiet.
+OVERALL_BURST = 1
 GROUP_NOTICE_EVERY_SECONDS = 300.0  # answer a busy group at most this often
 _MAX_POLL_BACKOFF_SECONDS = 30.0
 _SHUTDOWN_GRACE_SECONDS = 10.0
@@ -83,6 +89,7 @@ class TelegramChannel:
         self.poll_timeout = poll_timeout
         self.poll_limit = poll_limit
         self.retry_pause_seconds = retry_pause_seconds  # the first pause after a failure; it doubles
+        self.slots: SharedSlots | None = None  # the shared limits the pacer reserves from, if any
         self.bot_id = 0
         self.username = ""
         self._tasks: set[asyncio.Task[None]] = set()
@@ -97,12 +104,17 @@ class TelegramChannel:
         *,
         clock: Clock,
         backoff: Callable[[int], float],
+        store: Store | None = None,
     ) -> TelegramChannel:
+        """With a PostgreSQL `store` the limits are shared by every worker on it (`SharedSlots`); on
+        SQLite (one process) or without a store they are kept in memory."""
+        slots = SharedSlots(store) if store is not None and not store.is_sqlite else None
         pacer = Pacer(
             per_chat=Rate(settings.telegram_messages_per_second_per_chat, PER_CHAT_BURST),
-            overall=Rate(settings.telegram_messages_per_second, max(1, int(settings.telegram_messages_per_second))),
+            overall=Rate(settings.telegram_messages_per_second, OVERALL_BURST),
+            slots=slots,
         )
-        return cls(
+        channel = cls(
             TelegramClient(settings.telegram_bot_token, settings.telegram_api_base),
             pipeline,
             clock=clock,
@@ -111,6 +123,8 @@ class TelegramChannel:
             webhook_url=settings.telegram_webhook_url,
             webhook_secret=settings.telegram_webhook_secret,
         )
+        channel.slots = slots
+        return channel
 
     @property
     def uses_webhook(self) -> bool:
@@ -164,6 +178,8 @@ class TelegramChannel:
         for task in late:
             task.cancel()
         await asyncio.gather(*late, return_exceptions=True)
+        if self.slots is not None:
+            await self.slots.aclose()
         await self.client.shutdown()
 
     # ---- receiving ---------------------------------------------------------------------------
@@ -273,8 +289,14 @@ class TelegramChannel:
         told = self._groups_told.get(parsed.chat_id)
         if told is not None and now - told < GROUP_NOTICE_EVERY_SECONDS:
             return
+        if self.pacer.paused_for() > 0:  # a 429 (maybe another worker's): the notice can wait for the next one
+            return
         _remember(self._groups_told, parsed.chat_id, now)
-        await self.pacer.wait_turn(str(parsed.chat_id))
+        try:
+            await self.pacer.wait_turn(str(parsed.chat_id))
+        except SlotsUnavailable:  # the shared limits could not be asked: told at the group's next message
+            self._groups_told.pop(parsed.chat_id, None)
+            return
         text = PRIVATE_CHAT_ONLY.format(link=f"https://t.me/{self.username}")
         await self._quietly(self.client.send_message(chat_id=parsed.chat_id, text=text))
 

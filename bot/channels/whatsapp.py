@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute
 
 from bot.clock import Clock
 from bot.inbound.pipeline import InboundHandler
+from bot.outbound.shared_pacing import SharedSlots
 from bot.settings import Settings
 from db.connection import Store
 from db.repositories import contacts, outbox
@@ -31,9 +32,13 @@ from handlers.whatsapp import (
 )
 from handlers.whatsapp.sender import UNDELIVERABLE_CODE
 
-__all__ = ["WhatsAppChannel"]
+__all__ = ["OVERALL_BURST", "WhatsAppChannel"]
 
 log = logging.getLogger(__name__)
+
+# Sends spaced evenly (no burst of a second's worth after a quiet spell, which would put twice the
+# number's rate into one second); a reply still leaves at once when the bot is quiet.
+OVERALL_BURST = 1
 
 
 class WhatsAppChannel:
@@ -59,6 +64,7 @@ class WhatsAppChannel:
         self.sender = WhatsAppSender(client, throttle, backoff, clock, template)
         self.app_secret = app_secret
         self.verify_token = verify_token
+        self.slots: SharedSlots | None = None  # the shared limit the throttle reserves from, if any
 
     @classmethod
     def from_settings(
@@ -70,21 +76,27 @@ class WhatsAppChannel:
         clock: Clock,
         backoff: Callable[[int], float],
     ) -> WhatsAppChannel:
+        """With a PostgreSQL store the number's limit is shared by every worker on it (`SharedSlots`);
+        on SQLite (one process) it is kept in memory."""
         per_second = settings.whatsapp_messages_per_second
+        slots = None if store.is_sqlite else SharedSlots(store)
+        key = f"whatsapp:{settings.whatsapp_phone_number_id}"
         template = None
         if settings.whatsapp_template_name:
             template = Template(settings.whatsapp_template_name, settings.whatsapp_template_language or "id")
-        return cls(
+        channel = cls(
             GraphClient(settings.whatsapp_token, settings.whatsapp_phone_number_id, settings.whatsapp_api_base),
             pipeline,
             store,
             clock=clock,
-            throttle=Throttle(per_second, burst=max(1, int(per_second))),
+            throttle=Throttle(per_second, burst=OVERALL_BURST, slots=slots, key=key),
             backoff=backoff,
             app_secret=settings.whatsapp_app_secret,
             verify_token=settings.whatsapp_verify_token,
             template=template,
         )
+        channel.slots = slots
+        return channel
 
     # ---- start and stop ----------------------------------------------------------------------
 
@@ -106,6 +118,8 @@ class WhatsAppChannel:
         await stopping.wait()
 
     async def close(self) -> None:
+        if self.slots is not None:
+            await self.slots.aclose()
         await self.client.aclose()
 
     # ---- receiving ---------------------------------------------------------------------------

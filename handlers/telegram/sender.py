@@ -33,6 +33,7 @@ from handlers.sending import (
     Unreachable,
     shown_choices,
 )
+from handlers.slots import RETRY_WHEN_UNAVAILABLE_SECONDS, SlotsUnavailable
 from handlers.telegram.pacing import Pacer
 from handlers.telegram.parsing import CHANNEL
 from handlers.telegram.rendering import TelegramText, render, split_text, telegram_length
@@ -132,7 +133,10 @@ class TelegramSender:
         """Wait for this chat's turn; a RetryLater instead when the channel is paused after a 429."""
         if (paused := self.pacer.paused_for()) > 0:
             return RetryLater(paused, "waiting out a 429", rate_limited=True)
-        await self.pacer.wait_turn(chat_id)
+        try:
+            await self.pacer.wait_turn(chat_id)
+        except SlotsUnavailable:
+            return RetryLater(RETRY_WHEN_UNAVAILABLE_SECONDS, "shared send limits unreachable", rate_limited=True)
         if (paused := self.pacer.paused_for()) > 0:  # a 429 arrived while this one waited its turn
             return RetryLater(paused, "waiting out a 429", rate_limited=True)
         return None

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 import httpx
 
 from handlers.sending import Delivered, Failed, OutgoingFile, OutgoingMessage, RetryLater, SendResult, Unreachable
+from handlers.slots import RETRY_WHEN_UNAVAILABLE_SECONDS, SlotsUnavailable
 from handlers.whatsapp.client import GraphAnswer, GraphClient
 from handlers.whatsapp.pacing import Throttle
 from handlers.whatsapp.parsing import CHANNEL
@@ -176,7 +177,10 @@ class WhatsAppSender:
         """The Graph API's answer, or RetryLater when paused or the API could not be reached."""
         if (paused := self.throttle.paused_for()) > 0:
             return RetryLater(paused, "waiting: WhatsApp asked to slow down", rate_limited=True)
-        await self.throttle.wait_turn()
+        try:
+            await self.throttle.wait_turn()
+        except SlotsUnavailable:
+            return RetryLater(RETRY_WHEN_UNAVAILABLE_SECONDS, "shared send limits unreachable", rate_limited=True)
         if (paused := self.throttle.paused_for()) > 0:  # a slow-down arrived while this one waited
             return RetryLater(paused, "waiting: WhatsApp asked to slow down", rate_limited=True)
         try:
