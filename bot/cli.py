@@ -80,6 +80,17 @@ def _reason(text: str) -> str:
     return cleaned
 
 
+def _workers(text: str) -> int:
+    """`serve --workers`: as JARING_WORKERS allows (1 to 64)."""
+    try:
+        workers = int(text)
+    except ValueError:
+        workers = 0
+    if not 1 <= workers <= 64:
+        raise argparse.ArgumentTypeError(f"a number of processes from 1 to 64, not {text!r}")
+    return workers
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="jaring", description="Jaring: BPJS Ketenagakerjaan for vulnerable workers, as a chatbot.")
     parser.set_defaults(english=False)
@@ -98,17 +109,9 @@ def _parser() -> argparse.ArgumentParser:
         help="who you are (default: terminal); others reach you as terminal:NAME",
     )
 
-    database = commands.add_parser("db", help="database migrations")
-    db_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
-    upgrade = db_commands.add_parser("upgrade", help="migrate to the newest schema (also done at start-up)")
-    upgrade.add_argument("revision", nargs="?", default="head")
-    downgrade = db_commands.add_parser("downgrade", help="migrate back to a revision (base = empty)")
-    downgrade.add_argument("revision")
-    db_commands.add_parser("current", help="show the schema revision")
+    _database_parser(commands)
 
-    serve = commands.add_parser("serve", help="run every configured channel (Telegram) and the web app", english=False)
-    serve.add_argument("--host", help="address the web app listens on (default: JARING_HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port the web app listens on (default: JARING_PORT or 8080)")
+    _serve_parser(commands)
 
     admin = commands.add_parser("admin", help="Dinas administrators")
     admin_commands = admin.add_subparsers(dest="admin_command", required=True, metavar="ACTION")
@@ -163,6 +166,37 @@ def _parser() -> argparse.ArgumentParser:
     _sponsors_parser(commands)
     _tool_parsers(commands)
     return parser
+
+
+def _serve_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    serve = commands.add_parser("serve", help="run every configured channel (Telegram) and the web app", english=False)
+    serve.add_argument("--host", help="address the web app listens on (default: JARING_HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port the web app listens on (default: JARING_PORT or 8080)")
+    serve.add_argument(
+        "--workers",
+        type=_workers,
+        metavar="N",
+        help="serve as N processes on one port, PostgreSQL only (default: JARING_WORKERS or 1)",
+    )
+    # A worker the supervisor started (bot/supervisor.py): it serves on the listening socket it inherited.
+    serve.add_argument("--listen-fd", type=int, help=argparse.SUPPRESS)
+
+
+def _database_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
+    database = commands.add_parser("db", help="database migrations and backups")
+    db_commands = database.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    upgrade = db_commands.add_parser("upgrade", help="migrate to the newest schema (also done at start-up)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    downgrade = db_commands.add_parser("downgrade", help="migrate back to a revision (base = empty)")
+    downgrade.add_argument("revision")
+    db_commands.add_parser("current", help="show the schema revision")
+    backup = db_commands.add_parser(
+        "backup", help="a consistent copy of the SQLite database, also while the bot runs (PostgreSQL: pg_dump)"
+    )
+    backup.add_argument(
+        "path", nargs="?", type=Path, metavar="PATH", help="file or folder (default: data/backups/jaring-DATE-TIME.db)"
+    )
+    backup.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
 
 
 def _questions_parser(commands: argparse._SubParsersAction[_Parser]) -> None:
@@ -334,16 +368,22 @@ def _main(argv: Sequence[str] | None, collector: _Collector) -> int:
         collector.started()  # training: a long computation, not a start
         return _shipped_question_model(check=args.check, language=_ENGLISH if args.english else CLI_LANGUAGE)
     from bot.settings import SettingsError, load_settings
+    from db.reachability import DatabaseRefused, DatabaseUnreachable
 
     try:
         settings = load_settings()
         from bot.logging_setup import configure_logging
 
-        configure_logging(settings.log_level, log_file=_chat_log_file(args, settings))
+        configure_logging(
+            settings.log_level, log_file=_chat_log_file(args, settings), json=settings.log_format == "json"
+        )
         return asyncio.run(_run(args, settings, _ENGLISH if args.english else CLI_LANGUAGE, collector))
     except SettingsError as exc:
         print(f"jaring: {exc}", file=sys.stderr)
         return 2
+    except (DatabaseUnreachable, DatabaseRefused) as exc:  # one line, no traceback (db/reachability.py)
+        print(f"jaring: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # the reader went away (`jaring … | head`): stop quietly, as Unix tools do
@@ -476,9 +516,14 @@ async def _run_without_the_bot(args: argparse.Namespace, settings: Settings, lan
         return await _database(args, settings, language)
     if args.command == "programme":
         return _check_programme(settings, language)
+    workers = settings.workers if args.workers is None else args.workers
+    if args.listen_fd is None and workers > 1:
+        from bot.supervisor import run_supervisor
+
+        return await run_supervisor(settings, workers=workers, host=args.host, port=args.port)
     from bot.serve import run_serve
 
-    return await run_serve(settings, host=args.host, port=args.port)
+    return await run_serve(settings, host=args.host, port=args.port, inherited_fd=args.listen_fd)
 
 
 def _check_programme(settings: Settings, language: str) -> int:
@@ -533,12 +578,23 @@ async def _enrolment_and_figures(args: argparse.Namespace, jaring: Jaring, langu
 
 
 async def _database(args: argparse.Namespace, settings: Settings, language: str) -> int:
+    if args.db_command == "backup":  # the file is copied, not opened through the store: it need not be current
+        from bot.clock import utc_now
+        from bot.commands.db_backup import run_db_backup_command
+
+        return await run_db_backup_command(settings, args.path, force=args.force, now=utc_now(), language=language)
     from db import migrate
     from db.connection import Store
+    from db.reachability import wait_until_reachable
     from locales import Catalogs
 
     store = Store.from_url(settings.resolved_database_url)
     try:
+        await wait_until_reachable(
+            store.engine,
+            wait_seconds=settings.database_wait_seconds,
+            notify=lambda line: print(f"jaring: {line}", file=sys.stderr),
+        )
         if args.db_command == "upgrade":
             await migrate.upgrade(store.engine, args.revision)
         elif args.db_command == "downgrade":

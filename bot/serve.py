@@ -4,19 +4,26 @@ Start-up: settings checked → port bound → database opened (migrated) → web
 channel started (Telegram: getMe, the command menu, setWebhook or deleteWebhook) → outbox worker →
 receiving (polling, or the webhook route). SIGINT/SIGTERM stop it in the reverse order: receiving
 stops (the update in hand is finished and stored), the web app answers the requests it has, the
-worker finishes its round and delivers what is due, the clients close, then the database."""
+worker finishes its round and delivers what is due, the clients close, then the database.
+
+Several processes may serve one PostgreSQL database (`jaring serve --workers N`, bot/supervisor.py):
+each then gets the listening socket from the supervisor (`inherited_socket`) instead of binding it.
+The webhooks, the outbox worker and the Dinas desk run in every one; Telegram's polling and the
+rounds (reminders, broadcasts) only in the leader (bot/leadership.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import socket
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Coroutine, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import timedelta
+from typing import Any, Protocol
 
 import uvicorn
 from starlette.routing import BaseRoute
@@ -26,9 +33,10 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.web import create_web_app
 from bot.channels.whatsapp import WhatsAppChannel
 from bot.clock import Clock, utc_now
+from bot.leadership import Leadership
 from bot.outbound.broadcast_runner import BroadcastRunner
 from bot.outbound.lease_holder import LeaseHolder
-from bot.outbound.outbox_worker import OutboxWorker, RetryPolicy
+from bot.outbound.outbox_worker import OutboxWorker, RetryPolicy, lane_window
 from bot.outbound.reminders import reminder_loop
 from bot.settings import Settings, SettingsError
 from bot.web.desk import Desk
@@ -45,6 +53,7 @@ __all__ = [
     "Channel",
     "Service",
     "configured_channels",
+    "listen",
     "run_serve",
     "serving",
 ]
@@ -57,6 +66,7 @@ NO_CHANNEL = (
     "`jaring chat` talks to the bot in this terminal without one."
 )
 _SHUTDOWN_GRACE_SECONDS = 10.0
+_HOLDER_LEASE = timedelta(seconds=20)
 
 # uvicorn's limits, set here rather than left to its defaults, so that they are written down and
 # tested (docs/SECURITY.md). Anyone can open connections to the webhooks; these bound what that costs.
@@ -128,7 +138,9 @@ def configured_channels(settings: Settings, jaring: Jaring, retry: RetryPolicy) 
     channels: list[Channel] = []
     if settings.telegram_bot_token:
         channels.append(
-            TelegramChannel.from_settings(settings, jaring.pipeline, clock=jaring.pipeline.clock, backoff=retry.backoff)
+            TelegramChannel.from_settings(
+                settings, jaring.pipeline, clock=jaring.pipeline.clock, backoff=retry.backoff, store=jaring.store
+            )
         )
     if settings.whatsapp_configured:
         channels.append(
@@ -172,12 +184,15 @@ async def serving(
     clock: Clock = utc_now,
     store: Store | None = None,
     body_deadline_seconds: float = BODY_DEADLINE_SECONDS,
+    inherited_socket: socket.socket | None = None,
 ) -> AsyncIterator[Service]:
     """Everything started; leaving the block stops it gracefully. `port=0` picks a free port.
-    `body_deadline_seconds`: how long a webhook request's body may take to arrive (tests shorten it)."""
+    `body_deadline_seconds`: how long a webhook request's body may take to arrive (tests shorten it).
+    `inherited_socket`: a listening socket the supervisor bound and shares (then `host`/`port` only
+    name it in the log)."""
     check_settings(settings)
     host = settings.host if host is None else host
-    listener = _listen(host, settings.port if port is None else port)
+    listener = inherited_socket or listen(host, settings.port if port is None else port)
     async with contextlib.AsyncExitStack() as stack:
         stack.callback(listener.close)
         jaring = await open_jaring(settings, clock, store=store)
@@ -189,10 +204,20 @@ async def serving(
             stack.push_async_callback(channel.close)
         # This process, recorded: its leases name it; marked stopped once the worker has stopped (the
         # stack runs backwards), so a successor takes over what a SIGKILL would have left at once.
-        holder = await LeaseHolder.register(jaring.store, clock)
+        # A 20 s lease: the heartbeat every 5 s, so the other workers see a SIGKILLed one gone within seconds.
+        holder = await LeaseHolder.register(jaring.store, clock, lease=_HOLDER_LEASE)
         stack.push_async_callback(holder.stop)
         worker = OutboxWorker(
-            jaring.store, {c.name: c.sender for c in channels}, clock, retry=retry, cipher=jaring.cipher, holder=holder
+            jaring.store,
+            {c.name: c.sender for c in channels},
+            clock,
+            retry=retry,
+            cipher=jaring.cipher,
+            holder=holder,
+            lane_windows={
+                "telegram": lane_window(settings.telegram_messages_per_second),
+                "whatsapp": lane_window(settings.whatsapp_messages_per_second),
+            },
         )
         jaring.pipeline.on_outbox = worker.wake
 
@@ -209,7 +234,13 @@ async def serving(
         server = _Server(
             uvicorn.Config(
                 create_web_app(
-                    jaring.store, [c.name for c in channels], routes, body_deadline_seconds=body_deadline_seconds
+                    jaring.store,
+                    [c.name for c in channels],
+                    routes,
+                    body_deadline_seconds=body_deadline_seconds,
+                    senders={c.name: c.sender for c in channels},
+                    clock=clock,
+                    metrics_token=settings.metrics_token,
                 ),
                 lifespan="off",
                 log_config=None,
@@ -232,28 +263,42 @@ async def serving(
         delivering = asyncio.create_task(worker.run(), name="outbox worker")
         stack.push_async_callback(_stop_worker, worker, delivering)
 
+        broadcasts = BroadcastRunner.for_jaring(jaring, [c.name for c in channels])
+
+        async def lead(stepping_down: asyncio.Event) -> None:
+            """What runs in one process only (the leader): each channel's own receiving loop (Telegram's
+            polling; a webhook channel has nothing to run here, every worker's web app receives), the
+            reminder round and the broadcasts."""
+            parts = {f"{c.name} receiving": c.run(stepping_down) for c in channels}
+            parts["reminders"] = reminder_loop(jaring, settings.claim_reminder_days, stepping_down, worker.wake)
+            parts["broadcasts"] = broadcasts.run(stepping_down, worker.wake)
+            await _together(parts, stepping_down)
+
         stopping = asyncio.Event()
-        receiving = [asyncio.create_task(c.run(stopping), name=f"{c.name} receiving") for c in channels]
-        reminding = asyncio.create_task(
-            reminder_loop(jaring, settings.claim_reminder_days, stopping, worker.wake), name="claim reminders"
-        )
-        broadcasting = asyncio.create_task(
-            BroadcastRunner.for_jaring(jaring, [c.name for c in channels]).run(stopping, worker.wake),
-            name="broadcasts",
-        )
-        stack.push_async_callback(_stop_receiving, stopping, [*receiving, reminding, broadcasting])
+        leading = asyncio.create_task(Leadership(jaring.store).run(lead, stopping), name="leader")
+        stack.push_async_callback(_stop_receiving, stopping, [leading])
 
         bound_port = listener.getsockname()[1]
         log.info("serving %s; web app on http://%s:%s", ", ".join(c.name for c in channels), host, bound_port)
-        tasks = [web, delivering, *receiving, reminding, broadcasting]
+        tasks = [web, delivering, leading]
         yield Service(jaring, channels, worker, host, bound_port, tasks)
         log.info("stopping")
 
 
-async def run_serve(settings: Settings, *, host: str | None = None, port: int | None = None) -> int:
-    """The command: serve until SIGINT or SIGTERM (a second one stops at once)."""
+async def run_serve(
+    settings: Settings,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    inherited_fd: int | None = None,
+) -> int:
+    """The command: serve until SIGINT or SIGTERM (a second one stops at once). `inherited_fd`: a worker
+    started by `jaring serve --workers N` (bot/supervisor.py), on the supervisor's listening socket; it
+    also stops, gracefully, when its supervisor is gone."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+    inherited = socket.socket(fileno=inherited_fd) if inherited_fd is not None else None
+    orphaned = asyncio.create_task(_until_orphaned(stop)) if inherited is not None else None
 
     def on_signal(signum: int) -> None:
         stop.set()
@@ -262,12 +307,23 @@ async def run_serve(settings: Settings, *, host: str | None = None, port: int | 
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, on_signal, signum)
     try:
-        async with serving(settings, host=host, port=port) as service:
+        async with serving(settings, host=host, port=port, inherited_socket=inherited) as service:
             await service.wait(stop)
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)
+        if orphaned is not None:
+            orphaned.cancel()
     return 0
+
+
+async def _until_orphaned(stop: asyncio.Event, every: float = 1.0) -> None:
+    """A worker whose supervisor died (SIGKILL) would serve on unsupervised: it stops instead."""
+    parent = os.getppid()
+    while os.getppid() == parent:  # noqa: ASYNC110 (nothing to wait on: the kernel reparents us silently)
+        await asyncio.sleep(every)
+    log.warning("the supervisor (pid %s) is gone: stopping", parent)
+    stop.set()
 
 
 class _Server(uvicorn.Server):
@@ -278,7 +334,7 @@ class _Server(uvicorn.Server):
         yield
 
 
-def _listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int) -> socket.socket:
     """The listening socket, bound before anything starts, so a busy port fails fast and clearly."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP, not the default 0: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say
@@ -301,6 +357,24 @@ async def _until_listening(server: uvicorn.Server, web: asyncio.Task[None]) -> N
             web.result()
             raise RuntimeError("the web app did not start")
         await asyncio.sleep(0.01)
+
+
+async def _together(parts: Mapping[str, Coroutine[Any, Any, None]], stop: asyncio.Event) -> None:
+    """Run the parts until each has ended; one that ends before `stop` is set (it crashed) ends them
+    all, with its error."""
+    tasks = [asyncio.create_task(part, name=name) for name, part in parts.items()]
+    try:
+        pending: set[asyncio.Task[None]] = set(tasks)
+        while pending:
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                task.result()  # raises what it died of
+                if not stop.is_set():
+                    raise RuntimeError(f"{task.get_name()} stopped unexpectedly")
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _stop_receiving(stopping: asyncio.Event, receiving: Sequence[asyncio.Task[None]]) -> None:

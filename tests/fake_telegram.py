@@ -4,7 +4,9 @@ It keeps what a bot sees of Telegram: updates waiting for getUpdates (a long pol
 soon as one arrives), the webhook and its secret, the messages sent and their keyboards, files sent
 (sendDocument, sendPhoto: multipart uploads) and edits (editMessageText), the taps answered, the
 command menu. It records every call, and answers a call with 429 (and retry_after),
-403 or 500 on demand. The real python-telegram-bot client talks to it through TELEGRAM_API_BASE.
+403 or 500 on demand, or every send with 429s and 5xx in turn for as long as an `outage()` lasts,
+until `heal()`; `answer_delay` makes every send take that long (so that a test can catch sends in
+flight). The real python-telegram-bot client talks to it through TELEGRAM_API_BASE.
 
     fake = FakeTelegram()
     await fake.start()                     # fake.url → TELEGRAM_API_BASE
@@ -21,7 +23,7 @@ import itertools
 import json
 import socket
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -29,7 +31,7 @@ from urllib.parse import parse_qsl
 import httpx
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
@@ -44,6 +46,7 @@ BOT = {"id": BOT_ID, "is_bot": True, "first_name": "Jaring", "username": "jaring
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 
+_SENDS = frozenset({"sendMessage", "sendDocument", "sendPhoto", "editMessageText"})
 _JSON_FIELDS = {"reply_markup", "allowed_updates", "commands", "scope"}
 _INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "max_connections"}
 
@@ -102,6 +105,12 @@ class FakeTelegram:
         self.webhook_answers: list[int] = []
         self.state = _State()
         self._faults: list[_Fault] = []
+        self._outage: Iterator[int] | None = None
+        self._outage_retry_after = 1
+        self.outage_answers = 0  # sends answered with the outage's errors
+        self.answer_delay = 0.0  # seconds each send takes before it is answered
+        # The client `deliver` posts with (a test sending many updates shares one); None: one per call.
+        self.webhook_client: httpx.AsyncClient | None = None
         self._update_ids = itertools.count(1000)
         self._message_ids = itertools.count(1)
         self._by_id: dict[int, Sent] = {}  # the sent messages by id, for edits (a broadcast sends 100 000)
@@ -184,8 +193,11 @@ class FakeTelegram:
         assert webhook is not None, "no webhook set"
         token = webhook.get("secret_token", "") if secret is None else secret
         headers = {"X-Telegram-Bot-Api-Secret-Token": token} if token else {}
-        async with httpx.AsyncClient(timeout=10) as client:
-            response = await client.post(webhook["url"], json=dict(update), headers=headers)
+        if self.webhook_client is not None:
+            response = await self.webhook_client.post(webhook["url"], json=dict(update), headers=headers)
+        else:
+            async with httpx.AsyncClient(timeout=10) as client:
+                response = await client.post(webhook["url"], json=dict(update), headers=headers)
         self.webhook_answers.append(response.status_code)
         return response.status_code
 
@@ -209,6 +221,15 @@ class FakeTelegram:
         }.get(status, "Bad Request")
         self._faults.append(_Fault(method, status, description or default, retry_after, chat_id, times))
 
+    def outage(self, statuses: Sequence[int] = (429, 500, 502), *, retry_after: int = 1) -> None:
+        """From now until `heal()`, every send answers the next of `statuses` in turn (a 429 with
+        `retry_after`), and is not sent."""
+        self._outage = itertools.cycle(statuses)
+        self._outage_retry_after = retry_after
+
+    def heal(self) -> None:
+        self._outage = None
+
     # ---- looking at what happened ------------------------------------------------------------
 
     def sent_to(self, chat_id: int) -> list[Sent]:
@@ -231,17 +252,23 @@ class FakeTelegram:
     # ---- the Bot API -------------------------------------------------------------------------
 
     async def _endpoint(self, request: Request) -> JSONResponse:
+        arrived = time.monotonic()
         method = request.path_params["method"]
-        params, files = _params(request.headers.get("content-type", ""), await request.body())
+        try:
+            body = await request.body()
+        except ClientDisconnect:  # the bot went away mid-request (a worker killed): nothing was asked
+            return _error(400, "Bad Request: the request was not received")
+        params, files = _params(request.headers.get("content-type", ""), body)
         if request.path_params["token"] != self.token:
-            return self._record(method, params, _error(401, "Unauthorized"))
-        fault = self._fault(method, params)
+            return self._record(method, params, _error(401, "Unauthorized"), arrived)
+        if method in _SENDS and self.answer_delay:
+            await asyncio.sleep(self.answer_delay)
+        fault = self._outage_answer(method) or self._fault(method, params)
         if fault is not None:
-            return self._record(method, params, fault)
+            return self._record(method, params, fault, arrived)
         handler = self._methods.get(method)
         if handler is None:
-            return self._record(method, params, _error(404, "Not Found"))
-        arrived = time.monotonic()
+            return self._record(method, params, _error(404, "Not Found"), arrived)
         answer = await handler({**params, **files}) if files else await handler(params)
         return self._record(method, params, answer, arrived)
 
@@ -250,6 +277,17 @@ class FakeTelegram:
     ) -> JSONResponse:
         self.calls.append(Call(method, params, at or time.monotonic(), answer.status_code))
         return answer
+
+    def _outage_answer(self, method: str) -> JSONResponse | None:
+        if self._outage is None or method not in _SENDS:
+            return None
+        self.outage_answers += 1
+        status = next(self._outage)
+        if status == 429:
+            retry_after = self._outage_retry_after
+            description = f"Too Many Requests: retry after {retry_after}"
+            return _error(429, description, parameters={"retry_after": retry_after})
+        return _error(status, {502: "Bad Gateway", 503: "Service Unavailable"}.get(status, "Internal Server Error"))
 
     def _fault(self, method: str, params: Mapping[str, Any]) -> JSONResponse | None:
         for fault in self._faults:

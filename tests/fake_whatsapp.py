@@ -5,7 +5,9 @@ It keeps what a business number sees of Meta: the messages sent (checked against
 button and row titles, list sizes, body lengths; an unknown template is refused), files uploaded
 (POST /media, multipart) and sent as "image" or "document" messages, the 24-hour window
 (`close_window(wa_id)` makes free-form messages to that person answer 131047), and it records every
-request. It answers with any Graph error code on demand (`fail`). As Meta, it also builds webhook
+request. It answers with any Graph error code on demand (`fail`), or every send with rate limits and
+server errors in turn for as long as an `outage()` lasts, until `heal()`; `answer_delay` makes every
+send take that long (so that a test can catch sends in flight). As Meta, it also builds webhook
 payloads shaped as Meta documents them and POSTs them, signed with the app secret, to the webhook.
 
     fake = FakeGraph()
@@ -33,7 +35,7 @@ from typing import Any
 import httpx
 import uvicorn
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
@@ -136,6 +138,11 @@ class FakeGraph:
         self.webhook_answers: list[int] = []
         self._closed_windows: set[str] = set()
         self._faults: list[_Fault] = []
+        self._outage: Iterator[int] | None = None
+        self.outage_answers = 0  # sends answered with the outage's errors
+        self.answer_delay = 0.0  # seconds each send takes before it is answered
+        # The client `deliver` posts with (a test sending many payloads shares one); None: one per call.
+        self.webhook_client: httpx.AsyncClient | None = None
         self._ids = itertools.count(1)
         self._server: uvicorn.Server | None = None
         self._task: asyncio.Task[None] | None = None
@@ -277,8 +284,11 @@ class FakeGraph:
         headers = {"Content-Type": "application/json"}
         if given:
             headers["X-Hub-Signature-256"] = given
-        async with httpx.AsyncClient(timeout=10) as client:
-            response = await client.post(self.webhook_url, content=body, headers=headers)
+        if self.webhook_client is not None:
+            response = await self.webhook_client.post(self.webhook_url, content=body, headers=headers)
+        else:
+            async with httpx.AsyncClient(timeout=10) as client:
+                response = await client.post(self.webhook_url, content=body, headers=headers)
         self.webhook_answers.append(response.status_code)
         return response.status_code
 
@@ -302,6 +312,14 @@ class FakeGraph:
         text = message or _DEFAULT_MESSAGE.get(code, "Error")
         self._faults.append(_Fault(code, status, text, to, times, after, endpoint))
 
+    def outage(self, codes: Sequence[int] = (130429, 131000, 2)) -> None:
+        """From now until `heal()`, every send answers the next of these Graph error `codes` in turn
+        (by default: a rate limit, a 500, a 503), and is not sent."""
+        self._outage = itertools.cycle(codes)
+
+    def heal(self) -> None:
+        self._outage = None
+
     def close_window(self, wa_id: str) -> None:
         """More than 24 hours since `wa_id` wrote: free-form messages to them answer 131047."""
         self._closed_windows.add(wa_id)
@@ -318,10 +336,14 @@ class FakeGraph:
 
     async def _messages(self, request: Request) -> JSONResponse:
         arrived = time.monotonic()
+        if self.answer_delay:
+            await asyncio.sleep(self.answer_delay)
         try:
             body = json.loads(await request.body())
         except ValueError:
             body = None
+        except ClientDisconnect:  # the bot went away mid-request (a worker killed): nothing was asked
+            return _error(400, 100, "the request was not received")
         authorization = request.headers.get("authorization", "")
         answer = self._answer(request, body if isinstance(body, dict) else {}, authorization)
         record = body if isinstance(body, dict) else {}
@@ -395,6 +417,12 @@ class FakeGraph:
 
     def _fault(self, to: str) -> _Fault | None:
         """The fault for a send to `to`, if one is due (benchmarks override this to inject their own)."""
+        if self._outage is not None:
+            self.outage_answers += 1
+            code = next(self._outage)
+            return _Fault(
+                code, _DEFAULT_HTTP_STATUS.get(code, 500), _DEFAULT_MESSAGE.get(code, "Error"), None, 1, 0, None
+            )
         return self._due_fault(to, "messages")
 
     def _media_fault(self) -> _Fault | None:
