@@ -207,7 +207,7 @@ def _status(ctx: Context, linked: Linked) -> Msg:
 
 
 def _shown_phone(phone: str) -> str:
-    number = normalise_phone(phone) or phone
+    number = normalise_phone(phone) or ""  # never say back what a forged shared contact carried
     return "0" + number[2:] if number.startswith("62") else number
 
 

@@ -435,6 +435,8 @@ def _on_summary(ctx: Context, data: Data, answer: Answer) -> Transition:
     if answer.choice == _CHANGE.id:
         return Goto("change_which", data)
     draft = RegistrationData.load(data)
+    if (missing := _next(ctx, draft)) != "summary":  # a draft kept from before a field was asked for
+        return Goto(missing, data)
     saved = draft.dump()
     kept = (*_fields_needed(ctx), "female", "job_text", _ALREADY_MEMBER)
     sent = {key: saved[key] for key in kept if draft.answered(key)}
