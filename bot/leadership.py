@@ -88,6 +88,8 @@ class Leadership:
                 await self._lead(work, stopping, connection)
             finally:
                 await _drop(connection)
+            # Stepped down (its connection died): the others, trying every `retry_seconds`, go first.
+            await _sleep_unless(stopping, 2 * self.retry_seconds)
 
     async def _try_to_lead(self) -> AsyncConnection | None:
         """A connection holding the leader's lock, or None (another process holds it, or the database
@@ -113,7 +115,8 @@ class Leadership:
     async def _lead(self, work: LeaderWork, stopping: asyncio.Event, connection: AsyncConnection | None) -> None:
         self.leading = True
         self.terms += 1
-        log.info("leading: this process runs the polling, reminders and broadcasts")
+        if connection is not None:  # on SQLite there is nobody else to lead: nothing worth a line
+            log.info("leading: this process runs the polling, reminders and broadcasts")
         stepping_down = asyncio.Event()
         relay = asyncio.create_task(_relay(stopping, stepping_down), name="leader stop relay")
         working = asyncio.create_task(work(stepping_down), name="leader's work")
