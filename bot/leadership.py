@@ -43,6 +43,13 @@ _CHECK_TIMEOUT_SECONDS = 5.0  # a check that takes longer than this counts as a 
 
 # The key is computed by the database from the schema the connection uses: one leader per deployment.
 _TRY_LOCK = text("SELECT pg_try_advisory_lock(hashtextextended('jaring leader ' || current_schema(), 0))")
+_NAMED = text("SELECT set_config('application_name', :name, false)")
+# A dead leader's connection found within ~25 s (10 s idle, then 3 probes 5 s apart, or 25 s of unacknowledged
+# data): then its lock is free for another worker.
+_KEEPALIVES = text(
+    "SELECT set_config('tcp_keepalives_idle', '10', false), set_config('tcp_keepalives_interval', '5', false), "
+    "set_config('tcp_keepalives_count', '3', false), set_config('tcp_user_timeout', '25000', false)"
+)
 _STILL_HELD = text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()")
 
 LeaderWork = Callable[[asyncio.Event], Coroutine[Any, Any, None]]
@@ -101,11 +108,14 @@ class Leadership:
             # life would hold back VACUUM.
             await connection.execution_options(isolation_level="AUTOCOMMIT")
             if (await connection.execute(_TRY_LOCK)).scalar_one():
-                await connection.execute(
-                    text("SELECT set_config('application_name', :name, false)"),
-                    {"name": f"jaring leader {os.getpid()}"},
-                )
+                await connection.execute(_NAMED, {"name": f"jaring leader {os.getpid()}"})
+                # The lock lasts as long as PostgreSQL believes the connection alive. A leader's machine
+                # that is switched off or cut off sends nothing more: without these, the server would
+                # notice after its default ~2 hours of TCP keepalive, and nobody could lead meanwhile.
+                await connection.execute(_KEEPALIVES)
                 return connection
+            await connection.close()  # no lock taken: the connection goes back to the pool
+            return None
         except Exception as exc:  # the database may be restarting: the next try may succeed
             log.warning("trying to lead failed: %s", type(exc).__name__)
         if connection is not None:

@@ -47,6 +47,7 @@ from handlers.webhook_requests import BODY_DEADLINE_SECONDS
 
 __all__ = [
     "NO_CHANNEL",
+    "SUPERVISOR_PID_VARIABLE",
     "WEB_KEEP_ALIVE_SECONDS",
     "WEB_MAX_CONCURRENCY",
     "WEB_MAX_HEADER_BYTES",
@@ -67,6 +68,7 @@ NO_CHANNEL = (
 )
 _SHUTDOWN_GRACE_SECONDS = 10.0
 _HOLDER_LEASE = timedelta(seconds=20)
+SUPERVISOR_PID_VARIABLE = "JARING_SUPERVISOR_PID"  # set by bot/supervisor.py for the workers it starts
 
 # uvicorn's limits, set here rather than left to its defaults, so that they are written down and
 # tested (docs/SECURITY.md). Anyone can open connections to the webhooks; these bound what that costs.
@@ -298,7 +300,7 @@ async def run_serve(
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     inherited = socket.socket(fileno=inherited_fd) if inherited_fd is not None else None
-    orphaned = asyncio.create_task(_until_orphaned(stop)) if inherited is not None else None
+    orphaned = asyncio.create_task(_until_orphaned(stop, _supervisor_pid())) if inherited is not None else None
 
     def on_signal(signum: int) -> None:
         stop.set()
@@ -317,9 +319,15 @@ async def run_serve(
     return 0
 
 
-async def _until_orphaned(stop: asyncio.Event, every: float = 1.0) -> None:
+def _supervisor_pid() -> int:
+    """The supervisor that started this worker (it says so in the environment, so that a supervisor
+    that died while this worker was still starting is noticed too)."""
+    named = os.environ.get(SUPERVISOR_PID_VARIABLE, "")
+    return int(named) if named.isdigit() else os.getppid()
+
+
+async def _until_orphaned(stop: asyncio.Event, parent: int, every: float = 1.0) -> None:
     """A worker whose supervisor died (SIGKILL) would serve on unsupervised: it stops instead."""
-    parent = os.getppid()
     while os.getppid() == parent:  # noqa: ASYNC110 (nothing to wait on: the kernel reparents us silently)
         await asyncio.sleep(every)
     log.warning("the supervisor (pid %s) is gone: stopping", parent)

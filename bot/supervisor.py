@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 import time
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 
 from bot import metrics
 from bot.app import open_jaring
-from bot.serve import check_settings, listen
+from bot.serve import SUPERVISOR_PID_VARIABLE, check_settings, listen
 from bot.settings import Settings, SettingsError
 from db.connection import is_sqlite
 
@@ -167,10 +168,14 @@ class _Supervisor:
         process = await asyncio.create_subprocess_exec(
             *worker_command(self.fd, self.host, self.port),
             pass_fds=(self.fd,),
+            env={**os.environ, SUPERVISOR_PID_VARIABLE: str(os.getpid())},
             process_group=0,  # a terminal's Ctrl+C reaches the supervisor only; it forwards it once
         )
         slot.process, slot.started_at = process, time.monotonic()
         log.info("worker %d started: pid %d", slot.number, process.pid)
+        if self.stopping.is_set():  # the stop came while it was being started: it missed the signal
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGTERM)
         return process
 
     async def _wait(self, process: asyncio.subprocess.Process) -> int:

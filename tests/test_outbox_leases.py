@@ -239,3 +239,25 @@ async def test_outcomes_are_recorded_as_they_arrive(store: Store) -> None:
         sender.release.set()
         assert await draining == 5
     assert {row.status for row in (await _rows(store)).values()} == {"sent"}
+
+
+async def test_after_its_own_long_silence_a_holder_waits_a_round_before_judging_other_machines(store: Store) -> None:
+    """The database was down for longer than `stale_after`: nobody could beat. The first round after it
+    must not take another machine's leases for its old heartbeat (that worker is alive, still waiting to
+    record what it sent); the round after, a heartbeat still that old does mean gone."""
+    start = utc_now()
+    ids = await _queue(store, 2, start)
+    elsewhere = LeaseHolder.register(
+        store, lambda: start, identity=ProcessIdentity("elsewhere", "another boot pid:[1]", os.getpid(), None)
+    )
+    other = await elsewhere
+    async with store.transaction() as session:
+        await outbox.claim_due(session, start, lease=LEASE, limit=10, channels=[CHANNEL], holder=other.id)
+    now = [start]
+    here = await LeaseHolder.register(store, lambda: now[0])
+    now[0] = start + here.stale_after * 2  # both silent all that time
+    assert await here.look_after() == 0, "its own silence: the other's old heartbeat proves nothing yet"
+    now[0] += here.every
+    assert await here.look_after() == 2, "a round later, still no heartbeat from it: gone"
+    rows = await _rows(store)
+    assert [rows[i].status for i in ids] == ["pending"] * 2

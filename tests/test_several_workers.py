@@ -166,8 +166,9 @@ def _repeated_after(sent: list[tuple[tuple[str, ...], float]], moment: float) ->
     ]
 
 
-async def _taken_over(served: ServedWorkers, killed: Killed, within: float = 60.0) -> float:
-    """Seconds from the kill until none of its leases is left."""
+async def _taken_over(served: ServedWorkers, killed: Killed, within: float = 15.0) -> float:
+    """Seconds from the kill until none of its leases is left. `within` is below the 20 s its leases run
+    after its last heartbeat: only a takeover (the pid found dead) passes, not the leases running out."""
     await wait_for(lambda: _holds_nothing(served, killed.holder), "the killed worker's leases taken over", within)
     return time.monotonic() - killed.at
 

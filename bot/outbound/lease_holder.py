@@ -29,6 +29,7 @@ __all__ = ["LeaseHolder", "ProcessIdentity", "is_gone", "start_ticks", "this_pro
 log = logging.getLogger(__name__)
 
 _STOPPED_KEPT = timedelta(days=7)  # a stopped process's record, for whoever looks into a past incident
+_NOT_JUDGED = timedelta(days=3650)  # a heartbeat age no process reaches: other machines left alone this round
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +117,7 @@ class LeaseHolder:
         self.every = every
         self.stale_after = stale_after
         self.lease = every * 4  # how long a lease runs: extended at each heartbeat
+        self._last_beat: datetime | None = None  # this process's own last heartbeat that was written
 
     @classmethod
     async def register(
@@ -139,22 +141,28 @@ class LeaseHolder:
                 pid_started=identity.pid_started,
                 now=clock(),
             )
+        holder._last_beat = clock()
         return holder
 
     async def look_after(self) -> int:
         """Beat the heartbeat and take over the leases of processes that are gone; the number taken."""
         now = self.clock()
+        # After this process could not beat for a while (the database was down), the others could not
+        # either: their old heartbeats say nothing yet. Judge other machines by them from the next round.
+        fresh = self._last_beat is not None and now - self._last_beat <= self.stale_after
+        stale_after = self.stale_after if fresh else _NOT_JUDGED
         async with self.store.transaction() as session:
             await processes.heartbeat(session, self.id, now, lease_until=now + self.lease)
             holders = await processes.holders_of_leases(session, other_than=self.id)
             gone = [
                 holder
                 for holder, record in holders.items()
-                if is_gone(record, self.identity, now, stale_after=self.stale_after)
+                if is_gone(record, self.identity, now, stale_after=stale_after)
             ]
             released = await processes.release_leases_of(session, gone, now)
             await processes.mark_stopped(session, gone, now)
             await processes.purge_stopped(session, now, older_than=_STOPPED_KEPT)
+        self._last_beat = now
         if released:
             log.warning("took over %d outbox message(s) from %d process(es) that are gone", released, len(gone))
         return released
