@@ -62,6 +62,7 @@ __all__ = [
     "only_for_admins",
     "participant_years_shown",
     "question_weeks",
+    "record_figures_viewed",
     "registrations_by_month",
     "renewal_figures",
     "send_chart",
@@ -345,7 +346,7 @@ async def show_figures(call: DeskCall, request: ShowFigures) -> Figures | OnlyFo
     if refused := await only_for_admins(call, request):
         return refused
     year = request.year or call.programme.local_date(call.now).year
-    await _viewed(call, year=year, what="figures")
+    await record_figures_viewed(call, year=year, what="figures")
     return await gather_figures(call.session, call.programme, year=year, now=call.now)
 
 
@@ -354,7 +355,7 @@ async def show_figures_over_time(call: DeskCall, request: ShowFiguresOverTime) -
     if refused := await only_for_admins(call, request):
         return refused
     year = request.year or call.programme.local_date(call.now).year
-    await _viewed(call, year=year, what="figures_over_time")
+    await record_figures_viewed(call, year=year, what="figures_over_time")
     counted = await count_by_month(call.session, call.programme)
     shown = await gather_figures(call.session, call.programme, year=year, now=call.now, started=counted.started)
     today = call.programme.local_date(call.now)
@@ -367,7 +368,7 @@ async def send_chart(call: DeskCall, request: SendFiguresChart) -> FileQueued | 
     if refused := await only_for_admins(call, request):
         return refused
     year = request.year or call.programme.local_date(call.now).year
-    await _viewed(call, year=year, what="chart")
+    await record_figures_viewed(call, year=year, what="chart")
     png = await draw_chart(
         call.session, call.programme, call.catalogs, year=year, now=call.now, language=call.asker.language
     )
@@ -391,13 +392,17 @@ async def only_for_admins(call: DeskCall, request: object) -> OnlyForAdmins | No
     return OnlyForAdmins()
 
 
-async def _viewed(call: DeskCall, *, year: int, what: str) -> None:
+async def record_figures_viewed(call: DeskCall, *, what: str, year: int | None = None) -> None:
+    """The audit line of an admin reading the programme's figures (`what`: which), of `year` if any."""
     contact = call.asker
+    detail = {"what": what, "by": f"{contact.channel}:{contact.channel_id}"}
+    if year is not None:
+        detail["year"] = str(year)
     await audit.record_audit(
         call.session,
         "figures.viewed",
         now=call.now,
         actor_contact_id=contact.id,
         subject=f"programme:{call.programme.id}"[:120],
-        detail={"year": str(year), "what": what, "by": f"{contact.channel}:{contact.channel_id}"},
+        detail=detail,
     )

@@ -18,6 +18,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.desks.call import DeskCall, unless_admin
+from bot.desks.figures import record_figures_viewed
 from conversations.programme import Programme
 from conversations.requests.base import RoleRefused
 from conversations.requests.sponsors import (
@@ -29,7 +30,6 @@ from conversations.requests.sponsors import (
 )
 from conversations.sponsor_figures import FUNDER_NONE, furthest_from_target, period_counts, share_percent
 from conversations.sponsorship import FUNDER_APBD
-from db.repositories import audit
 from db.repositories import sponsor_figures as store
 
 __all__ = ["gather_sponsor_figures", "sponsor_figures"]
@@ -40,15 +40,7 @@ async def sponsor_figures(call: DeskCall, request: SponsorFigures) -> SponsorFig
         return refused
     found = await gather_sponsor_figures(call.session, call.programme, now=call.now)
     if isinstance(found, SponsorFiguresView):
-        contact = call.asker
-        await audit.record_audit(
-            call.session,
-            "figures.viewed",
-            now=call.now,
-            actor_contact_id=contact.id,
-            subject=f"programme:{call.programme.id}"[:120],
-            detail={"what": "sponsors", "by": f"{contact.channel}:{contact.channel_id}"},
-        )
+        await record_figures_viewed(call, what="sponsors")
     return found
 
 
