@@ -116,6 +116,7 @@ def jaring_settings(data_dir: Path, server: FakeInThread, webhook_port: int | No
             "telegram_webhook_secret": "",
             "telegram_messages_per_second": 1_000_000.0,
             "telegram_messages_per_second_per_chat": 1_000_000.0,
+            "flood_messages": 1000,  # the flood rule (tests/test_flood.py) out of the way of a benchmark
             **webhook,
         }
     )

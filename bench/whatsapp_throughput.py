@@ -121,6 +121,7 @@ def settings_for(data_dir: Path, fake: FakeGraph) -> Settings:
             "whatsapp_verify_token": VERIFY_TOKEN,
             "whatsapp_api_base": fake.api_base,
             "whatsapp_messages_per_second": 1_000_000.0,
+            "flood_messages": 1000,  # the flood rule (tests/test_flood.py) out of the way of a benchmark
         }
     )
 
