@@ -10,6 +10,7 @@ message is final."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from typing import cast as cast_type
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     String,
     Table,
@@ -269,39 +271,47 @@ async def _claimable(
     (few, after a crash) first, then due `pending` ones. With `contact_ids` (one person's window) each
     reads ix_outbox_contact_id instead: that person's rows, whatever else waits."""
     found: list[tuple[OutboxMessage, bool, bool]] = []
-    status: ColumnElement[str] = OutboxMessage.status.expression
-    if contact_ids is not None and dialect_name(session) == "sqlite":
-        # Without statistics SQLite walks ix_outbox_claim_order for `status = ?` and tests every waiting row
-        # of every channel: 21 ms a window's claim with a broadcast's 100 000 Telegram rows waiting, 4 ms
-        # (the claim's fixed cost) through the contact's index. "+" keeps the term off the former.
-        status = literal_column(f"+{OutboxMessage.__tablename__}.status", OutboxMessage.status.type)
-    expired = and_(status == "sending", OutboxMessage.lease_until < now)
-    attempt_at: ColumnElement[datetime] = OutboxMessage.next_attempt_at.expression
-    if dialect_name(session) == "sqlite":
-        # SQLite, without statistics, would pick ix_outbox_due for `next_attempt_at <= now` and then sort
-        # every waiting row: 87 ms a claim of 100 with a broadcast's 100 000 queued, instead of 8
-        # (bench/outbox_claim.py). A unary "+" is SQLite's documented way to keep a term off an index.
-        attempt_at = literal_column(
-            f"+{OutboxMessage.__tablename__}.next_attempt_at", OutboxMessage.next_attempt_at.type
-        )
-    due = and_(status == "pending", attempt_at <= now)
-    for condition in (expired, due):
+    dialect = dialect_name(session)
+    for expired in (True, False):
         if len(found) >= limit:
             break
-        statement = _candidates(condition, limit - len(found), channels, contact_ids)
-        if dialect_name(session) == "postgresql":
-            statement = statement.with_for_update(skip_locked=True, of=OutboxMessage)
-        result = await session.execute(statement)
+        statement = _candidates(dialect, expired, by_channel=channels is not None, by_contact=contact_ids is not None)
+        params: dict[str, object] = {"now": now, "most": limit - len(found)}
+        if channels is not None:
+            params["channels"] = list(channels)
+        if contact_ids is not None:
+            params["contact_ids"] = list(contact_ids)
+        result = await session.execute(statement, params)
         found.extend((row, bool(unreachable), bool(opted_out)) for row, unreachable, opted_out in result.all())
     return found
 
 
+@functools.cache
 def _candidates(
-    condition: ColumnElement[bool],
-    limit: int,
-    channels: Collection[str] | None,
-    contact_ids: Collection[int] | None = None,
+    dialect: str, expired: bool, *, by_channel: bool, by_contact: bool
 ) -> Select[OutboxMessage, bool, bool]:
+    """The claim's query for lease-expired `sending` rows or due `pending` ones, built once for each
+    kind (building it, with its aliased look-behind, cost more than running it); `now`, `most`,
+    `channels` and `contact_ids` are its parameters."""
+    status: ColumnElement[str] = OutboxMessage.status.expression
+    if by_contact and dialect == "sqlite":
+        # Without statistics SQLite walks ix_outbox_claim_order for `status = ?` and tests every waiting row
+        # of every channel: 21 ms a window's claim with a broadcast's 100 000 Telegram rows waiting, 4 ms
+        # (the claim's fixed cost) through the contact's index. "+" keeps the term off the former.
+        status = literal_column(f"+{OutboxMessage.__tablename__}.status", OutboxMessage.status.type)
+    now = bindparam("now", type_=OutboxMessage.lease_until.type)
+    if expired:
+        condition = and_(status == "sending", OutboxMessage.lease_until < now)
+    else:
+        attempt_at: ColumnElement[datetime] = OutboxMessage.next_attempt_at.expression
+        if dialect == "sqlite":
+            # SQLite, without statistics, would pick ix_outbox_due for `next_attempt_at <= now` and then sort
+            # every waiting row: 87 ms a claim of 100 with a broadcast's 100 000 queued, instead of 8
+            # (bench/outbox_claim.py). A unary "+" is SQLite's documented way to keep a term off an index.
+            attempt_at = literal_column(
+                f"+{OutboxMessage.__tablename__}.next_attempt_at", OutboxMessage.next_attempt_at.type
+            )
+        condition = and_(status == "pending", attempt_at <= now)
     ahead = aliased(OutboxMessage)
     waiting_behind_another = exists().where(
         ahead.contact_id == OutboxMessage.contact_id,
@@ -316,12 +326,14 @@ def _candidates(
         .join(Contact, Contact.id == OutboxMessage.contact_id)
         .where(condition, ~waiting_behind_another)
         .order_by(OutboxMessage.priority, OutboxMessage.id)
-        .limit(limit)
+        .limit(bindparam("most", type_=Integer))
     )
-    if channels is not None:
-        statement = statement.where(OutboxMessage.channel.in_(channels))
-    if contact_ids is not None:
-        statement = statement.where(OutboxMessage.contact_id.in_(contact_ids))
+    if by_channel:
+        statement = statement.where(OutboxMessage.channel.in_(bindparam("channels", expanding=True)))
+    if by_contact:
+        statement = statement.where(OutboxMessage.contact_id.in_(bindparam("contact_ids", expanding=True)))
+    if dialect == "postgresql":
+        statement = statement.with_for_update(skip_locked=True, of=OutboxMessage)
     return statement
 
 
