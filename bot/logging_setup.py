@@ -30,6 +30,7 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Loggers that print what they are given: SQL parameters, result rows, request parameters, URLs.
 _QUIET = {
     "aiosqlite": logging.WARNING,
+    "aiohttp": logging.WARNING,
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
     "telegram": logging.WARNING,

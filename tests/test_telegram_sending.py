@@ -159,7 +159,10 @@ async def test_a_network_error_is_retried_later(fake: FakeTelegram) -> None:
     nobody_listens = f"http://127.0.0.1:{free_port()}"
     client = TelegramClient(fake.token, nobody_listens)  # not initialised: getMe would fail the same way
     sender = TelegramSender(client, Pacer(Rate(1.0, 3), Rate(30.0, 30)), backoff=lambda attempt: 2.0 * attempt)
-    result = await sender.send(OutgoingMessage(id=1, channel="telegram", recipient="1", body="halo", attempt=2))
+    try:
+        result = await sender.send(OutgoingMessage(id=1, channel="telegram", recipient="1", body="halo", attempt=2))
+    finally:
+        await client.shutdown()
     assert isinstance(result, RetryLater)
     assert (result.after_seconds, result.rate_limited) == (4.0, False)
     assert result.reason.startswith("NetworkError: ")

@@ -264,7 +264,7 @@ async def test_a_network_error_is_retried_with_backoff(fake: FakeGraph, jaring: 
         await worker_for(nowhere, jaring, clock).drain()
         row = await last_row(jaring)
         assert (row.status, row.attempts) == ("pending", 1)
-        assert row.last_error == "network error: ConnectError"
+        assert row.last_error == "network error: ClientConnectorError"
         clock.advance(seconds=2)
         await worker.drain()  # the network is back
         assert (await last_row(jaring)).status == "sent"

@@ -7,30 +7,43 @@ same way for polling and for the webhook."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Sequence
 from typing import Any
 
-from telegram import Bot
-from telegram.request import BaseRequest, HTTPXRequest, RequestData
+import aiohttp
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
 
-__all__ = ["ALLOWED_UPDATES", "TelegramClient"]
+from handlers.http_pool import HttpPool
+
+__all__ = ["ALLOWED_UPDATES", "PooledRequest", "TelegramClient"]
 
 ALLOWED_UPDATES = ("message", "callback_query")
 _READ_MARGIN_SECONDS = 10.0  # a long poll's answer may take this much longer than its timeout
 
 
-class _WaitingRequest(HTTPXRequest):
-    """PTB's httpx request, whose requests beyond the pool wait here rather than inside httpx: its pool
-    looks through every waiting request and connection at each step, which made sending the costliest
-    part of a message under load (docs/PERFORMANCE.md)."""
+class PooledRequest(BaseRequest):
+    """PTB's transport, through our `HttpPool` (aiohttp) instead of its httpx one: the same requests
+    (parameters as form fields, files as multipart) and the same errors (TimedOut, NetworkError), at a
+    tenth of the CPU a request. aiohttp has no write timeout: the connect and read ones bound a request."""
 
-    __slots__ = ("_slots",)
+    __slots__ = ("_pool", "_timeouts")
 
-    def __init__(self, connection_pool_size: int) -> None:
-        super().__init__(connection_pool_size=connection_pool_size)
-        self._slots = asyncio.Semaphore(connection_pool_size)
+    def __init__(self, connection_pool_size: int, *, read_timeout: float = 5.0, connect_timeout: float = 5.0) -> None:
+        self._pool = HttpPool(connection_pool_size, headers={"User-Agent": self.USER_AGENT})
+        self._timeouts = (read_timeout, connect_timeout)
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._timeouts[0]
+
+    async def initialize(self) -> None:
+        """Nothing to do: the connections open with the first request."""
+
+    async def shutdown(self) -> None:
+        await self._pool.aclose()
 
     async def do_request(  # noqa: PLR0917 - PTB's signature
         self,
@@ -42,14 +55,41 @@ class _WaitingRequest(HTTPXRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        async with self._slots:
-            return await super().do_request(
-                url, method, request_data, read_timeout, write_timeout, connect_timeout, pool_timeout
-            )
+        del write_timeout, pool_timeout  # no write timeout in aiohttp; the pool's wait is not timed (HttpPool)
+        read, connect = _seconds(read_timeout, self._timeouts[0]), _seconds(connect_timeout, self._timeouts[1])
+        if method != "POST":
+            raise ValueError(f"the Bot API is called with POST here, not {method}")
+        try:
+            async with self._pool.post(
+                url, waits=aiohttp.ClientTimeout(sock_connect=connect, sock_read=read), data=_form(request_data)
+            ) as response:
+                return response.status, await response.read()
+        except TimeoutError as exc:
+            raise TimedOut from exc
+        except aiohttp.ClientError as exc:  # the type only: its text may quote the URL, and the URL holds the token
+            raise NetworkError(f"aiohttp.{type(exc).__name__}") from exc
+
+
+def _seconds(given: object, default: float) -> float | None:
+    """A timeout PTB passed, or ours when it passed its "not given" marker."""
+    return given if given is None or isinstance(given, int | float) else default
+
+
+def _form(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    """The request's parameters as PTB's httpx transport sends them: form fields (each value JSON when not
+    a string), and a multipart form when files go with them."""
+    if request_data is None:
+        return None
+    if not request_data.contains_files:
+        return request_data.json_parameters
+    form = aiohttp.FormData(request_data.json_parameters)
+    for name, (file_name, content, mime_type) in request_data.multipart_data.items():
+        form.add_field(name, content, filename=file_name, content_type=mime_type)
+    return form
 
 
 class TelegramClient(Bot):
-    __slots__ = ("_api_base",)
+    __slots__ = ("_api_base", "_pooled")
 
     def __init__(self, token: str, api_base: str = "https://api.telegram.org") -> None:
         # Durations as timedelta (PTB 23's default): otherwise PTB 22 warns each time it builds a
@@ -60,16 +100,36 @@ class TelegramClient(Bot):
             token,
             base_url=f"{api_base}/bot{{token}}",
             base_file_url=f"{api_base}/file/bot{{token}}",
-            # 30 messages a second at ~0.3 s a request need ~10 connections; each one more costs every request.
-            request=_WaitingRequest(connection_pool_size=16),
-            get_updates_request=HTTPXRequest(connection_pool_size=2),
+            # 30 messages a second at ~0.3 s a request need ~10 connections.
+            request=(sending := PooledRequest(connection_pool_size=16)),
+            get_updates_request=(polling := PooledRequest(connection_pool_size=2)),
         )
         self._api_base = api_base
+        self._pooled = (sending, polling)
+
+    async def shutdown(self) -> None:
+        """PTB's, and the connections closed even when `initialize` was never called (a request made
+        without it opened them all the same)."""
+        await super().shutdown()
+        for request in self._pooled:
+            await request.shutdown()
 
     @property
     def api_base(self) -> str:
         """The Bot API server, without the token (safe to show)."""
         return self._api_base
+
+    async def send_text(self, chat_id: str, text: str, keyboard: InlineKeyboardMarkup | None = None) -> int:
+        """`send_message`, returning only the sent message's id: PTB's method reads the whole answer into a
+        `Message` (its buttons, chat and sender), which cost more than the request itself."""
+        data: dict[str, Any] = {"chat_id": chat_id, "text": text}
+        if keyboard is not None:
+            data["reply_markup"] = keyboard
+        result = await self._post("sendMessage", data)
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        if not isinstance(message_id, int):
+            raise NetworkError("sendMessage answered without a message id")
+        return message_id
 
     async def get_update_json(
         self, *, offset: int | None, wait: int, limit: int = 100, allowed_updates: Sequence[str] = ALLOWED_UPDATES

@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from telegram import Bot, Message
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from handlers.sending import (
@@ -34,6 +33,7 @@ from handlers.sending import (
     shown_choices,
 )
 from handlers.slots import RETRY_WHEN_UNAVAILABLE_SECONDS, SlotsUnavailable
+from handlers.telegram.client import TelegramClient
 from handlers.telegram.pacing import Pacer
 from handlers.telegram.parsing import CHANNEL
 from handlers.telegram.rendering import TelegramText, render, split_text, telegram_length
@@ -72,7 +72,7 @@ _Part = TelegramText | _FilePart
 class TelegramSender:
     channel = CHANNEL
 
-    def __init__(self, bot: Bot, pacer: Pacer, backoff: Callable[[int], float]) -> None:
+    def __init__(self, bot: TelegramClient, pacer: Pacer, backoff: Callable[[int], float]) -> None:
         """`backoff(attempt)`: seconds to wait before retrying after a transient error."""
         self.bot = bot
         self.pacer = pacer
@@ -88,7 +88,7 @@ class TelegramSender:
         if not parts:
             return Failed("nothing to send: the message is blank")
         first = self._parts_sent.pop(message.id, 0)
-        sent: Message | None = None
+        sent: int | None = None
         for index in range(first, len(parts)):
             if (paused := await self._wait_turn(message.recipient)) is not None:
                 return self._later(message.id, index, paused)
@@ -97,18 +97,21 @@ class TelegramSender:
             except TelegramError as exc:
                 return self._later(message.id, index, self._outcome(message, exc))
         assert sent is not None
-        return Delivered(str(sent.message_id))
+        return Delivered(str(sent))
 
-    async def _send_part(self, chat_id: str, part: _Part) -> Message:
+    async def _send_part(self, chat_id: str, part: _Part) -> int:
+        """The sent message's id."""
         if isinstance(part, TelegramText):
-            return await self.bot.send_message(chat_id=chat_id, text=part.text, reply_markup=part.keyboard)
+            return await self.bot.send_text(chat_id, part.text, part.keyboard)
         if part.is_photo:
-            return await self.bot.send_photo(
+            sent = await self.bot.send_photo(
                 chat_id=chat_id, photo=part.file.content, caption=part.caption, filename=part.file.name
             )
-        return await self.bot.send_document(
-            chat_id=chat_id, document=part.file.content, caption=part.caption, filename=part.file.name
-        )
+        else:
+            sent = await self.bot.send_document(
+                chat_id=chat_id, document=part.file.content, caption=part.caption, filename=part.file.name
+            )
+        return sent.message_id
 
     async def _edit(self, message: OutgoingMessage, replaces: str) -> SendResult | None:
         """The outcome of editing `replaces`; None when it cannot be edited and is to be sent anew."""

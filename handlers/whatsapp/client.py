@@ -1,14 +1,16 @@
 """The thin Graph API client: POST {api base}/{phone number id}/messages, and /media to upload a file
-before it is sent, with the token as a Bearer header. httpx, not a wrapper library (see DESIGN.md):
-our needs are these two calls."""
+before it is sent, with the token as a Bearer header. Plain HTTP through our pool (`handlers.http_pool`,
+aiohttp), not a wrapper library (see DESIGN.md): our needs are these two calls."""
 
 from __future__ import annotations
 
-import asyncio
+import json
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import aiohttp
+
+from handlers.http_pool import HttpPool
 
 __all__ = ["DEFAULT_API_BASE", "GraphAnswer", "GraphClient"]
 
@@ -41,55 +43,47 @@ class GraphClient:
     ) -> None:
         self.phone_number_id = phone_number_id
         self.api_base = api_base.rstrip("/")
-        # Requests beyond the pool wait here, not inside httpx: its pool looks through every waiting request
-        # and connection at each step, which made sending the costliest part of a message under load.
-        self._slots = asyncio.Semaphore(max_connections)
-        self._http = httpx.AsyncClient(
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=timeout_seconds,
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
-        )
+        self._pool = HttpPool(max_connections, headers={"Authorization": f"Bearer {token}"})
+        self._waits = aiohttp.ClientTimeout(sock_connect=timeout_seconds, sock_read=timeout_seconds)
 
     async def send_message(self, to: str, content: dict[str, Any]) -> GraphAnswer:
-        """Send one message (`content`: the type and its object). Raises httpx.HTTPError when the
-        Graph API could not be reached or did not answer in time."""
+        """Send one message (`content`: the type and its object). Raises one of `handlers.http_pool.UNREACHABLE`
+        when the Graph API could not be reached or did not answer in time."""
         body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": to, **content}
-        async with self._slots:
-            response = await self._http.post(f"{self.api_base}/{self.phone_number_id}/messages", json=body)
-        return _answer(response)
+        url = f"{self.api_base}/{self.phone_number_id}/messages"
+        async with self._pool.post(url, waits=self._waits, json=body) as response:
+            return _answer(response.status, response.reason, await response.read())
 
     async def upload_media(self, file_name: str, media_type: str, content: bytes) -> GraphAnswer:
         """Upload a file to send; the answer's `message_id` is the media id a message then refers to.
-        Raises httpx.HTTPError like `send_message`."""
-        async with self._slots:
-            response = await self._http.post(
-                f"{self.api_base}/{self.phone_number_id}/media",
-                data={"messaging_product": "whatsapp", "type": media_type},
-                files={"file": (file_name, content, media_type)},
-            )
-        return _answer(response)
+        Raises like `send_message`."""
+        form = aiohttp.FormData({"messaging_product": "whatsapp", "type": media_type})
+        form.add_field("file", content, filename=file_name, content_type=media_type)
+        url = f"{self.api_base}/{self.phone_number_id}/media"
+        async with self._pool.post(url, waits=self._waits, data=form) as response:
+            return _answer(response.status, response.reason, await response.read())
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self._pool.aclose()
 
 
-def _answer(response: httpx.Response) -> GraphAnswer:
+def _answer(status: int, reason: str | None, content: bytes) -> GraphAnswer:
     try:
-        data: Any = response.json()
+        data: Any = json.loads(content)
     except ValueError:
         data = None
     if not isinstance(data, dict):
         data = {}
     error = data.get("error")
-    if isinstance(error, dict) or response.status_code >= 300:
+    if isinstance(error, dict) or status >= 300:
         error = error if isinstance(error, dict) else {}
         code = error.get("code")
         return GraphAnswer(
-            response.status_code,
-            error_code=code if isinstance(code, int) and not isinstance(code, bool) else response.status_code,
-            error_message=str(error.get("message") or response.reason_phrase)[:300],
+            status,
+            error_code=code if isinstance(code, int) and not isinstance(code, bool) else status,
+            error_message=str(error.get("message") or reason or status)[:300],
         )
     messages = data.get("messages")
     first = messages[0] if isinstance(messages, list) and messages and isinstance(messages[0], dict) else data
     message_id = first.get("id")  # a message's id, or an uploaded file's ({"id": …})
-    return GraphAnswer(response.status_code, message_id=message_id if isinstance(message_id, str) else None)
+    return GraphAnswer(status, message_id=message_id if isinstance(message_id, str) else None)

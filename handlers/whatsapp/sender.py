@@ -24,8 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import httpx
-
+from handlers.http_pool import UNREACHABLE
 from handlers.sending import Delivered, Failed, OutgoingFile, OutgoingMessage, RetryLater, SendResult, Unreachable
 from handlers.slots import RETRY_WHEN_UNAVAILABLE_SECONDS, SlotsUnavailable
 from handlers.whatsapp.client import GraphAnswer, GraphClient
@@ -143,7 +142,7 @@ class WhatsAppSender:
                 return RetryLater(paused, "waiting: WhatsApp asked to slow down", rate_limited=True)
             try:
                 answer = await self.client.upload_media(file.name, file.media_type, file.content)
-            except httpx.HTTPError as exc:
+            except UNREACHABLE as exc:
                 return RetryLater(self.backoff(message.attempt), f"upload failed: network error: {type(exc).__name__}")
             if not answer.ok or answer.message_id is None:
                 return self._outcome(message, answer)
@@ -185,7 +184,7 @@ class WhatsAppSender:
             return RetryLater(paused, "waiting: WhatsApp asked to slow down", rate_limited=True)
         try:
             answer = await self.client.send_message(message.recipient, content)
-        except httpx.HTTPError as exc:  # the type only: the text may quote the URL
+        except UNREACHABLE as exc:  # the type only: the text may quote the URL
             return RetryLater(self.backoff(message.attempt), f"network error: {type(exc).__name__}")
         if answer.ok:
             self._slow_downs = 0
