@@ -64,6 +64,42 @@ async def app(settings: Settings, clock: FixedClock, store: Store) -> Jaring:
     return await open_jaring(settings, clock, store=store)
 
 
+# A training child that notes how many admin phrases it found committed: one started before the commit
+# of the message that added them would find none.
+_COUNTING_CHILD = """
+import asyncio, sys
+out, kind, where, schema = sys.argv[1:5]
+if kind == "sqlite":
+    import sqlite3
+    found = sqlite3.connect(where).execute("SELECT count(*) FROM question_phrases").fetchone()[0]
+else:
+    import asyncpg
+    async def count():
+        connection = await asyncpg.connect(where, server_settings={"search_path": schema})
+        try:
+            return await connection.fetchval("SELECT count(*) FROM question_phrases")
+        finally:
+            await connection.close()
+    found = asyncio.run(count())
+open(out, "a").write(f"ran, {found} phrases committed\\n")
+"""
+
+
+async def _counting_training(app: Jaring, tmp_path: Path) -> tuple[QuestionModelKeeper, Path]:
+    """A keeper whose training child counts the committed phrases, in the test's own database."""
+    ran = tmp_path / "trained.txt"
+    url = app.store.engine.url
+    if app.store.is_sqlite:
+        where = (str(url.database), "")
+    else:
+        async with app.store.transaction() as session:
+            schema = str((await session.execute(text("SELECT current_schema()"))).scalar_one())
+        where = (url.set(drivername="postgresql").render_as_string(hide_password=False), schema)
+    kind = "sqlite" if app.store.is_sqlite else "postgresql"
+    command = (sys.executable, "-c", _COUNTING_CHILD, str(ran), kind, *where)
+    return QuestionModelKeeper(default_desk(), train_command=command), ran
+
+
 def _recording_training(tmp_path: Path) -> tuple[QuestionModelKeeper, Path]:
     """A keeper whose training child only notes that it ran: on PostgreSQL the real `jaring questions
     train` would find another database than the test's own schema (the whole loop is tested below)."""
@@ -311,7 +347,7 @@ async def test_training_asked_for_while_one_runs_runs_once_more_afterwards(tmp_p
 async def test_an_admin_attaches_a_group_in_chat_and_training_starts_after_the_commit(
     app: Jaring, tmp_path: Path
 ) -> None:
-    app.pipeline.question_model, ran = _recording_training(tmp_path)
+    app.pipeline.question_model, ran = await _counting_training(app, tmp_path)
     first, *_ = await _unanswered(app, *JMO, *BLT)
     admin = await _contact(app, "admin", "admin")
     await _talk(app, "admin", "pertanyaan belum terjawab")
@@ -331,9 +367,8 @@ async def test_an_admin_attaches_a_group_in_chat_and_training_starts_after_the_c
         f'Jadikan 3 pertanyaan kelompok No. {first} contoh topik "Kartu, KPJ & JMO"?'
     )
     await _talk(app, "admin", "ya")
-    assert not ran.exists() or ran.read_text() == ""  # not before the message's transaction committed …
     await app.pipeline.question_model.training_done()
-    assert ran.read_text() == "ran\n"  # … then once
+    assert ran.read_text() == "ran, 3 phrases committed\n"  # once, and after the commit
     said = await _bodies(app, admin)
     assert said[-2].startswith(f'Tersimpan: 3 pertanyaan kelompok No. {first} menjadi contoh topik "Kartu, KPJ & JMO".')
     assert said[-1].startswith("Pertanyaan yang belum terjawab: 2 pertanyaan dalam 1 kelompok")
