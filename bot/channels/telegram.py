@@ -279,7 +279,7 @@ class TelegramChannel:
 
     async def _remove_keyboard(self, chat_id: int, message_id: int) -> None:
         """The question was answered: its buttons go, so they cannot be tapped twice."""
-        await self._quietly(self.client.edit_message_reply_markup(chat_id=chat_id, message_id=message_id))
+        await self._quietly(self.client.remove_keyboard(chat_id, message_id))
         _remember(self._keyboards_removed, chat_id, message_id)
 
     async def _answer_group(self, parsed: NotPrivate) -> None:

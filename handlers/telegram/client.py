@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from handlers.http_pool import HttpPool
+from handlers.telegram.rendering import Keyboard
 
 __all__ = ["ALLOWED_UPDATES", "PooledRequest", "TelegramClient"]
 
@@ -119,17 +120,21 @@ class TelegramClient(Bot):
         """The Bot API server, without the token (safe to show)."""
         return self._api_base
 
-    async def send_text(self, chat_id: str, text: str, keyboard: InlineKeyboardMarkup | None = None) -> int:
+    async def send_text(self, chat_id: str, text: str, keyboard: Keyboard | None = None) -> int:
         """`send_message`, returning only the sent message's id: PTB's method reads the whole answer into a
         `Message` (its buttons, chat and sender), which cost more than the request itself."""
         data: dict[str, Any] = {"chat_id": chat_id, "text": text}
         if keyboard is not None:
-            data["reply_markup"] = keyboard
+            data["reply_markup"] = keyboard.to_json()
         result = await self._post("sendMessage", data)
         message_id = result.get("message_id") if isinstance(result, dict) else None
         if not isinstance(message_id, int):
             raise NetworkError("sendMessage answered without a message id")
         return message_id
+
+    async def remove_keyboard(self, chat_id: int, message_id: int) -> None:
+        """`edit_message_reply_markup` without a markup, its answer not read into a `Message`."""
+        await self._post("editMessageReplyMarkup", {"chat_id": chat_id, "message_id": message_id})
 
     async def get_update_json(
         self, *, offset: int | None, wait: int, limit: int = 100, allowed_updates: Sequence[str] = ALLOWED_UPDATES

@@ -7,10 +7,9 @@ longer than Telegram allows is split at paragraph or line breaks; the keyboard g
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.sending import OutgoingChoice, OutgoingMessage, shown_choices
 
@@ -18,6 +17,8 @@ __all__ = [
     "MAX_BUTTONS",
     "MAX_CALLBACK_DATA_BYTES",
     "MAX_TEXT_LENGTH",
+    "Button",
+    "Keyboard",
     "TelegramText",
     "fits_a_keyboard",
     "render",
@@ -31,11 +32,29 @@ MAX_BUTTONS = 100
 
 
 @dataclass(frozen=True, slots=True)
+class Button:
+    text: str
+    callback_data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Keyboard:
+    """An inline keyboard, as the Bot API's InlineKeyboardMarkup names it. Ours rather than PTB's
+    objects: building and serialising those cost more than sending the message (docs/PERFORMANCE.md)."""
+
+    inline_keyboard: tuple[tuple[Button, ...], ...]
+
+    def to_json(self) -> str:
+        rows = [[{"text": b.text, "callback_data": b.callback_data} for b in row] for row in self.inline_keyboard]
+        return json.dumps({"inline_keyboard": rows})
+
+
+@dataclass(frozen=True, slots=True)
 class TelegramText:
     """One sendMessage."""
 
     text: str
-    keyboard: InlineKeyboardMarkup | None = None
+    keyboard: Keyboard | None = None
 
 
 def telegram_length(text: str) -> int:
@@ -53,11 +72,10 @@ def render(message: OutgoingMessage, limit: int = MAX_TEXT_LENGTH) -> list[Teleg
     body = message.body.strip()
     keyboard = None
     if body and fits_a_keyboard(message.choices):  # a keyboard needs a text to hang from
-        keyboard = InlineKeyboardMarkup(
-            [
-                [InlineKeyboardButton(line, callback_data=c.id)]
-                for line, c in zip(shown_choices(message.choices), message.choices, strict=True)
-            ]
+        keyboard = Keyboard(
+            tuple(
+                (Button(line, c.id),) for line, c in zip(shown_choices(message.choices), message.choices, strict=True)
+            )
         )
     elif message.choices:
         lines = "\n".join(shown_choices(message.choices))
