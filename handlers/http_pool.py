@@ -15,6 +15,8 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 
@@ -34,6 +36,7 @@ class HttpPool:
         self._headers = dict(headers or {})
         self._free = asyncio.Semaphore(size)
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[str, str | None] = {}
 
     @asynccontextmanager
     async def post(
@@ -41,7 +44,8 @@ class HttpPool:
     ) -> AsyncIterator[aiohttp.ClientResponse]:
         """POST `url` once a connection is free; `body` is aiohttp's `json=` or `data=`. Raises one of
         `UNREACHABLE` when the server could not be reached or did not answer within `waits`."""
-        async with self._free, self._opened().post(url, timeout=waits, **body) as response:
+        proxy = self._proxy(url)
+        async with self._free, self._opened().post(url, timeout=waits, proxy=proxy, **body) as response:
             yield response
 
     async def aclose(self) -> None:
@@ -52,8 +56,16 @@ class HttpPool:
     def _opened(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self.size),
-                headers=self._headers,
-                trust_env=True,  # HTTPS_PROXY and NO_PROXY, as httpx read them before
+                connector=aiohttp.TCPConnector(limit=self.size), headers=self._headers
             )
         return self._session
+
+    def _proxy(self, url: str) -> str | None:
+        """The proxy HTTPS_PROXY / HTTP_PROXY / NO_PROXY name for `url`'s host, as httpx read them before;
+        looked up once a host. (aiohttp's `trust_env` looks again at every request, and reads ~/.netrc
+        in a thread each time: 15 % of a broadcast's CPU.)"""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if host not in self._proxies:
+            self._proxies[host] = None if not host or proxy_bypass(host) else getproxies().get(parts.scheme)
+        return self._proxies[host]
