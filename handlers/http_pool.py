@@ -36,6 +36,7 @@ class HttpPool:
         self._headers = dict(headers or {})
         self._free = asyncio.Semaphore(size)
         self._session: aiohttp.ClientSession | None = None
+        self._closed = False
         self._proxies: dict[str, str | None] = {}
 
     @asynccontextmanager
@@ -43,12 +44,20 @@ class HttpPool:
         self, url: str, *, waits: aiohttp.ClientTimeout, **body: Any
     ) -> AsyncIterator[aiohttp.ClientResponse]:
         """POST `url` once a connection is free; `body` is aiohttp's `json=` or `data=`. Raises one of
-        `UNREACHABLE` when the server could not be reached or did not answer within `waits`."""
+        `UNREACHABLE` when the server could not be reached or did not answer within `waits`, or when the
+        pool was closed (a late request must not open connections nobody will close)."""
+        if self._closed:
+            raise aiohttp.ClientConnectionError("the connections were closed")
         proxy = self._proxy(url)
         async with self._free, self._opened().post(url, timeout=waits, proxy=proxy, **body) as response:
             yield response
 
+    def reopen(self) -> None:
+        """Take requests again after `aclose` (python-telegram-bot's Bot can be initialised again)."""
+        self._closed = False
+
     async def aclose(self) -> None:
+        self._closed = True
         session, self._session = self._session, None
         if session is not None:
             await session.close()
@@ -61,11 +70,20 @@ class HttpPool:
         return self._session
 
     def _proxy(self, url: str) -> str | None:
-        """The proxy HTTPS_PROXY / HTTP_PROXY / NO_PROXY name for `url`'s host, as httpx read them before;
-        looked up once a host. (aiohttp's `trust_env` looks again at every request, and reads ~/.netrc
-        in a thread each time: 15 % of a broadcast's CPU.)"""
+        """The proxy the environment names for `url`'s host (HTTPS_PROXY or HTTP_PROXY by the URL's
+        scheme, else ALL_PROXY; none for a host NO_PROXY names, by urllib's rules: names and domains, not
+        ports or address ranges), looked up once a host. aiohttp's `trust_env` looks again at every
+        request, and reads ~/.netrc in a thread each time: 15 % of a broadcast's CPU."""
         parts = urlsplit(url)
         host = parts.hostname or ""
         if host not in self._proxies:
-            self._proxies[host] = None if not host or proxy_bypass(host) else getproxies().get(parts.scheme)
+            self._proxies[host] = None if not host or proxy_bypass(host) else _env_proxy(parts.scheme)
         return self._proxies[host]
+
+
+def _env_proxy(scheme: str) -> str | None:
+    named = getproxies()
+    proxy = named.get(scheme) or named.get("all")
+    if proxy and "://" not in proxy:  # "10.0.0.1:3128", as curl and httpx take it
+        proxy = f"http://{proxy}"
+    return proxy or None

@@ -18,7 +18,7 @@ from bot.serve import serving
 from bot.settings import Settings
 from db.models import Contact
 from db.repositories import outbox
-from handlers.sending import Failed, OutgoingChoice, OutgoingMessage, RetryLater
+from handlers.sending import Failed, OutgoingChoice, OutgoingFile, OutgoingMessage, RetryLater
 from handlers.telegram import Pacer, Rate, TelegramClient, TelegramSender
 from tests.conftest import FixedClock
 from tests.fake_telegram import FakeTelegram
@@ -251,3 +251,14 @@ async def test_a_blank_message_is_failed_not_sent(fake: FakeTelegram) -> None:
         await sender.send(only_choices)
     [sent] = fake.sent_to(1)
     assert (sent.text, sent.reply_markup) == ("1. A", None)
+
+
+async def test_a_document_keeps_its_file_name_as_written(fake: FakeTelegram) -> None:
+    letter = OutgoingFile("Surat Edaran Dinas é.pdf", "application/pdf", b"%PDF-1.4 surat")
+    async with TelegramClient(fake.token, fake.url) as client:
+        sender = TelegramSender(client, Pacer(Rate(1.0, 3), Rate(30.0, 30)), backoff=float)
+        result = await sender.send(OutgoingMessage(id=1, channel="telegram", recipient="1", body="Surat", file=letter))
+    assert not isinstance(result, (Failed, RetryLater))
+    [sent] = fake.sent_to(1)
+    assert sent.file is not None
+    assert (sent.kind, sent.file.name, sent.file.content) == ("document", "Surat Edaran Dinas é.pdf", b"%PDF-1.4 surat")

@@ -7,6 +7,7 @@ same way for polling and for the webhook."""
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -23,25 +24,30 @@ __all__ = ["ALLOWED_UPDATES", "PooledRequest", "TelegramClient"]
 
 ALLOWED_UPDATES = ("message", "callback_query")
 _READ_MARGIN_SECONDS = 10.0  # a long poll's answer may take this much longer than its timeout
+# PTB's HTTPXRequest's defaults.
+_READ_SECONDS = _WRITE_SECONDS = _CONNECT_SECONDS = 5.0
+_MEDIA_WRITE_SECONDS = 20.0
 
 
 class PooledRequest(BaseRequest):
     """PTB's transport, through our `HttpPool` (aiohttp) instead of its httpx one: the same requests
-    (parameters as form fields, files as multipart) and the same errors (TimedOut, NetworkError), at a
-    tenth of the CPU a request. aiohttp has no write timeout: the connect and read ones bound a request."""
+    (parameters as form fields, files as multipart), the same errors (TimedOut, NetworkError) and the same
+    default timeouts, at a tenth of the CPU a request. aiohttp times the connect and each read, not the
+    writing of a body: a request as a whole may take connect + write + read, as it could with httpx, so a
+    stalled upload ends too."""
 
-    __slots__ = ("_pool", "_timeouts")
+    __slots__ = ("_pool",)
 
-    def __init__(self, connection_pool_size: int, *, read_timeout: float = 5.0, connect_timeout: float = 5.0) -> None:
+    def __init__(self, connection_pool_size: int) -> None:
         self._pool = HttpPool(connection_pool_size, headers={"User-Agent": self.USER_AGENT})
-        self._timeouts = (read_timeout, connect_timeout)
 
     @property
     def read_timeout(self) -> float | None:
-        return self._timeouts[0]
+        return _READ_SECONDS
 
     async def initialize(self) -> None:
-        """Nothing to do: the connections open with the first request."""
+        """The connections open with the first request; after `shutdown`, requests are taken again."""
+        self._pool.reopen()
 
     async def shutdown(self) -> None:
         await self._pool.aclose()
@@ -56,14 +62,16 @@ class PooledRequest(BaseRequest):
         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
         pool_timeout: Any = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        del write_timeout, pool_timeout  # no write timeout in aiohttp; the pool's wait is not timed (HttpPool)
-        read, connect = _seconds(read_timeout, self._timeouts[0]), _seconds(connect_timeout, self._timeouts[1])
+        del pool_timeout  # the wait for a free connection is not timed (HttpPool)
         if method != "POST":
             raise ValueError(f"the Bot API is called with POST here, not {method}")
+        files = request_data is not None and request_data.contains_files
+        read, connect = _seconds(read_timeout, _READ_SECONDS), _seconds(connect_timeout, _CONNECT_SECONDS)
+        write = _seconds(write_timeout, _MEDIA_WRITE_SECONDS if files else _WRITE_SECONDS)
+        whole = read + connect + write if read is not None and connect is not None and write is not None else None
+        waits = aiohttp.ClientTimeout(total=whole, sock_connect=connect, sock_read=read)
         try:
-            async with self._pool.post(
-                url, waits=aiohttp.ClientTimeout(sock_connect=connect, sock_read=read), data=_form(request_data)
-            ) as response:
+            async with self._pool.post(url, waits=waits, data=_form(request_data)) as response:
                 return response.status, await response.read()
         except TimeoutError as exc:
             raise TimedOut from exc
@@ -83,9 +91,11 @@ def _form(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str]
         return None
     if not request_data.contains_files:
         return request_data.json_parameters
-    form = aiohttp.FormData(request_data.json_parameters)
+    form = aiohttp.FormData(request_data.json_parameters, quote_fields=False)  # a file's name as it is, not %20
     for name, (file_name, content, mime_type) in request_data.multipart_data.items():
-        form.add_field(name, content, filename=file_name, content_type=mime_type)
+        # As a stream: aiohttp copies a large bytes body in one go on the event loop (and warns).
+        body = io.BytesIO(content) if isinstance(content, bytes) else content
+        form.add_field(name, body, filename=file_name, content_type=mime_type)
     return form
 
 

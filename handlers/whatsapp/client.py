@@ -4,6 +4,7 @@ aiohttp), not a wrapper library (see DESIGN.md): our needs are these two calls."
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +45,10 @@ class GraphClient:
         self.phone_number_id = phone_number_id
         self.api_base = api_base.rstrip("/")
         self._pool = HttpPool(max_connections, headers={"Authorization": f"Bearer {token}"})
-        self._waits = aiohttp.ClientTimeout(sock_connect=timeout_seconds, sock_read=timeout_seconds)
+        # Connect, write, read: aiohttp times the first and each read, not the writing of a body (an upload).
+        self._waits = aiohttp.ClientTimeout(
+            total=3 * timeout_seconds, sock_connect=timeout_seconds, sock_read=timeout_seconds
+        )
 
     async def send_message(self, to: str, content: dict[str, Any]) -> GraphAnswer:
         """Send one message (`content`: the type and its object). Raises one of `handlers.http_pool.UNREACHABLE`
@@ -57,8 +61,8 @@ class GraphClient:
     async def upload_media(self, file_name: str, media_type: str, content: bytes) -> GraphAnswer:
         """Upload a file to send; the answer's `message_id` is the media id a message then refers to.
         Raises like `send_message`."""
-        form = aiohttp.FormData({"messaging_product": "whatsapp", "type": media_type})
-        form.add_field("file", content, filename=file_name, content_type=media_type)
+        form = aiohttp.FormData({"messaging_product": "whatsapp", "type": media_type}, quote_fields=False)
+        form.add_field("file", io.BytesIO(content), filename=file_name, content_type=media_type)  # streamed
         url = f"{self.api_base}/{self.phone_number_id}/media"
         async with self._pool.post(url, waits=self._waits, data=form) as response:
             return _answer(response.status, response.reason, await response.read())
