@@ -46,12 +46,16 @@ async def proxy() -> AsyncIterator[tuple[str, list[str]]]:
         await server.wait_closed()
 
 
-async def test_requests_go_through_the_proxy_the_environment_names(
-    proxy: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    address, seen = proxy
+@pytest.fixture
+def seen(proxy: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """HTTP_PROXY names the proxy (and nothing else of the machine's own settings counts): what it saw."""
+    address, requests = proxy
     _no_proxies(monkeypatch)
     monkeypatch.setenv("HTTP_PROXY", address)
+    return requests
+
+
+async def test_requests_go_through_the_proxy_the_environment_names(seen: list[str]) -> None:
     pool = HttpPool(2)
     try:
         for _ in range(2):
@@ -62,12 +66,7 @@ async def test_requests_go_through_the_proxy_the_environment_names(
     assert seen == ["POST http://api.platform.invalid/send HTTP/1.1"] * 2
 
 
-async def test_a_host_in_no_proxy_is_reached_directly(
-    proxy: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    address, seen = proxy
-    _no_proxies(monkeypatch)
-    monkeypatch.setenv("HTTP_PROXY", address)
+async def test_a_host_in_no_proxy_is_reached_directly(seen: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_PROXY", "api.platform.invalid")
     pool = HttpPool(1)
     try:
@@ -89,21 +88,11 @@ async def test_a_proxy_named_without_a_scheme_or_for_all_schemes_is_used(
         monkeypatch.setenv("ALL_PROXY", address)
     else:
         monkeypatch.setenv("HTTP_PROXY", address.removeprefix("http://"))  # "127.0.0.1:3128", as curl takes it
-    pool = HttpPool(1)
-    try:
-        async with pool.post("http://api.platform.invalid/send", waits=WAITS, json={}) as response:
-            assert response.status == 200
-    finally:
-        await pool.aclose()
+    assert await _one_post_through(HttpPool(1)) == 200
     assert seen == ["POST http://api.platform.invalid/send HTTP/1.1"]
 
 
-async def test_a_closed_pool_refuses_a_late_request_and_opens_nothing(
-    proxy: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    address, seen = proxy
-    _no_proxies(monkeypatch)
-    monkeypatch.setenv("HTTP_PROXY", address)
+async def test_a_closed_pool_refuses_a_late_request_and_opens_nothing(seen: list[str]) -> None:
     pool = HttpPool(1)
     await pool.aclose()
     with pytest.raises(UNREACHABLE):
@@ -111,9 +100,14 @@ async def test_a_closed_pool_refuses_a_late_request_and_opens_nothing(
             pass
     assert seen == []
     pool.reopen()  # python-telegram-bot's Bot initialised again
+    assert await _one_post_through(pool) == 200
+
+
+async def _one_post_through(pool: HttpPool) -> int:
+    """The status of one POST through `pool`, closed afterwards."""
     try:
         async with pool.post("http://api.platform.invalid/send", waits=WAITS, json={}) as response:
-            assert response.status == 200
+            return response.status
     finally:
         await pool.aclose()
 
