@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,11 +25,11 @@ from bot.settings import Settings
 from db import migrate
 from db.connection import Store
 from db.models import InboxMessage, OutboxMessage
-from tests.fake_whatsapp import APP_SECRET, VERIFY_TOKEN, FakeGraph
+from tests.fake_whatsapp import FakeGraph
 from tests.postgres_databases import postgres_database
+from tests.serve_support import command_env, jaring_serve, stop_cleanly, whatsapp_env
 from tests.tcp_proxy import TcpProxy
 from tests.telegram_support import free_port
-from tests.test_telegram_serve import JARING, command_env
 from tests.waiting import wait_until
 from tests.whatsapp_support import fake_graph, whatsapp_settings
 
@@ -219,19 +218,12 @@ async def test_serve_waits_for_a_database_that_comes_up_later(request: pytest.Fi
             tmp_path,
             DATABASE_URL=proxied.replace("postgres@", "postgres:s3cret-pw@"),
             JARING_DATABASE_WAIT_SECONDS="60",
-            WHATSAPP_TOKEN=fake.token,
-            WHATSAPP_PHONE_NUMBER_ID=fake.phone_number_id,
-            WHATSAPP_APP_SECRET=APP_SECRET,
-            WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
-            WHATSAPP_API_BASE=fake.api_base,
+            **whatsapp_env(fake),
             JARING_PORT=str(port),
         )
-        process = await asyncio.create_subprocess_exec(
-            JARING, "serve", "--host", "127.0.0.1", env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
-        )
-        assert process.stderr is not None
         lines: list[str] = []
-        try:
+        async with jaring_serve(env, tmp_path) as process:
+            assert process.stderr is not None
             async with asyncio.timeout(60):
                 while len([line for line in lines if "database not reachable" in line]) < 2:
                     lines.append((await process.stderr.readline()).decode())
@@ -243,13 +235,8 @@ async def test_serve_waits_for_a_database_that_comes_up_later(request: pytest.Fi
                         status = await fake.deliver(fake.text(PEOPLE[0], "halo"))
                     await asyncio.sleep(0.2)
                 await wait_until(lambda: fake.sent_to(PEOPLE[0]), "the first reply", 30)
-            process.send_signal(signal.SIGTERM)
-            async with asyncio.timeout(20):
-                assert await process.wait() == 0
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+            await stop_cleanly(process)
+        assert process.stderr is not None
         lines.append((await process.stderr.read()).decode())
     log = "".join(lines)
     waiting = [line for line in log.splitlines() if "database not reachable" in line]

@@ -16,8 +16,8 @@ import pytest
 from bot.settings import Settings
 from db.disconnects import is_connection_lost, is_unreachable
 from tests.cli_support import jaring
+from tests.serve_support import JARING, command_env
 from tests.telegram_support import free_port
-from tests.test_telegram_serve import JARING, command_env
 
 WAITING = re.compile(
     r"jaring: database not reachable at postgresql://jaring:\*\*\*@127\.0\.0\.1:(\d+)/jaring "

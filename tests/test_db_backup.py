@@ -21,8 +21,8 @@ from bot.settings import Settings
 from db.backup import BackupError, backup_sqlite
 from db.migrate import HEAD_REVISION
 from tests.cli_support import jaring
+from tests.serve_support import JARING, command_env
 from tests.telegram_support import use_migrated_database
-from tests.test_telegram_serve import JARING, command_env
 
 
 def chat(env: dict[str, str], cwd: Path, *lines: tuple[str, str]) -> list[dict[str, object]]:

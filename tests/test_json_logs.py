@@ -9,7 +9,6 @@ import asyncio
 import io
 import json
 import logging
-import signal
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -19,9 +18,8 @@ import httpx
 import pytest
 
 from bot.logging_setup import configure_logging
-from tests.fake_whatsapp import APP_SECRET, VERIFY_TOKEN
+from tests.serve_support import command_env, jaring_serve, stop_cleanly, whatsapp_env
 from tests.telegram_support import free_port, use_migrated_database
-from tests.test_telegram_serve import JARING, command_env
 from tests.whatsapp_support import fake_graph
 
 NIK = "3375014107800002"
@@ -64,18 +62,8 @@ async def test_serve_logs_json_lines_without_the_exceptions_message_or_a_nik(tmp
     async with fake_graph() as fake:
         port = free_port()
         fake.webhook_url = f"http://127.0.0.1:{port}/webhook/whatsapp"
-        env |= {
-            "WHATSAPP_TOKEN": fake.token,
-            "WHATSAPP_PHONE_NUMBER_ID": fake.phone_number_id,
-            "WHATSAPP_APP_SECRET": APP_SECRET,
-            "WHATSAPP_VERIFY_TOKEN": VERIFY_TOKEN,
-            "WHATSAPP_API_BASE": fake.api_base,
-            "JARING_PORT": str(port),
-        }
-        process = await asyncio.create_subprocess_exec(
-            JARING, "serve", "--host", "127.0.0.1", env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
-        )
-        try:
+        env |= whatsapp_env(fake) | {"JARING_PORT": str(port)}
+        async with jaring_serve(env, tmp_path) as process:
             status = 0
             async with asyncio.timeout(60):
                 while status == 0:  # until the web app listens
@@ -84,13 +72,7 @@ async def test_serve_logs_json_lines_without_the_exceptions_message_or_a_nik(tmp
                     except httpx.ConnectError:
                         await asyncio.sleep(0.1)
             assert status == 500, "refused by the database: not stored, delivered again later"
-            process.send_signal(signal.SIGTERM)
-            async with asyncio.timeout(20):
-                assert await process.wait() == 0
-        finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
+            await stop_cleanly(process)
         assert process.stderr is not None
         stderr = (await process.stderr.read()).decode()
 

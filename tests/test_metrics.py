@@ -23,11 +23,11 @@ from bot.serve import serving
 from bot.settings import Settings
 from db.repositories.outbox import PRIORITY_BROADCAST
 from tests.fake_telegram import FakeTelegram
-from tests.fake_whatsapp import APP_SECRET, VERIFY_TOKEN, FakeGraph
+from tests.fake_whatsapp import FakeGraph
 from tests.operations_support import figure, figure_soon, queue_waiting, scrape
+from tests.serve_support import JARING, command_env, whatsapp_env
 from tests.telegram_support import fake_server, free_port, telegram_settings, use_migrated_database
 from tests.telegram_support import replies as telegram_replies
-from tests.test_telegram_serve import JARING, command_env
 from tests.whatsapp_support import fake_graph, replies, whatsapp_settings
 
 WA = "6281234567890"
@@ -222,11 +222,7 @@ async def test_several_workers_figures_are_added_up(
     port = free_port()
     env = command_env(
         tmp_path,
-        WHATSAPP_TOKEN=graph.token,
-        WHATSAPP_PHONE_NUMBER_ID=graph.phone_number_id,
-        WHATSAPP_APP_SECRET=APP_SECRET,
-        WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
-        WHATSAPP_API_BASE=graph.api_base,
+        **whatsapp_env(graph),
         JARING_PORT=str(port),
     )
     assert env[metrics.MULTIPROCESS_ENV] == str(folder)

@@ -28,8 +28,8 @@ from db.repositories import contacts
 from tests.fake_telegram import FakeTelegram
 from tests.fake_whatsapp import FakeGraph
 from tests.postgres_databases import postgres_database
+from tests.serve_support import JARING
 from tests.telegram_support import fake_server
-from tests.test_telegram_serve import JARING
 from tests.waiting import wait_until
 from tests.whatsapp_support import fake_graph
 from tests.workers_support import (

@@ -33,8 +33,8 @@ from handlers.whatsapp import GraphClient, Throttle, WhatsAppSender
 from tests.fake_telegram import FakeTelegram
 from tests.fake_whatsapp import APP_SECRET, VERIFY_TOKEN, FakeGraph
 from tests.postgres_databases import postgres_database
+from tests.serve_support import JARING, command_env, whatsapp_env
 from tests.telegram_support import free_port
-from tests.test_telegram_serve import JARING, command_env
 
 UNREACHABLE_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:1/jaring"
 
@@ -353,11 +353,7 @@ async def test_four_workers_together_send_no_faster_than_the_limit(
                     TELEGRAM_BOT_TOKEN=telegram.token,
                     TELEGRAM_API_BASE=telegram.url,
                     TELEGRAM_MESSAGES_PER_SECOND=str(LIMIT),
-                    WHATSAPP_TOKEN=graph.token,
-                    WHATSAPP_PHONE_NUMBER_ID=graph.phone_number_id,
-                    WHATSAPP_APP_SECRET=APP_SECRET,
-                    WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
-                    WHATSAPP_API_BASE=graph.api_base,
+                    **whatsapp_env(graph),
                     WHATSAPP_MESSAGES_PER_SECOND=str(LIMIT),
                 )
                 (tmp_path / f"worker{n}").mkdir()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_telegram_serve import JARING, command_env
+from tests.serve_support import JARING, command_env
 
 
 def _serve(tmp_path: Path, *args: str, **settings: str) -> subprocess.CompletedProcess[str]:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import signal
 import socket
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from cryptography.fernet import Fernet
 
 from bot.channels.telegram import TelegramChannel
 from bot.inbound.pipeline import Handled, Pipeline
@@ -21,6 +16,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from conversations.inbound import Inbound
 from db.models import InboxMessage
 from tests.fake_telegram import FakeTelegram
+from tests.serve_support import JARING, command_env, jaring_serve, stop_cleanly
 from tests.telegram_support import (
     count_rows,
     fake_server,
@@ -30,24 +26,12 @@ from tests.telegram_support import (
     use_migrated_database,
 )
 
-JARING = str(Path(sys.executable).with_name("jaring"))
-
 
 @pytest.fixture
 async def fake(settings: Settings) -> AsyncIterator[FakeTelegram]:
     await use_migrated_database(settings)
     async with fake_server() as server:
         yield server
-
-
-def command_env(tmp_path: Path, **settings: str) -> dict[str, str]:
-    ours = ("JARING_", "DATABASE_URL", "TELEGRAM_")
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
-    return environment | {
-        "JARING_DATA_DIR": str(tmp_path / "data"),
-        "JARING_SECRET_KEY": Fernet.generate_key().decode(),
-        **settings,
-    }
 
 
 @pytest.mark.slow
@@ -72,21 +56,12 @@ async def test_the_real_command_serves_polling_and_stops_gracefully_on_sigterm(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
     env = command_env(tmp_path, TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE=fake.url, JARING_PORT="0")
-    process = await asyncio.create_subprocess_exec(
-        JARING, "serve", "--host", "127.0.0.1", env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
-    )
-    try:
+    async with jaring_serve(env, tmp_path) as process:
         update = fake.text_update(42, "halo nama saya Siti")
         fake.push(update)
         [reply] = await replies(fake, 42, 1, within=30)
         assert "Menu utama" in reply.text
-        process.send_signal(signal.SIGTERM)
-        async with asyncio.timeout(20):
-            assert await process.wait() == 0
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        await stop_cleanly(process)
     assert process.stderr is not None
     log = (await process.stderr.read()).decode()
     assert "serving telegram" in log

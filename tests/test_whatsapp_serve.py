@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,9 +12,9 @@ import pytest
 from bot.serve import serving
 from bot.settings import Settings, SettingsError, load_settings
 from tests.fake_whatsapp import APP_SECRET, VERIFY_TOKEN, FakeGraph
+from tests.serve_support import command_env, jaring_serve, stop_cleanly, whatsapp_env
 from tests.telegram_support import fake_server, free_port, telegram_settings, use_migrated_database
 from tests.telegram_support import replies as telegram_replies
-from tests.test_telegram_serve import JARING, command_env
 from tests.whatsapp_support import fake_graph, replies, whatsapp_settings
 
 WA = "6281234567890"
@@ -48,19 +47,8 @@ async def test_whatsapp_and_telegram_are_served_together(fake: FakeGraph, settin
 async def test_the_real_command_serves_whatsapp_and_logs_no_secrets(fake: FakeGraph, tmp_path: Path) -> None:
     port = free_port()
     fake.webhook_url = f"http://127.0.0.1:{port}/webhook/whatsapp"
-    env = command_env(
-        tmp_path,
-        WHATSAPP_TOKEN=fake.token,
-        WHATSAPP_PHONE_NUMBER_ID=fake.phone_number_id,
-        WHATSAPP_APP_SECRET=APP_SECRET,
-        WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
-        WHATSAPP_API_BASE=fake.api_base,
-        JARING_PORT=str(port),
-    )
-    process = await asyncio.create_subprocess_exec(
-        JARING, "serve", "--host", "127.0.0.1", env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
-    )
-    try:
+    env = command_env(tmp_path, **whatsapp_env(fake), JARING_PORT=str(port))
+    async with jaring_serve(env, tmp_path) as process:
         status = 0
         for _ in range(300):  # until the web app listens (bounded: 30 s)
             try:
@@ -71,13 +59,7 @@ async def test_the_real_command_serves_whatsapp_and_logs_no_secrets(fake: FakeGr
         assert status == 200
         [reply] = await replies(fake, WA, 1, within=30)
         assert "Menu utama" in reply.text
-        process.send_signal(signal.SIGTERM)
-        async with asyncio.timeout(20):
-            assert await process.wait() == 0
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+        await stop_cleanly(process)
     assert process.stderr is not None
     log = (await process.stderr.read()).decode()
     assert "serving whatsapp" in log

@@ -25,9 +25,9 @@ from db.connection import Store
 from db.models import InboxMessage, OutboxMessage, Process
 from db.repositories.outbox import OPEN_STATUSES
 from tests.fake_telegram import FakeTelegram
-from tests.fake_whatsapp import APP_SECRET, VERIFY_TOKEN, FakeGraph
+from tests.fake_whatsapp import FakeGraph
+from tests.serve_support import JARING, command_env, whatsapp_env
 from tests.telegram_support import free_port, telegram_settings, use_migrated_database
-from tests.test_telegram_serve import JARING, command_env
 from tests.waiting import wait_until
 from tests.whatsapp_support import whatsapp_settings
 
@@ -301,11 +301,7 @@ async def served_workers(
         TELEGRAM_WEBHOOK_SECRET=TELEGRAM_SECRET,
         TELEGRAM_MESSAGES_PER_SECOND=str(per_second),
         TELEGRAM_MESSAGES_PER_SECOND_PER_CHAT="1000",
-        WHATSAPP_TOKEN=graph.token,
-        WHATSAPP_PHONE_NUMBER_ID=graph.phone_number_id,
-        WHATSAPP_APP_SECRET=APP_SECRET,
-        WHATSAPP_VERIFY_TOKEN=VERIFY_TOKEN,
-        WHATSAPP_API_BASE=graph.api_base,
+        **whatsapp_env(graph),
         WHATSAPP_MESSAGES_PER_SECOND=str(per_second),
     )
     process = await asyncio.create_subprocess_exec(
